@@ -1,0 +1,120 @@
+"""The Result: an xarray Dataset with named dims, provenance, and indicator accessors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .compile import Plan
+
+
+def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, Any],
+                  start: dt.date) -> xr.Dataset:
+    """Attach labels to the recorded arrays: dims (run, day, ...)."""
+    cw, ctl = plan.world, plan.controls
+    days = np.arange(plan.T)
+    dates = pd.date_range(pd.Timestamp(start), periods=plan.T, freq="D")
+    inv = rec["inventory_index"]
+    region = np.asarray(cw.regions)
+    product = np.asarray(cw.products)
+    buyers = np.asarray(cw.producers + cw.demands)
+
+    def tr(a: np.ndarray) -> np.ndarray:  # (T, R, ...) -> (R, T, ...)
+        return np.swapaxes(a, 0, 1)
+
+    ds = xr.Dataset(
+        data_vars={
+            "production": (("run", "day", "producer"), tr(rec["production"])),
+            "demand": (("run", "day", "producer"), tr(rec["demand"])),
+            "capacity": (("run", "day", "producer"), tr(rec["capacity"])),
+            "inventory_days": (("run", "day", "inventory"), tr(rec["inventory_days"])),
+            "final_demand": (("run", "day", "demand_cell"), tr(rec["fd_demand"])),
+            "final_demand_unmet": (("run", "day", "demand_cell"), tr(rec["fd_unmet"])),
+            "shipments": (("run", "day", "route"), tr(rec["controlled_shipments"])),
+            "orders": (("run", "day", "route"), tr(rec["controlled_orders"])),
+            "baseline_production": (("producer",), cw.x0),
+            "baseline_shipments": (("route",), cw.W[ctl.supplier, ctl.buyer] * _buyer_need(plan)),
+            "unit_value": (("run", "product"), plan.unit_value),
+            "samples": (("run", "parameter"), plan.samples),
+        },
+        coords={
+            "run": np.arange(plan.R),
+            "day": days,
+            "date": ("day", dates),
+            "producer": list(cw.producers),
+            "producer_region": ("producer", region[cw.prod_region]),
+            "producer_product": ("producer", product[cw.prod_product]),
+            "producer_end_use": ("producer", list(cw.prod_end_use)),
+            "demand_cell": list(cw.demands),
+            "demand_region": ("demand_cell", region[cw.fd_region]),
+            "demand_product": ("demand_cell", product[cw.fd_product]),
+            "demand_end_use": ("demand_cell", list(cw.fd_end_use)),
+            "inventory": [f"{cw.producers[f]}:{cw.products[p]}" for p, f in inv],
+            "inventory_holder": ("inventory", [cw.producers[f] for _, f in inv]),
+            "inventory_product": ("inventory", [cw.products[p] for p, _ in inv]),
+            "inventory_region": ("inventory", [cw.regions[cw.prod_region[f]] for _, f in inv]),
+            "inventory_end_use": ("inventory", [cw.prod_end_use[f] for _, f in inv]),
+            "route": [f"{cw.producers[f]}->{buyers[b]}" for f, b in zip(ctl.supplier, ctl.buyer, strict=True)],
+            "route_supplier": ("route", [cw.producers[f] for f in ctl.supplier]),
+            "route_buyer": ("route", buyers[ctl.buyer] if ctl.E else np.array([], dtype=str)),
+            "route_product": ("route", product[ctl.product] if ctl.E else np.array([], dtype=str)),
+            "route_exporter": ("route", region[cw.prod_region[ctl.supplier]] if ctl.E else np.array([], dtype=str)),
+            "route_importer": ("route", region[cw.buyer_region[ctl.buyer]] if ctl.E else np.array([], dtype=str)),
+            "product": list(cw.products),
+            "product_unit": ("product", list(cw.product_unit)),
+            "parameter": plan.sample_names,
+        },
+        attrs={k: (v if isinstance(v, str | int | float) else str(v)) for k, v in provenance.items()},
+    )
+    return ds
+
+
+def _buyer_need(plan: Plan) -> np.ndarray:
+    cw, ctl = plan.world, plan.controls
+    n = cw.n
+    need = np.where(ctl.buyer < n, cw.A[ctl.product, np.minimum(ctl.buyer, n - 1)] * cw.x0[np.minimum(ctl.buyer, n - 1)],
+                    cw.y0[np.maximum(ctl.buyer - n, 0)] if cw.m else 0.0)
+    return need
+
+
+class Result:
+    """Outcome of :func:`chokepoints.simulate`: ``result.data`` is an xarray Dataset.
+
+    Dims: ``run``, ``day`` (with a ``date`` coordinate), ``producer``, ``demand_cell``,
+    ``inventory`` (holder:product), ``route`` (controlled supplier->buyer entries).
+    ``result.provenance`` holds package version, scenario hash, dataset version, seed.
+    ``result.indicators`` computes time to shortfall and output lost.
+    """
+
+    def __init__(self, data: xr.Dataset, scenario: Any = None, world: Any = None):
+        self.data = data
+        self.scenario = scenario
+        self.world = world
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return dict(self.data.attrs)
+
+    @property
+    def indicators(self):
+        from ..indicators import Indicators
+
+        return Indicators(self)
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write the Dataset to NetCDF (via a temporary file, so a failure leaves nothing half-written)."""
+        path = Path(path)
+        tmp = path.with_suffix(path.suffix + ".part")
+        self.data.to_netcdf(tmp)
+        tmp.replace(path)
+        return path
+
+    def __repr__(self) -> str:
+        d = self.data
+        return (f"<Result {self.provenance.get('scenario_name', '')!r}: {d.sizes['run']} runs x "
+                f"{d.sizes['day']} days, {d.sizes['producer']} producers>")

@@ -1,0 +1,167 @@
+"""The Scenario: a YAML file of dated events and declared uncertain parameters.
+
+Parsed into typed pydantic objects; every problem is reported as
+``file:line:column: field 'events[2].approval_rate': <what was expected>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import Problem, ScenarioError
+from ..yamlio import Location, PathKey, format_path, load_yaml_with_marks, locate, read_yaml_file
+from .events import EVENT_TYPES, Event
+from .uncertainty import UncertainParameter
+
+
+class EngineParams(BaseModel):
+    """ARIO parameters with BoARIO's names (Hallegatte 2014; BoARIO 0.7.2 defaults).
+
+    psi_param: inventory constraint strength psi (production throttles when a stock
+    falls below psi * target); inventory_restoration_tau: days to close an inventory
+    gap (tau_INV); alpha_base, alpha_tau: overproduction base and adjustment time;
+    order_type: ``alt`` re-weights orders toward suppliers with capacity (and open
+    routes), ``noalt`` keeps baseline shares.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    psi_param: float = Field(0.8, gt=0, le=1)
+    inventory_restoration_tau: float = Field(60.0, ge=1)
+    alpha_base: float = Field(1.0, ge=1)
+    alpha_tau: float = Field(365.0, ge=1)
+    order_type: Literal["alt", "noalt"] = "alt"
+    shortfall_tolerance: float = Field(0.001, ge=0, lt=1, description="relative shortfall that counts as short")
+
+
+class KeyUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region: str
+    end_use: str
+
+
+class Scenario(BaseModel):
+    """A what-if: a World, a start date and horizon, dated events, and uncertainty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    world: str = Field(description="bundled dataset name or folder path (relative to the scenario file)")
+    start: dt.date
+    horizon_days: int = Field(gt=0, le=36500)
+    runs: int = Field(1, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0)
+    engine: EngineParams = Field(default_factory=EngineParams)
+    key_users: list[KeyUser] = Field(default_factory=list)
+    uncertain: list[UncertainParameter] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    # Where it came from; set by from_yaml, excluded from the hash.
+    source_path: str | None = Field(None, exclude=True)
+    _marks: dict[PathKey, Location] = {}
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        ids = [e.id for e in self.events if e.id is not None]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"duplicate event id(s): {', '.join(sorted(dup))}")
+        end = self.start + dt.timedelta(days=self.horizon_days)
+        for e in self.events:
+            if e.on < self.start - dt.timedelta(days=3650) or e.on > end:
+                raise ValueError(f"event {e.id or e.type!r} on {e.on} lies outside the simulated period "
+                                 f"{self.start} .. {end}")
+        return self
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.horizon_days)
+
+    def day_of(self, date: dt.date) -> int:
+        """Step index of a date (day 0 is ``start``)."""
+        return (date - self.start).days
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON of the scenario (identifies a run's inputs)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def world_ref(self) -> str:
+        """The world reference resolved against the scenario file's folder when it is a path."""
+        if self.source_path and ("/" in self.world or self.world.startswith(".")):
+            return str((Path(self.source_path).parent / self.world).resolve())
+        return self.world
+
+    def locate(self, path: PathKey) -> Location | tuple[None, None]:
+        return locate(self._marks, path)
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        data, marks, _ = read_yaml_file(path)
+        return cls._from_data(data, marks, str(path))
+
+    @classmethod
+    def from_yaml_text(cls, text: str, source: str = "<string>") -> Scenario:
+        data, marks = load_yaml_with_marks(text, source)
+        return cls._from_data(data, marks, source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Scenario:
+        return cls._from_data(data, {}, source)
+
+    @classmethod
+    def _from_data(cls, data: Any, marks: dict[PathKey, Location], source: str) -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError(Problem(source, "expected a YAML mapping of scenario fields", 1, 1))
+        try:
+            sc = cls.model_validate({**data, "source_path": source if source[:1] != "<" else None})
+        except ValidationError as exc:
+            raise ScenarioError(_problems(exc, marks, source)) from None
+        sc._marks = marks
+        return sc
+
+
+def _problems(exc: ValidationError, marks: dict[PathKey, Location], source: str) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(err["loc"])
+        line, col = locate(marks, loc)
+        field = format_path(loc)
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "union_tag_invalid":
+            msg = f"unknown event type; expected one of {err.get('ctx', {}).get('expected_tags', '')}"
+        elif err["type"] == "union_tag_not_found":
+            msg = "every event needs a 'type'"
+        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
+                err["input"], dict | list):
+            msg += f" (got {err['input']!r})"
+        out.append(Problem(source, msg, line, col, field=field or None))
+    return out
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> PathKey:
+    """Drop pydantic's union tag from an error location.
+
+    For a discriminated union pydantic reports ``('events', 2, 'export_control', 'mode')``;
+    the file has ``events[2].mode``.
+    """
+    cleaned: list[str | int] = []
+    for part in loc:
+        after_event_index = len(cleaned) >= 2 and cleaned[-2] == "events" and isinstance(cleaned[-1], int)
+        if after_event_index and part in EVENT_TYPES:
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)

@@ -1,0 +1,149 @@
+"""Declared uncertain parameters and Latin hypercube sampling.
+
+A scenario declares which numbers are not known and how they are distributed::
+
+    uncertain:
+      - parameter: events.apr_licence.approval_rate
+        distribution: triangular
+        low: 0.1
+        mode: 0.25
+        high: 0.5
+      - parameter: world.inventories.days_of_cover
+        where: {holder: "USA.*", product: ndfeb_magnet}
+        distribution: uniform
+        low: 20
+        high: 90
+
+Samples are drawn by Latin hypercube (McKay, Beckman & Conover 1979) with
+``scipy.stats.qmc.LatinHypercube(seed)``: each parameter's [0, 1) range is cut into
+``runs`` equal strata, one draw per stratum, strata paired at random across
+parameters; each uniform u is mapped to the distribution by its inverse CDF.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+from scipy.stats import qmc
+
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "beta", "choice")
+
+WORLD_PARAMETERS = {
+    "inventories.days_of_cover",
+    "inventories.target_days",
+    "producers.capacity_per_day",
+    "unit_values.usd_per_unit",
+}
+ENGINE_PARAMETERS = {"psi_param", "inventory_restoration_tau", "alpha_tau", "alpha_base"}
+
+
+class UncertainParameter(BaseModel):
+    """One uncertain number and its distribution.
+
+    uniform(low, high); triangular(low, mode, high); normal(mean, sd) optionally
+    clipped to [low, high]; lognormal(median, sigma): exp(N(log median, sigma));
+    beta(a, b) scaled to [low, high] (default [0, 1]); choice(values, weights).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    parameter: str = Field(description="events.<id>.<field>, world.<table>.<column> or engine.<name>")
+    where: dict[str, str | list[str]] = Field(default_factory=dict)
+    distribution: Literal["uniform", "triangular", "normal", "lognormal", "beta", "choice"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0)
+    median: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, gt=0)
+    a: float | None = None
+    b: float | None = None
+    values: list[float] | None = None
+    weights: list[float] | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> UncertainParameter:
+        d = self.distribution
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sigma"),
+            "beta": ("a", "b"),
+            "choice": ("values",),
+        }[d]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"{d} distribution needs {', '.join(missing)}")
+        if d in ("uniform", "triangular") and not self.low < self.high:  # type: ignore[operator]
+            raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
+        if d == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+            raise ValueError(f"mode {self.mode} must lie within [low, high]")
+        if d == "beta":
+            if self.a <= 0 or self.b <= 0:  # type: ignore[operator]
+                raise ValueError(f"beta needs a > 0 and b > 0, got a={self.a}, b={self.b}")
+            lo, hi = self.low if self.low is not None else 0.0, self.high if self.high is not None else 1.0
+            if not lo < hi:
+                raise ValueError(f"bounds reversed or equal: low {lo} must be below high {hi}")
+        if d == "normal" and self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
+        if d == "choice":
+            if not self.values:
+                raise ValueError("choice needs a non-empty list of values")
+            if self.weights is not None:
+                if len(self.weights) != len(self.values):
+                    raise ValueError("weights must have one entry per value")
+                if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                    raise ValueError("weights must be >= 0 and not all zero")
+        parts = self.parameter.split(".")
+        if parts[0] == "events" and len(parts) == 3:
+            pass
+        elif parts[0] == "world" and len(parts) == 3:
+            if ".".join(parts[1:]) not in WORLD_PARAMETERS:
+                raise ValueError(
+                    f"world parameter {self.parameter!r} cannot vary per run; expected one of "
+                    + ", ".join(sorted("world." + w for w in WORLD_PARAMETERS)))
+        elif parts[0] == "engine" and len(parts) == 2:
+            if parts[1] not in ENGINE_PARAMETERS:
+                raise ValueError(f"unknown engine parameter {parts[1]!r}; expected one of "
+                                 + ", ".join(sorted(ENGINE_PARAMETERS)))
+        else:
+            raise ValueError(f"unknown parameter path {self.parameter!r}; expected events.<id>.<field>, "
+                             "world.<table>.<column> or engine.<name>")
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF: map uniforms in [0, 1) to this distribution."""
+        d = self.distribution
+        if d == "uniform":
+            return stats.uniform(self.low, self.high - self.low).ppf(u)
+        if d == "triangular":
+            width = self.high - self.low
+            return stats.triang((self.mode - self.low) / width, self.low, width).ppf(u)
+        if d == "normal":
+            x = stats.norm(self.mean, self.sd).ppf(u)
+            return np.clip(x, self.low if self.low is not None else -np.inf,
+                           self.high if self.high is not None else np.inf)
+        if d == "lognormal":
+            return stats.lognorm(self.sigma, scale=self.median).ppf(u)
+        if d == "beta":
+            lo = self.low if self.low is not None else 0.0
+            hi = self.high if self.high is not None else 1.0
+            return stats.beta(self.a, self.b, loc=lo, scale=hi - lo).ppf(u)
+        vals = np.asarray(self.values, dtype=float)
+        w = np.asarray(self.weights if self.weights is not None else np.ones(len(vals)), dtype=float)
+        cdf = np.cumsum(w / w.sum())
+        return vals[np.minimum(np.searchsorted(cdf, u, side="right"), len(vals) - 1)]
+
+
+def latin_hypercube(params: list[UncertainParameter], runs: int, seed: int) -> np.ndarray:
+    """Sample ``runs`` x ``len(params)`` values; deterministic for a given seed."""
+    if not params:
+        return np.empty((runs, 0))
+    u = qmc.LatinHypercube(d=len(params), rng=np.random.default_rng(seed)).random(runs)
+    return np.column_stack([p.ppf(u[:, j]) for j, p in enumerate(params)])

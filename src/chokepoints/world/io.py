@@ -1,0 +1,85 @@
+"""Reading World tables from CSV with located errors.
+
+Every problem is reported with the file, the 1-based data row (header excluded,
+so row 1 is the file's second line) and the column, and *all* problems in a table
+are collected before raising.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .schema import attributes
+
+
+def read_table(path: Path, table: str, required: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``path`` as World table ``table``; return (frame, problems).
+
+    String columns stay strings (empty string for missing); float columns are parsed
+    and problems are recorded for values that are not finite numbers. Missing
+    optional values take the schema default (a number, or the name of another column).
+    """
+    attrs = attributes(table)
+    names = [a.name for a in attrs]
+    problems: list[Problem] = []
+    src = str(path)
+    if not path.exists():
+        if required:
+            problems.append(Problem(src, f"missing table '{table}' (expected columns: {', '.join(names)})"))
+        return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), problems
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        problems.append(Problem(src, f"cannot parse CSV: {str(exc).strip().splitlines()[0]}"))
+        return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), problems
+    raw.columns = [c.strip() for c in raw.columns]
+    missing = [n for n in names if n not in raw.columns]
+    for n in missing:
+        problems.append(Problem(src, "missing column", line=1, field=n))
+    extra = [c for c in raw.columns if c not in names]
+    for c in extra:
+        problems.append(Problem(src, f"unknown column (expected one of: {', '.join(names)})", line=1, field=c))
+    if missing:
+        return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), problems
+    df = raw[names].copy()
+    for a in attrs:
+        col = df[a.name].astype(str).str.strip()
+        df[a.name] = col
+        if a.type != "float":
+            continue
+        values: list[float] = []
+        for i, v in enumerate(col):
+            if v == "":
+                if a.default == "":
+                    problems.append(Problem(src, "a number is required", row=i + 1, field=a.name))
+                    values.append(math.nan)
+                elif _is_number(a.default):
+                    values.append(float(a.default))
+                else:  # default refers to another column; filled below
+                    values.append(math.nan)
+                continue
+            if not _is_number(v) or not math.isfinite(float(v)):
+                problems.append(
+                    Problem(src, f"expected a finite number, got {v!r}", row=i + 1, field=a.name)
+                )
+                values.append(math.nan)
+            else:
+                values.append(float(v))
+        df[a.name] = pd.Series(values, index=df.index, dtype=float)
+    for a in attrs:
+        if a.type == "float" and a.default and not _is_number(a.default):
+            blank = raw[a.name].astype(str).str.strip() == ""
+            df.loc[blank, a.name] = df.loc[blank, a.default]
+    return df, problems
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
