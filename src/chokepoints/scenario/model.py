@@ -53,9 +53,10 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1)
     description: str = ""
-    world: str = Field(description="bundled dataset name or folder path (relative to the scenario file)")
+    world: str | None = Field(None, description="bundled dataset name or folder path (relative to the scenario "
+                              "file); needed by `run`, optional for tariff- or finance-only scenarios")
     start: dt.date
-    horizon_days: int = Field(gt=0, le=36500)
+    horizon_days: int = Field(365, gt=0, le=36500)
     runs: int = Field(1, ge=1, le=1_000_000)
     seed: int = Field(0, ge=0)
     engine: EngineParams = Field(default_factory=EngineParams)
@@ -96,6 +97,9 @@ class Scenario(BaseModel):
 
     def world_ref(self) -> str:
         """The world reference resolved against the scenario file's folder when it is a path."""
+        if self.world is None:
+            raise ScenarioError(Problem(self.source_path or "<scenario>", "this command needs a 'world' "
+                                        "(a bundled dataset name or a folder)", *self.locate(()), field="world"))
         if self.source_path and ("/" in self.world or self.world.startswith(".")):
             return str((Path(self.source_path).parent / self.world).resolve())
         return self.world
