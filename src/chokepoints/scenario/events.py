@@ -9,17 +9,13 @@ keyed by ``type``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = Field(None, description="Optional name, used to address fields as uncertain parameters")
-    on: dt.date = Field(description="Date the event takes effect")
-    note: str = Field("", description="Free text, e.g. the source of the event")
+from .base import _Event
+from .events_finance import FINANCE_EVENTS
+from .events_trade import TRADE_EVENTS
 
 
 def _as_list(v: object) -> object:
@@ -137,9 +133,11 @@ class FinalDemandChange(_Event):
         return self
 
 
-Event = Annotated[
-    ExportControl | LiftControl | StockpileRelease | CapacityLoss | FinalDemandChange,
-    Field(discriminator="type"),
-]
+ENGINE_EVENTS: tuple[type[_Event], ...] = (
+    ExportControl, LiftControl, StockpileRelease, CapacityLoss, FinalDemandChange,
+)
+ALL_EVENT_CLASSES: tuple[type[_Event], ...] = ENGINE_EVENTS + TRADE_EVENTS + FINANCE_EVENTS
 
-EVENT_TYPES = ("export_control", "lift_control", "stockpile_release", "capacity_loss", "final_demand_change")
+Event = Annotated[Union[ALL_EVENT_CLASSES], Field(discriminator="type")]  # noqa: UP007
+
+EVENT_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in ALL_EVENT_CLASSES)
