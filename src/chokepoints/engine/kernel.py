@@ -75,7 +75,7 @@ def inventory_limited_production(x_opt: np.ndarray, omega: np.ndarray, need_per_
     ``need_per_unit`` is s * A (S x n, or R x S x n); entries where it is 0 (not an
     input, or an infinite inventory encoded as 0) never bind.
     """
-    constraint = psi[..., None] * need_per_unit * x_opt[:, None, :]
+    constraint = psi.reshape(-1, 1, 1) * need_per_unit * x_opt[:, None, :]
     ratio = np.where(constraint > 0, omega / np.where(constraint > 0, constraint, 1.0), np.inf)
     limit = np.minimum(1.0, ratio.min(axis=1))
     return x_opt * limit

@@ -69,12 +69,13 @@ class Indicators:
         unmet = d.final_demand_unmet.isel(demand_cell=dm).sum("demand_cell")
         return (y - unmet) / y.where(y > 0)
 
-    def _unit_value(self, pm: np.ndarray) -> xr.DataArray:
-        """USD per unit of each selected producer's product (1 where unknown, so units still add)."""
+    def _unit_value(self, pm: np.ndarray, missing: float = 1.0) -> xr.DataArray:
+        """USD per unit of each selected producer's product (``missing`` where unknown;
+        1 lets physical units still add up when weighting output)."""
         d = self.data
         prods = d.producer_product.values[pm]
         uv = d.unit_value.sel(product=list(prods)).values  # (run, k)
-        uv = np.where(np.isfinite(uv), uv, 1.0)
+        uv = np.where(np.isfinite(uv), uv, missing)
         return xr.DataArray(uv, dims=("run", "producer"), coords={"run": d.run, "producer": d.producer.values[pm]})
 
     def shortfall_days(self, region: str, end_use: str) -> np.ndarray:
@@ -100,7 +101,7 @@ class Indicators:
         if pm.any():
             lost = (d.baseline_production.values[pm][None, None, :] - d.production.values[:, :, pm]).sum(1)
             units = lost.sum(-1)
-            usd = (lost * self._unit_value(pm).values).sum(-1)
+            usd = (lost * self._unit_value(pm, missing=np.nan).values).sum(-1)
             prods = sorted(set(d.producer_product.values[pm]))
         else:
             lost = d.final_demand_unmet.values[:, :, dm].sum(1)

@@ -83,3 +83,18 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def write_world(world, folder: str | Path, metadata: dict | None = None) -> Path:
+    """Write every table of ``world`` as ``<table>.csv`` plus ``dataset.yaml`` into ``folder``."""
+    import yaml
+
+    from .schema import TABLES
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for t in TABLES:
+        world.tables[t].to_csv(folder / f"{t}.csv", index=False)
+    meta = {"name": world.name, "version": world.version, **(world.metadata or {}), **(metadata or {})}
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    return folder
