@@ -202,6 +202,11 @@ class _Compiler:
                     v = np.maximum(vals, 2.0) if column == "target_days" else np.maximum(vals, 0.0)
                     for r in rows.itertuples():
                         arr[:, self.pidx[r.product], self.fidx[r.holder]] = v
+                        # a holder that starts at its target (as the data says) keeps doing so
+                        # when the target is uncertain, unless days_of_cover is drawn too
+                        if column == "target_days" and r.days_of_cover == r.target_days and not any(
+                                q.parameter == "world.inventories.days_of_cover" for q in self.sc.uncertain):
+                            initial[:, self.pidx[r.product], self.fidx[r.holder]] = v
                 elif table == "producers":
                     for r in rows.itertuples():
                         f = self.fidx[r.producer]
