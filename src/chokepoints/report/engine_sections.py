@@ -90,8 +90,8 @@ def engine_sections(result: Result, scenario_text: str | None = None) -> list[Se
 
     if result.scenario is not None:
         sc = result.scenario
-        ev = pd.DataFrame([{k: v for k, v in e.model_dump(mode="json").items() if v not in (None, [], "")}
-                           for e in sc.events]).fillna("")
+        ev = pd.DataFrame([{k: str(v) for k, v in e.model_dump(mode="json").items() if v not in (None, [], "")}
+                           for e in sc.events], dtype=object).fillna("")
         un = pd.DataFrame([u.model_dump(mode="json", exclude_none=True) for u in sc.uncertain])
         tables = [("Events", ev.astype(str))] if len(ev) else []
         if len(un):
