@@ -91,6 +91,9 @@ def _register_subapps() -> None:
     from .cli_datasets import datasets_app
 
     app.add_typer(datasets_app, name="datasets")
+    from .cli_finance import finance
+
+    app.command("finance")(finance)
 
 
 _register_subapps()

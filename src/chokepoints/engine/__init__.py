@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
 
 from .. import __version__
 from ..scenario import Scenario
 from ..world import World
 from .compile import Plan, compile_plan
 from .result import Result, build_dataset
-from .simulate import run_plan
+from .simulate import make_options, run_plan
 
 
 def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Result:
+             progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
+             producers: Iterable[str] | None = None, max_memory: int | str | None = None,
+             dtype: Any = np.float64, chunk_runs: int | None = None) -> Result:
     """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
 
     ``runs`` and ``seed`` override the scenario's. The same seed gives identical
     results; uncertain parameters are sampled by Latin hypercube from that seed.
+
+    Options for large worlds and ensembles (defaults keep every variable):
+
+    * ``record``: Dataset variables to keep per run and day, e.g. ``["production"]``;
+      ``production_total`` and ``final_demand_unmet_total`` (run, day) are then added.
+    * ``producers``: keep producer variables for these producer ids only.
+    * ``max_memory``: bytes or a string such as ``"4GiB"`` for the records plus the
+      state of one chunk of runs; runs are simulated in chunks that fit (default:
+      half the physical memory, at most 8 GiB).
+    * ``dtype``: ``float64`` (default) or ``float32`` (see docs/engine.md for its error).
+    * ``chunk_runs``: runs per chunk (default: sized for the CPU cache).
     """
     plan = compile_plan(world, scenario, runs=runs, seed=seed)
-    rec = run_plan(plan, progress=progress)
+    opts = make_options(plan, record=record, producers=producers, max_memory=max_memory, dtype=dtype,
+                        chunk_runs=chunk_runs)
+    rec = run_plan(plan, progress=progress, options=opts)
     provenance = {
         "package": "chokepoints",
         "package_version": __version__,
@@ -35,6 +53,7 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
         "start_date": scenario.start.isoformat(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "order_type": scenario.engine.order_type,
+        "dtype": str(np.dtype(dtype)),
     }
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
 

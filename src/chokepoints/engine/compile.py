@@ -58,8 +58,8 @@ class Plan:
     R: int
     samples: np.ndarray  # (R, P) sampled uncertain values
     sample_names: list[str]
-    initial_days: np.ndarray  # (R, S, n)
-    target_days: np.ndarray  # (R, S, n)
+    initial_days: np.ndarray  # (R, S, n), or (1, S, n) when not sampled per run
+    target_days: np.ndarray  # (R, S, n), or (1, S, n) when not sampled per run
     alpha_max: np.ndarray  # (R, n)
     psi: np.ndarray  # (R,)
     tau_inv: np.ndarray  # (R,)
@@ -71,6 +71,7 @@ class Plan:
     demand_change: list[tuple[np.ndarray, np.ndarray, int, int]]
     releases: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, int]]
     controls: ControlPlan
+    binding: np.ndarray | None = None  # (S, n) inputs that can limit output; None: every input (A > 0)
 
 
 def _match(pattern_or_list: str | list[str], value: str) -> bool:
@@ -169,8 +170,11 @@ class _Compiler:
 
     def apply_samples(self, samples: np.ndarray) -> dict[str, np.ndarray]:
         cw, R = self.cw, self.R
-        initial = np.broadcast_to(cw.initial_days, (R, *cw.initial_days.shape)).copy()
-        target = np.broadcast_to(cw.target_days, (R, *cw.target_days.shape)).copy()
+        # per-run inventory arrays only when an uncertain parameter samples them (memory: R x S x n)
+        per_run_inv = any(u.parameter.startswith("world.inventories.") for u in self.sc.uncertain)
+        shape = (R if per_run_inv else 1, *cw.initial_days.shape)
+        initial = np.broadcast_to(cw.initial_days, shape).copy()
+        target = np.broadcast_to(cw.target_days, shape).copy()
         capacity = np.broadcast_to(cw.capacity, (R, cw.n)).copy()
         unit_value = np.broadcast_to(cw.unit_value, (R, cw.S)).copy()
         eng = self.sc.engine
@@ -287,7 +291,6 @@ class _Compiler:
         n = cw.n
         buyer_region = cw.buyer_region
         buyer_end_use = cw.buyer_end_use
-        sup_idx, buy_idx = np.nonzero(cw.W)
         region_names = cw.regions
         approval = [np.ones(R)]
         delay = [np.zeros(R, dtype=np.int64)]
@@ -296,6 +299,11 @@ class _Compiler:
         # Which W entries can be touched by some control: matched by exporter/product/destination
         events = sorted(((e.on, i, e) for i, e in enumerate(self.sc.events)
                          if isinstance(e, ExportControl | LiftControl)), key=lambda x: (x[0], x[1]))
+        if not any(isinstance(e, ExportControl) for _, _, e in events):  # no routes: skip scanning W
+            empty = np.zeros(0, dtype=np.intp)
+            return ControlPlan(empty, empty, empty, np.zeros((T, R, 0), dtype=np.int16), np.column_stack(approval),
+                               np.column_stack(delay), np.column_stack(opened), labels)
+        sup_idx, buy_idx = np.nonzero(np.asarray(cw.W))
         candidate = np.zeros(sup_idx.size, bool)
         for _, _, e in events:
             if isinstance(e, ExportControl):
@@ -375,7 +383,7 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
         psi=vals["psi_param"], tau_inv=vals["inventory_restoration_tau"], alpha_base=vals["alpha_base"],
         alpha_tau=vals["alpha_tau"], unit_value=vals["unit_value"], order_type=sc.engine.order_type,
         capacity_loss=c.capacity_losses(), demand_change=c.demand_changes(), releases=c.releases(),
-        controls=c.controls(),
+        controls=c.controls(), binding=c.cw.binding,
     )
     if c.problems:
         raise InputError(c.problems)

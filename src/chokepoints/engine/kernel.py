@@ -1,90 +1,96 @@
 """The pure ARIO step, vectorised over runs (no labels, no levers by name).
 
-Arrays carry a leading run axis R. Notation follows Hallegatte (2008, 2014) and
-BoARIO 0.7.2 (see docs/engine.md):
+The model is the Adaptive Regional Input-Output model of Hallegatte (2008, 2014)
+as BoARIO 0.7.2 (ARIOPsiModel) computes it; differences are listed in docs/engine.md.
+Arrays carry a run axis; the per-element state is stored product-major, (S, R, n).
 
-  x0_f        baseline output per day of producer f; alpha_f overproduction factor
-  Delta_f(t)  capacity lost (0..1); capacity x_cap = alpha * (1 - Delta) * x0 * grow
-  A[p, f]     input p per unit of f's output; s[p, f] inventory target in days
-  W[f, b]     baseline share of buyer b's purchases of p(f) coming from f
-  OS[p, b]    buyer b's total order of product p placed at the end of the last step
-  rho_f       x_cap_f / x0_f, the capacity ratio orders are re-weighted by ("alt")
+Notation (BoARIO's parameter names in brackets):
 
-One step:
-  1. Demand on f: D_f = sum_b OS[p(f), b] * w_fb + sum_c y_c * W[f, c] (+ licence arrivals)
-     with w_fb = W_fb rho_f k_fb / sum_{f' makes p(f)} W_f'b rho_f' k_f'b   ("alt")
-     or   w_fb = W_fb k_fb                                                  ("noalt"),
-     where k_fb is 0 on banned routes and 1 elsewhere.
-  2. Optimal production x_opt = min(D, x_cap).
-  3. Inventory constraint (ARIO-psi): x_a = x_opt * min(1, min_p omega[p, f] / (psi s[p, f] A[p, f] x_opt_f)).
-  4. Proportional rationing: every claim on f receives claim * x_a_f / D_f.
-     omega <- omega - A x_a + deliveries.
-  5. Orders: goal omega* = s A x_opt; gap = max(omega* - omega - pending, 0);
-     OS = gap / tau_inv + A x_a.
-  6. Overproduction: zeta = (D - x_a) / D; alpha += (alpha_max - alpha) zeta / alpha_tau if zeta > 0,
-     else alpha += (alpha_base - alpha) / alpha_tau; alpha >= 1.
+  x0_f        baseline output per day of producer f (BoARIO X_0)
+  alpha_f(t)  overproduction factor; alpha_max_f = capacity_f / x0_f  [alpha_max, default 1.25]
+  Delta_f(t)  share of capacity lost (0..1); several events: the largest (BoARIO: max, not sum)
+  A[p, f]     input p (from any region) per unit of f's output (BoARIO tech_mat = I_sum A)
+  s[p, f]     inventory target in days (inf: never binding)  [main_inv_dur, default 90]
+  omega[p, f] stock of input p held by f (pooled over supplier regions)
+  W[k, b]     baseline share of buyer b's purchases of p(k) bought from supplier k
+              (BoARIO Z_distrib / Y_distrib)
+  OS[p, b]    total order of product p placed by buyer b at the end of a step
+  rho_k       x_cap_k / x0_k, the capacity ratio that "alt" orders are re-weighted by
 
-Each product p is one block: its suppliers sup_p and buyers buy_p, with the dense
-block Wp = W[sup_p, buy_p]; steps 1 and 4 are then matrix products (R x k_p)(k_p x b_p),
-so an ensemble of runs costs R * n^2 multiply-adds per step (see docs/performance.md).
+One step t, in BoARIO's order (Simulation.next_step):
+
+  1. Exogenous: Delta(t) from capacity_loss events, y(t) from final_demand_change events.
+  2. Demand on k: D_k(t) = sum_b O_kb + sum_c y_c W_kc, with the orders placed at the end of
+     step t-1:  O_kb = OS[p(k), b] * w_kb,
+       "alt":   w_kb = W_kb rho_k / sum_{k' makes p(k)} W_k'b rho_k'   (rho of step t-1)
+       "noalt": w_kb = W_kb                                              [order_type]
+  3. Overproduction (t >= 1), as BoARIO's calc_overproduction, from today's demand and
+     yesterday's output: zeta = (D(t) - x_a(t-1)) / D(t) (0 where D = 0);
+       alpha += (alpha_max - alpha) * zeta / alpha_tau              if zeta != 0
+       alpha += (alpha_base - alpha) / alpha_tau                    if zeta == 0
+       alpha = max(alpha, 1)                                     [alpha_base, alpha_tau]
+  4. Capacity  x_cap = alpha * (1 - Delta) * x0;  optimal output x_opt = min(D, x_cap).
+  5. Inventory constraint (ARIO-psi): for inputs p that can bind (BoARIO threshold_not_input),
+       x_a = x_opt * min(1, min_p omega[p, f] / (psi * s[p, f] * A[p, f] * x_opt_f))
+           = min(x_opt_f, min_p omega[p, f] / (s[p, f] A[p, f]) / psi)         [psi_param]
+  6. Proportional rationing: every claim on k (orders and final demand) gets
+     claim * x_a_k / D_k.  Received by b: R[p, b] = sum_{k makes p} O_kb x_a_k / D_k.
+     Stocks: omega <- omega - A x_a + R (inputs used, deliveries received).
+  7. Orders for t+1: goal omega* = s A x_opt; gap = max(omega* - omega, 0);
+       OS = gap / tau_inv + A x_a                       [inventory_restoration_tau]
+     ("inputs used are replaced, plus part of the gap"), split by w with rho(t) = x_cap(t) / x0.
+
+Per product p the shares form a block W3[p] (suppliers k x buyers b). Steps 2 and 6 are
+then matrix products over the run axis: with q = OS / den, den[p, b] = sum_k W3[p, k, b] rho_k,
+  D_k    = rho_k sum_b W3[p, k, b] q[p, b]                      (R x n) (n x K) per product
+  R[p, b] = q[p, b] sum_k W3[p, k, b] rho_k fill_k              (R x K) (K x n) per product
+  den[p, b] (next step)                                        (R x K) (K x n) per product
+so an ensemble costs 3 R n^2 multiply-adds per step ("alt"; 2 for "noalt"), done by BLAS.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-
-@dataclass(frozen=True)
-class ProductBlock:
-    """Suppliers and producer-buyers of one product and their baseline shares."""
-
-    product: int
-    suppliers: np.ndarray  # (k,) producer indices making the product
-    buyers: np.ndarray  # (b,) producer indices buying it
-    W: np.ndarray  # (k, b) baseline shares
-
-
-def build_blocks(W: np.ndarray, prod_product: np.ndarray, n: int, S: int, dtype=np.float64) -> list[ProductBlock]:
-    """Split the producer part of W (n x n) into one dense block per product."""
-    blocks = []
-    Wn = W[:, :n]
-    for p in range(S):
-        sup = np.flatnonzero(prod_product == p)
-        if sup.size == 0:
-            continue
-        buy = np.flatnonzero(Wn[sup].sum(axis=0) > 0)
-        if buy.size == 0:
-            continue
-        blocks.append(ProductBlock(p, sup, buy, np.ascontiguousarray(Wn[np.ix_(sup, buy)], dtype=dtype)))
-    return blocks
 
 
 def safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a / b with 0 where b == 0."""
-    out = np.zeros(np.broadcast_shapes(a.shape, b.shape), dtype=np.result_type(a, b))
+    out = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b)), dtype=np.result_type(a, b))
     np.divide(a, b, out=out, where=b != 0)
     return out
 
 
-def inventory_limited_production(x_opt: np.ndarray, omega: np.ndarray, need_per_unit: np.ndarray,
-                                 psi: np.ndarray) -> np.ndarray:
-    """x_a = x_opt * min(1, min_p omega / (psi * s * A * x_opt)).
-
-    ``need_per_unit`` is s * A (S x n, or R x S x n); entries where it is 0 (not an
-    input, or an infinite inventory encoded as 0) never bind.
-    """
-    constraint = psi.reshape(-1, 1, 1) * need_per_unit * x_opt[:, None, :]
-    ratio = np.where(constraint > 0, omega / np.where(constraint > 0, constraint, 1.0), np.inf)
-    limit = np.minimum(1.0, ratio.min(axis=1))
-    return x_opt * limit
-
-
-def overproduction_update(alpha: np.ndarray, demand: np.ndarray, produced: np.ndarray,
+def overproduction_update(alpha: np.ndarray, demand: np.ndarray, produced_prev: np.ndarray,
                           alpha_max: np.ndarray, alpha_base: np.ndarray, alpha_tau: np.ndarray) -> np.ndarray:
-    """ARIO overproduction (Hallegatte 2008; BoARIO calc_overproduction)."""
-    zeta = safe_div(demand - produced, demand)
-    up = alpha + (alpha_max - alpha) * zeta / alpha_tau
-    down = alpha + (alpha_base - alpha) / alpha_tau
-    return np.maximum(np.where(zeta > 0, up, down), 1.0)
+    """BoARIO's calc_overproduction (Hallegatte 2008): zeta = (D - x_prev) / D;
+    alpha += (alpha_max - alpha) zeta / alpha_tau if zeta != 0, else (alpha_base - alpha) / alpha_tau;
+    then alpha >= 1. A negative zeta (demand below yesterday's output) lowers alpha."""
+    zeta = safe_div(demand - produced_prev, demand)
+    change = np.where(zeta != 0, (alpha_max - alpha) * zeta, alpha_base - alpha) / alpha_tau
+    return np.maximum(alpha + change, 1.0)
+
+
+def stock_limited_output(omega: np.ndarray, inv_need: np.ndarray) -> np.ndarray:
+    """m_f = min over binding inputs p of omega[p, f] / (s[p, f] A[p, f]), reduced over axis 0.
+
+    ``inv_need`` holds 1 / (s A) for binding inputs and +inf elsewhere, so non-binding
+    entries give +inf (or NaN for 0 * inf, which ``fmin`` ignores). NaN: nothing binds.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.fmin.reduce(omega * inv_need, axis=0)
+
+
+def inventory_limited_production(x_opt: np.ndarray, m: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """x_a = min(x_opt, m / psi): the ARIO-psi constraint x_opt * min(1, omega / (psi s A x_opt))."""
+    return np.fmin(x_opt, m / psi)
+
+
+def inventory_need(A: np.ndarray, target_days: np.ndarray, binding: np.ndarray | None) -> np.ndarray:
+    """1 / (s A) where input p binds f's output, +inf elsewhere (see :func:`stock_limited_output`)."""
+    s_a = target_days * A
+    bind = (A > 0) & np.isfinite(s_a) & (s_a > 0)
+    if binding is not None:
+        bind &= binding
+    out = np.full(np.broadcast_shapes(A.shape, target_days.shape), np.inf)
+    np.divide(1.0, s_a, out=out, where=bind)
+    return out

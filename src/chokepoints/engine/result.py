@@ -15,7 +15,12 @@ from .compile import Plan
 
 def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, Any],
                   start: dt.date) -> xr.Dataset:
-    """Attach labels to the recorded arrays: dims (run, day, ...)."""
+    """Attach labels to the recorded arrays: dims (run, day, ...).
+
+    Only the variables that were recorded are present (``simulate(record=...)``);
+    with ``producers=...`` the producer dim holds that subset. ``production_total``
+    and ``final_demand_unmet_total`` (run, day) are present when recorded.
+    """
     cw, ctl = plan.world, plan.controls
     days = np.arange(plan.T)
     dates = pd.date_range(pd.Timestamp(start), periods=plan.T, freq="D")
@@ -23,33 +28,43 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
     region = np.asarray(cw.regions)
     product = np.asarray(cw.products)
     buyers = np.asarray(cw.producers + cw.demands)
+    psel = rec.get("producer_index")
+    pidx = np.arange(cw.n) if psel is None else np.asarray(psel)
+    producers = np.asarray(cw.producers)[pidx]
+    prod_end_use = np.asarray(cw.prod_end_use, dtype=object)[pidx] if cw.n else np.array([], dtype=object)
 
     def tr(a: np.ndarray) -> np.ndarray:  # (T, R, ...) -> (R, T, ...)
         return np.swapaxes(a, 0, 1)
 
+    layout = {
+        "production": ("production", ("run", "day", "producer")),
+        "demand": ("demand", ("run", "day", "producer")),
+        "capacity": ("capacity", ("run", "day", "producer")),
+        "inventory_days": ("inventory_days", ("run", "day", "inventory")),
+        "final_demand": ("fd_demand", ("run", "day", "demand_cell")),
+        "final_demand_unmet": ("fd_unmet", ("run", "day", "demand_cell")),
+        "shipments": ("controlled_shipments", ("run", "day", "route")),
+        "orders": ("controlled_orders", ("run", "day", "route")),
+        "production_total": ("production_total", ("run", "day")),
+        "final_demand_unmet_total": ("final_demand_unmet_total", ("run", "day")),
+    }
+    data_vars: dict[str, Any] = {name: (dims, tr(rec[key])) for name, (key, dims) in layout.items() if key in rec}
+    data_vars.update({
+        "baseline_production": (("producer",), cw.x0[pidx]),
+        "baseline_shipments": (("route",), np.asarray(cw.W[ctl.supplier, ctl.buyer]).reshape(-1) * _buyer_need(plan)),
+        "unit_value": (("run", "product"), plan.unit_value),
+        "samples": (("run", "parameter"), plan.samples),
+    })
     ds = xr.Dataset(
-        data_vars={
-            "production": (("run", "day", "producer"), tr(rec["production"])),
-            "demand": (("run", "day", "producer"), tr(rec["demand"])),
-            "capacity": (("run", "day", "producer"), tr(rec["capacity"])),
-            "inventory_days": (("run", "day", "inventory"), tr(rec["inventory_days"])),
-            "final_demand": (("run", "day", "demand_cell"), tr(rec["fd_demand"])),
-            "final_demand_unmet": (("run", "day", "demand_cell"), tr(rec["fd_unmet"])),
-            "shipments": (("run", "day", "route"), tr(rec["controlled_shipments"])),
-            "orders": (("run", "day", "route"), tr(rec["controlled_orders"])),
-            "baseline_production": (("producer",), cw.x0),
-            "baseline_shipments": (("route",), cw.W[ctl.supplier, ctl.buyer] * _buyer_need(plan)),
-            "unit_value": (("run", "product"), plan.unit_value),
-            "samples": (("run", "parameter"), plan.samples),
-        },
+        data_vars=data_vars,
         coords={
             "run": np.arange(plan.R),
             "day": days,
             "date": ("day", dates),
-            "producer": list(cw.producers),
-            "producer_region": ("producer", region[cw.prod_region]),
-            "producer_product": ("producer", product[cw.prod_product]),
-            "producer_end_use": ("producer", list(cw.prod_end_use)),
+            "producer": list(producers),
+            "producer_region": ("producer", region[cw.prod_region[pidx]]),
+            "producer_product": ("producer", product[cw.prod_product[pidx]]),
+            "producer_end_use": ("producer", list(prod_end_use)),
             "demand_cell": list(cw.demands),
             "demand_region": ("demand_cell", region[cw.fd_region]),
             "demand_product": ("demand_cell", product[cw.fd_product]),

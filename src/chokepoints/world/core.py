@@ -57,6 +57,16 @@ class CompiledWorld:
     initial_days: np.ndarray  # (S, n)
     unit_value: np.ndarray  # (S,) USD per unit; nan where unknown
     product_unit: tuple[str, ...]
+    # Optional, set by World.from_mrio (None for table worlds). The engine uses them
+    # instead of the dense W when present:
+    #   shares3[p, k, b] = W[suppliers3[p, k], b], the share of producer-buyer b's
+    #   purchases of product p from its k-th supplier (suppliers3 is -1 on padding);
+    #   fd_links = (supplier, cell, share) triplets of the final-demand part W[:, n:];
+    #   binding[p, f]: input p can limit f's output (BoARIO's threshold_not_input rule).
+    shares3: np.ndarray | None = None  # (S, K, n)
+    suppliers3: np.ndarray | None = None  # (S, K)
+    fd_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    binding: np.ndarray | None = None  # (S, n) bool
 
     @property
     def n(self) -> int:
@@ -157,6 +167,18 @@ class World:
                 df[a.name] = df[a.name].astype(float) if a.type == "float" else df[a.name].fillna("").astype(str)
             prepared[t] = df[[a.name for a in attributes(t)]].reset_index(drop=True)
         return cls(prepared, name=name, version=version, metadata=dict(metadata or {}))
+
+    @classmethod
+    def from_mrio(cls, iosystem: Any, **options: Any) -> World:
+        """A monetary ARIO World from a balanced MRIO (``pymrio.IOSystem``: Z, Y, x).
+
+        Products are the MRIO sectors (unit USD), producers the (region, sector)
+        pairs. See :func:`chokepoints.world.mrio.from_mrio` for the options
+        (``main_inv_dur``, ``alpha_max``, ``threshold_not_input``, ``final_demand``...).
+        """
+        from .mrio import from_mrio
+
+        return from_mrio(iosystem, **options)
 
     # -- access -------------------------------------------------------------------------
     def file_of(self, table: str) -> str:
