@@ -91,9 +91,18 @@ def _register_subapps() -> None:
     from .cli_datasets import datasets_app
 
     app.add_typer(datasets_app, name="datasets")
+    from .cli_exposure import exposure
+
+    app.command("exposure")(exposure)
     from .cli_finance import finance
 
     app.command("finance")(finance)
+    from .cli_trade import tariffs
+
+    app.command("tariffs")(tariffs)
+    from .cli_negotiate import negotiate
+
+    app.command("negotiate")(negotiate)
 
 
 _register_subapps()
