@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
+from .consoles import stderr_console, stdout_console
 
 from .errors import InputError
 
@@ -23,9 +23,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped output (files, CI logs, tests) gets a wide fixed width so tables do not fold.
-console = Console(width=None if sys.stdout.isatty() else 150)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 400)
+console = stdout_console()
+err_console = stderr_console()
 _state = {"debug": False}
 
 
@@ -94,6 +93,9 @@ def _register_subapps() -> None:
     from .cli_exposure import exposure
 
     app.command("exposure")(exposure)
+    from .cli_sensitivity import sensitivity
+
+    app.command("sensitivity")(sensitivity)
     from .cli_finance import finance
 
     app.command("finance")(finance)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
-from rich.console import Console
+from .consoles import stdout_console
 from rich.table import Table
 
 datasets_app = typer.Typer(help="List and inspect bundled datasets and their sources.", no_args_is_help=True)
-console = Console()
+console = stdout_console()
 
 
 def _frame_table(df, title: str, max_rows: int | None = None) -> Table:
