@@ -9,7 +9,7 @@ from rich.console import Console
 
 
 def stdout_console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 150)
+    return Console(width=None if sys.stdout.isatty() else 200)
 
 
 def stderr_console() -> Console:
