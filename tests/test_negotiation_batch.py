@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import chain_world, scenario
 
 import chokepoints as cp
 from chokepoints.negotiation.batch import SimulationCache
-from conftest import chain_world, scenario
 
 
 def _scenarios() -> list[cp.Scenario]:
-    lic = {"type": "export_control", "id": "lic", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-           "destinations": ["USA"], "mode": "licence", "review_days": 5, "approval_rate": 0.25}
-    deal = dict(lic, id="deal", on="2025-04-20", until="2025-05-10", approval_rate=0.9, review_days=2)
+    lic = {
+        "type": "export_control",
+        "id": "lic",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "licence",
+        "review_days": 5,
+        "approval_rate": 0.25,
+    }
+    deal = dict(
+        lic, id="deal", on="2025-04-20", until="2025-05-10", approval_rate=0.9, review_days=2
+    )
     ban = dict(lic, id="ban", on="2025-04-15", mode="ban", until="2025-04-25")
-    return [scenario([lic]), scenario([lic, deal]), scenario([lic, ban]), scenario([lic, deal, ban])]
+    return [
+        scenario([lic]),
+        scenario([lic, deal]),
+        scenario([lic, ban]),
+        scenario([lic, deal, ban]),
+    ]
 
 
 def test_batched_equals_one_by_one():
@@ -27,8 +43,9 @@ def test_batched_equals_one_by_one():
         single = cp.simulate(world, sc, runs=2, seed=1).data
         batch = v.result.data.isel(run=v.runs)
         for var in ("production", "demand", "final_demand_unmet", "shipments", "inventory_days"):
-            np.testing.assert_allclose(batch[var].values, single[var].values, rtol=1e-12, atol=1e-9,
-                                       err_msg=var)
+            np.testing.assert_allclose(
+                batch[var].values, single[var].values, rtol=1e-12, atol=1e-9, err_msg=var
+            )
 
 
 def test_cache_hits_by_scenario_hash():

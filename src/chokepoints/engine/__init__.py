@@ -19,7 +19,7 @@ from .simulate import make_options, run_plan
 def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
              progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
              producers: Iterable[str] | None = None, max_memory: int | str | None = None,
-             dtype: Any = np.float64, chunk_runs: int | None = None) -> Result:
+             dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None) -> Result:
     """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
 
     ``runs`` and ``seed`` override the scenario's. The same seed gives identical
@@ -35,10 +35,12 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
       half the physical memory, at most 8 GiB).
     * ``dtype``: ``float64`` (default) or ``float32`` (see docs/engine.md for its error).
     * ``chunk_runs``: runs per chunk (default: sized for the CPU cache).
+    * ``threads``: chunks simulated at once (default: one per core when there are
+      several chunks and ``threadpoolctl`` is installed to keep BLAS single-threaded).
     """
     plan = compile_plan(world, scenario, runs=runs, seed=seed)
     opts = make_options(plan, record=record, producers=producers, max_memory=max_memory, dtype=dtype,
-                        chunk_runs=chunk_runs)
+                        chunk_runs=chunk_runs, threads=threads)
     rec = run_plan(plan, progress=progress, options=opts)
     provenance = {
         "package": "chokepoints",
@@ -54,6 +56,8 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "order_type": scenario.engine.order_type,
         "dtype": str(np.dtype(dtype)),
+        "chunk_runs": int(rec["chunk_runs"]),
+        "threads": int(rec["threads"]),
     }
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
 

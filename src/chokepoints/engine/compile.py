@@ -153,7 +153,8 @@ class _Compiler:
                     continue
                 ev = self.sc.events[ids[parts[1]]]
                 val = getattr(ev, parts[2], None)
-                if parts[2] in ("on", "until", "type", "id") or not isinstance(val, int | float) or isinstance(val, bool):
+                numeric = isinstance(val, int | float) and not isinstance(val, bool)
+                if parts[2] in ("on", "until", "type", "id") or not numeric:
                     self.err(("uncertain", j, "parameter"),
                              f"event {parts[1]!r} has no numeric field {parts[2]!r}")
             if parts[0] == "world":
@@ -329,13 +330,19 @@ class _Compiler:
             rate = self.per_run(e.approval_rate, i, "approval_rate")
             k = len(approval)
             if e.mode == "ban":
-                approval.append(np.zeros(R)); delay.append(np.zeros(R, np.int64)); opened.append(np.zeros(R))
+                approval.append(np.zeros(R))
+                delay.append(np.zeros(R, np.int64))
+                opened.append(np.zeros(R))
                 active = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
             elif e.validity_days is None:  # per-shipment licences
-                approval.append(rate.copy()); delay.append(np.rint(review).astype(np.int64)); opened.append(np.ones(R))
+                approval.append(rate.copy())
+                delay.append(np.rint(review).astype(np.int64))
+                opened.append(np.ones(R))
                 active = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
             else:  # licences valid for validity_days once granted after review
-                approval.append(rate.copy()); delay.append(np.zeros(R, np.int64)); opened.append(np.ones(R))
+                approval.append(rate.copy())
+                delay.append(np.zeros(R, np.int64))
+                opened.append(np.ones(R))
                 granted = start + np.rint(review)[None, :]
                 stop = end if e.renewal else np.minimum(end, granted + e.validity_days)
                 active = (t_axis >= granted) & (t_axis < stop)
@@ -343,7 +350,9 @@ class _Compiler:
             regime[:, :, normal] = np.where(active[:, :, None], k, regime[:, :, normal])
             if excluded.any():
                 kx = len(approval)
-                approval.append(np.zeros(R)); delay.append(np.zeros(R, np.int64)); opened.append(np.zeros(R))
+                approval.append(np.zeros(R))
+                delay.append(np.zeros(R, np.int64))
+                opened.append(np.zeros(R))
                 labels.append(f"{e.id or e.type}@{e.on} (excluded end uses)")
                 span = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
                 regime[:, :, excluded] = np.where(span[:, :, None], kx, regime[:, :, excluded])

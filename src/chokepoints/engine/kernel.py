@@ -46,6 +46,8 @@ then matrix products over the run axis: with q = OS / den, den[p, b] = sum_k W3[
   R[p, b] = q[p, b] sum_k W3[p, k, b] rho_k fill_k              (R x K) (K x n) per product
   den[p, b] (next step)                                        (R x K) (K x n) per product
 so an ensemble costs 3 R n^2 multiply-adds per step ("alt"; 2 for "noalt"), done by BLAS.
+:mod:`chokepoints.engine.simulate` keeps the stocks in "days of target" units d = omega / (s A)
+so that the element-wise part needs no multiplications by A or s (see its ``_run_chunk``).
 """
 
 from __future__ import annotations
@@ -70,27 +72,7 @@ def overproduction_update(alpha: np.ndarray, demand: np.ndarray, produced_prev: 
     return np.maximum(alpha + change, 1.0)
 
 
-def stock_limited_output(omega: np.ndarray, inv_need: np.ndarray) -> np.ndarray:
-    """m_f = min over binding inputs p of omega[p, f] / (s[p, f] A[p, f]), reduced over axis 0.
-
-    ``inv_need`` holds 1 / (s A) for binding inputs and +inf elsewhere, so non-binding
-    entries give +inf (or NaN for 0 * inf, which ``fmin`` ignores). NaN: nothing binds.
-    """
-    with np.errstate(invalid="ignore"):
-        return np.fmin.reduce(omega * inv_need, axis=0)
-
-
 def inventory_limited_production(x_opt: np.ndarray, m: np.ndarray, psi: np.ndarray) -> np.ndarray:
-    """x_a = min(x_opt, m / psi): the ARIO-psi constraint x_opt * min(1, omega / (psi s A x_opt))."""
+    """x_a = min(x_opt, m / psi): the ARIO-psi constraint x_opt * min(1, omega / (psi s A x_opt)),
+    where m_f = min over binding inputs p of omega[p, f] / (s[p, f] A[p, f]) (NaN or inf: none binds)."""
     return np.fmin(x_opt, m / psi)
-
-
-def inventory_need(A: np.ndarray, target_days: np.ndarray, binding: np.ndarray | None) -> np.ndarray:
-    """1 / (s A) where input p binds f's output, +inf elsewhere (see :func:`stock_limited_output`)."""
-    s_a = target_days * A
-    bind = (A > 0) & np.isfinite(s_a) & (s_a > 0)
-    if binding is not None:
-        bind &= binding
-    out = np.full(np.broadcast_shapes(A.shape, target_days.shape), np.inf)
-    np.divide(1.0, s_a, out=out, where=bind)
-    return out

@@ -7,6 +7,11 @@ b's purchases of p bought from ``sup[p, j]``. For an MRIO world every product ha
 one supplier per region, so the blocks are R x n with no padding
 (``CompiledWorld.shares3``); a table world is padded from its dense W.
 
+``W3`` has one extra slot K (a "virtual supplier") that is 1 exactly where b buys
+no p at all (sum_j W3[p, j, b] = 0): with the value 1 in that slot, the order
+denominator sum_j W3 rho_j is never 0 for such pairs, so no masked division is
+needed in the step.
+
 Final demand cells buy one product each; their shares are a sparse n x m matrix.
 """
 
@@ -25,26 +30,25 @@ class Network:
     n: int
     m: int
     S: int
-    K: int
-    W3: np.ndarray  # (S, K, n) shares of producer buyers
+    K: int  # real supplier slots per product (W3 has K + 1)
+    W3: np.ndarray  # (S, K + 1, n) shares of producer buyers; slot K: 1 where b buys no p
     sup: np.ndarray  # (S, K) producer in each slot; n on padding
     fd: sparse.csr_matrix  # (n, m) final-demand shares W[:, n:]
     fdT: sparse.csr_matrix  # (m, n)
-    den0: np.ndarray  # (S, n) sum of shares per (product, buyer): 1 where b buys p, else 0
+    den0: np.ndarray  # (S, n) sum of real shares per (product, buyer): 1 where b buys p, else 0
 
     @property
     def nbytes(self) -> int:
         return int(self.W3.nbytes)
 
-    def gather(self, v: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """v (R, n) -> (S, R, K): the values of each product's suppliers, slot by slot."""
+    def gather(self, v: np.ndarray, virtual: float, out: np.ndarray) -> np.ndarray:
+        """v (R, n) -> out (S, R, K + 1): each product's suppliers' values, slot by slot,
+        with ``virtual`` in the extra slot."""
         R = v.shape[0]
-        vp = np.zeros((R, self.n + 1), dtype=self.W3.dtype)
+        vp = np.zeros((R, self.n + 1), dtype=out.dtype)
         vp[:, : self.n] = v
-        res = vp[:, self.sup]  # (R, S, K)
-        if out is None:
-            return np.ascontiguousarray(res.transpose(1, 0, 2))
-        out[...] = res.transpose(1, 0, 2)
+        out[:, :, : self.K] = vp[:, self.sup].transpose(1, 0, 2)
+        out[:, :, self.K] = virtual
         return out
 
 
@@ -52,7 +56,9 @@ def build_network(cw: CompiledWorld, dtype: np.dtype | type = np.float64) -> Net
     """Per-product blocks from ``cw.shares3`` (MRIO worlds) or from the dense W."""
     n, m, S = cw.n, cw.m, cw.S
     if cw.shares3 is not None and cw.suppliers3 is not None:
-        W3 = np.ascontiguousarray(cw.shares3, dtype=dtype)
+        K = cw.shares3.shape[1]
+        W3 = np.zeros((S, K + 1, n), dtype=dtype)
+        W3[:, :K] = cw.shares3
         sup = np.where(cw.suppliers3 < 0, n, cw.suppliers3).astype(np.intp)
         if cw.fd_links is not None:
             fs, fc, fv = cw.fd_links
@@ -63,12 +69,13 @@ def build_network(cw: CompiledWorld, dtype: np.dtype | type = np.float64) -> Net
         W = np.asarray(cw.W)
         members = [np.flatnonzero(cw.prod_product == p) for p in range(S)]
         K = max([len(mb) for mb in members] + [1])
-        W3 = np.zeros((S, K, n), dtype=dtype)
+        W3 = np.zeros((S, K + 1, n), dtype=dtype)
         sup = np.full((S, K), n, dtype=np.intp)
         for p, mb in enumerate(members):
             sup[p, : len(mb)] = mb
             W3[p, : len(mb)] = W[mb, :n]
         fd = sparse.csr_matrix(W[:, n:].astype(dtype))
     fd.sum_duplicates()
-    den0 = W3.sum(axis=1)
-    return Network(n=n, m=m, S=S, K=W3.shape[1], W3=W3, sup=sup, fd=fd, fdT=fd.T.tocsr(), den0=den0)
+    den0 = W3[:, :K].sum(axis=1)
+    W3[:, K] = den0 == 0
+    return Network(n=n, m=m, S=S, K=K, W3=W3, sup=sup, fd=fd, fdT=fd.T.tocsr(), den0=den0)

@@ -24,7 +24,8 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
     cw, ctl = plan.world, plan.controls
     days = np.arange(plan.T)
     dates = pd.date_range(pd.Timestamp(start), periods=plan.T, freq="D")
-    inv = rec["inventory_index"]
+    # the inventory coordinates (one per input of each producer: S x n for an MRIO) only with their variable
+    inv = rec["inventory_index"] if "inventory_days" in rec else np.zeros((0, 2), dtype=np.intp)
     region = np.asarray(cw.regions)
     product = np.asarray(cw.products)
     buyers = np.asarray(cw.producers + cw.demands)
@@ -92,8 +93,9 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
 def _buyer_need(plan: Plan) -> np.ndarray:
     cw, ctl = plan.world, plan.controls
     n = cw.n
-    need = np.where(ctl.buyer < n, cw.A[ctl.product, np.minimum(ctl.buyer, n - 1)] * cw.x0[np.minimum(ctl.buyer, n - 1)],
-                    cw.y0[np.maximum(ctl.buyer - n, 0)] if cw.m else 0.0)
+    b = np.minimum(ctl.buyer, n - 1)
+    fd_need = cw.y0[np.maximum(ctl.buyer - n, 0)] if cw.m else 0.0
+    need = np.where(ctl.buyer < n, cw.A[ctl.product, b] * cw.x0[b], fd_need)
     return need
 
 

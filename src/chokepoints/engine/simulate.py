@@ -18,13 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from .compile import Plan
-from .kernel import (
-    inventory_limited_production,
-    inventory_need,
-    overproduction_update,
-    safe_div,
-    stock_limited_output,
-)
+from .kernel import inventory_limited_production, overproduction_update, safe_div
 from .network import Network, build_network
 
 # Dataset variable -> recorded array
@@ -55,6 +49,14 @@ def parse_bytes(value: int | float | str | None) -> int | None:
     num, unit, binary = float(mt.group(1)), mt.group(2).upper(), mt.group(3)
     base = 1024 if binary or unit == "" else 1000
     return int(num * base ** " KMGT".index(unit or " "))
+
+
+def _size(b: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if b < 1024 or unit == "GiB":
+            return f"{b:.3g} {unit}"
+        b /= 1024
+    return f"{b:.3g} GiB"  # pragma: no cover
 
 
 def default_max_memory() -> int:
@@ -100,7 +102,7 @@ def final_demand_at(plan: Plan, t: int, runs: slice = slice(None)) -> np.ndarray
 
 @dataclass
 class RunOptions:
-    """How to run a Plan: what to record, memory budget, precision."""
+    """How to run a Plan: what to record, memory budget, precision, threads."""
 
     record: tuple[str, ...]  # Dataset variables to record per day and run
     producers: np.ndarray | None  # producer subset for producer variables (None: all)
@@ -109,11 +111,13 @@ class RunOptions:
     chunk_runs: int | None = None
     tile_bytes: int = DEFAULT_TILE_BYTES
     totals: bool = False
+    threads: int | None = None
 
 
 def make_options(plan: Plan, record: Iterable[str] | str | None = None, producers: Iterable[str] | None = None,
                  max_memory: int | str | None = None, dtype: np.dtype | type | str = np.float64,
-                 chunk_runs: int | None = None, tile_bytes: int = DEFAULT_TILE_BYTES) -> RunOptions:
+                 chunk_runs: int | None = None, tile_bytes: int = DEFAULT_TILE_BYTES,
+                 threads: int | None = None) -> RunOptions:
     """Validate the run options (``record`` names are Dataset variables)."""
     if record is None or record == "all":
         names: tuple[str, ...] = tuple(VARIABLES)
@@ -136,19 +140,32 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise InputError(f"dtype: expected float64 or float32, got {dt}")
+    if chunk_runs is not None and chunk_runs < 1:
+        raise InputError(f"chunk_runs: expected a positive number of runs, got {chunk_runs}")
     mm = parse_bytes(max_memory)
     return RunOptions(record=names, producers=sel, max_memory=mm or default_max_memory(), dtype=dt,
-                      chunk_runs=chunk_runs, tile_bytes=tile_bytes, totals=totals)
+                      chunk_runs=chunk_runs, tile_bytes=tile_bytes, totals=totals, threads=threads)
 
 
 @dataclass
 class _Static:
-    """Arrays shared by every chunk."""
+    """Arrays shared by every chunk of runs (see ``run_plan``).
+
+    The stock of input p held by b is kept in "days of target" units,
+    d = omega / (s A) (so the inventory constraint is min_p d / psi and the goal is
+    x_opt), and the orders as q_hat = OS / (s A den): the step then needs no
+    per-(product, buyer) multiplications by A or s. Non-inputs hold d = inf.
+    """
 
     net: Network
+    dt: np.dtype
     x0: np.ndarray
-    A: np.ndarray
-    use0: np.ndarray  # (S, n) baseline daily use A * x0
+    s_eff: np.ndarray  # (1|R, S, n) target days (1 where infinite or not an input)
+    inv_s: np.ndarray  # (1|R, S, n) 1 / s_eff on inputs, 0 elsewhere
+    sA: np.ndarray  # (1|R, S, n) s_eff * A (0 on non-inputs)
+    finite_input: np.ndarray  # (1|R, S, n)
+    off: np.ndarray | None  # (S, n) +inf on finite inputs that cannot bind (threshold rule), else 0
+    s_uniform: float | None  # the one target of every input, when there is one
     inv_p: np.ndarray
     inv_f: np.ndarray
     ctl_w: np.ndarray
@@ -167,12 +184,37 @@ def _record_sizes(plan: Plan, opts: RunOptions, n_inv: int) -> dict[str, int]:
     return {k: size[k] for k in opts.record}
 
 
+def _blas_limits(threads: int):
+    """A context that limits BLAS to one thread while ``threads`` workers run (threadpoolctl)."""
+    import contextlib
+
+    if threads <= 1:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _auto_threads(requested: int | None, n_chunks: int) -> int:
+    if requested is not None:
+        want = int(requested)
+    else:
+        want = os.cpu_count() or 1
+    want = max(1, min(want, n_chunks))
+    if want > 1:
+        try:
+            import threadpoolctl  # noqa: F401
+        except ImportError:  # without it BLAS threads would oversubscribe the cores
+            return 1
+    return want
+
+
 def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options: RunOptions | None = None,
              **kw) -> dict[str, np.ndarray]:
     """Simulate every run of ``plan``; return the recorded arrays (leading axes T, R).
 
     Keyword options as :func:`make_options` (``record``, ``producers``, ``max_memory``,
-    ``dtype``, ``chunk_runs``).
+    ``dtype``, ``chunk_runs``, ``threads``).
     """
     opts = options or make_options(plan, **kw)
     cw, R, T = plan.world, plan.R, plan.T
@@ -180,7 +222,20 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     dt = opts.dtype
     it = dt.itemsize
     net = build_network(cw, dt)
-    use0 = cw.A * cw.x0[None, :]
+    A = cw.A
+    inp = A > 0
+    tgt = plan.target_days  # (1|R, S, n)
+    fin = inp[None] & np.isfinite(tgt) & (tgt > 0)
+    s_eff = np.where(fin, tgt, 1.0)
+    with np.errstate(divide="ignore"):
+        inv_s = np.where(inp[None], 1.0 / s_eff, 0.0)
+    sA = s_eff * A[None]
+    binding = inp if plan.binding is None else (plan.binding & inp)
+    nb = fin & ~binding[None]
+    off = np.where(nb[0], np.inf, 0.0) if nb.any() else None
+    s_vals = np.unique(s_eff[np.broadcast_to(inp[None], s_eff.shape)])
+    s_uniform = float(s_vals[0]) if (s_vals.size == 1 and tgt.shape[0] == 1 and fin.sum() == inp.sum()) else None
+    use0 = A * cw.x0[None, :]
     inv_p, inv_f = np.nonzero(use0 > 0)
     ctl = plan.controls
     E = ctl.E
@@ -188,83 +243,124 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     e_prod, e_fd = np.flatnonzero(is_prod), np.flatnonzero(~is_prod)
     pair = ctl.product[e_prod] * n + ctl.buyer[e_prod]
     uniq, inv_pair = np.unique(pair, return_inverse=True)
-    st = _Static(net=net, x0=cw.x0.astype(dt), A=cw.A.astype(dt), use0=use0, inv_p=inv_p, inv_f=inv_f,
+    st = _Static(net=net, dt=dt, x0=cw.x0.astype(dt), s_eff=s_eff, inv_s=inv_s, sA=sA, finite_input=fin,
+                 off=off, s_uniform=s_uniform, inv_p=inv_p, inv_f=inv_f,
                  ctl_w=np.asarray(cw.W[ctl.supplier, ctl.buyer], dtype=dt).reshape(-1) if E else np.zeros(0, dt),
                  up=(uniq // n).astype(np.intp), ub=(uniq % n).astype(np.intp), inv_pair=inv_pair.reshape(-1),
                  e_prod=e_prod, e_fd=e_fd)
 
-    # -- memory plan: records of all runs + one chunk's state + the network ---------------------
+    # -- memory plan: records of all runs + the state of the chunks in flight + the network -----------
     sizes = _record_sizes(plan, opts, inv_p.size)
     rec_bytes = T * R * it * (sum(sizes.values()) + (len(TOTALS) if opts.totals else 0))
-    static_bytes = net.nbytes + plan.R * n * 8 * 2
-    per_inv = 3 if plan.target_days.shape[0] > 1 else 0  # per-run s, 1/(sA), sA
-    per_run = it * ((2 + per_inv) * S * n + 40 * n + 8 * m + (plan.controls.delay.max(initial=0) + 12) * E)
-    budget = opts.max_memory - rec_bytes - static_bytes - 6 * opts.tile_bytes
+    static_bytes = 2 * net.nbytes + plan.R * n * 8 * 2 + 6 * S * n * 8
+    per_inv = 4 if tgt.shape[0] > 1 else 0  # per-run s, 1/s, sA, finite
+    per_run = it * ((2 + per_inv) * S * n + 40 * n + 8 * m + (int(ctl.delay.max(initial=0)) + 12) * E)
+    buffers = min(8 * opts.tile_bytes, 8 * S * n * it * R)  # tile buffers (at most P = S products)
+    budget = opts.max_memory - rec_bytes - static_bytes - buffers
     if budget < per_run:
-        need = rec_bytes + static_bytes + per_run
-        raise InputError(f"max_memory {opts.max_memory / 2**30:.2f} GiB is too small: the records need "
-                         f"{rec_bytes / 2**30:.2f} GiB and one run's state {per_run / 2**20:.1f} MiB "
-                         f"(at least {need / 2**30:.2f} GiB); record fewer variables (record=[...], "
-                         "producers=[...]) or raise max_memory")
+        need = rec_bytes + static_bytes + buffers + per_run
+        raise InputError(f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
+                         f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
+                         "variables (record=[...], producers=[...]) or raise max_memory")
     auto = max(1, DEFAULT_CHUNK_ELEMENTS // max(n, 1))
-    Rc = int(max(1, min(R, budget // per_run, opts.chunk_runs or auto)))
+    Rc = int(max(1, min(R, opts.chunk_runs or auto, budget // per_run)))
+    threads = _auto_threads(opts.threads, -(-R // Rc))
+    if threads > 1:  # several chunks in flight: each gets its share of the budget
+        Rc = int(max(1, min(Rc, budget // (per_run * threads), -(-R // threads))))
 
     rec: dict[str, np.ndarray] = {VARIABLES[k]: np.empty((T, R, s), dtype=dt) for k, s in sizes.items()}
     if opts.totals:
         for k in TOTALS:
             rec[k] = np.empty((T, R), dtype=dt)
-    total_steps = T * R
-    done = 0
-    for r0 in range(0, R, Rc):
-        rs = slice(r0, min(R, r0 + Rc))
-        cb = None
-        if progress is not None:
-            def cb(t: int, _r0: int = r0, _k: int = rs.stop - r0) -> None:
-                progress(max(0, min(T - 1, int(((_r0 * T) + (t + 1) * _k) * T / total_steps) - 1)))
-        _run_chunk(plan, st, opts, rs, rec, cb)
-        done += (rs.stop - r0) * T
+    chunks = [slice(r0, min(R, r0 + Rc)) for r0 in range(0, R, Rc)]
+    done = [0]
+    last = [-1]
+    import threading
+
+    lock = threading.Lock()
+
+    def report(k: int) -> None:  # k more run-steps done
+        if progress is None:
+            return
+        with lock:
+            done[0] += k
+            day = min(T - 1, done[0] // R - 1)
+            if day > last[0]:
+                last[0] = day
+                progress(day)
+
+    if threads == 1:
+        for rs in chunks:
+            _run_chunk(plan, st, opts, rs, rec, report)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with _blas_limits(threads), ThreadPoolExecutor(max_workers=threads) as pool:
+            for f in [pool.submit(_run_chunk, plan, st, opts, rs, rec, report) for rs in chunks]:
+                f.result()
     rec["inventory_index"] = np.column_stack([inv_p, inv_f])
+    rec["chunk_runs"] = np.array(Rc)
+    rec["threads"] = np.array(threads)
     if opts.producers is not None:
         rec["producer_index"] = opts.producers
     return rec
 
 
+def _per_run(a: np.ndarray, rs: slice) -> np.ndarray:
+    """(1|R, S, n) -> (S, 1|Rc, n) for the runs ``rs``."""
+    sel = a[rs] if a.shape[0] > 1 else a
+    return np.ascontiguousarray(sel.transpose(1, 0, 2))
+
+
 def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray],
-               progress: Callable[[int], None] | None) -> None:
-    """All T steps for the runs ``rs`` (see the kernel docstring for the step)."""
+               report: Callable[[int], None]) -> None:
+    """All T steps for the runs ``rs`` (see the kernel docstring for the step).
+
+    In "days of target" units d = omega / (s A) and q_hat = OS / (s A den), per
+    (product p, run, buyer b), one step's rationing, stocks and orders are
+      d'     = max(d + q_hat * G_recv - x_a / s, 0)          G_recv = sum_k W rho_k fill_k
+      q_hat' = (max(x_opt - d', 0) + tau x_a / s) / G_den    G_den  = tau sum_k W rho'_k
+    and tomorrow's demand is rho' * sum_b (W s A) q_hat'. "noalt": rho = 1 and
+    q_hat' = max(x_opt - d', 0) / tau + x_a / s (no denominator, as BoARIO).
+    """
     cw, T = plan.world, plan.T
     net = st.net
-    n, m, S, K = cw.n, cw.m, cw.S, net.K
+    n, S, K = cw.n, cw.S, net.K
     dt = opts.dtype
     Rc = rs.stop - rs.start
     alt = plan.order_type == "alt"
     ctl = plan.controls
     E = ctl.E
     x0 = st.x0
-    A3 = st.A[:, None, :]  # (S, 1, n)
     psel = opts.producers
+    W3 = net.W3
+    W3r = W3[:, :K]  # real slots
 
     # per-run parameters
     psi = plan.psi[rs].astype(dt)[:, None]
-    inv_tau = (1.0 / plan.tau_inv[rs]).astype(dt)[None, :, None]
+    tau = plan.tau_inv[rs].astype(dt)  # (Rc,)
+    inv_tau3 = (1.0 / tau)[None, :, None]
+    tau3 = tau[None, :, None]
     amax = plan.alpha_max[rs].astype(dt)
     abase = plan.alpha_base[rs].astype(dt)[:, None]
     atau = plan.alpha_tau[rs].astype(dt)[:, None]
-    tgt = plan.target_days[rs] if plan.target_days.shape[0] > 1 else plan.target_days
-    ini = plan.initial_days[rs] if plan.initial_days.shape[0] > 1 else plan.initial_days
-    tgt3 = np.ascontiguousarray(tgt.transpose(1, 0, 2))  # (S, Rc|1, n)
-    with np.errstate(invalid="ignore"):
-        sA3 = np.where(np.isfinite(tgt3), tgt3 * cw.A[:, None, :], 0.0).astype(dt)  # goal per unit output
-    binding = None if plan.binding is None else plan.binding[:, None, :]
-    inv_need3 = inventory_need(cw.A[:, None, :], tgt3, binding).astype(dt)
-    ini3 = ini.transpose(1, 0, 2)
-    use0 = st.use0[:, None, :]
-    with np.errstate(invalid="ignore"):
-        omega0 = np.where(use0 > 0, ini3 * use0, 0.0)
-    omega = np.empty((S, Rc, n), dtype=dt)
-    omega[...] = omega0
-    q = np.empty((S, Rc, n), dtype=dt)  # orders per (product, buyer) / den
-    q[...] = (safe_div(use0, net.den0[:, None, :]) if alt else use0)
+    inv_s3 = _per_run(st.inv_s, rs).astype(dt)  # (S, 1|Rc, n)
+    sA3 = _per_run(st.sA, rs).astype(dt)
+    s3 = _per_run(st.s_eff, rs)
+    fin3 = _per_run(st.finite_input, rs)
+    ini3 = _per_run(plan.initial_days, rs)
+    x0f = cw.x0[None, None, :]
+    s_u = st.s_uniform
+
+    # state: d = omega / (s A) (inf on non-inputs and infinite inventories), q_hat
+    d = np.empty((S, Rc, n), dtype=dt)
+    d[...] = np.where(fin3, ini3 * x0f / s3, np.inf)
+    qh = np.empty((S, Rc, n), dtype=dt)
+    inp3 = (inv_s3 > 0)
+    den0 = net.den0[:, None, :]
+    qh[...] = np.where(inp3, safe_div(x0f * inv_s3, den0) if alt else x0f * inv_s3, 0.0)
+    use_wh = Rc >= 8 and st.sA.shape[0] == 1  # fold s A into the demand weights
+    WH = (W3r * st.sA[0][:, None, :]).astype(dt) if use_wh else None
 
     # tile plan: products per tile so that a tile's working set (its share blocks, state and
     # buffers, about n * (K + 7 Rc) values per product) is about tile_bytes
@@ -272,6 +368,8 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     tiles = [(ps, min(S, ps + P)) for ps in range(0, S, P)]
     up, ub = st.up, st.ub
     tile_pairs = [(int(np.searchsorted(up, a)), int(np.searchsorted(up, b))) for a, b in tiles]
+    has_nb = [st.off is not None and bool(np.isinf(st.off[a:b]).any()) for a, b in tiles]
+    off3 = None if st.off is None else st.off[:, None, :].astype(dt)
     rows = 2 * Rc if alt else Rc
     Gbuf = np.empty((P, rows, n), dtype=dt)
     T1 = np.empty((P, Rc, n), dtype=dt)
@@ -279,13 +377,31 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     Hbuf = np.empty((P, Rc, K), dtype=dt)
     mask = np.empty((P, Rc, n), dtype=bool)
     Dn = np.zeros((Rc, n + 1), dtype=dt)  # intermediate demand for the next step (+ padding column)
-    vsup = np.empty((S, rows, K), dtype=dt)
+    zero = np.zeros((Rc, n), dtype=dt)  # (an array operand: float32 maximum with a scalar is slow)
+    vsup = np.empty((S, rows, K + 1), dtype=dt)
 
-    # initial demand from the baseline orders
-    for ps, pe in tiles:
-        np.matmul(q[ps:pe], net.W3[ps:pe].transpose(0, 2, 1), out=Hbuf[: pe - ps])
-        Dn[:, net.sup[ps:pe]] = Hbuf[: pe - ps].transpose(1, 0, 2)
-    m_lim = stock_limited_output(omega, inv_need3)
+    def demand_of(ps: int, pe: int, qq: np.ndarray) -> None:
+        """Dn[:, suppliers of products ps:pe] = sum_b W s A q_hat (before rho)."""
+        H = Hbuf[: pe - ps]
+        if use_wh:
+            np.matmul(qq, WH[ps:pe].transpose(0, 2, 1), out=H)
+        else:
+            tmp = T2[: pe - ps]
+            np.multiply(qq, sA3[ps:pe], out=tmp)
+            np.matmul(tmp, W3r[ps:pe].transpose(0, 2, 1), out=H)
+        Dn[:, net.sup[ps:pe]] = H.transpose(1, 0, 2)
+
+    def stock_min(ps: int, pe: int, dd: np.ndarray, i: int) -> np.ndarray:
+        if has_nb[i]:
+            tmp = T1[: pe - ps]
+            np.add(dd, off3[ps:pe], out=tmp)
+            return np.minimum.reduce(tmp, axis=0)
+        return np.minimum.reduce(dd, axis=0)
+
+    m_lim = np.full((Rc, n), np.inf, dtype=dt)  # m_f = min over binding p of d (output the stocks allow)
+    for i, (ps, pe) in enumerate(tiles):
+        demand_of(ps, pe, qh[ps:pe])
+        np.minimum(m_lim, stock_min(ps, pe, d[ps:pe], i), out=m_lim)
     alpha = np.broadcast_to(abase, (Rc, n)).astype(dt)
     rho_prev = np.ones((Rc, n), dtype=dt)
     x_prev = np.broadcast_to(x0, (Rc, n)).astype(dt)
@@ -301,8 +417,10 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         ctl_f, ctl_b = ctl.supplier, ctl.buyer
         e_prod, e_fd = st.e_prod, st.e_fd
         U = up.size
+        sA_pair = sA3[up, :, ub]  # (U, 1|Rc)
     rec_inv = "inventory_days" in rec
-    inv_den = st.use0[st.inv_p, st.inv_f][None, :]
+    if rec_inv:
+        inv_scale = (s3[st.inv_p, :, st.inv_f] / cw.x0[st.inv_f][:, None]).T.astype(dt)  # (1|Rc, n_inv)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         for t in range(T):
@@ -314,8 +432,9 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                     dose = np.minimum(rate[rs], amount[rs] - released[:, j])
                     released[:, j] += dose
                     cols = np.flatnonzero(weights)
-                    omega[p][:, cols] += (dose[:, None] * weights[None, cols]).astype(dt)
-                    m_lim[:, cols] = stock_limited_output(omega[:, :, cols], inv_need3[:, :, cols])
+                    d[p][:, cols] += (dose[:, None] * weights[None, cols] / sA3[p][:, cols]).astype(dt)
+                    dc = d[:, :, cols] if st.off is None else d[:, :, cols] + off3[:, :, cols]
+                    m_lim[:, cols] = np.minimum.reduce(dc, axis=0)
 
             # 2. demand: yesterday's orders (already split) + today's final demand
             D = Dn[:, :n] + np.asarray(net.fd @ y.T).T
@@ -323,7 +442,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 reg = ctl.regime[t][rs].astype(np.intp)
                 qe = np.zeros((Rc, E), dtype=dt)
                 if e_prod.size:
-                    qe[:, e_prod] = q[up, :, ub][st.inv_pair].T
+                    qe[:, e_prod] = (qh[up, :, ub] * sA_pair)[st.inv_pair].T
                 qe[:, e_fd] = y[:, ctl_b[e_fd] - n]
                 r_f = rho_prev[:, ctl_f] if alt else 1.0
                 dense_e = np.where(ctl_b < n, qe * st.ctl_w * r_f, qe * st.ctl_w)
@@ -344,8 +463,15 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             x_opt = np.minimum(D, x_cap)
             x_a = inventory_limited_production(x_opt, m_lim, psi)
             fill = safe_div(x_a, D)
-            rho_new = np.where(x0 > 0, x_cap / np.where(x0 > 0, x0, 1.0), 1.0).astype(dt) if alt else None
             fd_received = y * np.asarray(net.fdT @ fill.T).T
+            if alt:
+                rho_new = np.where(x0 > 0, x_cap / np.where(x0 > 0, x0, 1.0), 1.0).astype(dt)
+                net.gather(np.concatenate([fill * rho_prev, rho_new * tau[:, None]]), 0.0, out=vsup)
+                vsup[:, Rc:, K] = 1.0  # the virtual supplier of pairs that buy nothing
+                masked = bool(E) or bool((rho_new <= 0).any())
+            else:
+                net.gather(fill, 0.0, out=vsup)
+                masked = False
 
             if E:
                 f_e = fill[:, ctl_f]
@@ -353,65 +479,82 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 correction = delivered_e - dense_e * f_e
                 corr_u = np.zeros((U, Rc), dtype=dt)
                 np.add.at(corr_u, st.inv_pair, correction[:, e_prod].T)
+                corr_u /= sA_pair
                 np.add.at(fd_received, (slice(None), ctl_b[e_fd] - n), correction[:, e_fd])
                 waiting = pipeline.sum(axis=1)
                 pend_u = np.zeros((U, Rc), dtype=dt)
                 np.add.at(pend_u, st.inv_pair, waiting[:, e_prod].T)
+                pend_u /= sA_pair
                 reg_next = ctl.regime[min(t + 1, T - 1)][rs].astype(np.intp)
                 open_next = np.take_along_axis(open_c, reg_next, axis=1)
                 adj_u = np.zeros((U, Rc), dtype=dt)
                 if alt:
                     np.add.at(adj_u, st.inv_pair, (st.ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]]
                                                    * (1.0 - open_next[:, e_prod])).T)
+                    adj_u *= tau[None, :]
                 open_cur = open_next
                 if "controlled_shipments" in rec:
                     rec["controlled_shipments"][t, rs] = delivered_e
 
             # 6-7. rationing, stocks, orders and tomorrow's demand, tile by tile over products
-            if alt:
-                net.gather(np.concatenate([fill * rho_prev, rho_new]), out=vsup)
-            else:
-                net.gather(fill, out=vsup)
+            if s_u is not None:
+                c2 = x_a * dt.type(1.0 / s_u)  # inputs used / (s A) = x_a / s
+                tc2 = c2 * tau[:, None]
+                u2 = x_opt + tc2  # max(x_opt - d', 0) + tau c = max(u - d', tau c)
             m_lim.fill(np.inf)
             Dn.fill(0.0)
-            for (ps, pe), (lo, hi) in zip(tiles, tile_pairs, strict=True):
+            for i, ((ps, pe), (lo, hi)) in enumerate(zip(tiles, tile_pairs, strict=True)):
                 k = pe - ps
                 G = Gbuf[:k]
-                np.matmul(vsup[ps:pe], net.W3[ps:pe], out=G)
-                recv = G[:, :Rc]
-                om, qq = omega[ps:pe], q[ps:pe]
-                np.multiply(qq, recv, out=recv)  # received R[p, b] = q * sum_k W rho_k fill_k
+                np.matmul(vsup[ps:pe], W3[ps:pe], out=G)
+                r = G[:, :Rc]
+                dd, qq = d[ps:pe], qh[ps:pe]
+                np.multiply(qq, r, out=r)  # received / (s A)
                 fix = E and hi > lo
                 if fix:
                     pl, bl = up[lo:hi] - ps, ub[lo:hi]
-                    recv[pl, :, bl] += corr_u[lo:hi]
-                om += recv
-                use = T1[:k]
-                np.multiply(A3[ps:pe], x_a[None], out=use)  # inputs used A x_a
-                om -= use
-                np.maximum(om, 0.0, out=om)
-                g = T2[:k]
-                np.multiply(sA3[ps:pe], x_opt[None], out=g)  # goal s A x_opt
-                g -= om
-                if fix:
-                    g[pl, :, bl] -= pend_u[lo:hi]
-                np.maximum(g, 0.0, out=g)
-                g *= inv_tau
-                g += use  # OS = gap / tau_inv + A x_a
+                    r[pl, :, bl] += corr_u[lo:hi]
+                r += dd
+                if s_u is None:
+                    c3 = T1[:k]
+                    np.multiply(x_a, inv_s3[ps:pe], out=c3)
+                    r -= c3
+                else:
+                    r -= c2
+                np.maximum(r, zero, out=dd)  # d' = max(d + received - used, 0)
+                g = T2[:k] if alt else qq
+                if alt and s_u is not None:
+                    np.subtract(u2, dd, out=g)
+                    if fix:
+                        g[pl, :, bl] -= pend_u[lo:hi]
+                    np.maximum(g, tc2, out=g)  # gap + tau used, over s A
+                else:
+                    np.subtract(x_opt, dd, out=g)  # gap to the goal s A x_opt, over s A
+                    if fix:
+                        g[pl, :, bl] -= pend_u[lo:hi]
+                    np.maximum(g, zero, out=g)
+                    if alt:
+                        c3 *= tau3
+                        g += c3
+                    else:
+                        g *= inv_tau3
+                        g += c3 if s_u is None else c2
                 if alt:
                     den = G[:, Rc:]
                     if fix:
                         den[pl, :, bl] -= adj_u[lo:hi]
-                    msk = mask[:k]
-                    np.greater(den, 0.0, out=msk)
-                    np.divide(g, den, out=qq, where=msk)
+                    if masked:
+                        msk = mask[:k]
+                        np.greater(den, 0.0, out=msk)
+                        np.divide(g, den, out=qq, where=msk)
+                    else:
+                        np.divide(g, den, out=qq)  # q_hat' = (gap + tau used) / (tau den)
+                if has_nb[i]:
+                    np.minimum(m_lim, stock_min(ps, pe, dd, i), out=m_lim)
                 else:
-                    qq[...] = g
-                np.multiply(om, inv_need3[ps:pe], out=use)
-                np.fmin(m_lim, np.fmin.reduce(use, axis=0), out=m_lim)
-                H = Hbuf[:k]
-                np.matmul(qq, net.W3[ps:pe].transpose(0, 2, 1), out=H)
-                Dn[:, net.sup[ps:pe]] = H.transpose(1, 0, 2)
+                    for j in range(k):
+                        np.minimum(m_lim, dd[j], out=m_lim)
+                demand_of(ps, pe, qq)
             if alt:
                 Dn[:, :n] *= rho_new
                 rho_prev = rho_new
@@ -425,7 +568,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             if "capacity" in rec:
                 rec["capacity"][t, rs] = x_cap if psel is None else x_cap[:, psel]
             if rec_inv:
-                rec["inventory_days"][t, rs] = omega[st.inv_p, :, st.inv_f].T / inv_den
+                rec["inventory_days"][t, rs] = d[st.inv_p, :, st.inv_f].T * inv_scale
             if "fd_demand" in rec:
                 rec["fd_demand"][t, rs] = y
             if "fd_unmet" in rec or "final_demand_unmet_total" in rec:
@@ -436,5 +579,4 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                     rec["final_demand_unmet_total"][t, rs] = unmet.sum(axis=1)
             if "production_total" in rec:
                 rec["production_total"][t, rs] = x_a.sum(axis=1)
-            if progress is not None:
-                progress(t)
+            report(Rc)

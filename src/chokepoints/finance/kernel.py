@@ -87,8 +87,8 @@ def parallel_shift_interest(
 ) -> np.ndarray:
     """Extra interest per month (H,) for a parallel shift held from month 0: debt * C(t) * d / 12.
 
-    Hand-checkable: $1,200bn in one 12-month ladder and +100 bp costs $1bn in month 1,
-    $2bn in month 2, ... $12bn a month from month 12 on ($78bn in the first year).
+    Hand-checkable: $1,200bn in one 12-month ladder and +100 bp: $100bn reprices each month,
+    so month t costs t x 100 x 1 % / 12 = t / 12 bn ($6.5bn in year 1), then $1bn a month.
     """
     return debt_bn * repriced_share(weights, ladder_months, n_months) * shift_bp * BP / 12.0
 

@@ -83,8 +83,11 @@ class Evaluator:
 
     def __init__(self, spec: Spec, world: Any, cache: SimulationCache):
         self.spec, self.world, self.cache = spec, world, cache
-        self.factions = [FactionInfo(p, f, fac.label or f, fac.weight, tuple(fac.terms))
-                         for p, party in spec.parties.items() for f, fac in party.factions.items()]
+        self.factions = [
+            FactionInfo(p, f, fac.label or f, fac.weight, tuple(fac.terms))
+            for p, party in spec.parties.items()
+            for f, fac in party.factions.items()
+        ]
         self._lever_memo: dict[tuple, float] = {}
 
     def views(self, policies: list[Policy], progress: Progress | None = None) -> list[SimView | None]:
@@ -201,6 +204,8 @@ class RoundResult:
     agenda: AgendaComparison | None = None
     commitments: list[Commitment] = field(default_factory=list)
     norm: Normaliser | None = None
+    negmas: int | None = None  # NegMAS SAO agreement (package index), when asked and installed
+    negmas_ran: bool = False
 
     @property
     def name(self) -> str:
@@ -258,11 +263,21 @@ class NegotiationResult:
 
 
 # ----------------------------------------------------------------------------------------
-def analyse(spec: Spec, scenario: Scenario, world: Any, *, exclude: list[str] | None = None,
-            runs: int | None = None, seed: int | None = None, progress: Progress | None = None,
-            cache: SimulationCache | None = None) -> NegotiationResult:
+def analyse(
+    spec: Spec,
+    scenario: Scenario,
+    world: Any,
+    *,
+    exclude: list[str] | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    cache: SimulationCache | None = None,
+    negmas: bool = False,
+) -> NegotiationResult:
     """Analyse every round of ``spec`` on ``scenario``; ``exclude`` (issue names or topics)
-    adds the comparison without those issues."""
+    adds the comparison without those issues; ``negmas`` also runs each round's utility
+    table in NegMAS (optional package, see :mod:`.negmas_adapter`)."""
     runs = spec.runs if runs is None else runs
     seed = spec.seed if seed is None else seed
     cache = cache or SimulationCache(world, runs=runs, seed=seed)
@@ -276,15 +291,21 @@ def analyse(spec: Spec, scenario: Scenario, world: Any, *, exclude: list[str] | 
         if r.kind == "escalation":
             out.append(analyse_escalation(ev, ctx, progress))
         else:
-            out.append(analyse_round(ev, ctx, excl, progress))
+            out.append(analyse_round(ev, ctx, excl, progress, negmas=negmas))
     prov = {
-        "package": "chokepoints", "package_version": __version__,
-        "scenario_name": scenario.name, "scenario_hash": scenario.hash,
+        "package": "chokepoints",
+        "package_version": __version__,
+        "scenario_name": scenario.name,
+        "scenario_hash": scenario.hash,
         "negotiation_spec_hash": spec_hash(spec),
-        "dataset": getattr(world, "name", ""), "dataset_version": getattr(world, "version", ""),
+        "dataset": getattr(world, "name", ""),
+        "dataset_version": getattr(world, "version", ""),
         "dataset_hash": getattr(world, "content_hash", ""),
-        "seed": seed, "runs": runs, "tariff_model": tariff_model(),
-        "simulations": cache.stats.simulated, "simulation_batches": cache.stats.batches,
+        "seed": seed,
+        "runs": runs,
+        "tariff_model": tariff_model(),
+        "simulations": cache.stats.simulated,
+        "simulation_batches": cache.stats.batches,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return NegotiationResult(spec, scenario, out, excl, prov, cache)
@@ -301,32 +322,63 @@ def resolve_exclude(spec: Spec, names: list[str]) -> list[str]:
         out = spec.resolve_issues([n for n in names if n])
     except KeyError as exc:
         known = sorted({i.name for i in spec.issues} | {t for i in spec.issues for t in i.topics})
-        raise InputError(Problem("--exclude", f"unknown issue or topic {exc.args[0]!r}; expected one of "
-                                 + ", ".join(known), field="exclude")) from None
+        raise InputError(
+            Problem(
+                "--exclude",
+                f"unknown issue or topic {exc.args[0]!r}; expected one of " + ", ".join(known),
+                field="exclude",
+            )
+        ) from None
     left = [i.name for i in spec.issues if i.name not in out and i.kind != "truce"]
     if out and not left:
-        raise InputError(Problem("--exclude", "excluding " + ", ".join(out) + " leaves the agenda empty",
-                                 field="exclude"))
+        raise InputError(
+            Problem(
+                "--exclude",
+                "excluding " + ", ".join(out) + " leaves the agenda empty",
+                field="exclude",
+            )
+        )
     return out
 
 
 def analyse_escalation(ev: Evaluator, ctx: RoundContext, progress: Progress | None = None) -> EscalationResult:
-    quiet = RoundContext(ctx.spec, ctx.scenario, ctx.round, ctx.index, ctx.agenda, ctx.baseline_events, [],
-                         ctx.lever_base, {})
+    quiet = RoundContext(
+        ctx.spec,
+        ctx.scenario,
+        ctx.round,
+        ctx.index,
+        ctx.agenda,
+        ctx.baseline_events,
+        [],
+        ctx.lever_base,
+        {},
+    )
     before = build_policy(quiet, None)
     after = build_policy(ctx, None)
     raw = ev.raw([before, after], progress)
     return EscalationResult(ctx, ev.factions, raw[0], raw[1])
 
 
-def analyse_round(ev: Evaluator, ctx: RoundContext, exclude: list[str], progress: Progress | None = None
-                  ) -> RoundResult:
+def analyse_round(
+    ev: Evaluator,
+    ctx: RoundContext,
+    exclude: list[str],
+    progress: Progress | None = None,
+    negmas: bool = False,
+) -> RoundResult:
     spec = ctx.spec
     agenda = [a for a in ctx.agenda]
     if not [a for a in agenda if spec.issue(a).kind != "truce"]:
         line, col = spec.locate(("rounds", ctx.index, "agenda"))
-        raise InputError(Problem(spec.source_path or "<spec>", f"round {ctx.round.name!r} has an empty agenda",
-                                 line, col, field=f"rounds[{ctx.index}].agenda"))
+        raise InputError(
+            Problem(
+                spec.source_path or "<spec>",
+                f"round {ctx.round.name!r} has an empty agenda",
+                line,
+                col,
+                field=f"rounds[{ctx.index}].agenda",
+            )
+        )
     packages = enumerate_packages(spec, agenda)
     policies = [build_policy(ctx, p) for p in packages]
     policies.append(build_policy(ctx, None))
@@ -351,7 +403,7 @@ def analyse_round(ev: Evaluator, ctx: RoundContext, exclude: list[str], progress
         delay = int(round(spec.period_days))
         late = build_policy(ctx, packages[nash], delay=delay)
         raw_late = ev.raw([late], progress)
-        U_late = party_utilities(spec, ev.factions, np.vstack([norm(raw_late), fu[P:P + 1]]), 1)[0]
+        U_late = party_utilities(spec, ev.factions, np.vstack([norm(raw_late), fu[P : P + 1]]), 1)[0]
         delayed_U = U_late
         gain = Uc[nash] - d
         kept = np.clip((U_late - d) / np.maximum(gain, 1e-12), 0.01, 0.9999)
@@ -362,12 +414,39 @@ def analyse_round(ev: Evaluator, ctx: RoundContext, exclude: list[str], progress
             rub_i = nearest_package(Uc, d, d + np.asarray(rub.gains), among=pareto & zopa)
         strategies = tuple(Strategy(spec.parties[p].strategy, spec.parties[p].exponent) for p in spec.party_names)
         proto = alternating_offers(Uc, d, deltas, strategies, spec.deadline_steps, first)  # type: ignore[arg-type]
-    res = RoundResult(ctx, packages, ev.factions, raw, fu, U, P, P + 1 if actual is not None else None,
-                      pareto, zopa, nash, ks, deltas, rates, delayed_U, rub, rub_i, proto, norm=norm)
+    res = RoundResult(
+        ctx,
+        packages,
+        ev.factions,
+        raw,
+        fu,
+        U,
+        P,
+        P + 1 if actual is not None else None,
+        pareto,
+        zopa,
+        nash,
+        ks,
+        deltas,
+        rates,
+        delayed_U,
+        rub,
+        rub_i,
+        proto,
+        norm=norm,
+    )
     if exclude:
         res.agenda = compare_agenda(res, exclude)
+    if negmas and zopa.any():
+        from .negmas_adapter import run_negmas
+
+        out = run_negmas(Uc, d, n_steps=max(2 * spec.deadline_steps, 10), names=tuple(spec.party_names))
+        res.negmas, res.negmas_ran = out["agreement"], True
     if ctx.round.extension is not None:
-        for label, pkg in (("predicted (Nash)", packages[nash] if nash is not None else None), ("actual", actual)):
+        for label, pkg in (
+            ("predicted (Nash)", packages[nash] if nash is not None else None),
+            ("actual", actual),
+        ):
             if pkg is not None:
                 res.commitments.append(simulate_commitment(ev, ctx, res, pkg, ctx.round.extension, label, progress))
     return res
@@ -379,14 +458,21 @@ def compare_agenda(res: RoundResult, excluded: list[str]) -> AgendaComparison:
 
     mask = restrict_mask(res.ctx.spec, res.packages, excluded)
     idx = np.flatnonzero(mask)
-    Uc, d = res.U[:res.n], res.d
+    Uc, d = res.U[: res.n], res.d
     sub = Uc[idx]
     nash = nash_solution(sub, d)
     ks = kalai_smorodinsky(sub, d)
     par = pareto_mask(sub)
     ok = frontier_dominates(Uc[res.pareto], sub[par])
-    return AgendaComparison(excluded, mask, None if nash is None else int(idx[nash]),
-                            None if ks is None else int(idx[ks]), idx[par], int(zopa_mask(sub, d).sum()), ok)
+    return AgendaComparison(
+        excluded,
+        mask,
+        None if nash is None else int(idx[nash]),
+        None if ks is None else int(idx[ks]),
+        idx[par],
+        int(zopa_mask(sub, d).sum()),
+        ok,
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -422,8 +508,15 @@ def condition_share(view: SimView, cond: Condition, end_day: int) -> float:
     return float(np.mean(1 - unmet / np.where(y > 0, y, 1.0)))
 
 
-def simulate_commitment(ev: Evaluator, ctx: RoundContext, res: RoundResult, package: Package, rule: Extension,
-                        label: str, progress: Progress | None = None) -> Commitment:
+def simulate_commitment(
+    ev: Evaluator,
+    ctx: RoundContext,
+    res: RoundResult,
+    package: Package,
+    rule: Extension,
+    label: str,
+    progress: Progress | None = None,
+) -> Commitment:
     """Run the deal to its expiry; extend by ``rule.days`` while the condition holds
     (at most ``rule.max_extensions`` times), else snap back to the no-deal path."""
     t0, T = ctx.t0, ctx.T
@@ -449,6 +542,6 @@ def simulate_commitment(ev: Evaluator, ctx: RoundContext, res: RoundResult, pack
             break
     raw = ev.raw([policy], progress)
     assert res.norm is not None
-    fu = np.vstack([res.norm(raw), res.fu[res.no_deal_row:res.no_deal_row + 1]])
+    fu = np.vstack([res.norm(raw), res.fu[res.no_deal_row : res.no_deal_row + 1]])
     U = party_utilities(ctx.spec, ev.factions, fu, 1)[0]
     return Commitment(label, package, timeline, total, U, raw[0])

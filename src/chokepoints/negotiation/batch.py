@@ -81,7 +81,7 @@ class SimulationCache:
             items = list(todo.items())
             step = max(1, self.max_runs_per_batch // self.runs)
             for i in range(0, len(items), step):
-                chunk = items[i:i + step]
+                chunk = items[i : i + step]
                 if progress is not None:
                     progress(f"simulating {len(chunk)} scenario(s) x {self.runs} run(s)")
                 self._simulate_chunk(chunk)
@@ -117,9 +117,15 @@ class SimulationCache:
                     if len(members) == 1:
                         continue
                     try:
-                        res = _run_stacked(self.world, [items[m][1] for m in members], plans, probe,
-                                           self.runs, self.seed)
-                    except _Incompatible:
+                        res = _run_stacked(
+                            self.world,
+                            [items[m][1] for m in members],
+                            plans,
+                            probe,
+                            self.runs,
+                            self.seed,
+                        )
+                    except Exception:  # noqa: BLE001 - incompatible or an engine change: one by one
                         continue
                     self._add(res, [items[m][0] for m in members])
         for k, sc in items:
@@ -146,21 +152,41 @@ def _group_plans(world: Any, scenarios: list[Scenario], runs: int, seed: int) ->
 
 def _signature(plan: Any) -> tuple:
     c = plan.controls
-    return (plan.T, plan.R, plan.order_type, c.supplier.tobytes(), c.buyer.tobytes(), c.product.tobytes(),
-            len(plan.capacity_loss), len(plan.demand_change), len(plan.releases))
+    return (
+        plan.T,
+        plan.R,
+        plan.order_type,
+        c.supplier.tobytes(),
+        c.buyer.tobytes(),
+        c.product.tobytes(),
+        len(plan.capacity_loss),
+        len(plan.demand_change),
+        len(plan.releases),
+    )
 
 
 def _is_run_axis(a: Any, b: Any, R: int) -> bool:
-    return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.ndim >= 1 and b.ndim == a.ndim
-            and a.shape[0] == R and b.shape[0] == R + 1 and a.shape[1:] == b.shape[1:])
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.ndim >= 1
+        and b.ndim == a.ndim
+        and a.shape[0] == R
+        and b.shape[0] == R + 1
+        and a.shape[1:] == b.shape[1:]
+    )
 
 
 def _same(values: list[Any]) -> bool:
     first = values[0]
     for v in values[1:]:
         if isinstance(first, np.ndarray) or isinstance(v, np.ndarray):
-            if not (isinstance(v, np.ndarray) and isinstance(first, np.ndarray) and v.shape == first.shape
-                    and np.array_equal(v, first)):
+            if not (
+                isinstance(v, np.ndarray)
+                and isinstance(first, np.ndarray)
+                and v.shape == first.shape
+                and np.array_equal(v, first)
+            ):
                 return False
         elif isinstance(first, list | tuple):
             if not isinstance(v, list | tuple) or len(v) != len(first):
@@ -178,8 +204,9 @@ def _stack_value(values: list[Any], probe_value: Any, R: int) -> Any:
     if _is_run_axis(first, probe_value, R):
         return np.concatenate(values, axis=0)
     if isinstance(first, list | tuple) and isinstance(probe_value, list | tuple):
-        if any(not isinstance(v, list | tuple) or len(v) != len(first) for v in values) or len(
-                probe_value) != len(first):
+        if any(not isinstance(v, list | tuple) or len(v) != len(first) for v in values) or len(probe_value) != len(
+            first
+        ):
             raise _Incompatible("list lengths differ")
         parts = [_stack_value([v[j] for v in values], probe_value[j], R) for j in range(len(first))]
         return type(first)(parts) if isinstance(first, tuple) else parts
@@ -198,19 +225,24 @@ def _stack_controls(controls: list[Any], R: int) -> Any:
         a = np.ones((R, K_total), dtype=c.approval.dtype)
         dl = np.zeros((R, K_total), dtype=c.delay.dtype)
         o = np.ones((R, K_total), dtype=c.open.dtype)
-        a[:, off:off + K], dl[:, off:off + K], o[:, off:off + K] = c.approval, c.delay, c.open
+        a[:, off : off + K], dl[:, off : off + K], o[:, off : off + K] = c.approval, c.delay, c.open
         approval.append(a)
         delay.append(dl)
         opened.append(o)
         regimes.append((c.regime.astype(np.int32) + off).astype(c.regime.dtype if K_total < 32000 else np.int32))
         labels += list(c.labels)
         off += K
-    return dataclasses.replace(c0, regime=np.concatenate(regimes, axis=1), approval=np.concatenate(approval),
-                               delay=np.concatenate(delay), open=np.concatenate(opened), labels=labels)
+    return dataclasses.replace(
+        c0,
+        regime=np.concatenate(regimes, axis=1),
+        approval=np.concatenate(approval),
+        delay=np.concatenate(delay),
+        open=np.concatenate(opened),
+        labels=labels,
+    )
 
 
-def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe: Any, runs: int,
-                 seed: int) -> Any:
+def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe: Any, runs: int, seed: int) -> Any:
     from .. import __version__
     from ..engine import Result, build_dataset, run_plan
     from ..engine.simulate import make_options
@@ -226,8 +258,7 @@ def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe:
             updates[name] = R * len(plans)
             continue
         if name == "world":
-            if any(v is not values[0] for v in values) and not all(
-                    _same([values[0].A, v.A]) for v in values):
+            if any(v is not values[0] for v in values) and not all(_same([values[0].A, v.A]) for v in values):
                 raise _Incompatible("worlds differ")
             continue
         updates[name] = _stack_value(values, getattr(probe, name), R)
@@ -238,13 +269,22 @@ def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe:
     stacked = dataclasses.replace(plans[0], **updates)
     rec = run_plan(stacked, options=make_options(stacked))
     provenance = {
-        "package": "chokepoints", "package_version": __version__,
+        "package": "chokepoints",
+        "package_version": __version__,
         "scenario_name": f"negotiation batch of {len(scenarios)} scenarios",
         "scenario_hash": ",".join(sc.hash for sc in scenarios),
-        "dataset": world.name, "dataset_version": world.version, "dataset_hash": world.content_hash,
-        "seed": seed, "runs": stacked.R, "runs_per_scenario": R,
+        "dataset": world.name,
+        "dataset_version": world.version,
+        "dataset_hash": world.content_hash,
+        "seed": seed,
+        "runs": stacked.R,
+        "runs_per_scenario": R,
         "start_date": scenarios[0].start.isoformat(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "order_type": scenarios[0].engine.order_type,
     }
-    return Result(build_dataset(stacked, rec, provenance, scenarios[0].start), scenario=scenarios[0], world=world)
+    return Result(
+        build_dataset(stacked, rec, provenance, scenarios[0].start),
+        scenario=scenarios[0],
+        world=world,
+    )

@@ -77,9 +77,16 @@ def enumerate_packages(spec: Spec, agenda: list[str]) -> list[Package]:
     count = int(np.prod([len(o) for o in options]))
     if count > spec.max_packages:
         line, col = spec.locate(("max_packages",))
-        raise InputError(Problem(spec.source_path or "<spec>", f"the agenda has {count:,} packages, more than "
-                                 f"max_packages {spec.max_packages:,}; remove values or raise the limit",
-                                 line, col, field="max_packages"))
+        raise InputError(
+            Problem(
+                spec.source_path or "<spec>",
+                f"the agenda has {count:,} packages, more than "
+                f"max_packages {spec.max_packages:,}; remove values or raise the limit",
+                line,
+                col,
+                field="max_packages",
+            )
+        )
     return [tuple(p) for p in itertools.product(*options)]
 
 
@@ -147,8 +154,11 @@ def lever_history_path(lever: Any, scenario: Scenario, known_before: dt.date | N
     """The lever's daily level from what was known before ``known_before`` (None: everything)."""
     T = scenario.horizon_days
     if lever.layers is None:
-        steps = [(scenario.day_of(s.on), s.value) for s in lever.schedule
-                 if known_before is None or s.known_from < known_before]
+        steps = [
+            (scenario.day_of(s.on), s.value)
+            for s in lever.schedule
+            if known_before is None or s.known_from < known_before
+        ]
         return _path(lever.initial, steps, T)
     path = np.full(T, float(lever.initial))
     for e in scenario.events:
@@ -206,9 +216,9 @@ def build_policy(ctx: RoundContext, package: Package | None, delay: int = 0, tru
         threatened = base.copy()
         for day, how, amount in sorted(ctx.lever_threats.get(name, [])):
             if how == "add":
-                threatened[max(day, 0):] += amount
+                threatened[max(day, 0) :] += amount
             else:
-                threatened[max(day, 0):] = amount
+                threatened[max(day, 0) :] = amount
         path = threatened.copy()
         if window is not None:
             s, e = window
@@ -229,15 +239,16 @@ def build_policy(ctx: RoundContext, package: Package | None, delay: int = 0, tru
                     per_event.setdefault(t.event, {})[t.field] = value  # type: ignore[index]
                     fixed.setdefault(t.event, {}).update(t.fixed)  # type: ignore[arg-type]
     # packages that differ only in levers share one engine scenario
-    key = (window if (per_event or ctx.threat_events) else None,
-           tuple(sorted((k, tuple(sorted((f, repr(v)) for f, v in d.items()))) for k, d in per_event.items())))
+    key = (
+        window if (per_event or ctx.threat_events) else None,
+        tuple(sorted((k, tuple(sorted((f, repr(v)) for f, v in d.items()))) for k, d in per_event.items())),
+    )
     new = ctx._scenarios.get(key)
     if new is None:
         for eid, fields in per_event.items():
             events.append(deal_event(ctx, eid, {**fixed[eid], **fields}, *window))  # type: ignore[misc]
         data = sc.model_dump(mode="python", exclude={"source_path", "events"})
-        new = Scenario.model_validate(
-            {**data, "events": [e.model_dump(mode="python", by_alias=True) for e in events]})
+        new = Scenario.model_validate({**data, "events": [e.model_dump(mode="python", by_alias=True) for e in events]})
         ctx._scenarios[key] = new
     return Policy(new, levers, t0, window)
 
@@ -275,7 +286,7 @@ def _outside_window(ctx: RoundContext, ev: Any, window: tuple[int, int] | None) 
 def _path(initial: float, steps: list[tuple[int, float]], T: int) -> np.ndarray:
     path = np.full(T, float(initial))
     for day, value in sorted(steps):
-        path[max(day, 0):] = value
+        path[max(day, 0) :] = value
     return path
 
 
@@ -299,31 +310,51 @@ def check_spec(spec: Spec, scenario: Scenario, world: Any = None) -> None:
             path = ("issues", j, "targets", k)
             ev = by_id.get(t.event)
             if ev is None:
-                add((*path, "event"), f"unknown event {t.event!r}; the scenario's event ids are "
-                    + (", ".join(by_id) or "(none)"))
+                add(
+                    (*path, "event"),
+                    f"unknown event {t.event!r}; the scenario's event ids are " + (", ".join(by_id) or "(none)"),
+                )
                 continue
             fields = set(type(ev).model_fields) - PROTECTED_FIELDS
             if t.field not in fields:
-                add((*path, "field"), f"unknown field {t.field!r} of {ev.type} event {t.event!r}; "
-                    f"expected one of {', '.join(sorted(fields))}")
+                add(
+                    (*path, "field"),
+                    f"unknown field {t.field!r} of {ev.type} event {t.event!r}; "
+                    f"expected one of {', '.join(sorted(fields))}",
+                )
                 continue
             for key in t.fixed:
                 if key not in fields:
-                    add((*path, "fixed", key), f"unknown field {key!r} of {ev.type} event {t.event!r}")
+                    add(
+                        (*path, "fixed", key),
+                        f"unknown field {key!r} of {ev.type} event {t.event!r}",
+                    )
             base = ev.model_dump(mode="python", by_alias=True)
-            for v in issue.options():
+            candidates = [(v, ("issues", j, "values")) for v in issue.options()]
+            candidates += [
+                (r.actual[issue.name], ("rounds", k, "actual", issue.name))
+                for k, r in enumerate(spec.rounds)
+                if r.actual and issue.name in r.actual
+            ]
+            for v, path in candidates:
                 if v == KEEP:
                     continue
                 try:
                     _EVENT.validate_python({**base, **t.fixed, t.field: t.write(v), "id": "x"})
+                except KeyError:
+                    add(path, f"value {v!r} has no entry in the map of {t.event}.{t.field}")
+                    break
                 except ValidationError as exc:
                     msg = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-                    add(("issues", j, "values"), f"value {v!r} is not valid for {t.event}.{t.field}: {msg}")
+                    add(path, f"value {v!r} is not valid for {t.event}.{t.field}: {msg}")
                     break
     start, end = scenario.start, scenario.end
     for j, r in enumerate(spec.rounds):
         if not (start <= r.date < end):
-            add(("rounds", j, "date"), f"round date {r.date} lies outside the scenario period {start} .. {end}")
+            add(
+                ("rounds", j, "date"),
+                f"round date {r.date} lies outside the scenario period {start} .. {end}",
+            )
         for k, ev in enumerate(r.threats.events):
             try:
                 _validate_event(spec, ev, ("rounds", j, "threats", "events", k))
@@ -340,10 +371,15 @@ def check_spec(spec: Spec, scenario: Scenario, world: Any = None) -> None:
                     for key in ("region", "exporter", "importer"):
                         val = getattr(term, key)
                         if val is not None and term.lever is None and val not in regions:
-                            add((*path, key), f"unknown region {val!r}; the world has {', '.join(sorted(regions))}")
+                            add(
+                                (*path, key),
+                                f"unknown region {val!r}; the world has " + ", ".join(sorted(regions)),
+                            )
                     for u in term.end_uses or []:
                         if u not in end_uses:
-                            add((*path, "end_uses"), f"unknown end use {u!r}; the world has "
-                                + ", ".join(sorted(end_uses)))
+                            add(
+                                (*path, "end_uses"),
+                                f"unknown end use {u!r}; the world has " + ", ".join(sorted(end_uses)),
+                            )
     if problems:
         raise InputError(problems)

@@ -92,8 +92,17 @@ class ProtocolResult:
 
 
 class _Party:
-    def __init__(self, i: int, U: np.ndarray, d: np.ndarray, allowed: np.ndarray, strategy: Strategy,
-                 deadline: int, delta: float, keep: float):
+    def __init__(
+        self,
+        i: int,
+        U: np.ndarray,
+        d: np.ndarray,
+        allowed: np.ndarray,
+        strategy: Strategy,
+        deadline: int,
+        delta: float,
+        keep: float,
+    ):
         self.i, self.U, self.d, self.allowed, self.s = i, U, d, allowed, strategy
         self.T = float(deadline)
         if 0 < delta < 1:
@@ -126,9 +135,15 @@ class _Party:
         return int(idx[order[0]])
 
 
-def alternating_offers(U: np.ndarray, d: np.ndarray, deltas: tuple[float, float],
-                       strategies: tuple[Strategy, Strategy] = (Strategy(), Strategy()),
-                       deadline: int = 20, first: int = 0, keep: float = 0.5) -> ProtocolResult:
+def alternating_offers(
+    U: np.ndarray,
+    d: np.ndarray,
+    deltas: tuple[float, float],
+    strategies: tuple[Strategy, Strategy] = (Strategy(), Strategy()),
+    deadline: int = 20,
+    first: int = 0,
+    keep: float = 0.5,
+) -> ProtocolResult:
     """Simulate alternating offers over the packages of ``U`` (n x 2) with disagreement ``d``.
 
     Deterministic: the same inputs give the same path. Only packages in the ZOPA are
@@ -141,8 +156,14 @@ def alternating_offers(U: np.ndarray, d: np.ndarray, deltas: tuple[float, float]
     if deadline < 1:
         raise ValueError("deadline must be at least one step")
     allowed = zopa_mask(U, d)
-    res = ProtocolResult(None, None, deltas=(float(deltas[0]), float(deltas[1])),
-                         strategies=strategies, deadline=deadline, first=first)
+    res = ProtocolResult(
+        None,
+        None,
+        deltas=(float(deltas[0]), float(deltas[1])),
+        strategies=strategies,
+        deadline=deadline,
+        first=first,
+    )
     if not allowed.any():
         res.utilities = res.discounted = tuple(float(v) for v in d)
         return res

@@ -11,10 +11,10 @@ BATNA). Nothing here knows about scenarios or simulations.
 - Nash bargaining solution (Nash 1950, "The Bargaining Problem", Econometrica 18):
   maximise the product of gains prod_i (u_i(x) - d_i) over the ZOPA.
 - Kalai–Smorodinsky solution (Kalai & Smorodinsky 1975, "Other Solutions to Nash's
-  Bargaining Problem", Econometrica 43): with the ideal point I_i = max over the ZOPA
-  of u_i, the package on the frontier where every party gets the same share of its
-  ideal gain, (u_i - d_i) / (I_i - d_i) equal for all i. On a finite set: maximise the
-  smallest such share (ties broken by the Nash product).
+  Bargaining Problem", Econometrica 43): with the ideal point I_i = max of u_i over
+  the packages no party finds worse than no deal, the package on the frontier where
+  every party gets the same share of its ideal gain, (u_i - d_i) / (I_i - d_i) equal
+  for all i. On a finite set: maximise the smallest such share (ties: Nash product).
 - Rubinstein alternating offers (Rubinstein 1982, "Perfect Equilibrium in a
   Bargaining Model", Econometrica 50): splitting a pie of size 1, party 1 proposing
   first, discount factors d1, d2 per period: the unique subgame-perfect equilibrium
@@ -71,12 +71,14 @@ def nash_solution(U: np.ndarray, d: np.ndarray) -> int | None:
 
 
 def ideal_point(U: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """I_i = max over the ZOPA of u_i (d where the ZOPA is empty)."""
+    """I_i = max of u_i over the packages no party finds worse than no deal (u >= d)
+    (d itself where the ZOPA is empty)."""
     U = np.asarray(U, float)
-    z = zopa_mask(U, d)
-    if not z.any():
-        return np.asarray(d, float).copy()
-    return U[z].max(axis=0)
+    d = np.asarray(d, float)
+    if not zopa_mask(U, d).any():
+        return d.copy()
+    weak = np.all(U >= d[None, :] - 1e-12, axis=1)
+    return U[weak].max(axis=0)
 
 
 def kalai_smorodinsky(U: np.ndarray, d: np.ndarray) -> int | None:
@@ -118,16 +120,17 @@ def rate_from_delta(delta: float, period_days: float) -> float:
 
 
 def frontier_curve(U: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """The two-party frontier of the ZOPA in gains v = u - d, sorted by v1 ascending
-    (v2 descending): an (m, 2) array of Pareto-optimal gain points."""
+    """The two-party frontier of the packages no side finds worse than no deal, in gains
+    v = u - d, sorted by v1 ascending (v2 descending): an (m, 2) array of Pareto-optimal
+    gain points (empty when the ZOPA is empty)."""
     U = np.asarray(U, float)
     d = np.asarray(d, float)
     if U.shape[1] != 2:
         raise ValueError("the frontier curve needs exactly two parties")
-    z = zopa_mask(U, d)
-    if not z.any():
+    if not zopa_mask(U, d).any():
         return np.empty((0, 2))
-    V = U[z] - d[None, :]
+    weak = np.all(U >= d[None, :] - 1e-12, axis=1)  # boundary points count (a side may get nothing)
+    V = np.maximum(U[weak] - d[None, :], 0.0)
     V = V[pareto_mask(V)]
     V = np.unique(np.round(V, 12), axis=0)
     return V[np.argsort(V[:, 0], kind="stable")]
@@ -153,8 +156,9 @@ class RubinsteinPoint:
     deltas: tuple[float, float]
 
 
-def rubinstein_point(U: np.ndarray, d: np.ndarray, deltas: tuple[float, float],
-                     first: int = 0) -> RubinsteinPoint | None:
+def rubinstein_point(
+    U: np.ndarray, d: np.ndarray, deltas: tuple[float, float], first: int = 0
+) -> RubinsteinPoint | None:
     """Subgame-perfect agreement of alternating offers on the frontier of ``U``.
 
     With party p proposing first and q second, find a (p's gain in p's proposal) with
@@ -188,8 +192,12 @@ def rubinstein_point(U: np.ndarray, d: np.ndarray, deltas: tuple[float, float],
     y = (dp * a, _g(c, dp * a))
     if p == 1:
         x, y = (x[1], x[0]), (y[1], y[0])
-    return RubinsteinPoint(first, (float(x[0]), float(x[1])), (float(y[0]), float(y[1])),
-                           (float(deltas[0]), float(deltas[1])))
+    return RubinsteinPoint(
+        first,
+        (float(x[0]), float(x[1])),
+        (float(y[0]), float(y[1])),
+        (float(deltas[0]), float(deltas[1])),
+    )
 
 
 def nearest_package(U: np.ndarray, d: np.ndarray, point: np.ndarray, among: np.ndarray | None = None) -> int:

@@ -2,7 +2,8 @@
 
 Every faction utility is a sum of terms ``coef x indicator``. Indicators come from:
 
-engine (a simulated Result; summed over days t >= t0, the round date; mean over runs)
+engine (a simulated Result; summed over days t >= t0, the round date; mean over runs;
+unit value 1 for products the world gives none, so physical units count then)
   output_lost             USD: sum over the group's producers of (x0_f - x_f(t)) * unit value
                           (final-demand cells: unmet demand * unit value when the group has
                           no producers); same definition as ``result.indicators.output_lost``
@@ -51,8 +52,9 @@ def _group_masks(d: Any, region: str, end_use: str) -> tuple[np.ndarray, np.ndar
 
 
 def _unit_values(d: Any, products: np.ndarray) -> np.ndarray:
-    uv = d.unit_value.sel(product=list(products)).values  # (run, k)
-    return np.where(np.isfinite(uv), uv, 0.0)
+    """USD per unit (run, k); 1 where the world gives no unit value (physical units then)."""
+    uv = d.unit_value.sel(product=list(products)).values
+    return np.where(np.isfinite(uv), uv, 1.0)
 
 
 def output_lost(result: Any, term: Term, t0: int) -> np.ndarray:
@@ -153,10 +155,13 @@ def tariff_effects(lever: Lever, rates_percent: np.ndarray) -> dict[str, np.ndar
         else:
             m0, tt0, tt1 = np.full((rates.size, 1), m), t0[:, None], t1[:, None]
         sol = solve_arrays(m0, tt0, tt1, eta, lever.sigma, lever.epsilon)
-        return {"revenue": sol.revenue_new.sum(axis=1), "buyer_cost": sol.buyer_cost,
-                "exports_lost": m - sol.imports_new[:, 0]}
+        return {
+            "revenue": sol.revenue_new.sum(axis=1),
+            "buyer_cost": sol.buyer_cost,
+            "exports_lost": m - sol.imports_new[:, 0],
+        }
     tau = (1 + t1) / (1 + t0)
-    q = m * tau ** eta
+    q = m * tau**eta
     e0 = m * (1 + t0)
     if abs(1 + eta) < 1e-12:
         cost = e0 * np.log(tau)
@@ -172,13 +177,14 @@ def lever_base(lever: Lever) -> float:
 def _tariff_sum(lever: Lever, path: np.ndarray, t0: int, key: str) -> float:
     tail = path[t0:]
     levels, counts = np.unique(tail, return_counts=True)
-    eff = _tariff_cached(lever.model_dump_json(), tuple(levels.tolist()))
+    ck = (repr(sorted(lever.model_dump().items())), tuple(levels.tolist()))
+    eff = _TARIFF_MEMO.get(ck)
+    if eff is None:
+        eff = _TARIFF_MEMO[ck] = tariff_effects(lever, levels)
     return float((eff[key] * counts).sum() / DAYS_PER_YEAR)
 
 
-@lru_cache(maxsize=4096)
-def _tariff_cached(lever_json: str, levels: tuple[float, ...]) -> dict[str, np.ndarray]:
-    return tariff_effects(Lever.model_validate_json(lever_json), np.asarray(levels, float))
+_TARIFF_MEMO: dict[tuple, dict[str, np.ndarray]] = {}
 
 
 def tariff_revenue(lever: Lever, path: np.ndarray, t0: int, start: dt.date, term: Term) -> float:
@@ -213,8 +219,9 @@ def _treasury_cached(holder: str, target: str, amount_bn: float, months: int, st
     try:
         from ..finance import threat_value
     except ImportError:
-        raise InputError(Problem("<negotiation>", "treasury levers need chokepoints.finance, which is not "
-                                 "installed")) from None
+        raise InputError(
+            Problem("<negotiation>", "treasury levers need chokepoints.finance, which is not installed")
+        ) from None
     tv = threat_value(holder=holder, target=target, amount_bn=amount_bn, months=months, start=start)
     return {k: v["central"] for k, v in tv["cost_to"].items()}
 

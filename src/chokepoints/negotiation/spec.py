@@ -36,14 +36,32 @@ from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file
 KEEP = "keep"
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
-ENGINE_INDICATORS = ("output_lost", "shortfall_days", "controlled_exports_lost", "controlled_shipments")
-LEVER_INDICATORS = ("tariff_revenue", "tariff_buyer_cost", "tariff_exports_lost", "flow_value",
-                    "treasury_cost")
+ENGINE_INDICATORS = (
+    "output_lost",
+    "shortfall_days",
+    "controlled_exports_lost",
+    "controlled_shipments",
+)
+LEVER_INDICATORS = (
+    "tariff_revenue",
+    "tariff_buyer_cost",
+    "tariff_exports_lost",
+    "flow_value",
+    "treasury_cost",
+)
 INDICATORS = ENGINE_INDICATORS + LEVER_INDICATORS
 # sign of each indicator when a term gives no coefficient: losses count against the faction
-DEFAULT_COEF = {"output_lost": -1.0, "shortfall_days": -1.0, "controlled_exports_lost": -1.0,
-                "controlled_shipments": 1.0, "tariff_revenue": 1.0, "tariff_buyer_cost": -1.0,
-                "tariff_exports_lost": -1.0, "flow_value": 1.0, "treasury_cost": -1.0}
+DEFAULT_COEF = {
+    "output_lost": -1.0,
+    "shortfall_days": -1.0,
+    "controlled_exports_lost": -1.0,
+    "controlled_shipments": 1.0,
+    "tariff_revenue": 1.0,
+    "tariff_buyer_cost": -1.0,
+    "tariff_exports_lost": -1.0,
+    "flow_value": 1.0,
+    "treasury_cost": -1.0,
+}
 
 
 class _Model(BaseModel):
@@ -61,7 +79,7 @@ class Target(_Model):
     field: str | None = None
     lever: str | None = None
     scale: float = 1.0
-    map: dict[str, Any] | None = None
+    map: dict[Any, Any] | None = None
     fixed: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -85,6 +103,10 @@ class Target(_Model):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return value * self.scale
         return value
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 def _map_key(v: Any) -> Any:
@@ -135,8 +157,10 @@ class Issue(_Model):
     def options(self) -> list[Any]:
         """The values a package can take: ``keep`` first (not for a truce), then the values."""
         if self.kind == "continuous":
-            vals: list[Any] = [round(self.low + (self.high - self.low) * i / (self.steps - 1), 10)  # type: ignore[operator]
-                               for i in range(self.steps)]  # type: ignore[arg-type]
+            vals: list[Any] = [
+                round(self.low + (self.high - self.low) * i / (self.steps - 1), 10)  # type: ignore[operator]
+                for i in range(self.steps)
+            ]  # type: ignore[arg-type]
         else:
             vals = list(self.values or [])
         return vals if self.kind == "truce" else [KEEP, *vals]
@@ -191,12 +215,28 @@ class Term(_Model):
         return DEFAULT_COEF[self.indicator] if self.coef is None else self.coef
 
     def key(self) -> tuple:
-        return (self.indicator, self.region, tuple(self.end_uses or ()), self.exporter, self.importer,
-                self.lever, self.side)
+        return (
+            self.indicator,
+            self.region,
+            tuple(self.end_uses or ()),
+            self.exporter,
+            self.importer,
+            self.lever,
+            self.side,
+        )
 
     def describe(self) -> str:
-        where = [x for x in (self.region, ",".join(self.end_uses or []) or None, self.exporter and
-                             f"{self.exporter}->{self.importer or 'all'}", self.lever, self.side) if x]
+        where = [
+            x
+            for x in (
+                self.region,
+                ",".join(self.end_uses or []) or None,
+                self.exporter and f"{self.exporter}->{self.importer or 'all'}",
+                self.lever,
+                self.side,
+            )
+            if x
+        ]
         return f"{self.sign:+g} x {self.indicator}({'; '.join(where)})"
 
 
@@ -227,8 +267,9 @@ class Party(_Model):
         if self.combine == "veto" and self.veto is None:
             raise ValueError("combine: veto needs 'veto' (a faction name)")
         if self.veto is not None and self.veto not in self.factions:
-            raise ValueError(f"veto faction {self.veto!r} is not one of the party's factions: "
-                             + ", ".join(self.factions))
+            raise ValueError(
+                f"veto faction {self.veto!r} is not one of the party's factions: " + ", ".join(self.factions)
+            )
         return self
 
 
@@ -285,8 +326,11 @@ class Lever(_Model):
 
     @model_validator(mode="after")
     def _kind(self) -> Lever:
-        need = {"tariff": ("importer", "exporter", "import_value_usd", "eta"),
-                "flow": ("usd_per_unit_year",), "treasury": ("holder",)}[self.kind]
+        need = {
+            "tariff": ("importer", "exporter", "import_value_usd", "eta"),
+            "flow": ("usd_per_unit_year",),
+            "treasury": ("holder",),
+        }[self.kind]
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"a {self.kind} lever needs {', '.join(missing)}")
@@ -294,8 +338,9 @@ class Lever(_Model):
         if dates != sorted(dates):
             raise ValueError("schedule steps must be in date order")
         if self.layers is not None and (self.kind != "tariff" or self.schedule):
-            raise ValueError("'layers' (history from the scenario's tariff events) is for tariff levers "
-                             "without a 'schedule'")
+            raise ValueError(
+                "'layers' (history from the scenario's tariff events) is for tariff levers without a 'schedule'"
+            )
         return self
 
 
@@ -424,11 +469,14 @@ def _validation_problems(exc: ValidationError, marks: dict[PathKey, Location], s
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
         msg = err["msg"]
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
-        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
-                err["input"], dict | list):
+        if (
+            "input" in err
+            and err["type"] not in ("missing", "extra_forbidden")
+            and not isinstance(err["input"], dict | list)
+        ):
             msg += f" (got {err['input']!r})"
         out.append(_problem(source, marks, loc, msg))
     return out
@@ -470,16 +518,24 @@ def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -
             add(("issues", j, "name"), f"duplicate issue name {i.name!r}")
         for k, t in enumerate(i.targets):
             if t.lever is not None and t.lever not in spec.levers:
-                add(("issues", j, "targets", k, "lever"), f"unknown lever {t.lever!r}; the spec has "
-                    + (", ".join(spec.levers) or "no levers"))
-            if t.map is not None:
-                for v in i.options():
-                    if v == KEEP:
-                        continue
-                    try:
-                        t.write(v)
-                    except KeyError:
-                        add(("issues", j, "targets", k, "map"), f"no entry for issue value {v!r}")
+                add(
+                    ("issues", j, "targets", k, "lever"),
+                    f"unknown lever {t.lever!r}; the spec has " + (", ".join(spec.levers) or "no levers"),
+                )
+            for v in i.options():
+                if v == KEEP:
+                    continue
+                try:
+                    written = t.write(v)
+                except KeyError:
+                    add(("issues", j, "targets", k, "map"), f"no entry for issue value {v!r}")
+                    break
+                if t.lever is not None and not _is_number(written):
+                    add(
+                        ("issues", j, "values"),
+                        f"value {v!r} gives {written!r} for lever {t.lever!r}; a lever takes numbers (give a 'map')",
+                    )
+                    break
     truces = [i.name for i in spec.issues if i.kind == "truce"]
     if len(truces) > 1:
         add(("issues",), f"at most one truce issue, found {', '.join(truces)}")
@@ -495,17 +551,28 @@ def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -
                 if term.lever is not None:
                     lev = spec.levers.get(term.lever)
                     if lev is None:
-                        add((*path, "lever"), f"unknown lever {term.lever!r}; the spec has "
-                            + (", ".join(spec.levers) or "no levers"))
+                        add(
+                            (*path, "lever"),
+                            f"unknown lever {term.lever!r}; the spec has " + (", ".join(spec.levers) or "no levers"),
+                        )
                         continue
-                    want = {"tariff_revenue": "tariff", "tariff_buyer_cost": "tariff",
-                            "tariff_exports_lost": "tariff", "flow_value": "flow",
-                            "treasury_cost": "treasury"}[term.indicator]
+                    want = {
+                        "tariff_revenue": "tariff",
+                        "tariff_buyer_cost": "tariff",
+                        "tariff_exports_lost": "tariff",
+                        "flow_value": "flow",
+                        "treasury_cost": "treasury",
+                    }[term.indicator]
                     if lev.kind != want:
-                        add((*path, "lever"), f"{term.indicator} needs a {want} lever; {term.lever!r} is a "
-                            f"{lev.kind} lever")
+                        add(
+                            (*path, "lever"),
+                            f"{term.indicator} needs a {want} lever; {term.lever!r} is a {lev.kind} lever",
+                        )
     if spec.first_mover is not None and spec.first_mover not in spec.parties:
-        add(("first_mover",), f"unknown party {spec.first_mover!r}; expected one of {', '.join(spec.parties)}")
+        add(
+            ("first_mover",),
+            f"unknown party {spec.first_mover!r}; expected one of {', '.join(spec.parties)}",
+        )
     for j, r in enumerate(spec.rounds):
         if r.agenda is not None:
             if not r.agenda:
@@ -521,9 +588,20 @@ def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -
         if r.actual is not None:
             for key, v in r.actual.items():
                 if key not in names:
-                    add(("rounds", j, "actual", key), f"unknown issue {key!r}; expected one of {', '.join(names)}")
+                    add(
+                        ("rounds", j, "actual", key),
+                        f"unknown issue {key!r}; expected one of {', '.join(names)}",
+                    )
                 elif spec.issue(key).kind == "truce" and (not isinstance(v, int) or v <= 0):
                     add(("rounds", j, "actual", key), "a truce length is a whole number of days > 0")
+                elif v != KEEP:
+                    for t in spec.issue(key).targets:
+                        try:
+                            float(t.write(v)) if t.lever is not None else t.write(v)
+                        except (KeyError, TypeError, ValueError):
+                            where = f"lever {t.lever!r}" if t.lever else f"{t.event}.{t.field}"
+                            add(("rounds", j, "actual", key), f"value {v!r} cannot be written to {where}")
+                            break
     rnames = [r.name for r in spec.rounds]
     for j, r in enumerate(spec.rounds):
         if rnames.count(r.name) > 1:

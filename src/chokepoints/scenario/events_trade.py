@@ -7,9 +7,11 @@
       importer: USA
       exporter: CHN            # an ISO3 code, a list, or "all"
       products: all            # "all", a product id, hs:<digits>, section:<I..XXI>, or a list
-      layer: ieepa_reciprocal  # mfn | section_301 | section_232 | ieepa_fentanyl | ieepa_reciprocal | counter
+      layer: ieepa_reciprocal  # mfn, section_301, section_232, ieepa_fentanyl, ieepa_reciprocal,
+                               # or counter (the partner's counter-tariffs)
       rate: 100                # percentage points ad valorem
-      action: add              # add | suspend (suspends `rate` points) | exclude (layer off for the products)
+      action: add              # add, suspend (suspends `rate` points) or exclude (layer off
+                               # for the products)
       on: 2025-11-01
       until: 2026-11-10        # first day no longer in force (optional)
 
@@ -26,7 +28,14 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import _Event
 
-TARIFF_LAYERS = ("mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter")
+TARIFF_LAYERS = (
+    "mfn",
+    "section_301",
+    "section_232",
+    "ieepa_fentanyl",
+    "ieepa_reciprocal",
+    "counter",
+)
 
 
 def _as_list(v: object) -> object:
@@ -41,9 +50,13 @@ class Tariff(_Event):
 
     type: Literal["tariff"] = "tariff"
     importer: str = Field(min_length=1, description="ISO3 code of the importing economy")
-    exporter: list[str] | Literal["all"] = Field(description="ISO3 code(s) of the partners, or 'all'")
+    exporter: list[str] | Literal["all"] = Field(
+        description="ISO3 code(s) of the partners, or 'all'"
+    )
     products: list[str] | Literal["all"] = "all"
-    layer: Literal["mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter"]
+    layer: Literal[
+        "mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter"
+    ]
     rate: float = Field(0.0, ge=0, le=1000, description="percentage points ad valorem (25 = 25 %)")
     action: Literal["add", "suspend", "exclude"] = "add"
     until: dt.date | None = None
@@ -63,7 +76,8 @@ class TradeSetup(_Event):
     """Inputs of the tariff analysis; ``on`` is the base date.
 
     ``data``: ``bundled`` (US-China 2024 lines) or a file; ``format``: tidy (importer, exporter,
-    product, value_usd_m), baci (with ``country_codes``) or comtrade. ``schedule``: ``us-china-2025``
+    product, value_usd_m), baci (with ``country_codes``) or comtrade. ``schedule``:
+    ``us-china-2025``
     (bundled), ``none``, or a CSV in the bundled layout. ``eta`` (< 0), ``sigma`` (> 0) and
     ``epsilon`` (> 0) override the elasticity table for every line; ``elasticities`` replaces the
     table. ``dates``: the dates to evaluate (default: every date the rates change).
@@ -77,7 +91,9 @@ class TradeSetup(_Event):
     importers: list[str] | None = None
     schedule: str = "us-china-2025"
     eta: float | None = Field(None, lt=0, description="import-demand elasticity (negative)")
-    sigma: float | None = Field(None, gt=0, description="substitution elasticity between origins (positive)")
+    sigma: float | None = Field(
+        None, gt=0, description="substitution elasticity between origins (positive)"
+    )
     epsilon: float | None = Field(None, gt=0, description="export-supply elasticity (positive)")
     elasticities: str | None = None
     dates: list[dt.date] | None = None

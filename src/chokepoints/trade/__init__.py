@@ -1,10 +1,10 @@
-"""Static tariff analysis: a non-linear Armington partial-equilibrium model on a dated, layered schedule.
+"""Static tariff analysis: non-linear Armington partial equilibrium on a dated, layered schedule.
 
 Quick start::
 
     import chokepoints.trade as tr
-    ds = tr.solve([[100.0, 60.0, 40.0]], [[0.075, 0, 0]], [[0.325, 0, 0]], eta=-1.5, sigma=1.5, epsilon=99)
-    tr.smart_linear(...)                    # WITS-SMART linear formulas (a named check: tr.check_smart)
+    ds = tr.solve([[100.0, 60.0, 40.0]], [[0.075, 0, 0]], [[0.325, 0, 0]], eta=-1.5)
+    tr.smart_linear(...)                    # WITS-SMART linear formulas; check: tr.check_smart
     sched = tr.Schedule.bundled()           # 2025 US-China layers with sources
     sched.explain(date(2025, 4, 10), "USA", "CHN", "telephones", tr.load_catalog()).total   # 145.0
     res = tr.analyse(cp.Scenario.from_yaml("scenarios/us-china-tariffs-2025.yaml"))
@@ -17,7 +17,7 @@ loaders), :mod:`.analysis` (scenario -> Dataset), :mod:`.summary` (tables),
 
 from __future__ import annotations
 
-from .analysis import analyse
+from .analysis import Prepared, analyse, prepare
 from .api import solve
 from .data import (
     HS_SECTIONS,
@@ -38,17 +38,44 @@ from .smart import SmartCheckError, check_smart, smart_linear
 from .summary import by_partner, by_section, load_catalog, summary
 
 
-def tariff_sections(result):  # noqa: ANN001, ANN201 - lazy: plotting is imported only for reports
+def tariff_sections(result, schedule=None, date=None):  # noqa: ANN001, ANN201
     """Report sections for an ``analyse`` result (see :mod:`chokepoints.trade.report`)."""
-    from .report import tariff_sections as _sections
+    from .report import tariff_sections as _sections  # lazy: plotting only when a report is written
 
-    return _sections(result)
+    return _sections(result, schedule=schedule, date=date)
 
 
 __all__ = [
-    "solve", "solve_arrays", "armington_share_change", "PESolution", "smart_linear", "check_smart",
-    "SmartCheckError", "Schedule", "LayerRow", "StackingRule", "RateBreakdown", "Catalog", "LAYERS",
-    "analyse", "summary", "by_partner", "by_section", "load_catalog", "tariff_sections", "TradeData",
-    "load_bundled", "load_sources", "load_elasticity_table", "read_baci", "read_baci_country_codes",
-    "read_comtrade", "read_tidy", "trade_data", "section_of_hs", "HS_SECTIONS",
+    "solve",
+    "solve_arrays",
+    "armington_share_change",
+    "PESolution",
+    "smart_linear",
+    "check_smart",
+    "SmartCheckError",
+    "Schedule",
+    "LayerRow",
+    "StackingRule",
+    "RateBreakdown",
+    "Catalog",
+    "LAYERS",
+    "analyse",
+    "prepare",
+    "Prepared",
+    "summary",
+    "by_partner",
+    "by_section",
+    "load_catalog",
+    "tariff_sections",
+    "TradeData",
+    "load_bundled",
+    "load_sources",
+    "load_elasticity_table",
+    "read_baci",
+    "read_baci_country_codes",
+    "read_comtrade",
+    "read_tidy",
+    "trade_data",
+    "section_of_hs",
+    "HS_SECTIONS",
 ]

@@ -73,7 +73,9 @@ def _err(sc: Scenario, path: tuple[str | int, ...], message: str) -> InputError:
     from ..yamlio import format_path
 
     line, col = _where(sc, path)
-    return InputError(Problem(sc.source_path or "<scenario>", message, line, col, field=format_path(path)))
+    return InputError(
+        Problem(sc.source_path or "<scenario>", message, line, col, field=format_path(path))
+    )
 
 
 def find_setup(sc: Scenario) -> tuple[TradeSetup, int | None]:
@@ -94,31 +96,29 @@ def _resolve(sc: Scenario, ref: str) -> Path:
 
 def load_trade(sc: Scenario, setup: TradeSetup, idx: int | None) -> TradeData:
     """The trade data the setup names (bundled, tidy CSV, BACI or Comtrade)."""
-    def relocate(exc: InputError, fld: str) -> InputError:
-        # A missing file is the scenario's fault: point at the field that names it.
-        if idx is not None and len(exc.problems) == 1 and exc.problems[0].message == "file not found":
-            return _err(sc, ("events", idx, fld), f"file not found: {exc.problems[0].source}")
-        return exc
 
     if setup.format == "bundled":
         td = load_bundled()
     else:
         path = _resolve(sc, setup.data)
-        try:
-            if setup.format == "tidy":
-                df = read_tidy(path)
-            elif setup.format == "baci":
-                df = read_baci(path, _resolve(sc, setup.country_codes or ""), year=setup.year)
-            else:
-                df = read_comtrade(path, year=setup.year)
-        except InputError as exc:
-            raise relocate(exc, "country_codes" if "country" in str(exc) and setup.format == "baci" else "data") \
-                from None
+        codes = _resolve(sc, setup.country_codes) if setup.country_codes else None
+        # A missing file is the scenario's fault: point at the field that names it.
+        for fld, f in (("data", path), ("country_codes", codes)):
+            if f is not None and not f.is_file():
+                raise _err(sc, ("events", idx or 0, fld), f"file not found: {f}")
+        if setup.format == "tidy":
+            df = read_tidy(path)
+        elif setup.format == "baci":
+            df = read_baci(path, codes or Path(), year=setup.year)
+        else:
+            df = read_comtrade(path, year=setup.year)
         if setup.format == "tidy" and setup.year is not None and "year" in df.columns:
             df = df[pd.to_numeric(df["year"], errors="coerce") == setup.year]
         products = None
         if "hs" in df.columns or "section" in df.columns:
-            cat = df.drop_duplicates("product")[["product"] + [c for c in ("hs", "section") if c in df.columns]]
+            cat = df.drop_duplicates("product")[
+                ["product"] + [c for c in ("hs", "section") if c in df.columns]
+            ]
             cat = cat.assign(hs=cat.get("hs", pd.Series([""] * len(cat), index=cat.index)))
             cat["section"] = cat.get("section", cat["hs"].map(section_of_hs))
             cat["description"] = cat["product"]
@@ -128,38 +128,68 @@ def load_trade(sc: Scenario, setup: TradeSetup, idx: int | None) -> TradeData:
         known = set(td.flows["importer"])
         for k, imp in enumerate(setup.importers):
             if imp not in known:
-                raise _err(sc, ("events", idx or 0, "importers", k),
-                           f"importer {imp!r} has no flows in the trade data (importers: {', '.join(sorted(known))})")
+                raise _err(
+                    sc,
+                    ("events", idx or 0, "importers", k),
+                    f"importer {imp!r} has no flows in the trade data "
+                    f"(importers: {', '.join(sorted(known))})",
+                )
         td.flows = td.flows[td.flows["importer"].isin(setup.importers)].reset_index(drop=True)
     if td.flows.empty:
-        raise _err(sc, ("events", idx, "data") if idx is not None else (), "the trade data has no import flows")
+        raise _err(
+            sc,
+            ("events", idx, "data") if idx is not None else (),
+            "the trade data has no import flows",
+        )
     return td
 
 
 def build_market(td: TradeData) -> Market:
     flows = td.flows[td.flows["importer"] != td.flows["exporter"]]
-    lines = flows[["importer", "product"]].drop_duplicates().sort_values(["importer", "product"], kind="stable")
+    lines = (
+        flows[["importer", "product"]]
+        .drop_duplicates()
+        .sort_values(["importer", "product"], kind="stable")
+    )
     partners = np.array(sorted(set(flows["exporter"])), dtype=object)
     products = td.products.copy()
     missing = sorted(set(lines["product"]) - set(products["product"]))
     if missing:
-        extra = pd.DataFrame({"product": missing, "description": missing,
-                              "hs": [m if m.isdigit() else "" for m in missing],
-                              "section": [section_of_hs(m) if m.isdigit() else "" for m in missing]})
+        extra = pd.DataFrame(
+            {
+                "product": missing,
+                "description": missing,
+                "hs": [m if m.isdigit() else "" for m in missing],
+                "section": [section_of_hs(m) if m.isdigit() else "" for m in missing],
+            }
+        )
         products = pd.concat([products, extra], ignore_index=True)
     catalog = Catalog.from_frame(products)
     cidx = catalog.index()
-    line_key = {(i, p): n for n, (i, p) in enumerate(zip(lines["importer"], lines["product"], strict=True))}
+    line_key = {
+        (i, p): n for n, (i, p) in enumerate(zip(lines["importer"], lines["product"], strict=True))
+    }
     pidx = {p: j for j, p in enumerate(partners)}
     m0 = np.zeros((len(lines), len(partners)))
     rows = [line_key[(i, p)] for i, p in zip(flows["importer"], flows["product"], strict=True)]
     cols = [pidx[e] for e in flows["exporter"]]
-    np.add.at(m0, (np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)), flows["value_usd_m"].to_numpy(float))
+    np.add.at(
+        m0,
+        (np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)),
+        flows["value_usd_m"].to_numpy(float),
+    )
     return Market(
-        line_id=np.array([f"{i}:{p}" for i, p in zip(lines["importer"], lines["product"], strict=True)], dtype=object),
+        line_id=np.array(
+            [f"{i}:{p}" for i, p in zip(lines["importer"], lines["product"], strict=True)],
+            dtype=object,
+        ),
         line_importer=np.asarray(lines["importer"], dtype=object),
         line_product=np.array([cidx[p] for p in lines["product"]], dtype=int),
-        partners=partners, m0=m0, catalog=catalog, products=products)
+        partners=partners,
+        m0=m0,
+        catalog=catalog,
+        products=products,
+    )
 
 
 def event_rows(sc: Scenario, market: Market) -> list[LayerRow]:
@@ -172,13 +202,20 @@ def event_rows(sc: Scenario, market: Market) -> list[LayerRow]:
             continue
         base = ("events", i)
         if e.importer not in importers:
-            raise _err(sc, (*base, "importer"), f"unknown importer {e.importer!r}; the trade data has import "
-                                                 f"lines for {', '.join(importers)}")
+            raise _err(
+                sc,
+                (*base, "importer"),
+                f"unknown importer {e.importer!r}; the trade data has import "
+                f"lines for {', '.join(importers)}",
+            )
         exporters = ["*"] if e.exporter == "all" else list(e.exporter)
         for k, x in enumerate(exporters):
             if x != "*" and x not in countries:
-                raise _err(sc, (*base, "exporter", k) if e.exporter != "all" else (*base, "exporter"),
-                           f"unknown partner {x!r}; the trade data has {', '.join(countries)}")
+                raise _err(
+                    sc,
+                    (*base, "exporter", k) if e.exporter != "all" else (*base, "exporter"),
+                    f"unknown partner {x!r}; the trade data has {', '.join(countries)}",
+                )
             if x == e.importer:
                 raise _err(sc, (*base, "exporter", k), f"partner {x!r} is the importer itself")
         products = ["*"] if e.products == "all" else list(e.products)
@@ -190,13 +227,40 @@ def event_rows(sc: Scenario, market: Market) -> list[LayerRow]:
             except ValueError as exc:
                 raise _err(sc, path, str(exc)) from None
             if not market.catalog.match(sel)[own].any():
-                raise _err(sc, path, f"product selector {text!r} matches no product line of {e.importer}")
-        marks = tuple((f, _where(sc, (*base, f))) for f in ("on", "until", "exporter", "products", "importer",
-                                                            "layer", "rate", "action", ""))
+                raise _err(
+                    sc, path, f"product selector {text!r} matches no product line of {e.importer}"
+                )
+        marks = tuple(
+            (f, _where(sc, (*base, f)))
+            for f in (
+                "on",
+                "until",
+                "exporter",
+                "products",
+                "importer",
+                "layer",
+                "rate",
+                "action",
+                "",
+            )
+        )
         origin = Origin(sc.source_path or "<scenario>", event=i, marks=marks)
-        rows.append(make_row(id=e.id or f"events[{i}]", importer=e.importer, exporters=exporters, products=products,
-                             layer=e.layer, action=e.action, rate=e.rate, on=e.on, until=e.until,
-                             source=(), note=e.note, origin=origin))
+        rows.append(
+            make_row(
+                id=e.id or f"events[{i}]",
+                importer=e.importer,
+                exporters=exporters,
+                products=products,
+                layer=e.layer,
+                action=e.action,
+                rate=e.rate,
+                on=e.on,
+                until=e.until,
+                source=(),
+                note=e.note,
+                origin=origin,
+            )
+        )
     return rows
 
 
@@ -207,18 +271,23 @@ def load_schedule(sc: Scenario, setup: TradeSetup, idx: int | None) -> Schedule:
         return Schedule.bundled()
     path = _resolve(sc, setup.schedule)
     if not path.is_file():
-        raise _err(sc, ("events", idx or 0, "schedule"),
-                   f"schedule {setup.schedule!r} is neither 'us-china-2025', 'none' nor a file")
+        raise _err(
+            sc,
+            ("events", idx or 0, "schedule"),
+            f"schedule {setup.schedule!r} is neither 'us-china-2025', 'none' nor a file",
+        )
     return Schedule.from_csv(path)
 
 
-def resolve_elasticities(table: pd.DataFrame, market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                         dict[str, np.ndarray]]:
+def resolve_elasticities(
+    table: pd.DataFrame, market: Market
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """eta (L,), sigma (L,), epsilon (L, N) from the table: the most specific matching row wins.
 
-    Specificity: a named importer beats ``*``; for epsilon a named exporter beats ``*``; a product
-    id beats an HS code (longer beats shorter), which beats an HS section, which beats ``*``. On a
-    tie the later row wins. eta and sigma rows must have exporter ``*``.
+    Specificity, in this order: the product selector (a product id beats an HS code, a longer code
+    beats a shorter one, a code beats an HS section, a section beats ``*``); then a named importer
+    over ``*``; then, for epsilon, a named exporter over ``*``. On a tie the later row wins. eta and
+    sigma rows must have exporter ``*``.
     """
     L, N = market.m0.shape
     path = table.attrs.get("path", "elasticities")
@@ -229,26 +298,36 @@ def resolve_elasticities(table: pd.DataFrame, market: Market) -> tuple[np.ndarra
         par = rec["parameter"]
         imp, exp = str(rec["importer"]).strip(), str(rec["exporter"]).strip()
         if par != "epsilon" and exp not in ("*", ""):
-            raise InputError(Problem(path, f"{par} is one value per line: exporter must be '*'", row=r,
-                                     field="exporter"))
+            raise InputError(
+                Problem(
+                    path,
+                    f"{par} is one value per line: exporter must be '*'",
+                    row=r,
+                    field="exporter",
+                )
+            )
         try:
-            sels = [parse_selector(s) for s in str(rec["products"]).split(";") if s.strip()] or [parse_selector("*")]
+            sels = [parse_selector(s) for s in str(rec["products"]).split(";") if s.strip()] or [
+                parse_selector("*")
+            ]
         except ValueError as exc:
             raise InputError(Problem(path, str(exc), row=r, field="products")) from None
         lm = np.zeros(L, dtype=bool)
         score = np.zeros(L)
         for s in sels:
             m = market.catalog.match(s)[market.line_product]
-            sc_s = {"all": 0.0, "section": 1.0, "hs": 2.0 + len(s.value) / 100, "id": 3.0}[s.kind]
+            sc_s = {"all": 0.0, "section": 10.0, "hs": 20.0 + min(len(s.value), 9), "id": 30.0}[
+                s.kind
+            ]
             score = np.where(m, np.maximum(score, sc_s), score)
             lm |= m
         if imp not in ("*", ""):
             lm &= market.line_importer == imp
-            score = score + 10.0
+            score = score + 0.5
         if par == "epsilon":
             pm = np.ones(N, dtype=bool) if exp in ("*", "") else market.partners == exp
             cell = lm[:, None] & pm[None, :]
-            sc2 = score[:, None] + (5.0 if exp not in ("*", "") else 0.0)
+            sc2 = score[:, None] + (0.25 if exp not in ("*", "") else 0.0)
             take = cell & (sc2 >= best[par])
         else:
             sc2 = score
@@ -258,8 +337,14 @@ def resolve_elasticities(table: pd.DataFrame, market: Market) -> tuple[np.ndarra
         src[par] = np.where(take, str(rec.get("source", "")), src[par])
     for par in SETUP_FIELDS:
         if np.isnan(val[par]).any():
-            raise InputError(Problem(path, f"no row gives {par} for some lines; add a default row "
-                                     f"(importer '*', exporter '*', products '*')", field="parameter"))
+            raise InputError(
+                Problem(
+                    path,
+                    f"no row gives {par} for some lines; add a default row "
+                    f"(importer '*', exporter '*', products '*')",
+                    field="parameter",
+                )
+            )
     return val["eta"], val["sigma"], val["epsilon"], src
 
 
@@ -282,25 +367,48 @@ def uncertain_targets(sc: Scenario) -> list[UncertainTarget]:
         i, e = ids[parts[1]]
         if isinstance(e, TradeSetup):
             if parts[2] not in SETUP_FIELDS:
-                raise _err(sc, ("uncertain", j, "parameter"),
-                           f"a trade_setup varies only in {', '.join(SETUP_FIELDS)}, not {parts[2]!r}")
+                raise _err(
+                    sc,
+                    ("uncertain", j, "parameter"),
+                    f"a trade_setup varies only in {', '.join(SETUP_FIELDS)}, not {parts[2]!r}",
+                )
             out.append(UncertainTarget(j, "setup", parts[2], i))
         elif isinstance(e, Tariff):
             if parts[2] != "rate":
-                raise _err(sc, ("uncertain", j, "parameter"), f"a tariff event varies only in 'rate', not {parts[2]!r}")
+                raise _err(
+                    sc,
+                    ("uncertain", j, "parameter"),
+                    f"a tariff event varies only in 'rate', not {parts[2]!r}",
+                )
             out.append(UncertainTarget(j, "tariff", "rate", i))
     return out
 
 
-def _dates(sc: Scenario, schedule: Schedule, base: dt.date, explicit: list[dt.date] | None, market: Market,
-           setup_idx: int | None, date_source: str) -> list[dt.date]:
+def _dates(
+    sc: Scenario,
+    schedule: Schedule,
+    base: dt.date,
+    explicit: list[dt.date] | None,
+    market: Market,
+    setup_idx: int | None,
+    date_source: str,
+) -> list[dt.date]:
     if explicit:
         for k, d in enumerate(explicit):
             if d <= base:
                 if date_source == "--date":
-                    raise InputError(Problem("--date", f"{d} is not after the base date {base} (the trade_setup's "
-                                             "'on'); rates are compared with those in force on the base date"))
-                raise _err(sc, ("events", setup_idx or 0, "dates", k), f"{d} is not after the base date {base}")
+                    raise InputError(
+                        Problem(
+                            "--date",
+                            f"{d} is not after the base date {base} (the trade_setup's "
+                            "'on'); rates are compared with those in force on the base date",
+                        )
+                    )
+                raise _err(
+                    sc,
+                    ("events", setup_idx or 0, "dates", k),
+                    f"{d} is not after the base date {base}",
+                )
         return sorted(set(explicit))
     end = sc.end
     cands = [d for d in schedule.change_dates() if base < d <= end]
@@ -315,7 +423,9 @@ def _dates(sc: Scenario, schedule: Schedule, base: dt.date, explicit: list[dt.da
 
 
 def _rate_matrix(schedule: Schedule, d: dt.date, market: Market) -> np.ndarray:
-    return schedule.rates(d, market.line_importer, market.line_product, market.partners, market.catalog)
+    return schedule.rates(
+        d, market.line_importer, market.line_product, market.partners, market.catalog
+    )
 
 
 @dataclass
@@ -334,7 +444,7 @@ class Prepared:
 
 
 def prepare(sc: Scenario) -> Prepared:
-    """Load and check the scenario's trade inputs (raises InputError with the place of the problem)."""
+    """Load and check the scenario's trade inputs (InputError names the place of a problem)."""
     setup, sidx = find_setup(sc)
     td = load_trade(sc, setup, sidx)
     market = build_market(td)
@@ -352,37 +462,60 @@ def prepare(sc: Scenario) -> Prepared:
     return Prepared(setup, sidx, td, market, schedule, eta, sigma, eps, el_src)
 
 
-def analyse(sc: Scenario, *, dates: list[dt.date] | None = None, runs: int | None = None,
-            seed: int | None = None, prepared: Prepared | None = None) -> xr.Dataset:
+def analyse(
+    sc: Scenario,
+    *,
+    dates: list[dt.date] | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    prepared: Prepared | None = None,
+) -> xr.Dataset:
     """Solve the tariff PE model for the scenario at each date (see the module docstring).
 
     ``dates`` (e.g. from ``--date``) replaces the evaluation dates; ``runs`` and ``seed`` override
     the scenario's when it declares uncertain trade parameters.
     """
     prep = prepared or prepare(sc)
-    setup, sidx, td, market, schedule = prep.setup, prep.setup_index, prep.data, prep.market, prep.schedule
+    setup, sidx, td, market, schedule = (
+        prep.setup,
+        prep.setup_index,
+        prep.data,
+        prep.market,
+        prep.schedule,
+    )
     eta, sigma, eps, el_src = prep.eta, prep.sigma, prep.epsilon, prep.elasticity_sources
 
     base = setup.on
     explicit = dates if dates is not None else setup.dates
-    eval_dates = _dates(sc, schedule, base, explicit, market, sidx, "--date" if dates is not None else "dates")
+    eval_dates = _dates(
+        sc, schedule, base, explicit, market, sidx, "--date" if dates is not None else "dates"
+    )
     if not eval_dates:
-        raise _err(sc, ("events", sidx, "on") if sidx is not None else ("start",),
-                   f"the rates never change between the base date {base} and the scenario's end {sc.end}")
+        raise _err(
+            sc,
+            ("events", sidx, "on") if sidx is not None else ("start",),
+            f"the rates never change between the base date {base} and the scenario's end {sc.end}",
+        )
     timeline = [base, *_dates(sc, schedule, base, None, market, sidx, "dates")]
 
     targets = uncertain_targets(sc)
     n_runs = (runs or sc.runs) if targets else 1
     run_seed = sc.seed if seed is None else seed
-    samples = latin_hypercube([sc.uncertain[t.column] for t in targets], n_runs, run_seed) if targets \
+    samples = (
+        latin_hypercube([sc.uncertain[t.column] for t in targets], n_runs, run_seed)
+        if targets
         else np.empty((1, 0))
+    )
 
     L, N = market.m0.shape
     T, K = len(eval_dates), len(LAYERS)
     layer_base = _rate_matrix(schedule, base, market)  # (K, L, N) percent
     rate_base = layer_base.sum(axis=0)
     t0 = rate_base / 100.0
-    out = {k: np.zeros((n_runs, T, L) if k in LINE_VARS else (n_runs, T, L, N)) for k in (*CELL_VARS, *LINE_VARS)}
+    out = {
+        k: np.zeros((n_runs, T, L) if k in LINE_VARS else (n_runs, T, L, N))
+        for k in (*CELL_VARS, *LINE_VARS)
+    }
     rate_new = np.zeros((n_runs, T, L, N))
     layer_new = np.zeros((T, K, L, N))
     eta_r = np.zeros((n_runs, L))
@@ -396,19 +529,28 @@ def analyse(sc: Scenario, *, dates: list[dt.date] | None = None, runs: int | Non
             if t.kind == "setup":
                 {"eta": e_r, "sigma": s_r, "epsilon": p_r}[t.field][...] = v
         if tariff_events:
-            sched_r = _with_rates(schedule, sc, {t.event: samples[r][k] for k, t in enumerate(targets)
-                                                 if t.kind == "tariff"}, tariff_events)
+            sched_r = _with_rates(
+                schedule,
+                sc,
+                {t.event: samples[r][k] for k, t in enumerate(targets) if t.kind == "tariff"},
+                tariff_events,
+            )
         try:
             check_inputs(market.m0, t0, t0, e_r, s_r, p_r, source=sc.source_path or "<scenario>")
         except InputError as exc:
             if targets:
                 j = targets[0].column
-                raise _err(sc, ("uncertain", j), f"run {r}: sampled value out of range: "
-                                                 f"{exc.problems[0].message}") from None
+                raise _err(
+                    sc,
+                    ("uncertain", j),
+                    f"run {r}: sampled value out of range: {exc.problems[0].message}",
+                ) from None
             raise
         eta_r[r], sig_r[r], eps_r[r] = e_r, s_r, p_r
         for ti, d in enumerate(eval_dates):
-            layers = _rate_matrix(sched_r, d, market) if (r == 0 or tariff_events) else layer_new[ti]
+            layers = (
+                _rate_matrix(sched_r, d, market) if (r == 0 or tariff_events) else layer_new[ti]
+            )
             if r == 0:
                 layer_new[ti] = layers
             rate = layers.sum(axis=0)
@@ -418,13 +560,36 @@ def analyse(sc: Scenario, *, dates: list[dt.date] | None = None, runs: int | Non
                 out[k][r, ti] = v
 
     layer_timeline = np.stack([_rate_matrix(schedule, d, market) for d in timeline])
-    ds = _dataset(sc, setup, td, market, schedule, eval_dates, base, out, rate_base, rate_new, layer_base,
-                  layer_new, eta_r, sig_r, eps_r, el_src, n_runs, run_seed, targets)
-    ds["timeline_layer_rate"] = (("timeline", "layer", "importer", "partner"),
-                                 _weighted_by_importer(layer_timeline, market))
+    ds = _dataset(
+        sc,
+        setup,
+        td,
+        market,
+        schedule,
+        eval_dates,
+        base,
+        out,
+        rate_base,
+        rate_new,
+        layer_base,
+        layer_new,
+        eta_r,
+        sig_r,
+        eps_r,
+        el_src,
+        n_runs,
+        run_seed,
+        targets,
+    )
+    ds["timeline_layer_rate"] = (
+        ("timeline", "layer", "importer", "partner"),
+        _weighted_by_importer(layer_timeline, market),
+    )
     ds = ds.assign_coords(timeline=pd.to_datetime([d.isoformat() for d in timeline]))
     ds["timeline_layer_rate"].attrs["description"] = (
-        "trade-weighted average rate by layer (percent) from the base date on each date the rates change")
+        "trade-weighted average rate by layer (percent) from the base date on each date the "
+        "rates change"
+    )
     ds.attrs["end_date"] = sc.end.isoformat()
     return ds
 
@@ -438,29 +603,52 @@ def _weighted_by_importer(layers: np.ndarray, market: Market) -> np.ndarray:
         w = market.m0[sel]
         tot = w.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, :, a] = np.where(tot > 0, (layers[:, :, sel] * w).sum(axis=2) / np.where(tot > 0, tot, 1.0), np.nan)
+            out[:, :, a] = np.where(
+                tot > 0, (layers[:, :, sel] * w).sum(axis=2) / np.where(tot > 0, tot, 1.0), np.nan
+            )
     return out
 
 
-def _with_rates(schedule: Schedule, sc: Scenario, values: dict[int, float], targets: list[UncertainTarget]
-                ) -> Schedule:
+def _with_rates(
+    schedule: Schedule, sc: Scenario, values: dict[int, float], targets: list[UncertainTarget]
+) -> Schedule:
     rows = []
     for row in schedule.rows:
         if row.origin.event is not None and row.origin.event in values:
             v = float(values[row.origin.event])
             if not v >= 0:
                 t = next(t for t in targets if t.event == row.origin.event)
-                raise _err(sc, ("uncertain", t.column), f"sampled rate {v:g} is negative; bound the distribution")
+                raise _err(
+                    sc,
+                    ("uncertain", t.column),
+                    f"sampled rate {v:g} is negative; bound the distribution",
+                )
             row = LayerRow(**{**row.__dict__, "rate": v})
         rows.append(row)
     return Schedule(rows, schedule.rules, schedule.name, schedule.sources)
 
 
-def _dataset(sc: Scenario, setup: TradeSetup, td: TradeData, market: Market, schedule: Schedule,
-             dates: list[dt.date], base: dt.date, out: dict[str, np.ndarray], rate_base: np.ndarray,
-             rate_new: np.ndarray, layer_base: np.ndarray, layer_new: np.ndarray, eta: np.ndarray,
-             sigma: np.ndarray, eps: np.ndarray, el_src: dict[str, np.ndarray], n_runs: int, seed: int,
-             targets: list[UncertainTarget]) -> xr.Dataset:
+def _dataset(
+    sc: Scenario,
+    setup: TradeSetup,
+    td: TradeData,
+    market: Market,
+    schedule: Schedule,
+    dates: list[dt.date],
+    base: dt.date,
+    out: dict[str, np.ndarray],
+    rate_base: np.ndarray,
+    rate_new: np.ndarray,
+    layer_base: np.ndarray,
+    layer_new: np.ndarray,
+    eta: np.ndarray,
+    sigma: np.ndarray,
+    eps: np.ndarray,
+    el_src: dict[str, np.ndarray],
+    n_runs: int,
+    seed: int,
+    targets: list[UncertainTarget],
+) -> xr.Dataset:
     importers = market.importers
     prod = market.products.drop_duplicates("product").set_index("product")
     pnames = market.catalog.product[market.line_product]
@@ -478,7 +666,11 @@ def _dataset(sc: Scenario, setup: TradeSetup, td: TradeData, market: Market, sch
         "epsilon": (("run", "line", "partner"), eps),
     }
     for k, v in out.items():
-        data[k] = (("run", "date", "line"), v) if k in LINE_VARS else (("run", "date", "line", "partner"), v)
+        data[k] = (
+            (("run", "date", "line"), v)
+            if k in LINE_VARS
+            else (("run", "date", "line", "partner"), v)
+        )
     provenance = {
         "package": "chokepoints",
         "package_version": __version__,
@@ -504,7 +696,10 @@ def _dataset(sc: Scenario, setup: TradeSetup, td: TradeData, market: Market, sch
             "line": market.line_id.astype(str),
             "line_importer": ("line", market.line_importer.astype(str)),
             "line_product": ("line", pnames.astype(str)),
-            "line_description": ("line", [str(prod.loc[p, "description"]) if p in prod.index else p for p in pnames]),
+            "line_description": (
+                "line",
+                [str(prod.loc[p, "description"]) if p in prod.index else p for p in pnames],
+            ),
             "line_section": ("line", market.catalog.section[market.line_product].astype(str)),
             "line_hs": ("line", market.catalog.hs[market.line_product].astype(str)),
             "partner": market.partners.astype(str),
@@ -513,11 +708,15 @@ def _dataset(sc: Scenario, setup: TradeSetup, td: TradeData, market: Market, sch
             "eta_source": ("line", el_src["eta"].astype(str)),
             "sigma_source": ("line", el_src["sigma"].astype(str)),
         },
-        attrs={k: (v if isinstance(v, str | int | float) else str(v)) for k, v in provenance.items()},
+        attrs={
+            k: (v if isinstance(v, str | int | float) else str(v)) for k, v in provenance.items()
+        },
     )
     for k, v in DESCRIPTIONS.items():
         if k in ds:
             ds[k].attrs["description"] = v
     ds["rate"].attrs["description"] = "total tariff rate in percent on each date"
-    ds["layer_rate"].attrs["description"] = "trade-weighted average rate by layer (percent; base-year weights)"
+    ds["layer_rate"].attrs["description"] = (
+        "trade-weighted average rate by layer (percent; base-year weights)"
+    )
     return ds

@@ -1,4 +1,4 @@
-"""Trade data for the tariff model: the bundled US-China tables and loaders for BACI and UN Comtrade.
+"""Trade data for the tariff model: bundled US-China tables; loaders for BACI and UN Comtrade.
 
 Every loader returns a tidy frame with one row per flow::
 
@@ -35,15 +35,38 @@ from ..errors import InputError, Problem
 
 DATA_VERSION = "2025.1"
 BUNDLED_NAME = "us-china-2024"
-BUNDLED_TABLES = ("flows.csv", "products.csv", "tariff_layers.csv", "stacking_rules.csv", "elasticities.csv",
-                  "sources.csv")
+BUNDLED_TABLES = (
+    "flows.csv",
+    "products.csv",
+    "tariff_layers.csv",
+    "stacking_rules.csv",
+    "elasticities.csv",
+    "sources.csv",
+)
 
 # The 21 sections of the Harmonized System (WCO): section -> (first chapter, last chapter).
 HS_SECTIONS: dict[str, tuple[int, int]] = {
-    "I": (1, 5), "II": (6, 14), "III": (15, 15), "IV": (16, 24), "V": (25, 27), "VI": (28, 38),
-    "VII": (39, 40), "VIII": (41, 43), "IX": (44, 46), "X": (47, 49), "XI": (50, 63), "XII": (64, 67),
-    "XIII": (68, 70), "XIV": (71, 71), "XV": (72, 83), "XVI": (84, 85), "XVII": (86, 89), "XVIII": (90, 92),
-    "XIX": (93, 93), "XX": (94, 96), "XXI": (97, 99),
+    "I": (1, 5),
+    "II": (6, 14),
+    "III": (15, 15),
+    "IV": (16, 24),
+    "V": (25, 27),
+    "VI": (28, 38),
+    "VII": (39, 40),
+    "VIII": (41, 43),
+    "IX": (44, 46),
+    "X": (47, 49),
+    "XI": (50, 63),
+    "XII": (64, 67),
+    "XIII": (68, 70),
+    "XIV": (71, 71),
+    "XV": (72, 83),
+    "XVI": (84, 85),
+    "XVII": (86, 89),
+    "XVIII": (90, 92),
+    "XIX": (93, 93),
+    "XX": (94, 96),
+    "XXI": (97, 99),
 }
 
 
@@ -75,17 +98,32 @@ def _read_csv(path: Path | str, required: tuple[str, ...], what: str) -> pd.Data
     except FileNotFoundError:
         raise InputError(Problem(str(path), "file not found")) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(str(path), f"cannot read {what}: {str(exc).splitlines()[0]}")) from None
+        raise InputError(
+            Problem(str(path), f"cannot read {what}: {str(exc).splitlines()[0]}")
+        ) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(Problem(str(path), f"missing column(s) {', '.join(missing)}; {what} needs "
-                                 f"{', '.join(required)}", line=1, field=missing[0]))
+        raise InputError(
+            Problem(
+                str(path),
+                f"missing column(s) {', '.join(missing)}; {what} needs {', '.join(required)}",
+                line=1,
+                field=missing[0],
+            )
+        )
     return df
 
 
-def _numbers(df: pd.DataFrame, col: str, path: str, *, scale: float = 1.0, allow_missing: bool = False,
-             nonneg: bool = True) -> np.ndarray:
+def _numbers(
+    df: pd.DataFrame,
+    col: str,
+    path: str,
+    *,
+    scale: float = 1.0,
+    allow_missing: bool = False,
+    nonneg: bool = True,
+) -> np.ndarray:
     raw = df[col].astype(str).str.strip()
     vals = pd.to_numeric(raw.where(~raw.isin(["", "NA", "NaN", "nan"]), None), errors="coerce")
     bad = vals.isna() & ~(raw.isin(["", "NA", "NaN", "nan"]) & allow_missing)
@@ -93,14 +131,21 @@ def _numbers(df: pd.DataFrame, col: str, path: str, *, scale: float = 1.0, allow
         bad |= vals < 0
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(Problem(path, f"expected a {'non-negative ' if nonneg else ''}number, got {raw.iloc[i]!r}",
-                                 row=i + 1, field=col))
+        raise InputError(
+            Problem(
+                path,
+                f"expected a {'non-negative ' if nonneg else ''}number, got {raw.iloc[i]!r}",
+                row=i + 1,
+                field=col,
+            )
+        )
     return vals.to_numpy(dtype=float) * scale
 
 
 @dataclass
 class TradeData:
-    """Flows (importer, exporter, product, value_usd_m) and a product catalogue (product, hs, section)."""
+    """Flows (importer, exporter, product, value_usd_m) and a product catalogue (product, hs,
+    section)."""
 
     flows: pd.DataFrame
     products: pd.DataFrame
@@ -138,28 +183,53 @@ def load_bundled() -> TradeData:
     and of other US goods. See ``sources.csv`` for every figure and assumption.
     """
     d = data_dir()
-    flows = _read_csv(d / "flows.csv", ("importer", "exporter", "product", "value_usd_m", "source"), "a flows table")
+    flows = _read_csv(
+        d / "flows.csv",
+        ("importer", "exporter", "product", "value_usd_m", "source"),
+        "a flows table",
+    )
     flows = flows.assign(value_usd_m=_numbers(flows, "value_usd_m", str(d / "flows.csv")))
-    products = _read_csv(d / "products.csv", ("product", "description", "hs", "section", "source"),
-                         "a products table")
-    return TradeData(flows=flows, products=products, name=BUNDLED_NAME, version=DATA_VERSION,
-                     sources=load_sources(), content_hash=_hash_files([d / t for t in BUNDLED_TABLES]))
+    products = _read_csv(
+        d / "products.csv",
+        ("product", "description", "hs", "section", "source"),
+        "a products table",
+    )
+    return TradeData(
+        flows=flows,
+        products=products,
+        name=BUNDLED_NAME,
+        version=DATA_VERSION,
+        sources=load_sources(),
+        content_hash=_hash_files([d / t for t in BUNDLED_TABLES]),
+    )
 
 
-def trade_data(flows: pd.DataFrame, name: str, version: str = "", products: pd.DataFrame | None = None,
-               content_hash: str = "") -> TradeData:
-    """Wrap a tidy flows frame; the catalogue is built from HS codes where ``products`` is not given."""
+def trade_data(
+    flows: pd.DataFrame,
+    name: str,
+    version: str = "",
+    products: pd.DataFrame | None = None,
+    content_hash: str = "",
+) -> TradeData:
+    """Wrap a tidy flows frame; without ``products`` the catalogue is built from HS codes."""
     flows = flows.copy()
     flows["product"] = flows["product"].astype(str)
     if products is None:
         codes = sorted(set(flows["product"]))
-        products = pd.DataFrame({
-            "product": codes, "description": codes,
-            "hs": [c if c.isdigit() else "" for c in codes],
-            "section": [section_of_hs(c) if c.isdigit() else "" for c in codes],
-        })
-    agg = flows.groupby(["importer", "exporter", "product"], as_index=False, sort=True)["value_usd_m"].sum()
-    return TradeData(flows=agg, products=products, name=name, version=version, content_hash=content_hash)
+        products = pd.DataFrame(
+            {
+                "product": codes,
+                "description": codes,
+                "hs": [c if c.isdigit() else "" for c in codes],
+                "section": [section_of_hs(c) if c.isdigit() else "" for c in codes],
+            }
+        )
+    agg = flows.groupby(["importer", "exporter", "product"], as_index=False, sort=True)[
+        "value_usd_m"
+    ].sum()
+    return TradeData(
+        flows=agg, products=products, name=name, version=version, content_hash=content_hash
+    )
 
 
 def read_tidy(path: Path | str) -> pd.DataFrame:
@@ -170,7 +240,9 @@ def read_tidy(path: Path | str) -> pd.DataFrame:
     for col in ("importer", "exporter", "product"):
         empty = df[col].str.strip() == ""
         if empty.any():
-            raise InputError(Problem(p, "empty value", row=int(np.flatnonzero(empty)[0]) + 1, field=col))
+            raise InputError(
+                Problem(p, "empty value", row=int(np.flatnonzero(empty)[0]) + 1, field=col)
+            )
         df[col] = df[col].str.strip()
     return df
 
@@ -192,7 +264,9 @@ def read_baci_country_codes(path: Path | str) -> dict[int, str]:
     df = _read_csv(path, ("country_code",), "a BACI country-codes file")
     iso_col = next((c for c in _ISO3_COLUMNS if c in df.columns), None)
     if iso_col is None:
-        raise InputError(Problem(p, f"no ISO3 column; expected one of {', '.join(_ISO3_COLUMNS)}", line=1))
+        raise InputError(
+            Problem(p, f"no ISO3 column; expected one of {', '.join(_ISO3_COLUMNS)}", line=1)
+        )
     codes = _numbers(df, "country_code", p)
     out: dict[int, str] = {}
     for i, (c, iso) in enumerate(zip(codes, df[iso_col].str.strip(), strict=True)):
@@ -202,8 +276,13 @@ def read_baci_country_codes(path: Path | str) -> dict[int, str]:
     return out
 
 
-def read_baci(path: Path | str, country_codes: Path | str | dict[int, str], *, year: int | None = None,
-              importers: list[str] | None = None) -> pd.DataFrame:
+def read_baci(
+    path: Path | str,
+    country_codes: Path | str | dict[int, str],
+    *,
+    year: int | None = None,
+    importers: list[str] | None = None,
+) -> pd.DataFrame:
     """Read a BACI HS6 file (CSV with columns ``t,i,j,k,v,q``) into the tidy layout.
 
     ``t`` year, ``i`` exporter and ``j`` importer (numeric codes mapped to ISO3 with the
@@ -212,7 +291,9 @@ def read_baci(path: Path | str, country_codes: Path | str | dict[int, str], *, y
     ``year`` and ``importers`` filter rows.
     """
     p = str(path)
-    codes = country_codes if isinstance(country_codes, dict) else read_baci_country_codes(country_codes)
+    codes = (
+        country_codes if isinstance(country_codes, dict) else read_baci_country_codes(country_codes)
+    )
     df = _read_csv(path, BACI_COLUMNS, "a BACI file")
     t = _numbers(df, "t", p)
     i = _numbers(df, "i", p)
@@ -221,21 +302,31 @@ def read_baci(path: Path | str, country_codes: Path | str | dict[int, str], *, y
         unknown = ~np.isin(arr.astype(int), np.fromiter(codes, dtype=int, count=len(codes)))
         if unknown.any():
             r = int(np.flatnonzero(unknown)[0])
-            raise InputError(Problem(p, f"country code {int(arr[r])} is not in the country-codes file",
-                                     row=r + 1, field=col))
+            raise InputError(
+                Problem(
+                    p,
+                    f"country code {int(arr[r])} is not in the country-codes file",
+                    row=r + 1,
+                    field=col,
+                )
+            )
     k = df["k"].str.strip()
     bad_k = ~k.str.fullmatch(r"\d{1,6}")
     if bad_k.any():
         r = int(np.flatnonzero(bad_k)[0])
-        raise InputError(Problem(p, f"expected an HS6 code of digits, got {k.iloc[r]!r}", row=r + 1, field="k"))
-    out = pd.DataFrame({
-        "year": t.astype(int),
-        "importer": [codes[int(c)] for c in j],
-        "exporter": [codes[int(c)] for c in i],
-        "product": k.str.zfill(6),
-        "value_usd_m": _numbers(df, "v", p, scale=1e-3),
-        "quantity": _numbers(df, "q", p, allow_missing=True),
-    })
+        raise InputError(
+            Problem(p, f"expected an HS6 code of digits, got {k.iloc[r]!r}", row=r + 1, field="k")
+        )
+    out = pd.DataFrame(
+        {
+            "year": t.astype(int),
+            "importer": [codes[int(c)] for c in j],
+            "exporter": [codes[int(c)] for c in i],
+            "product": k.str.zfill(6),
+            "value_usd_m": _numbers(df, "v", p, scale=1e-3),
+            "quantity": _numbers(df, "q", p, allow_missing=True),
+        }
+    )
     if year is not None:
         out = out[out["year"] == year]
     if importers is not None:
@@ -246,13 +337,27 @@ def read_baci(path: Path | str, country_codes: Path | str | dict[int, str], *, y
 # -- UN Comtrade bulk CSV ----------------------------------------------------------------------
 
 # Current bulk/API layout (comtradeplus) and the legacy bulk layout.
-_COMTRADE_NEW = {"year": "refYear", "flow": "flowCode", "reporter": "reporterISO", "partner": "partnerISO",
-                 "product": "cmdCode", "value": "primaryValue"}
-_COMTRADE_LEGACY = {"year": "Year", "flow": "Trade Flow Code", "reporter": "Reporter ISO",
-                    "partner": "Partner ISO", "product": "Commodity Code", "value": "Trade Value (US$)"}
+_COMTRADE_NEW = {
+    "year": "refYear",
+    "flow": "flowCode",
+    "reporter": "reporterISO",
+    "partner": "partnerISO",
+    "product": "cmdCode",
+    "value": "primaryValue",
+}
+_COMTRADE_LEGACY = {
+    "year": "Year",
+    "flow": "Trade Flow Code",
+    "reporter": "Reporter ISO",
+    "partner": "Partner ISO",
+    "product": "Commodity Code",
+    "value": "Trade Value (US$)",
+}
 
 
-def read_comtrade(path: Path | str, *, year: int | None = None, value: str | None = None) -> pd.DataFrame:
+def read_comtrade(
+    path: Path | str, *, year: int | None = None, value: str | None = None
+) -> pd.DataFrame:
     """Read a UN Comtrade bulk CSV (imports as reported by the importer) into the tidy layout.
 
     Current layout: ``refYear, flowCode, reporterISO, partnerISO, cmdCode, primaryValue`` (and
@@ -270,8 +375,15 @@ def read_comtrade(path: Path | str, *, year: int | None = None, value: str | Non
         cols = {**cols, "value": value}
     missing = [c for c in cols.values() if c not in head.columns]
     if missing:
-        raise InputError(Problem(p, f"missing column(s) {', '.join(missing)}; expected a UN Comtrade bulk CSV "
-                                 f"({', '.join(cols.values())})", line=1, field=missing[0]))
+        raise InputError(
+            Problem(
+                p,
+                f"missing column(s) {', '.join(missing)}; expected a UN Comtrade bulk CSV "
+                f"({', '.join(cols.values())})",
+                line=1,
+                field=missing[0],
+            )
+        )
     df = head
     keep = np.ones(len(df), dtype=bool)
     flow = df[cols["flow"]].str.strip()
@@ -282,13 +394,17 @@ def read_comtrade(path: Path | str, *, year: int | None = None, value: str | Non
     partner = df[cols["partner"]].str.strip()
     keep &= (~partner.isin(["W00", "WLD", "World"])).to_numpy()
     df = df[keep].reset_index(drop=True)
-    out = pd.DataFrame({
-        "year": _numbers(df, cols["year"], p).astype(int) if len(df) else np.array([], dtype=int),
-        "importer": df[cols["reporter"]].str.strip(),
-        "exporter": df[cols["partner"]].str.strip(),
-        "product": df[cols["product"]].str.strip(),
-        "value_usd_m": _numbers(df, cols["value"], p, scale=1e-6),
-    })
+    out = pd.DataFrame(
+        {
+            "year": _numbers(df, cols["year"], p).astype(int)
+            if len(df)
+            else np.array([], dtype=int),
+            "importer": df[cols["reporter"]].str.strip(),
+            "exporter": df[cols["partner"]].str.strip(),
+            "product": df[cols["product"]].str.strip(),
+            "value_usd_m": _numbers(df, cols["value"], p, scale=1e-6),
+        }
+    )
     if year is not None:
         out = out[out["year"] == year]
     return out.reset_index(drop=True)
@@ -302,25 +418,55 @@ def load_elasticity_table(path: Path | str | None = None) -> pd.DataFrame:
     epsilon positive (``inf`` allowed for epsilon).
     """
     p = Path(path) if path is not None else data_dir() / "elasticities.csv"
-    df = _read_csv(p, ("importer", "exporter", "products", "parameter", "value"), "an elasticities table")
+    df = _read_csv(
+        p, ("importer", "exporter", "products", "parameter", "value"), "an elasticities table"
+    )
     vals = []
-    for r, (par, raw) in enumerate(zip(df["parameter"].str.strip(), df["value"].str.strip(), strict=True)):
+    for r, (par, raw) in enumerate(
+        zip(df["parameter"].str.strip(), df["value"].str.strip(), strict=True)
+    ):
         if par not in ("eta", "sigma", "epsilon"):
-            raise InputError(Problem(str(p), f"unknown parameter {par!r}; expected eta, sigma or epsilon",
-                                     row=r + 1, field="parameter"))
+            raise InputError(
+                Problem(
+                    str(p),
+                    f"unknown parameter {par!r}; expected eta, sigma or epsilon",
+                    row=r + 1,
+                    field="parameter",
+                )
+            )
         try:
             v = float(raw)
         except ValueError:
-            raise InputError(Problem(str(p), f"expected a number, got {raw!r}", row=r + 1, field="value")) from None
+            raise InputError(
+                Problem(str(p), f"expected a number, got {raw!r}", row=r + 1, field="value")
+            ) from None
         if par == "eta" and not (v < 0 and np.isfinite(v)):
-            raise InputError(Problem(str(p), f"eta (import-demand elasticity) must be negative, got {raw}",
-                                     row=r + 1, field="value"))
+            raise InputError(
+                Problem(
+                    str(p),
+                    f"eta (import-demand elasticity) must be negative, got {raw}",
+                    row=r + 1,
+                    field="value",
+                )
+            )
         if par == "sigma" and not (v > 0 and np.isfinite(v)):
-            raise InputError(Problem(str(p), f"sigma (substitution elasticity) must be positive, got {raw}",
-                                     row=r + 1, field="value"))
+            raise InputError(
+                Problem(
+                    str(p),
+                    f"sigma (substitution elasticity) must be positive, got {raw}",
+                    row=r + 1,
+                    field="value",
+                )
+            )
         if par == "epsilon" and not v > 0:
-            raise InputError(Problem(str(p), f"epsilon (export-supply elasticity) must be positive, got {raw}",
-                                     row=r + 1, field="value"))
+            raise InputError(
+                Problem(
+                    str(p),
+                    f"epsilon (export-supply elasticity) must be positive, got {raw}",
+                    row=r + 1,
+                    field="value",
+                )
+            )
         vals.append(v)
     df = df.assign(value=vals, parameter=df["parameter"].str.strip())
     if "source" not in df.columns:

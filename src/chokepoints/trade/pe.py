@@ -17,11 +17,12 @@ models, Hallren & Riker 2017; Riker & Schreiber 2019, 2020), per line:
 Demand for variety c (CES, calibrated to the base):  q_c = m_c (tau_c p*_c)^-sigma P^(sigma + eta).
 Supply = demand gives the exporter's price in closed form for a given P:
 
-    ln p*_c = [(sigma + eta) ln P - sigma ln tau_c] / (epsilon_c + sigma)      (0 if epsilon_c = inf)
+    ln p*_c = [(sigma + eta) ln P - sigma ln tau_c] / (epsilon_c + sigma)   (0 if epsilon_c = inf)
 
 and P solves the price-index identity, one scalar equation per line,
 
-    P^(1 - sigma) = sum_c w_c (tau_c p*_c(P))^(1 - sigma)    (ln P = sum_c w_c ln(tau_c p*_c) if sigma = 1).
+    P^(1 - sigma) = sum_c w_c (tau_c p*_c(P))^(1 - sigma)
+    (ln P = sum_c w_c ln(tau_c p*_c) if sigma = 1).
 
 With x = ln P the right-hand side is a generalised mean f(x) whose slope sum_c pi_c k_c, with
 k_c = (sigma + eta) / (epsilon_c + sigma) < 1 and new expenditure shares pi_c, is below one, so
@@ -31,7 +32,7 @@ exact.
 
 Welfare (per line; exact for these constant-elasticity curves):
 
-    buyer cost (loss of buyer surplus)    CV = E0 (P^(1 + eta) - 1) / (1 + eta)      (E0 ln P if eta = -1)
+    buyer cost (loss of buyer surplus)    CV = E0 (P^(1 + eta) - 1) / (1 + eta)  (E0 ln P: eta = -1)
     tariff revenue                        R  = sum_c t_c p*_c q_c
     exporter surplus change               dPS_c = m_c ((p*_c)^(1 + epsilon_c) - 1) / (1 + epsilon_c)
     deadweight loss (world efficiency)    DWL = CV - (R1 - R0) - sum_c dPS_c
@@ -41,12 +42,15 @@ Decomposition of the change in imports from c (value at world prices), named as 
 
     trade creation    TC_c = m_c ((tau_c p*_c)^eta - 1)
                       (imports from c moving along the composite demand curve in their own
-                      duty-paid price; SMART's linear TC_c = m_c eta dt_c / ((1 + t0_c)(1 - eta/epsilon_c)))
-    trade diversion   TD_c = Q0 (s1_c - s0_c), s0_c = m_c / Q0, s1 = armington_share_change(s0, tau, sigma)
+                      duty-paid price; SMART's linear
+                      TC_c = m_c eta dt_c / ((1 + t0_c)(1 - eta/epsilon_c)))
+    trade diversion   TD_c = Q0 (s1_c - s0_c), s0_c = m_c / Q0,
+                      s1 = armington_share_change(s0, tau, sigma)
                       (the CES shift of origin shares caused by the tariff wedge, total held at Q0;
                       sums to zero over partners; SMART's linear TD uses the same wedge)
     composite effect  q_c - m_c - TC_c - TD_c (the rest: the CES model spreads the change in total
-                      demand over all partners, SMART books it on the partner whose tariff moved; and
+                      demand over all partners, SMART books it on the partner whose tariff
+                      moved; and
                       substitution caused by exporters' price changes)
     price effect      (p*_c - 1) q_c  (value change from the exporter's price, as in SMART)
 
@@ -54,7 +58,8 @@ so that imports1_c - m_c = TC_c + TD_c + composite_c + price_c exactly.
 
 Pass-through to duty-paid prices: ln(tau_c p*_c) / ln tau_c (1 when epsilon = inf, complete as
 Amiti, Redding & Weinstein 2019 and Fajgelbaum et al. 2020 measured for 2018). For a line where
-every partner's duty changes by the same tau (or a single partner), ln p* = eta / (epsilon - eta) ln tau
+every partner's duty changes by the same tau (or a single partner),
+ln p* = eta / (epsilon - eta) ln tau
 exactly; its linear form dp*/p* = eta / (epsilon - eta) dt / (1 + t0) is SMART's incidence rule.
 """
 
@@ -71,18 +76,20 @@ class ConvergenceError(RuntimeError):
     """The Newton iteration on the composite price did not converge (should not happen)."""
 
 
-def armington_share_change(base_shares: FloatArray, duty_ratio: FloatArray, sigma: float | FloatArray
-                           ) -> FloatArray:
+def armington_share_change(
+    base_shares: FloatArray, duty_ratio: FloatArray, sigma: float | FloatArray
+) -> FloatArray:
     """New origin shares after duty-paid prices change by ``duty_ratio`` (CES, total held fixed).
 
     ``s1_c = s0_c tau_c^-sigma / sum_k s0_k tau_k^-sigma`` over the last axis, where ``tau_c =
     (1 + t1_c) / (1 + t0_c)`` (or any ratio of new to old delivered prices) and ``sigma > 0`` is the
     elasticity of substitution between origins. Shares are quantity (volume) shares; a row of zeros
-    stays zero. Pure and vectorised: ``base_shares`` and ``duty_ratio`` broadcast, ``sigma`` broadcasts
+    stays zero. Pure and vectorised: ``base_shares`` and ``duty_ratio`` broadcast, ``sigma``
+    broadcasts
     against all but the last axis (give it shape ``(..., 1)`` for one value per row).
 
     >>> armington_share_change([0.5, 0.3, 0.2], [1.25, 1.0, 1.0], 1.5).round(4).tolist()
-    [0.4182, 0.3491, 0.2327]
+    [0.4171, 0.3497, 0.2332]
     """
     s0 = np.asarray(base_shares, dtype=float)
     tau = np.asarray(duty_ratio, dtype=float)
@@ -142,9 +149,17 @@ def _per_line(a: object, n_lines: int, name: str) -> FloatArray:
     return _broadcast(arr, (n_lines,), name)[:, None]
 
 
-def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | FloatArray,
-                 sigma: float | FloatArray = 1.5, epsilon: float | FloatArray = 99.0, *,
-                 tol: float = 1e-12, max_iter: int = 60) -> PESolution:
+def solve_arrays(
+    m0: FloatArray,
+    t0: FloatArray,
+    t1: FloatArray,
+    eta: float | FloatArray,
+    sigma: float | FloatArray = 1.5,
+    epsilon: float | FloatArray = 99.0,
+    *,
+    tol: float = 1e-12,
+    max_iter: int = 60,
+) -> PESolution:
     """Solve the Armington PE model for every line at once (see the module docstring).
 
     m0: (L, N) base imports at world prices, >= 0. t0, t1: base and new ad valorem tariffs as
@@ -173,7 +188,9 @@ def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | Fl
     finite = np.isfinite(eps)
     eps_f = np.where(finite, eps, 1.0)
     denom = eps_f + sig
-    a = np.where(finite, eps_f / denom, 1.0)  # share of ln tau reaching the duty-paid price at fixed P
+    a = np.where(
+        finite, eps_f / denom, 1.0
+    )  # share of ln tau reaching the duty-paid price at fixed P
     k = np.where(finite, (sig + eta_) / denom, 0.0)  # d ln(tau p*) / d ln P
     base_u = a * ltau
     cobb = np.abs(1.0 - sig) < 1e-9
@@ -182,7 +199,7 @@ def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | Fl
     x = np.zeros((L, 1))
     resid = 0.0
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported after the loop
         u = base_u + k * x
         z = np.where(has, oms * u, -np.inf)
         zmax = z.max(axis=1, keepdims=True)
@@ -202,8 +219,10 @@ def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | Fl
         if resid < tol:
             break
     else:
-        raise ConvergenceError(f"composite price did not converge in {max_iter} iterations "
-                               f"(largest residual {resid:.3g})")
+        raise ConvergenceError(
+            f"composite price did not converge in {max_iter} iterations "
+            f"(largest residual {resid:.3g})"
+        )
 
     ln_pstar = np.where(finite, (-sig * ltau + (sig + eta_) * x) / denom, 0.0)
     ln_pd = ltau + ln_pstar
@@ -211,12 +230,14 @@ def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | Fl
     q1 = m0 * np.exp(-sig * ln_pd + (sig + eta_) * x)
     v1 = pstar * q1
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pass_through = np.where(np.abs(ltau) > 1e-15, ln_pd / np.where(ltau == 0, 1.0, ltau), np.nan)
+    moved = np.abs(ltau) > 1e-15
+    pass_through = np.where(moved, ln_pd / np.where(moved, ltau, 1.0), np.nan)
 
     one_eta = 1.0 + eta_
     near = np.abs(one_eta) < 1e-12
-    buyer_cost = E0 * np.where(near, x, np.expm1(np.where(near, 0.0, one_eta) * x) / np.where(near, 1.0, one_eta))
+    buyer_cost = E0 * np.where(
+        near, x, np.expm1(np.where(near, 0.0, one_eta) * x) / np.where(near, 1.0, one_eta)
+    )
 
     rev0 = t0 * m0
     rev1 = t1 * v1
@@ -232,9 +253,22 @@ def solve_arrays(m0: FloatArray, t0: FloatArray, t1: FloatArray, eta: float | Fl
 
     dwl = buyer_cost[:, 0] - (rev1 - rev0).sum(axis=1) - dps.sum(axis=1)
     return PESolution(
-        imports_base=m0, imports_new=v1, quantity_new=q1, exporter_price=pstar, duty_paid_price=np.exp(ln_pd),
-        pass_through=pass_through, trade_creation=tc, trade_diversion=td, composite_effect=comp,
-        price_effect=price_eff, revenue_base=rev0, revenue_new=rev1, exporter_surplus_change=dps,
-        composite_price=np.exp(x[:, 0]), buyer_cost=buyer_cost[:, 0], deadweight_loss=dwl,
-        iterations=it, residual=resid,
+        imports_base=m0,
+        imports_new=v1,
+        quantity_new=q1,
+        exporter_price=pstar,
+        duty_paid_price=np.exp(ln_pd),
+        pass_through=pass_through,
+        trade_creation=tc,
+        trade_diversion=td,
+        composite_effect=comp,
+        price_effect=price_eff,
+        revenue_base=rev0,
+        revenue_new=rev1,
+        exporter_surplus_change=dps,
+        composite_price=np.exp(x[:, 0]),
+        buyer_cost=buyer_cost[:, 0],
+        deadweight_loss=dwl,
+        iterations=it,
+        residual=resid,
     )

@@ -41,12 +41,20 @@ import pandas as pd
 from ..errors import InputError, Problem
 from .data import HS_SECTIONS, data_dir, load_sources
 
-LAYERS: tuple[str, ...] = ("mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter")
+LAYERS: tuple[str, ...] = (
+    "mfn",
+    "section_301",
+    "section_232",
+    "ieepa_fentanyl",
+    "ieepa_reciprocal",
+    "counter",
+)
 ACTIONS: tuple[str, ...] = ("add", "suspend", "exclude")
 BUNDLED_SCHEDULE = "us-china-2025"
 
 
 # -- where a row came from (for one-line errors) -------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -65,11 +73,14 @@ class Origin:
     def problem(self, message: str, fld: str) -> Problem:
         if self.event is not None:
             where = dict(self.marks).get(fld) or dict(self.marks).get("", (None, None))
-            return Problem(self.source, message, where[0], where[1], field=f"events[{self.event}].{fld}")
+            return Problem(
+                self.source, message, where[0], where[1], field=f"events[{self.event}].{fld}"
+            )
         return Problem(self.source, message, row=self.row, field=fld)
 
 
 # -- product selectors ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Selector:
@@ -77,11 +88,17 @@ class Selector:
     value: str = ""
 
     def __str__(self) -> str:
-        return "*" if self.kind == "all" else self.value if self.kind == "id" else f"{self.kind}:{self.value}"
+        return (
+            "*"
+            if self.kind == "all"
+            else self.value
+            if self.kind == "id"
+            else f"{self.kind}:{self.value}"
+        )
 
 
 def parse_selector(text: str) -> Selector:
-    """``*``/``all`` -> all products; ``hs:8517`` -> HS prefix; ``section:XVI``; otherwise a product id."""
+    """``*``/``all``: all products; ``hs:8517``: HS prefix; ``section:XVI``; else a product id."""
     s = str(text).strip()
     if s in ("*", "all"):
         return Selector("all")
@@ -113,7 +130,7 @@ def _chapters(sel: Selector) -> set[int]:
 
 
 def selectors_may_overlap(a: Selector, b: Selector) -> bool:
-    """True when two selectors certainly share products whatever the catalogue (ids vs codes: False)."""
+    """True when two selectors share products whatever the catalogue (ids vs codes: False)."""
     if a.kind == "all" or b.kind == "all":
         return True
     if a.kind == b.kind == "hs":
@@ -135,8 +152,11 @@ class Catalog:
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame) -> Catalog:
-        return cls(np.asarray(df["product"], dtype=str), np.asarray(df["hs"].fillna(""), dtype=str),
-                   np.asarray(df["section"].fillna(""), dtype=str))
+        return cls(
+            np.asarray(df["product"], dtype=str),
+            np.asarray(df["hs"].fillna(""), dtype=str),
+            np.asarray(df["section"].fillna(""), dtype=str),
+        )
 
     def index(self) -> dict[str, int]:
         return {p: i for i, p in enumerate(self.product)}
@@ -158,6 +178,7 @@ class Catalog:
 
 
 # -- rows and rules ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LayerRow:
@@ -184,8 +205,11 @@ class LayerRow:
         return f"from {self.on}" + (f" until {self.until}" if self.until else "")
 
     def describe(self) -> str:
-        verb = {"add": f"{self.rate:g} %", "suspend": f"suspends {self.rate:g} points",
-                "exclude": "excludes the layer"}[self.action]
+        verb = {
+            "add": f"{self.rate:g} %",
+            "suspend": f"suspends {self.rate:g} points",
+            "exclude": "excludes the layer",
+        }[self.action]
         return f"{self.id!r} ({verb} {self.period()})"
 
 
@@ -227,37 +251,70 @@ def load_rules(path: Path | str | None = None) -> dict[str, StackingRule]:
         origin = Origin(str(p), row=r)
         layer = rec.get("layer", "").strip()
         if layer not in LAYERS:
-            raise InputError(origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}",
-                                            "layer"))
+            raise InputError(
+                origin.problem(
+                    f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer"
+                )
+            )
         within = rec.get("within", "").strip()
         if within not in ("exclusive", "additive"):
-            raise InputError(origin.problem(f"expected 'exclusive' or 'additive', got {within!r}", "within"))
+            raise InputError(
+                origin.problem(f"expected 'exclusive' or 'additive', got {within!r}", "within")
+            )
         excl = _split(rec.get("excluded_by", ""))
         for e in excl:
             if e not in LAYERS:
                 raise InputError(origin.problem(f"unknown layer {e!r}", "excluded_by"))
-        rules[layer] = StackingRule(layer, rec.get("label", layer), within, excl, _split(rec.get("source", "")),
-                                    rec.get("note", ""))
+        rules[layer] = StackingRule(
+            layer,
+            rec.get("label", layer),
+            within,
+            excl,
+            _split(rec.get("source", "")),
+            rec.get("note", ""),
+        )
     for layer in LAYERS:
         rules.setdefault(layer, StackingRule(layer, layer, "exclusive"))
     return rules
 
 
-def make_row(*, id: str, importer: str, exporters: Iterable[str], products: Iterable[str], layer: str,
-             action: str, rate: float, on: dt.date, until: dt.date | None, source: Iterable[str] = (),
-             note: str = "", origin: Origin | None = None) -> LayerRow:
+def make_row(
+    *,
+    id: str,
+    importer: str,
+    exporters: Iterable[str],
+    products: Iterable[str],
+    layer: str,
+    action: str,
+    rate: float,
+    on: dt.date,
+    until: dt.date | None,
+    source: Iterable[str] = (),
+    note: str = "",
+    origin: Origin | None = None,
+) -> LayerRow:
     """Build and validate one row (errors name the row's origin and field)."""
     origin = origin or Origin("<schedule>")
     if layer not in LAYERS:
-        raise InputError(origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer"))
+        raise InputError(
+            origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer")
+        )
     if action not in ACTIONS:
-        raise InputError(origin.problem(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}",
-                                        "action"))
+        raise InputError(
+            origin.problem(
+                f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}", "action"
+            )
+        )
     if not (rate >= 0 and np.isfinite(rate)):
-        raise InputError(origin.problem(f"rate must be a non-negative number of percentage points, got {rate}",
-                                        "rate"))
+        raise InputError(
+            origin.problem(
+                f"rate must be a non-negative number of percentage points, got {rate}", "rate"
+            )
+        )
     if action == "suspend" and rate <= 0:
-        raise InputError(origin.problem("a suspension needs the points it suspends (rate > 0)", "rate"))
+        raise InputError(
+            origin.problem("a suspension needs the points it suspends (rate > 0)", "rate")
+        )
     if until is not None and until <= on:
         raise InputError(origin.problem(f"'until' ({until}) must be after 'on' ({on})", "until"))
     if not importer:
@@ -273,23 +330,39 @@ def make_row(*, id: str, importer: str, exporters: Iterable[str], products: Iter
             raise InputError(origin.problem(str(exc), "products")) from None
     if not sels:
         raise InputError(origin.problem("no product selector", "products"))
-    return LayerRow(id=id, importer=importer, exporters=exp, products=tuple(sels), layer=layer, action=action,
-                    rate=float(rate), on=on, until=until, source=tuple(source), note=note, origin=origin)
+    return LayerRow(
+        id=id,
+        importer=importer,
+        exporters=exp,
+        products=tuple(sels),
+        layer=layer,
+        action=action,
+        rate=float(rate),
+        on=on,
+        until=until,
+        source=tuple(source),
+        note=note,
+        origin=origin,
+    )
 
 
 def read_rows(path: Path | str) -> list[LayerRow]:
-    """Schedule rows from a CSV (columns as in the module docstring; ``source`` and ``note`` optional)."""
+    """Schedule rows from a CSV (columns as in the module docstring; source and note optional)."""
     p = str(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise InputError(Problem(p, "file not found")) from None
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(p, f"cannot read the tariff schedule: {str(exc).splitlines()[0]}")) from None
+        raise InputError(
+            Problem(p, f"cannot read the tariff schedule: {str(exc).splitlines()[0]}")
+        ) from None
     need = ("id", "importer", "exporter", "products", "layer", "action", "rate", "on", "until")
     missing = [c for c in need if c not in df.columns]
     if missing:
-        raise InputError(Problem(p, f"missing column(s) {', '.join(missing)}", line=1, field=missing[0]))
+        raise InputError(
+            Problem(p, f"missing column(s) {', '.join(missing)}", line=1, field=missing[0])
+        )
     rows = []
     seen: set[str] = set()
     for r, rec in enumerate(df.to_dict("records"), start=1):
@@ -301,16 +374,30 @@ def read_rows(path: Path | str) -> list[LayerRow]:
         try:
             rate = float(rec["rate"]) if str(rec["rate"]).strip() else 0.0
         except ValueError:
-            raise InputError(origin.problem(f"expected a number, got {rec['rate']!r}", "rate")) from None
-        rows.append(make_row(
-            id=rid, importer=rec["importer"].strip(), exporters=_split(rec["exporter"]),
-            products=_split(rec["products"]), layer=rec["layer"].strip(), action=rec["action"].strip() or "add",
-            rate=rate, on=_date(rec["on"], origin, "on", True), until=_date(rec["until"], origin, "until", False),
-            source=_split(rec.get("source", "")), note=rec.get("note", ""), origin=origin))
+            raise InputError(
+                origin.problem(f"expected a number, got {rec['rate']!r}", "rate")
+            ) from None
+        rows.append(
+            make_row(
+                id=rid,
+                importer=rec["importer"].strip(),
+                exporters=_split(rec["exporter"]),
+                products=_split(rec["products"]),
+                layer=rec["layer"].strip(),
+                action=rec["action"].strip() or "add",
+                rate=rate,
+                on=_date(rec["on"], origin, "on", True),
+                until=_date(rec["until"], origin, "until", False),
+                source=_split(rec.get("source", "")),
+                note=rec.get("note", ""),
+                origin=origin,
+            )
+        )
     return rows
 
 
 # -- the schedule --------------------------------------------------------------------------------
+
 
 @dataclass
 class Contribution:
@@ -339,20 +426,40 @@ class RateBreakdown:
         recs = []
         src = sources.set_index("source_id") if sources is not None else None
         for c in self.contributions:
-            titles = [str(src.loc[s, "title"]) for s in c.row.source if src is not None and s in src.index]
-            urls = [str(src.loc[s, "url"]) for s in c.row.source if src is not None and s in src.index]
-            recs.append({"row": c.row.id, "layer": c.row.layer, "action": c.row.action, "rate": c.row.rate,
-                         "on": c.row.on.isoformat(), "until": c.row.until.isoformat() if c.row.until else "",
-                         "applied": c.applied, "reason": c.reason, "source": ";".join(c.row.source),
-                         "titles": " | ".join(titles), "urls": " ".join(u for u in urls if u)})
+            titles = [
+                str(src.loc[s, "title"]) for s in c.row.source if src is not None and s in src.index
+            ]
+            urls = [
+                str(src.loc[s, "url"]) for s in c.row.source if src is not None and s in src.index
+            ]
+            recs.append(
+                {
+                    "row": c.row.id,
+                    "layer": c.row.layer,
+                    "action": c.row.action,
+                    "rate": c.row.rate,
+                    "on": c.row.on.isoformat(),
+                    "until": c.row.until.isoformat() if c.row.until else "",
+                    "applied": c.applied,
+                    "reason": c.reason,
+                    "source": ";".join(c.row.source),
+                    "titles": " | ".join(titles),
+                    "urls": " ".join(u for u in urls if u),
+                }
+            )
         return pd.DataFrame(recs)
 
 
 class Schedule:
     """Tariff layers plus stacking rules; ``rates`` on a date for (line x partner) arrays."""
 
-    def __init__(self, rows: list[LayerRow], rules: dict[str, StackingRule] | None = None, name: str = "",
-                 sources: pd.DataFrame | None = None):
+    def __init__(
+        self,
+        rows: list[LayerRow],
+        rules: dict[str, StackingRule] | None = None,
+        name: str = "",
+        sources: pd.DataFrame | None = None,
+    ):
         self.rows = list(rows)
         self.rules = rules if rules is not None else load_rules()
         self.name = name
@@ -362,9 +469,18 @@ class Schedule:
     def bundled(cls, name: str = BUNDLED_SCHEDULE) -> Schedule:
         """The bundled 2025 US-China schedule (every row cites ``sources.csv``)."""
         if name != BUNDLED_SCHEDULE:
-            raise InputError(Problem("schedule", f"unknown bundled schedule {name!r}; expected {BUNDLED_SCHEDULE!r}"))
+            raise InputError(
+                Problem(
+                    "schedule", f"unknown bundled schedule {name!r}; expected {BUNDLED_SCHEDULE!r}"
+                )
+            )
         d = data_dir()
-        return cls(read_rows(d / "tariff_layers.csv"), load_rules(d / "stacking_rules.csv"), name, load_sources())
+        return cls(
+            read_rows(d / "tariff_layers.csv"),
+            load_rules(d / "stacking_rules.csv"),
+            name,
+            load_sources(),
+        )
 
     @classmethod
     def from_csv(cls, path: Path | str, rules: Path | str | None = None) -> Schedule:
@@ -389,7 +505,9 @@ class Schedule:
         """Raise :class:`InputError` where the stacking rules forbid two rows to overlap.
 
         Two ``add`` rows of an exclusive layer overlap when they share the importer, a partner, a
-        product (by their selectors, or by matching the same product of ``catalog``) and a day.
+        day and a product: a product of ``catalog`` that both select (the products analysed), or,
+        without a catalogue, selectors that must share products (``*``, nested HS codes, an HS
+        code inside a section, the same id).
         """
         matched = {}
         if catalog is not None:
@@ -401,24 +519,37 @@ class Schedule:
         for layer, rows in by_layer.items():
             rows = sorted(rows, key=lambda r: (r.importer, r.on))
             for i, a in enumerate(rows):
-                for b in rows[i + 1:]:
+                for b in rows[i + 1 :]:
                     if a.importer != b.importer:
                         continue
-                    if not ("*" in a.exporters or "*" in b.exporters or set(a.exporters) & set(b.exporters)):
+                    if not (
+                        "*" in a.exporters
+                        or "*" in b.exporters
+                        or set(a.exporters) & set(b.exporters)
+                    ):
                         continue
                     a_end = a.until or dt.date.max
                     b_end = b.until or dt.date.max
                     if not (a.on < b_end and b.on < a_end):
                         continue
-                    share = any(selectors_may_overlap(x, y) for x in a.products for y in b.products)
-                    if not share and catalog is not None:
+                    if catalog is not None:
                         share = bool(np.any(matched[id(a)] & matched[id(b)]))
+                    else:
+                        share = any(
+                            selectors_may_overlap(x, y) for x in a.products for y in b.products
+                        )
                     if share:
                         raise _overlap_error(layer, self.rules[layer], a, b)
 
     # -- rates ----------------------------------------------------------------------------------
-    def rates(self, d: dt.date, line_importer: np.ndarray, line_product: np.ndarray, partners: np.ndarray,
-              catalog: Catalog) -> np.ndarray:
+    def rates(
+        self,
+        d: dt.date,
+        line_importer: np.ndarray,
+        line_product: np.ndarray,
+        partners: np.ndarray,
+        catalog: Catalog,
+    ) -> np.ndarray:
         """Percentage rates by layer on date ``d``: array (n_layers, L, N) for lines x partners.
 
         ``line_importer`` (L,) and ``line_product`` (L,) name each line's importer and its index in
@@ -471,22 +602,32 @@ class Schedule:
                 layer_rate[k] = np.where(blocked, 0.0, layer_rate[k])
         return layer_rate
 
-    def explain(self, d: dt.date, importer: str, exporter: str, product: str, catalog: Catalog | None = None
-                ) -> RateBreakdown:
-        """The rate for one cell on ``d`` by layer, with each row considered and whether it applied."""
+    def explain(
+        self, d: dt.date, importer: str, exporter: str, product: str, catalog: Catalog | None = None
+    ) -> RateBreakdown:
+        """The rate for one cell on ``d`` by layer, with each row considered and if it applied."""
         if catalog is None:
-            catalog = Catalog(np.array([product]), np.array([product if product.isdigit() else ""]),
-                              np.array([""]))
+            catalog = Catalog(
+                np.array([product]),
+                np.array([product if product.isdigit() else ""]),
+                np.array([""]),
+            )
         idx = catalog.index()
         if product not in idx:
             raise InputError(Problem("explain", f"unknown product {product!r}", field="product"))
         p = idx[product]
-        rates = self.rates(d, np.array([importer]), np.array([p]), np.array([exporter]), catalog)[:, 0, 0]
+        rates = self.rates(d, np.array([importer]), np.array([p]), np.array([exporter]), catalog)[
+            :, 0, 0
+        ]
         by_layer = {layer: float(rates[k]) for k, layer in enumerate(LAYERS)}
         contributions = []
         row_cells = []
         for r in self.rows:
-            if r.importer != importer or exporter == importer or not r.applies_to_exporter(exporter):
+            if (
+                r.importer != importer
+                or exporter == importer
+                or not r.applies_to_exporter(exporter)
+            ):
                 continue
             if not r.active(d) or not catalog.match_any(r.products)[p]:
                 continue
@@ -511,9 +652,15 @@ def _overlap_error(layer: str, rule: StackingRule, a: LayerRow, b: LayerRow) -> 
     # Report at the row the user is most likely to have written: a scenario event if either is one.
     target, other = (b, a) if (b.origin.event is not None or a.origin.event is None) else (a, b)
     start = max(a.on, b.on)
-    where = other.origin.label() if other.origin.source == target.origin.source else \
-        f"{other.origin.label()} of {Path(other.origin.source).name}"
-    msg = (f"layer '{layer}' allows one rate at a time (stacking rule: {rule.within}), but "
-           f"{target.describe()} overlaps {other.describe()} at {where} for {target.importer} imports from "
-           f"{'/'.join(target.exporters)} on {start}; end the earlier one with 'until'")
+    where = (
+        other.origin.label()
+        if other.origin.source == target.origin.source
+        else f"{other.origin.label()} of {Path(other.origin.source).name}"
+    )
+    msg = (
+        f"layer '{layer}' allows one rate at a time (stacking rule: {rule.within}), but "
+        f"{target.describe()} overlaps {other.describe()} at {where} for {target.importer} "
+        f"imports from "
+        f"{'/'.join(target.exporters)} on {start}; end the earlier one with 'until'"
+    )
     return InputError(target.origin.problem(msg, "on"))

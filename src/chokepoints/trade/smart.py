@@ -22,7 +22,7 @@ sigma > 0 the substitution elasticity and epsilon_c > 0 the export-supply elasti
                      along the export supply curve); zero with epsilon = inf (SMART's 99).
 
     revenue          R1 = sum_c t1_c (M_c + TC_c + TD_c)
-    deadweight loss  DWL = -1/2 sum_c (t1_c - t0_c) TC_c   (the Harberger triangle of the linear model)
+    deadweight loss  DWL = -1/2 sum_c (t1_c - t0_c) TC_c  (Harberger triangle of the linear model)
 
 Worked example (US imports of one HS6 line: CN $100m, VN $60m, MX $40m; tariff on CN 7.5 % ->
 32.5 %; eta = -1.5, sigma = 1.5, epsilon = 99): TC_CN = -34.4, TD = CN -21.1, VN +12.7, MX +8.5.
@@ -65,9 +65,16 @@ def smart_linear(m0, t0, t1, eta, sigma=1.5, epsilon=99.0) -> SmartLinear:
     L, N = m0.shape
     t0 = np.broadcast_to(np.asarray(t0, dtype=float), (L, N))
     t1 = np.broadcast_to(np.asarray(t1, dtype=float), (L, N))
-    eta_ = np.broadcast_to(np.asarray(eta, dtype=float).reshape(-1), (L,))[:, None] if np.ndim(eta) else float(eta)
-    sig = np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1), (L,))[:, None] if np.ndim(sigma) \
+    eta_ = (
+        np.broadcast_to(np.asarray(eta, dtype=float).reshape(-1), (L,))[:, None]
+        if np.ndim(eta)
+        else float(eta)
+    )
+    sig = (
+        np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1), (L,))[:, None]
+        if np.ndim(sigma)
         else float(sigma)
+    )
     eps = np.broadcast_to(np.asarray(epsilon, dtype=float), (L, N))
     p = (t1 - t0) / (1.0 + t0)
     incidence = np.where(np.isfinite(eps), 1.0 - eta_ / np.where(np.isfinite(eps), eps, 1.0), 1.0)
@@ -83,8 +90,19 @@ def smart_linear(m0, t0, t1, eta, sigma=1.5, epsilon=99.0) -> SmartLinear:
     return SmartLinear(tc, td, pe, new, rev, dwl)
 
 
-def check_smart(m0, t0, t1, eta, sigma=1.5, epsilon=99.0, *, rtol: float = 0.01, atol: float = 1e-9,
-                strict: bool = False, partners: list[str] | None = None) -> pd.DataFrame:
+def check_smart(
+    m0,
+    t0,
+    t1,
+    eta,
+    sigma=1.5,
+    epsilon=99.0,
+    *,
+    rtol: float = 0.01,
+    atol: float = 1e-9,
+    strict: bool = False,
+    partners: list[str] | None = None,
+) -> pd.DataFrame:
     """Named check: SMART's linear formulas beside the non-linear solution, per line and partner.
 
     Returns one row per (line, partner) with the linear and non-linear trade creation and
@@ -103,23 +121,30 @@ def check_smart(m0, t0, t1, eta, sigma=1.5, epsilon=99.0, *, rtol: float = 0.01,
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(np.abs(a) > atol, np.abs(b - a) / np.abs(a), np.nan)
 
-    g_tc, g_td = gap(lin.trade_creation, nl.trade_creation), gap(lin.trade_diversion, nl.trade_diversion)
-    df = pd.DataFrame({
-        "line": np.repeat(np.arange(L), N),
-        "partner": np.tile(np.asarray(names, dtype=object), L),
-        "imports_base": m0.ravel(),
-        "creation_linear": lin.trade_creation.ravel(),
-        "creation_nonlinear": nl.trade_creation.ravel(),
-        "creation_gap": g_tc.ravel(),
-        "diversion_linear": lin.trade_diversion.ravel(),
-        "diversion_nonlinear": nl.trade_diversion.ravel(),
-        "diversion_gap": g_td.ravel(),
-    })
+    g_tc, g_td = (
+        gap(lin.trade_creation, nl.trade_creation),
+        gap(lin.trade_diversion, nl.trade_diversion),
+    )
+    df = pd.DataFrame(
+        {
+            "line": np.repeat(np.arange(L), N),
+            "partner": np.tile(np.asarray(names, dtype=object), L),
+            "imports_base": m0.ravel(),
+            "creation_linear": lin.trade_creation.ravel(),
+            "creation_nonlinear": nl.trade_creation.ravel(),
+            "creation_gap": g_tc.ravel(),
+            "diversion_linear": lin.trade_diversion.ravel(),
+            "diversion_nonlinear": nl.trade_diversion.ravel(),
+            "diversion_gap": g_td.ravel(),
+        }
+    )
     df["ok"] = (df["creation_gap"].fillna(0) <= rtol) & (df["diversion_gap"].fillna(0) <= rtol)
     if strict and not df["ok"].all():
         bad = df[~df["ok"]].iloc[0]
         worst = np.nanmax([bad["creation_gap"], bad["diversion_gap"]])
         raise SmartCheckError(
-            f"line {bad['line']}, partner {bad['partner']}: the non-linear and SMART linear effects differ by "
-            f"{worst:.2%} (> {rtol:.2%}); the tariff change is too large for the linear formulas")
+            f"line {bad['line']}, partner {bad['partner']}: the non-linear and SMART linear "
+            f"effects differ by "
+            f"{worst:.2%} (> {rtol:.2%}); the tariff change is too large for the linear formulas"
+        )
     return df

@@ -18,7 +18,7 @@ from .schedule import Catalog
 
 
 def load_catalog() -> Catalog:
-    """The bundled products as a :class:`~chokepoints.trade.schedule.Catalog` (for ``Schedule.explain``)."""
+    """The bundled products as a :class:`~chokepoints.trade.schedule.Catalog`."""
     return Catalog.from_frame(load_bundled().products)
 
 
@@ -27,8 +27,10 @@ def _pick(ds: xr.Dataset, date: dt.date | str | None) -> xr.Dataset:
         return ds
     ts = pd.Timestamp(str(date))
     if ts not in set(pd.DatetimeIndex(ds["date"].values)):
-        raise KeyError(f"date {ts.date()} was not evaluated; dates: "
-                       f"{', '.join(str(d.date()) for d in pd.DatetimeIndex(ds['date'].values))}")
+        raise KeyError(
+            f"date {ts.date()} was not evaluated; dates: "
+            f"{', '.join(str(d.date()) for d in pd.DatetimeIndex(ds['date'].values))}"
+        )
     return ds.sel(date=[ts])
 
 
@@ -51,11 +53,15 @@ def summary(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFrame:
             s = sub.sel(date=t)
             mean = s.mean("run")
             rec = {
-                "date": pd.Timestamp(t).date(), "importer": str(imp),
-                "imports_base": float(m0.sum()), "imports_new": float(mean.imports_new.sum()),
+                "date": pd.Timestamp(t).date(),
+                "importer": str(imp),
+                "imports_base": float(m0.sum()),
+                "imports_new": float(mean.imports_new.sum()),
             }
             rec["imports_change"] = rec["imports_new"] - rec["imports_base"]
-            rec["imports_change_pct"] = 100 * rec["imports_change"] / rec["imports_base"] if rec["imports_base"] else np.nan
+            rec["imports_change_pct"] = (
+                100 * rec["imports_change"] / rec["imports_base"] if rec["imports_base"] else np.nan
+            )
             change = (mean.imports_new - m0).sum("line")
             for p in sub["partner"].values:
                 if float(m0.sel(partner=p).sum()) > 0:
@@ -93,17 +99,29 @@ def by_partner(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFram
                 c = s.sel(partner=p)
                 w = m0.sel(partner=p)
                 rec = {
-                    "date": pd.Timestamp(t).date(), "importer": str(imp), "partner": str(p),
-                    "imports_base": base, "imports_new": float(c.imports_new.sum()),
+                    "date": pd.Timestamp(t).date(),
+                    "importer": str(imp),
+                    "partner": str(p),
+                    "imports_base": base,
+                    "imports_new": float(c.imports_new.sum()),
                 }
                 rec["change"] = rec["imports_new"] - base
                 rec["change_pct"] = 100 * rec["change"] / base
-                for k in ("trade_creation", "trade_diversion", "composite_effect", "price_effect", "revenue_base",
-                          "revenue_new", "exporter_surplus_change"):
+                for k in (
+                    "trade_creation",
+                    "trade_diversion",
+                    "composite_effect",
+                    "price_effect",
+                    "revenue_base",
+                    "revenue_new",
+                    "exporter_surplus_change",
+                ):
                     rec[k] = float(c[k].sum())
                 rec["rate_base"] = float((c.rate_base * w).sum() / base)
                 rec["rate"] = float((c.rate * w).sum() / base)
-                rec["exporter_price_change_pct"] = 100 * float(_wavg(c.exporter_price_change, w, ["line"]))
+                rec["exporter_price_change_pct"] = 100 * float(
+                    _wavg(c.exporter_price_change, w, ["line"])
+                )
                 pt = _wavg(c.pass_through, w, ["line"])
                 rec["pass_through"] = float(pt) if np.isfinite(float(pt)) else np.nan
                 recs.append(rec)
@@ -113,17 +131,27 @@ def by_partner(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFram
 def by_section(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFrame:
     """One row per date, importer and HS section (lines without a section: 'unclassified')."""
     d = _pick(ds, date).mean("run")
-    sec = xr.DataArray(np.where(d.line_section.values == "", "unclassified", d.line_section.values), dims="line")
-    key = xr.DataArray(np.char.add(np.char.add(d.line_importer.values.astype(str), "|"), sec.values.astype(str)),
-                       dims="line", name="key")
+    sec = xr.DataArray(
+        np.where(d.line_section.values == "", "unclassified", d.line_section.values), dims="line"
+    )
+    key = xr.DataArray(
+        np.char.add(np.char.add(d.line_importer.values.astype(str), "|"), sec.values.astype(str)),
+        dims="line",
+        name="key",
+    )
     recs = []
     for k, sub in d.groupby(key):
         imp, s_name = str(k).split("|", 1)
         m0 = float(sub.imports_base.sum())
         for t in sub["date"].values:
             s = sub.sel(date=t)
-            rec = {"date": pd.Timestamp(t).date(), "importer": imp, "section": s_name, "imports_base": m0,
-                   "imports_new": float(s.imports_new.sum())}
+            rec = {
+                "date": pd.Timestamp(t).date(),
+                "importer": imp,
+                "section": s_name,
+                "imports_base": m0,
+                "imports_new": float(s.imports_new.sum()),
+            }
             rec["change"] = rec["imports_new"] - m0
             rec["change_pct"] = 100 * rec["change"] / m0 if m0 else np.nan
             rec["revenue_change"] = float((s.revenue_new - s.revenue_base).sum())

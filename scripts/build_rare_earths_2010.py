@@ -1,0 +1,1337 @@
+#!/usr/bin/env python3
+"""Build the bundled World dataset ``rare-earths-2010`` from the sourced fact tables.
+
+Usage::
+
+    python scripts/build_rare_earths_2010.py [--facts /work/shared/facts] [--out DIR]
+
+A small rare-earth world for the 2010 China-Japan episode: China's halt of rare-earth exports
+to Japan from 21 September to 20 November 2010 (GTA; shipments confirmed resumed 24 November).
+Baseline year 2010: mine output (USGS via IndexMundi; China 97%), China's exports (customs
+39,813 t), Japan's imports (MoF 28,564 t, 23,310 t from China), sintered NdFeB output by country
+(98,200 t: China 79.4%, Japan 19.3%, Europe 1.3%) and Japanese users as producers (magnet
+makers, automotive incl. hybrids, electronics, catalysts/polishing).
+
+Every number comes from a row of the fact tables (looked up by ``key`` and, where a key
+repeats, by geography / as_of / value), from a page read through the stored-pages search (kind
+``source``, marked "Not in /work/shared/facts"), from arithmetic on those (kind ``derived``) or
+from a labelled assumption whose note gives the reason.
+
+Method (t or units per year, divided by 365 at the end):
+
+1. Japanese users' needs are bottom-up (vehicles x magnet and catalyst intensity; the rest of
+   Japan's magnet output and light rare-earth imports to electronics and catalysts/polishing).
+2. Japan's magnet makers buy NdPr and Dy oxide from China; Japan's light rare earths come from
+   China (its 23,310 t less NdPr/Dy) and from US, EU and ROW separators (5,254 t).
+3. China's exports to the EU, the US and ROW follow its 2010 customs total and the 86% share of
+   Japan + EU + US; China's other-oxide output is its mine output less NdPr and Dy, and its own
+   final demand is the residual.
+
+The script checks balance, shares, units and sources itself and fails loudly. It is not
+needed at runtime; running it twice gives identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_FACTS = Path("/work/shared/facts")
+NAME = "rare-earths-2010"
+DEFAULT_OUT = REPO / "src" / "chokepoints" / "datasets" / "data" / NAME
+SCHEMA = REPO / "src" / "chokepoints" / "world" / "schema"
+TABLES = (
+    "regions",
+    "products",
+    "producers",
+    "recipes",
+    "supply_links",
+    "final_demand",
+    "inventories",
+    "unit_values",
+    "sources",
+)
+DAYS_PER_YEAR = 365.0
+END_USES = ("magnets", "automotive", "electronics", "catalysts_polishing", "other")
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def fail(msg: str) -> None:
+    raise BuildError(msg)
+
+
+# ----------------------------------------------------------------------------------------
+# Facts and sources
+# ----------------------------------------------------------------------------------------
+class Facts:
+    """The fact CSVs, looked up by file, key and (optionally) geography / as_of."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.rows: dict[str, list[dict[str, str]]] = {}
+        for path in sorted(folder.glob("*.csv")):
+            with path.open(encoding="utf-8", newline="") as fh:
+                self.rows[path.name] = list(csv.DictReader(fh))
+
+    def get(
+        self,
+        file: str,
+        key: str,
+        geography: str | None = None,
+        as_of: str | None = None,
+        value: str | None = None,
+    ) -> dict[str, str]:
+        rows = [r for r in self.rows.get(file, []) if r["key"] == key]
+        if geography is not None:
+            rows = [r for r in rows if r["geography"] == geography]
+        if as_of is not None:
+            rows = [r for r in rows if r["as_of"] == as_of]
+        if value is not None:
+            rows = [r for r in rows if r["value"] == value]
+        if len(rows) != 1:
+            fail(
+                f"facts {file}: expected one row for key={key!r} geography={geography!r} "
+                f"as_of={as_of!r} value={value!r}, found {len(rows)}"
+            )
+        return rows[0]
+
+
+def num(text: str) -> float:
+    """A single number from a fact value: '~30', '>50', '10562188', '1,294'."""
+    t = text.strip().lstrip("~><").replace(",", "").strip()
+    try:
+        return float(t)
+    except ValueError:
+        fail(f"not a number: {text!r}")
+        raise
+
+
+def in_note(row: dict[str, str], literal: str) -> None:
+    """Fail unless ``literal`` appears in the fact row's note (for figures stated there)."""
+    if literal not in row["note"]:
+        fail(f"facts key {row['key']!r}: expected {literal!r} in its note")
+
+
+def pub_date(note: str) -> str:
+    m = re.match(r"pub:\s*(.*?)(?:;|\(|\. |$)", note)
+    return (m.group(1).strip().rstrip(".") if m else "not shown") or "not shown"
+
+
+class Sources:
+    def __init__(self, baseline: str) -> None:
+        self.rows: dict[str, dict[str, str]] = {}
+        self.baseline = baseline
+
+    def _add(self, sid: str, kind: str, title: str, url: str, date: str, note: str) -> str:
+        if ";" in sid or not sid:
+            fail(f"bad source id {sid!r}")
+        if sid in self.rows:
+            fail(f"source id {sid!r} registered twice")
+        if not note:
+            fail(f"source {sid!r} needs a note")
+        if kind == "source" and not url:
+            fail(f"source {sid!r} needs a url")
+        if kind == "assumption" and url:
+            fail(f"assumption {sid!r} must not have a url")
+        self.rows[sid] = dict(source_id=sid, kind=kind, title=title, url=url, date=date, note=note)
+        return sid
+
+    def fact(self, sid: str, file: str, rows: list[dict[str, str]], note: str) -> str:
+        """A published figure (or figures of one page) from the fact tables."""
+        urls = {r["source_url"] for r in rows}
+        if len(urls) != 1 or not rows[0]["source_url"]:
+            fail(f"source {sid!r}: rows must share one non-empty url, got {urls}")
+        r0 = rows[0]
+        quoted = "; ".join(
+            f"key '{r['key']}' [{r['geography']}, {r['as_of']}] = {r['value']} {r['unit']}".strip()
+            for r in rows
+        )
+        return self._add(
+            sid,
+            "source",
+            r0["source_title"],
+            r0["source_url"],
+            pub_date(r0["note"]),
+            f"facts {file}: {quoted}. Used: {note}",
+        )
+
+    def page(self, sid: str, title: str, url: str, date: str, note: str) -> str:
+        """A published figure read on a page that is not in the fact tables."""
+        return self._add(sid, "source", title, url, date, "Not in /work/shared/facts; " + note)
+
+    def derived(self, sid: str, title: str, note: str) -> str:
+        return self._add(sid, "derived", title, "", self.baseline, note)
+
+    def assumption(self, sid: str, title: str, reason: str) -> str:
+        return self._add(sid, "assumption", title, "", "", reason)
+
+
+def cite(*ids: str) -> str:
+    out: list[str] = []
+    for i in ids:
+        for part in i.split(";"):
+            if part and part not in out:
+                out.append(part)
+    return ";".join(out)
+
+
+# ----------------------------------------------------------------------------------------
+# The model
+# ----------------------------------------------------------------------------------------
+class Model:
+    def __init__(self) -> None:
+        self.regions: list[dict] = []
+        self.products: list[dict] = []
+        self.producers: dict[str, dict] = {}
+        self.recipes: dict[tuple[str, str], dict] = {}
+        self.fd: dict[str, dict] = {}
+        self.flows: dict[tuple[str, str, str], float] = defaultdict(float)  # per year
+        self.link_src: dict[tuple[str, str], str] = {}
+        self.inventories: list[dict] = []
+        self.unit_values: list[dict] = []
+
+    def product_unit(self, product: str) -> str:
+        for p in self.products:
+            if p["product"] == product:
+                return p["unit"]
+        fail(f"unknown product {product!r}")
+        return ""
+
+    def add_product(self, pid: str, name: str, unit: str, stage: str, source: str) -> None:
+        self.products.append(dict(product=pid, name=name, unit=unit, stage=stage, source=source))
+
+    def add_producer(
+        self,
+        pid: str,
+        product: str,
+        source: str,
+        output_year: float,
+        end_use: str = "",
+        capacity_year: float | None = None,
+    ) -> None:
+        region = pid.split(".")[0]
+        if pid in self.producers or pid in self.fd:
+            fail(f"duplicate id {pid}")
+        if output_year <= 0:
+            fail(f"non-positive output for {pid}: {output_year}")
+        if capacity_year is not None and capacity_year < output_year * (1 - 1e-12):
+            fail(f"capacity below output for {pid}")
+        self.producers[pid] = dict(
+            producer=pid,
+            region=region,
+            product=product,
+            end_use=end_use,
+            source=source,
+            output=output_year,
+            capacity_year=capacity_year,
+        )
+
+    def add_fd(
+        self, region: str, product: str, end_use: str, amount_year: float, source: str
+    ) -> str:
+        did = f"fd.{region}.{product}.{end_use}"
+        if did in self.fd or did in self.producers:
+            fail(f"duplicate id {did}")
+        if amount_year <= 0:
+            fail(f"non-positive final demand {did}: {amount_year}")
+        self.fd[did] = dict(
+            demand=did,
+            region=region,
+            product=product,
+            end_use=end_use,
+            amount_year=amount_year,
+            source=source,
+        )
+        return did
+
+    def add_recipe(self, producer: str, product: str, amount_per_unit: float, source: str) -> None:
+        if (producer, product) in self.recipes:
+            fail(f"duplicate recipe {producer}/{product}")
+        self.recipes[(producer, product)] = dict(amount=amount_per_unit, source=source)
+
+    def need(self, buyer: str, product: str) -> float:
+        """Annual need of a buyer for a product (producers: recipe x output)."""
+        if buyer in self.fd:
+            return self.fd[buyer]["amount_year"]
+        return self.recipes[(buyer, product)]["amount"] * self.producers[buyer]["output"]
+
+    def supply(self, buyer: str, product: str, shares: dict[str, float], source: str) -> None:
+        """Split a buyer's whole need over suppliers by shares (must sum to 1)."""
+        total = sum(shares.values())
+        if abs(total - 1.0) > 1e-12:
+            fail(f"shares for {buyer}/{product} sum to {total}")
+        if (buyer, product) in self.link_src:
+            fail(f"supply of {buyer}/{product} given twice")
+        need = self.need(buyer, product)
+        for s, sh in shares.items():
+            if sh < 0:
+                fail(f"negative share {buyer}/{product}/{s}")
+            if self.producers[s]["product"] != product:
+                fail(f"{s} does not make {product}")
+            self.flows[(buyer, product, s)] += sh * need
+        self.link_src[(buyer, product)] = source
+
+    def supply_amounts(
+        self, buyer: str, product: str, amounts: dict[str, float], source: str
+    ) -> None:
+        """Record annual flows; they must add up to the buyer's need."""
+        need = self.need(buyer, product)
+        total = sum(amounts.values())
+        if not math.isclose(total, need, rel_tol=1e-9, abs_tol=1e-9):
+            fail(f"flows to {buyer}/{product} add to {total}, need is {need}")
+        self.supply(buyer, product, {s: a / total for s, a in amounts.items()}, source)
+
+    def sales_year(self, producer: str) -> float:
+        return sum(v for (b, p, s), v in self.flows.items() if s == producer)
+
+    def unsold(self, producer: str) -> float:
+        return self.producers[producer]["output"] - self.sales_year(producer)
+
+    def inventory(self, holder: str, product: str, days: float, src: str) -> None:
+        if (holder, product) not in self.recipes:
+            fail(f"inventory for non-input {holder}/{product}")
+        self.inventories.append(
+            dict(holder=holder, product=product, days_of_cover=days, target_days=days, source=src)
+        )
+
+    def unit_value(self, product: str, value: float, src: str) -> None:
+        self.unit_values.append(
+            dict(
+                product=product,
+                usd_per_unit=value,
+                unit=f"USD per {self.product_unit(product)}",
+                source=src,
+            )
+        )
+
+
+def check_close(a: float, b: float, what: str) -> None:
+    if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
+        fail(f"{what}: {a} != {b}")
+
+
+# ----------------------------------------------------------------------------------------
+# Build
+# ----------------------------------------------------------------------------------------
+def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one linear recipe
+    S = Sources("2010 baseline")
+    M = Model()
+    EMB = "embargo_2010.csv"
+    RES = "rare_earths_supply.csv"
+    MAT = "material_intensity.csv"
+    DOWN = "downstream_users.csv"
+    CAP = "new_capacity.csv"
+
+    def emb(key: str, **kw: str) -> dict[str, str]:
+        return facts.get(EMB, key, **kw)
+
+    # ---------------- generic --------------------------------------------------------------
+    A_PERDAY = S.derived(
+        "D.annual_to_daily",
+        "Annual figures to daily flows",
+        "Every annual tonnage or unit count (2010) is divided by 365 days to give a per-day "
+        "output, capacity or final demand (time_unit: day). Shares are flow / need.",
+    )
+    A_CAP = S.assumption(
+        "A.capacity_equals_output",
+        "No spare capacity",
+        "No source gives 2010 utilisation or spare capacity for these producers, so "
+        "capacity_per_day = output_per_day; short-run flexibility is left to the engine's "
+        "overproduction setting.",
+    )
+    A_REG = S.assumption(
+        "A.region_grouping",
+        "Region grouping",
+        "Five regions for the 2010 China-Japan episode: CHN, JPN (the target), USA and EU (the "
+        "other large buyers of China's exports, which were not embargoed) and ROW (India, Brazil, "
+        "Malaysia, Russia, Korea, Southeast Asia and all others).",
+    )
+    A_PROD = S.assumption(
+        "A.product_definitions",
+        "Product and stage definitions",
+        "Concentrate and separated oxides in t of rare-earth oxide (REO); 'dy_oxide' holds Dy "
+        "and Tb oxides, 'other_oxides' La, Ce, Y, Eu, Gd and the rest (light REs for catalysts, "
+        "polishing, batteries, phosphors, glass). Metal and alloy making is folded into the "
+        "magnet makers, whose recipe is written in oxide per t of magnet (A.no_metal_stage). "
+        "Japan's imports and China's exports (gross t of ores, compounds, metals) are read as "
+        "t REO. Japanese vehicles in units; Japanese electronics and catalysts/polishing output "
+        "counted in t of the rare-earth material they use (A.content_units).",
+    )
+    A_NOMETAL = S.assumption(
+        "A.no_metal_stage",
+        "No separate metal/alloy stage",
+        "Japanese alloy makers (Shin-Etsu, Santoku, Showa Denko) turned imported oxides and "
+        "metals into magnet alloys; a separate metal stage adds no information for the 2010 "
+        "question (China embargoed oxides, metals and compounds alike), so the magnet recipe "
+        "uses oxides directly at their metal content.",
+    )
+    A_CONTENT = S.assumption(
+        "A.content_units",
+        "Japanese electronics and catalysts/polishing counted in material used",
+        "No output figures were looked up for Japan's electronics, polishing and catalyst "
+        "industries; their output is counted in t of the rare-earth material they use (magnets "
+        "or REO), so their recipe is 1 t per t and output lost reads as material not processed. "
+        "Days to shortfall do not depend on this choice.",
+    )
+    region_names = [
+        ("CHN", "China"),
+        ("JPN", "Japan"),
+        ("USA", "United States"),
+        ("EU", "European Union"),
+        ("ROW", "Rest of the world"),
+    ]
+
+    # ---------------- mining 2010 ---------------------------------------------------------
+    S_MINE = S.page(
+        "S.indexmundi.re_production_2010",
+        "Tag Archives: rare earth metals - World Production of Rare Earth Metals (IndexMundi "
+        "blog, citing GOOD's infographic of USGS data)",
+        "https://www.indexmundi.com/blog/index.php/tag/rare-earth-metals/",
+        "2011 (not shown)",
+        "read via the stored-pages search: 'As of 2010, China produced 97% of the total world "
+        "production of rare earths, or 130,000 metric tons, followed by India (2%), Brazil "
+        "(0.42%), and Malaysia (0.27%)' (USGS MCS 2011 basis; the primary MCS 2011 text was not "
+        "found). CHN.mine = 130,000 t REO; world = 130,000 / 0.97 (D.mine_2010).",
+    )
+    r_cn97 = emb("china_share_world_re_production")
+    S_CRS97 = S.fact(
+        "S.crs.china_97pct",
+        EMB,
+        [r_cn97],
+        "China 97% of world rare-earth output (c. 2010-12), the same share as the IndexMundi/USGS "
+        "2010 figure.",
+    )
+    cn_mine = 130000.0
+    world_mine = cn_mine / (num(r_cn97["value"]) / 100)
+    row_mine = world_mine - cn_mine
+    D_MINE = S.derived(
+        "D.mine_2010",
+        "2010 mine output",
+        f"world = 130,000 / 0.97 = {world_mine:,.0f} t REO; ROW.mine = world - China = "
+        f"{row_mine:,.0f} t (India 2%, Brazil 0.42%, Malaysia 0.27% and the rest; the US mine at "
+        "Mountain Pass produced no ore in 2010). Sources: S.indexmundi.re_production_2010; "
+        "S.crs.china_97pct.",
+    )
+
+    # ---------------- magnets 2010 -----------------------------------------------------------
+    r_mag_w = facts.get(CAP, "sintered_ndfeb_production.world")
+    r_mag_cn = facts.get(RES, "ndfeb_production_share", geography="China", as_of="2010")
+    r_mag_jp = facts.get(RES, "ndfeb_production_share", geography="Japan", as_of="2010")
+    in_note(r_mag_cn, "Europe 1.3%")
+    mag_world = num(r_mag_w["value"])
+    mag = {
+        "CHN": num(r_mag_cn["value"]) / 100 * mag_world,
+        "JPN": num(r_mag_jp["value"]) / 100 * mag_world,
+        "EU": 0.013 * mag_world,
+    }
+    S_MAG_W = S.fact(
+        "S.chinaorg.ndfeb_world_2010",
+        CAP,
+        [r_mag_w],
+        "world sintered NdFeB output 98,200 t in 2010.",
+    )
+    S_MAG_SH = S.fact(
+        "S.chinaorg.ndfeb_shares_2010",
+        RES,
+        [r_mag_cn, r_mag_jp],
+        "2010 shares China 79.4%, Japan 19.3%, Europe 1.3% (note) of 98,200 t -> CHN "
+        f"{mag['CHN']:,.0f} t, JPN {mag['JPN']:,.0f} t, EU {mag['EU']:,.0f} t of NdFeB.",
+    )
+    r_ree = facts.get(MAT, "ndfeb.rare_earth_content")
+    in_note(r_ree, "Dy content ~4%")
+    ree_share = num(r_ree["value"]) / 100
+    dy_share = 0.04
+    S_REE = S.fact(
+        "S.hvw.ndfeb_ree_content",
+        MAT,
+        [r_ree],
+        "NdFeB ~30% REE metal by mass, Dy ~4% of magnet mass (note): 0.26 t NdPr metal + 0.04 t "
+        "Dy/Tb metal per t magnet, for all makers (A.magnet_recipe_2010).",
+    )
+    A_MAGREC = S.assumption(
+        "A.magnet_recipe_2010",
+        "2023 magnet composition applied to 2010",
+        "Heim & Vander Wal's composition (30% REE, ~4% Dy; 2023) is applied to 2010 magnets of "
+        "all makers; no 2010 composition by country was found. Check: Japan's Dy use comes out "
+        "near 760 t/yr against ~600 t implied by METI's 2012 statement that 300 t was half of "
+        "annual Japanese demand (S.meti.dy_demand_2012).",
+    )
+    r_dyjp = emb("japan_response.dy_reduction_potential")
+    S_DYJP = S.fact(
+        "S.meti.dy_demand_2012",
+        EMB,
+        [r_dyjp],
+        "check only: 300 t Dy = half of Japan's annual demand (2012) -> ~600 t/yr.",
+    )
+    AW = dict(Nd=144.242, Pr=140.908, Dy=162.500, O=15.999)
+    A_AW = S.assumption(
+        "A.atomic_weights",
+        "Standard atomic weights and Nd:Pr = 75:25",
+        "Textbook atomic weights (Nd 144.242, Pr 140.908, Dy 162.500, O 15.999) convert metal "
+        "content to oxide (Nd2O3, Pr6O11, Dy2O3); NdPr taken as 75% Nd2O3 / 25% Pr6O11; no "
+        "conversion losses (none found).",
+    )
+    f_nd = 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
+    f_pr = 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
+    f_dy = 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
+    f_ndpr = 0.75 * f_nd + 0.25 * f_pr
+    ndpr_per_t = (ree_share - dy_share) / f_ndpr
+    dy_per_t = dy_share / f_dy
+    D_MAGREC = S.derived(
+        "D.magnet_oxide_recipe",
+        "Oxide per t of NdFeB",
+        f"NdPr oxide = 0.26 / {f_ndpr:.4f} = {ndpr_per_t:.4f} t and Dy oxide = 0.04 / "
+        f"{f_dy:.4f} = {dy_per_t:.4f} t per t of magnet (S.hvw.ndfeb_ree_content; "
+        "A.atomic_weights; A.no_metal_stage).",
+    )
+
+    # ---------------- Japan: imports, users ---------------------------------------------------
+    r_jp_tot = emb("japan_imports_total.annual")
+    r_jp_cn = emb("japan_imports_from_china.annual", value="23310")
+    r_jp_sh = emb("japan_share_imports_from_china", as_of="2010")
+    jp_total = num(r_jp_tot["value"])
+    jp_from_cn = num(r_jp_cn["value"])
+    S_JP_IMP = S.fact(
+        "S.reuters.japan_imports_2010",
+        EMB,
+        [r_jp_tot, r_jp_cn, r_jp_sh],
+        "Japan's 2010 rare-earth imports 28,564 t, of which 23,310 t (82%) from China (MoF via "
+        "Reuters): Japan's supply of oxides, metals and compounds; non-China 5,254 t.",
+    )
+    r_jp_ohata = emb("japan_imports_from_china.annual", value="20000")
+    S.fact(
+        "S.wsj.ohata_20000t",
+        EMB,
+        [r_jp_ohata],
+        "not used for numbers: Trade Minister Ohata's ~20,000 t from China in 2010 disagrees with "
+        "the MoF 23,310 t (used).",
+    )
+    r_jp_dem = emb("japan_demand.annual")
+    S.fact(
+        "S.sojitz.japan_demand_2011",
+        EMB,
+        [r_jp_dem],
+        "check: Sojitz put Japan's 2011 demand at ~32,000 t (~30% of world 113,600 t); the "
+        "model's Japanese supply is 28,564 t (imports; Japan has no mine output).",
+    )
+    S_JPMKT = S.page(
+        "S.reuters.japan_re_market_qa_2011",
+        "Q+A: Japan's rare earth market (Reuters via Rare Metal Blog)",
+        "https://www.raremetalblog.com/q-a-japans-rare-earth-market/",
+        "2011-07-14",
+        "read via the stored-pages search: 'High-power magnets and auto exhaust catalysts are now "
+        "the two major applications for rare earths in Japan, each accounting for a fifth of "
+        "Japan's rare-earth product market ... 4,500-5,000 tonnes a year each'; the market was "
+        "to shrink 30% in 2011 to ~23,000 t (so ~33,000 t in 2010); demand for polishing powder "
+        "and NiMH batteries falling; the biggest magnet users are hard-disk-drive makers, then "
+        "appliances, phones, audio, PCs and, besides hybrid cars, carmakers' wipers and power "
+        "windows. Used: auto-catalyst use 4,750 t REO/yr (midpoint).",
+    )
+    jp_cat = 4750.0
+    S_VEH = S.page(
+        "S.jama.japan_production_2010",
+        "Japan vehicle production up in 2010 (just-auto, citing JAMA)",
+        "https://www.just-auto.com/?p=100435",
+        "2011-01",
+        "read via the stored-pages search: 'Vehicle production in Japan rose ... in 2010, up "
+        "21.3% ... to 9,625,940 units' (JAMA). Used as JPN.automotive output.",
+    )
+    jp_veh = 9625940.0
+    S_HEV = S.page(
+        "S.shanghaidaily.japan_hybrid_share",
+        "Prius drives to top spot in Japan (Shanghai Daily, citing the Japan Automobile Dealers "
+        "Association)",
+        "https://archive.shine.cn/business/auto/Prius-drives-to-top-spot-in-Japan/shdaily.shtml",
+        "2010-01-09",
+        "read via the stored-pages search: 'Hybrid sales already make up about 10 percent of new "
+        "vehicle sales in Japan' (2009). Used as the hybrid share of Japan's 2010 vehicle output "
+        "(A.hybrid_share_production).",
+    )
+    hev_share = 0.10
+    A_HEV = S.assumption(
+        "A.hybrid_share_production",
+        "Hybrid share of Japanese vehicle output = 10%",
+        "The hybrid share of Japan's 2010 production was not found; the 2009 share of domestic "
+        "sales (~10%) is used. Hybrids were also exported, which this ignores.",
+    )
+    r_gkn = facts.get(MAT, "ev.vehicle.permanent_magnet_mass")
+    r_pm = facts.get(MAT, "ev.pm_motor_share")
+    S_GKN = S.fact(
+        "S.gkn.ev_magnet_mass",
+        MAT,
+        [r_gkn],
+        "2-4 kg permanent magnets per electrified vehicle; midpoint 3 kg.",
+    )
+    S_PM = S.fact(
+        "S.adamas.pm_motor_share",
+        MAT,
+        [r_pm],
+        "93% of xEVs use PM traction motors (2018) applied to Japan's 2010 hybrids.",
+    )
+    hev_kg = num(r_pm["value"]) / 100 * 3.0
+    ice_kg = 0.3
+    A_ICE = S.assumption(
+        "A.ice_magnet_content",
+        "0.3 kg NdFeB per conventional vehicle",
+        "No per-vehicle figure for conventional vehicles was found; 0.3 kg in auxiliary motors "
+        "(power steering, wipers, windows, seats), speakers and sensors is assumed (Reuters 2011 "
+        "names wipers and power windows), as in the rare-earths-2025 dataset.",
+    )
+    jp_auto_mag = jp_veh * (hev_share * hev_kg + (1 - hev_share) * ice_kg) / 1000
+    D_AUTO = S.derived(
+        "D.jp_automotive",
+        "Japanese automotive use of magnets and catalysts",
+        f"NdFeB = 9,625,940 x (10% x 0.93 x 3 kg + 90% x 0.3 kg) = {jp_auto_mag:,.1f} t/yr = "
+        f"{1000 * jp_auto_mag / jp_veh:.4f} kg per vehicle; REO for exhaust catalysts = 4,750 t "
+        f"= {1000 * jp_cat / jp_veh:.4f} kg per vehicle (S.jama.japan_production_2010; "
+        "S.shanghaidaily.japan_hybrid_share; S.gkn.ev_magnet_mass; S.adamas.pm_motor_share; "
+        "S.reuters.japan_re_market_qa_2011; A.ice_magnet_content; A.hybrid_share_production).",
+    )
+    jp_mag_rest = mag["JPN"] - jp_auto_mag
+    jp_elec = 0.5 * jp_mag_rest
+    jp_mag_exp = jp_mag_rest - jp_elec
+    A_JPMAG = S.assumption(
+        "A.jp_magnet_sales",
+        "Half of Japan's non-automotive magnets used in Japan",
+        "Japanese magnet output not used by Japanese carmakers goes half to Japanese electronics, "
+        "appliance and industrial-motor makers (JPN.electronics) and half abroad (fd.ROW: hard "
+        "disk drives, the largest users, were assembled mostly in Southeast Asia and China). No "
+        "sales split was found. Japanese users are assumed to buy only Japanese magnets.",
+    )
+    D_JPMAG = S.derived(
+        "D.jp_magnets",
+        "Japan's magnet output and its buyers",
+        f"JPN NdFeB {mag['JPN']:,.0f} t: automotive {jp_auto_mag:,.0f} t (D.jp_automotive), "
+        f"electronics {jp_elec:,.0f} t, exports {jp_mag_exp:,.0f} t (A.jp_magnet_sales). "
+        f"Magnet makers need {mag['JPN'] * ndpr_per_t:,.0f} t NdPr oxide and "
+        f"{mag['JPN'] * dy_per_t:,.0f} t Dy oxide (D.magnet_oxide_recipe), all from China "
+        "(A.jp_magnet_feed).",
+    )
+    A_JPFEED = S.assumption(
+        "A.jp_magnet_feed",
+        "Japanese magnet makers' Nd and Dy from China",
+        "In 2010 no separated NdPr or Dy was produced outside China at scale (Lynas started in "
+        "2012; Mountain Pass restarted separation in 2012; China ~99.9% of heavy separation later "
+        "still). Japan's magnet makers buy NdPr and Dy oxide from China only; Japan's non-China "
+        "imports are light rare earths (other_oxides).",
+    )
+    jp_ndpr = mag["JPN"] * ndpr_per_t
+    jp_dy = mag["JPN"] * dy_per_t
+    jp_ox_cn = jp_from_cn - jp_ndpr - jp_dy
+    jp_ox_nc = jp_total - jp_from_cn
+    jp_ox_total = jp_ox_cn + jp_ox_nc
+    jp_catpol = jp_ox_total - jp_cat
+    if jp_ox_cn <= 0 or jp_catpol <= 0:
+        fail("Japanese other-oxide balance negative")
+    A_JPNC = S.assumption(
+        "A.jp_non_china_origin",
+        "Origin of Japan's non-China imports",
+        "Japan's 5,254 t of non-China imports in 2010 (origins not found for 2010; a 2018 METI "
+        "split was Vietnam, France, Malaysia) are split in thirds between US separators "
+        "(Molycorp, separating stockpiled Mountain Pass concentrate), EU separators (Rhodia La "
+        "Rochelle, Silmet) and ROW separators (India, Malaysia, Russia/Kazakhstan). The US and EU "
+        "separators' feed (stocks, imported intermediates) is not modelled and only their sales "
+        "to Japan are.",
+    )
+    D_JPOX = S.derived(
+        "D.jp_other_oxides",
+        "Japan's light rare-earth supply and users",
+        f"other oxides from China = 23,310 - NdPr {jp_ndpr:,.0f} - Dy {jp_dy:,.0f} = "
+        f"{jp_ox_cn:,.0f} t; non-China 28,564 - 23,310 = {jp_ox_nc:,.0f} t; total "
+        f"{jp_ox_total:,.0f} t = automotive catalysts 4,750 t + catalysts/polishing/batteries/"
+        f"phosphors/glass {jp_catpol:,.0f} t. Both users buy China {jp_ox_cn / jp_ox_total:.4f} "
+        f"and US/EU/ROW {jp_ox_nc / jp_ox_total / 3:.4f} each (S.reuters.japan_imports_2010; "
+        "S.reuters.japan_re_market_qa_2011; A.jp_non_china_origin; D.jp_magnets).",
+    )
+
+    # ---------------- China's exports ---------------------------------------------------------
+    r_cnexp = emb("china_exports.actual")
+    r_cn86 = emb("china_exports.jan_nov")
+    in_note(r_cn86, "Japan, EU and US took 86% of China RE exports")
+    cn_exp = num(r_cnexp["value"])
+    S_CNEXP = S.fact(
+        "S.wsj.china_exports_2010",
+        EMB,
+        [r_cnexp],
+        "China's 2010 exports of rare-earth ores, metals and compounds 39,813 t (customs; about "
+        "a third above the 30,258 t quota), worth $939.72M.",
+    )
+    S_CN86 = S.fact(
+        "S.mofcom.exports_jan_nov_2010",
+        EMB,
+        [r_cn86],
+        "Japan, the EU and the US took 86% of China's rare-earth exports (Jan-Nov 2010) -> EU + "
+        "US = 86% x 39,813 - Japan's 23,310 t (D.china_exports).",
+    )
+    eu_us = 0.86 * cn_exp - jp_from_cn
+    cn_to = {"EU": eu_us / 2, "USA": eu_us / 2, "ROW": cn_exp - 0.86 * cn_exp}
+    A_EUUS = S.assumption(
+        "A.eu_us_split",
+        "EU and US take equal shares of China's non-Japan exports",
+        "The EU/US split of China's 2010 exports was not found; the 86% - Japan remainder is "
+        "split equally. Neither region was embargoed, so the split matters little.",
+    )
+    r_jp50 = emb("embargo.japan_share_of_china_re_exports")
+    S.fact(
+        "S.ap.japan_half_of_exports",
+        EMB,
+        [r_jp50],
+        "check: AP said Japan took 50% of China's rare-earth shipments (TIME: two thirds); the "
+        f"model's Japan share is 23,310 / 39,813 = {100 * jp_from_cn / cn_exp:.1f}%.",
+    )
+    r_quota = emb("china_export_quota.total", as_of="2010")
+    S.fact(
+        "S.reuters.quota_2010",
+        EMB,
+        [r_quota],
+        "context: 2010 export quota 30,258 t (-40%); actual exports (39,813 t) exceeded it.",
+    )
+    eu_mag_ox = mag["EU"] * (ndpr_per_t + dy_per_t)
+    D_CNEXP = S.derived(
+        "D.china_exports",
+        "China's 2010 exports by destination",
+        f"Japan 23,310 t (MoF); EU + US = 0.86 x 39,813 - 23,310 = {eu_us:,.0f} t, split equally "
+        f"(A.eu_us_split); ROW = 14% = {cn_to['ROW']:,.0f} t. The EU's share feeds its magnet "
+        f"maker first ({eu_mag_ox:,.0f} t NdPr + Dy oxide), the rest is EU final demand for other "
+        "oxides; the US and ROW shares are other oxides (S.wsj.china_exports_2010; "
+        "S.mofcom.exports_jan_nov_2010; S.reuters.japan_imports_2010).",
+    )
+
+    # ---------------- products and regions ------------------------------------------------
+    prod_defs = [
+        ("reo_concentrate", "Rare-earth concentrate (t REO)", "t", "mining", cite(A_PROD, S_MINE)),
+        ("ndpr_oxide", "NdPr (didymium) oxide", "t", "separation", A_PROD),
+        ("dy_oxide", "Dysprosium and terbium oxide", "t", "separation", A_PROD),
+        ("other_oxides", "Other rare-earth oxides, metals and compounds (La, Ce, Y, Eu, ...; "
+         "t REO)", "t", "separation", A_PROD),
+        ("ndfeb_magnet", "Sintered NdFeB permanent magnets", "t", "magnet",
+         cite(A_PROD, S_MAG_W)),
+        ("jp_vehicles", "Motor vehicles made in Japan (incl. hybrids)", "units", "end_product",
+         cite(A_PROD, S_VEH)),
+        ("jp_electronics", "Japanese electronics, appliances and motors (t NdFeB used)", "t",
+         "end_product", cite(A_PROD, A_CONTENT)),
+        ("jp_catalysts_polishing", "Japanese catalysts, polishing powders, NiMH battery alloys, "
+         "phosphors and glass (t REO used)", "t", "end_product", cite(A_PROD, A_CONTENT)),
+    ]
+    for pid, name, unit, stage, src in prod_defs:
+        M.add_product(pid, name, unit, stage, src)
+    for rid, name in region_names:
+        M.regions.append(dict(region=rid, name=name, source=A_REG))
+
+    # ---------------- producers, recipes, flows --------------------------------------------
+    # Japanese end users
+    M.add_producer("JPN.automotive", "jp_vehicles", cite(S_VEH, A_PERDAY, A_CAP), jp_veh,
+                   end_use="automotive")
+    M.add_recipe("JPN.automotive", "ndfeb_magnet", jp_auto_mag / jp_veh,
+                 cite(D_AUTO, S_GKN, S_PM, S_HEV, A_HEV, A_ICE))
+    M.add_recipe("JPN.automotive", "other_oxides", jp_cat / jp_veh, cite(D_AUTO, S_JPMKT))
+    M.add_producer("JPN.electronics", "jp_electronics", cite(D_JPMAG, A_JPMAG, A_CONTENT,
+                                                              A_PERDAY, A_CAP), jp_elec,
+                   end_use="electronics")
+    M.add_recipe("JPN.electronics", "ndfeb_magnet", 1.0, A_CONTENT)
+    M.add_producer("JPN.catalysts_polishing", "jp_catalysts_polishing",
+                   cite(D_JPOX, A_CONTENT, A_PERDAY, A_CAP), jp_catpol,
+                   end_use="catalysts_polishing")
+    M.add_recipe("JPN.catalysts_polishing", "other_oxides", 1.0, A_CONTENT)
+    for pid, product, end_use, src in (
+        ("JPN.automotive", "jp_vehicles", "automotive", cite(S_VEH, A_PERDAY)),
+        ("JPN.electronics", "jp_electronics", "electronics", cite(D_JPMAG, A_PERDAY)),
+        ("JPN.catalysts_polishing", "jp_catalysts_polishing", "catalysts_polishing",
+         cite(D_JPOX, A_PERDAY)),
+    ):
+        did = M.add_fd("JPN", product, end_use, M.producers[pid]["output"], src)
+        M.supply(did, product, {pid: 1.0}, src)
+
+    # magnet makers
+    mag_src = {
+        "CHN": cite(S_MAG_SH, S_MAG_W, A_PERDAY, A_CAP),
+        "JPN": cite(S_MAG_SH, S_MAG_W, D_JPMAG, A_PERDAY, A_CAP),
+        "EU": cite(S_MAG_SH, S_MAG_W, A_PERDAY, A_CAP),
+    }
+    for reg in ("CHN", "JPN", "EU"):
+        pid = f"{reg}.ndfeb_magnet"
+        M.add_producer(pid, "ndfeb_magnet", mag_src[reg], mag[reg],
+                       end_use="magnets" if reg == "JPN" else "")
+        M.add_recipe(pid, "ndpr_oxide", ndpr_per_t,
+                     cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL))
+        M.add_recipe(pid, "dy_oxide", dy_per_t,
+                     cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL,
+                          S_DYJP if reg == "JPN" else ""))
+    M.supply("JPN.automotive", "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
+    M.supply("JPN.electronics", "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
+    did = M.add_fd("ROW", "ndfeb_magnet", "other", jp_mag_exp, cite(D_JPMAG, A_JPMAG, A_PERDAY))
+    M.supply(did, "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
+    A_MAGFD = S.assumption(
+        "A.magnet_final_demand",
+        "Chinese and European magnets",
+        "China's and Europe's magnet output is final demand of their own region (China's magnet "
+        "exports in 2010 were not found; magnets were not part of the 2010 halt, which concerned "
+        "rare-earth ores, oxides, metals and compounds).",
+    )
+    for reg in ("CHN", "EU"):
+        did = M.add_fd(reg, "ndfeb_magnet", "other", mag[reg], cite(S_MAG_SH, A_MAGFD, A_PERDAY))
+        M.supply(did, "ndfeb_magnet", {f"{reg}.ndfeb_magnet": 1.0}, A_MAGFD)
+
+    # separators
+    A_REO = S.assumption(
+        "A.reo_to_oxide",
+        "1 t REO concentrate per t separated oxide",
+        "Separation is booked on an REO mass balance (losses not found): each t of separated "
+        "oxide uses 1 t REO of concentrate from the region's own mines. China's other-oxide "
+        "output is its mine output less its NdPr and Dy output.",
+    )
+    A_NCSEP = S.assumption(
+        "A.non_china_separators",
+        "Non-China separation in 2010: light rare earths only",
+        "Outside China only light rare earths were separated in 2010 at scale. ROW separators "
+        "(India, Malaysia, Russia/Kazakhstan) separate ROW ore; the US (Molycorp) and EU "
+        "(Rhodia, Silmet) separators work from stocks and imported intermediates that are not "
+        "modelled, and only their sales to Japan are (A.jp_non_china_origin).",
+    )
+    for k, product in (("ndpr", "ndpr_oxide"), ("dy", "dy_oxide"), ("other", "other_oxides")):
+        pid = f"CHN.sep_{k}"
+        M.add_producer(pid, product, "", 1.0)  # output fixed below
+    M.add_producer("ROW.sep_other", "other_oxides", cite(D_MINE, A_NCSEP, A_REO, A_PERDAY, A_CAP),
+                   row_mine)
+    for reg in ("USA", "EU"):
+        M.add_producer(f"{reg}.sep_other", "other_oxides",
+                       cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP), jp_ox_nc / 3)
+    # NdPr and Dy: all from China
+    for reg in ("CHN", "JPN", "EU"):
+        pid = f"{reg}.ndfeb_magnet"
+        src = A_JPFEED if reg == "JPN" else cite(A_JPFEED, D_CNEXP)
+        M.supply(pid, "ndpr_oxide", {"CHN.sep_ndpr": 1.0}, src)
+        M.supply(pid, "dy_oxide", {"CHN.sep_dy": 1.0}, src)
+    ox_mix = {"CHN.sep_other": jp_ox_cn / jp_ox_total}
+    ox_mix.update({f"{r}.sep_other": jp_ox_nc / 3 / jp_ox_total for r in ("USA", "EU", "ROW")})
+    for b in ("JPN.automotive", "JPN.catalysts_polishing"):
+        M.supply(b, "other_oxides", ox_mix, cite(D_JPOX, S_JP_IMP, A_JPNC))
+    check_close(
+        sum(M.flows[(b, p, s)] for (b, p, s) in M.flows
+            if b.startswith("JPN.") and s.startswith("CHN.sep")),
+        jp_from_cn,
+        "Japan's imports from China",
+    )
+    # other-oxide final demand
+    A_OXFD = S.assumption(
+        "A.other_oxide_final_demand",
+        "Final demand for other oxides outside Japan",
+        "Outside Japan, users of light rare earths are final-demand cells: the EU and US cells "
+        "take China's exports to them (less the EU magnet maker's NdPr/Dy), ROW takes China's "
+        "remaining exports and what ROW separators do not sell to Japan, and China's own "
+        "final demand is the residual of its output (domestic use and stockbuilding).",
+    )
+    fd_ox = {
+        "EU": {"CHN.sep_other": cn_to["EU"] - eu_mag_ox},
+        "USA": {"CHN.sep_other": cn_to["USA"]},
+        "ROW": {"CHN.sep_other": cn_to["ROW"],
+                "ROW.sep_other": row_mine - jp_ox_nc / 3},
+    }
+    for reg, sup in fd_ox.items():
+        if any(v <= 0 for v in sup.values()):
+            fail(f"non-positive other-oxide flow to {reg}")
+        did = M.add_fd(reg, "other_oxides", "other", sum(sup.values()),
+                       cite(D_CNEXP, S_CNEXP, S_CN86, A_OXFD, A_PERDAY))
+        M.supply_amounts(did, "other_oxides", sup, cite(D_CNEXP, A_OXFD, A_EUUS))
+    # China's separation outputs and concentrate
+    cn_ndpr = sum(M.flows[(b, "ndpr_oxide", "CHN.sep_ndpr")] for b in
+                  ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet"))
+    cn_dy = sum(M.flows[(b, "dy_oxide", "CHN.sep_dy")] for b in
+                ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet"))
+    cn_other = cn_mine - cn_ndpr - cn_dy
+    D_CNSEP = S.derived(
+        "D.china_separation",
+        "China's separated output",
+        f"NdPr oxide = magnet makers' need {cn_ndpr:,.0f} t ({100 * cn_ndpr / cn_mine:.1f}% of "
+        f"China's REO); Dy oxide {cn_dy:,.0f} t ({100 * cn_dy / cn_mine:.1f}%, likely "
+        "overstated by the 4% Dy content, A.magnet_recipe_2010); other oxides = 130,000 - NdPr - "
+        f"Dy = {cn_other:,.0f} t, of which exports to Japan, the EU, the US and ROW and the rest "
+        "Chinese final demand (D.china_exports; D.magnet_oxide_recipe; A.reo_to_oxide).",
+    )
+    outs = {"CHN.sep_ndpr": cn_ndpr, "CHN.sep_dy": cn_dy, "CHN.sep_other": cn_other}
+    for pid, out in outs.items():
+        M.producers[pid]["output"] = out
+        M.producers[pid]["source"] = cite(D_CNSEP, S_MINE, S_CRS97, A_REO, A_PERDAY, A_CAP)
+    did = M.add_fd("CHN", "other_oxides", "other", M.unsold("CHN.sep_other"),
+                   cite(D_CNSEP, A_OXFD, A_PERDAY))
+    M.supply(did, "other_oxides", {"CHN.sep_other": 1.0}, A_OXFD)
+    M.add_producer("CHN.mine", "reo_concentrate", cite(S_MINE, S_CRS97, A_PERDAY, A_CAP), cn_mine)
+    M.add_producer("ROW.mine", "reo_concentrate", cite(D_MINE, S_MINE, A_PERDAY, A_CAP), row_mine)
+    for pid in outs:
+        M.add_recipe(pid, "reo_concentrate", 1.0, A_REO)
+        M.supply(pid, "reo_concentrate", {"CHN.mine": 1.0}, A_REO)
+    M.add_recipe("ROW.sep_other", "reo_concentrate", 1.0, A_REO)
+    M.supply("ROW.sep_other", "reo_concentrate", {"ROW.mine": 1.0}, A_REO)
+
+    order = (
+        ["CHN.mine", "ROW.mine", "CHN.sep_ndpr", "CHN.sep_dy", "CHN.sep_other", "ROW.sep_other",
+         "USA.sep_other", "EU.sep_other", "CHN.ndfeb_magnet", "JPN.ndfeb_magnet",
+         "EU.ndfeb_magnet", "JPN.automotive", "JPN.electronics", "JPN.catalysts_polishing"]
+    )
+    if sorted(order) != sorted(M.producers):
+        fail("producer order list incomplete")
+    M.producers = {k: M.producers[k] for k in order}
+    for pid in M.producers:
+        if abs(M.unsold(pid)) > 1e-6 * M.producers[pid]["output"]:
+            fail(f"{pid} unbalanced: {M.unsold(pid)}")
+
+    # ---------------- inventories --------------------------------------------------------
+    r_cover = emb("embargo.japan_user_stockpile_cover")
+    r_cover_d = facts.get(DOWN, "inventory.japan_re_users_2010")
+    r_jpmag = facts.get(DOWN, "inventory.japan_magnet_makers")
+    S_COVER = S.fact(
+        "S.ap.japan_stockpiles_several_months",
+        EMB,
+        [r_cover],
+        "'Companies using the rare metals are believed to have stockpiles that could last several "
+        "months' (AP, 24 Sep 2010) -> Japanese users' days of cover (A.jp_inventory).",
+    )
+    S.fact(
+        "S.ap.japan_stockpiles_downstream",
+        DOWN,
+        [r_cover_d],
+        "same statement as listed in downstream_users.csv.",
+    )
+    S_JPMAGINV = S.fact(
+        "S.jmb.japan_magnet_maker_stocks",
+        DOWN,
+        [r_jpmag],
+        "qualitative: Japanese magnet makers keep rare-earth stocks above consumption for "
+        "security (2009).",
+    )
+    A_JPINV = S.assumption(
+        "A.jp_inventory",
+        "Japanese users hold 90 days",
+        "'Several months' (AP) is read as three months: every Japanese user (magnet makers' NdPr "
+        "and Dy oxide, carmakers' magnets and catalyst oxides, electronics makers' magnets, "
+        "catalyst/polishing makers' oxides) holds 90 days, days_of_cover = target_days. The "
+        "scenario declares 60-180 days uncertain.",
+    )
+    r_jp60 = emb("japan_response.stockpile_target_days")
+    S_JP60 = S.fact(
+        "S.japan.stockpile_60_days",
+        EMB,
+        [r_jp60],
+        "Japan's 60-day rare-metal stockpile target (set 1986, incl. 18 days of private stocks) "
+        "as the dataset default and the stock of non-Chinese, non-Japanese processors.",
+    )
+    A_INV_OTHER = S.assumption(
+        "A.inv_other",
+        "Stocks outside Japan",
+        "Chinese separators and magnet makers next to their feed hold 30 days; the EU magnet "
+        "maker and ROW separators 60 days (Japan's 60-day target as proxy). No source.",
+    )
+    S.assumption(
+        "A.inv_default",
+        "Default inventory target 60 days",
+        "Inputs without an inventories row use 60 days (S.japan.stockpile_60_days); every input "
+        "in this dataset has a row.",
+    )
+    for (holder, inp) in M.recipes:
+        if holder.startswith("JPN."):
+            src = cite(A_JPINV, S_COVER)
+            if holder == "JPN.ndfeb_magnet":
+                src = cite(src, S_JPMAGINV)
+            M.inventory(holder, inp, 90, src)
+        elif holder.startswith("CHN."):
+            M.inventory(holder, inp, 30, A_INV_OTHER)
+        else:
+            M.inventory(holder, inp, 60, cite(A_INV_OTHER, S_JP60))
+
+    # ---------------- unit values ---------------------------------------------------------
+    r_nd_apr = emb("price.neodymium_fob", as_of="2010-04")
+    r_nd_oct = emb("price.neodymium_fob", as_of="2010-10")
+    S_PND = S.fact(
+        "S.metalpages.nd_2010",
+        EMB,
+        [r_nd_apr, r_nd_oct],
+        "Nd FOB China $41/kg (Apr 2010) -> $92/kg (Oct 2010); the midpoint $66.5/kg is the 2010 "
+        "unit value of NdPr oxide (the source does not say metal or oxide).",
+    )
+    r_dy = emb("price.dysprosium_metal")
+    in_note(r_dy, "Ce oxide $22.50/kg (4.6x start of year); La oxide $23.50/kg")
+    S_PDY = S.fact(
+        "S.jmb.prices_jul_2010",
+        EMB,
+        [r_dy],
+        "July 2010: Dy metal ~$370/kg; Ce oxide $22.50/kg and La oxide $23.50/kg (note) -> Dy "
+        "oxide valued at its metal content, other oxides at $23/kg (Ce/La average).",
+    )
+    r_ce_apr = emb("price.cerium_oxide_fob", as_of="2010-04-20")
+    S_PCE = S.fact(
+        "S.metalpages.ce_apr_2010",
+        EMB,
+        [r_ce_apr],
+        "Ce oxide FOB $4.7/kg on 20 Apr 2010, before the quota-driven rise: floor value of "
+        "concentrate per t REO (A.uv_concentrate).",
+    )
+    A_UVC = S.assumption(
+        "A.uv_concentrate",
+        "Concentrate valued at the pre-rise cerium oxide price",
+        "No 2010 concentrate price was found; concentrate REO is valued at the April 2010 cerium "
+        "oxide price ($4.7/kg), the cheapest separated product, as a floor.",
+    )
+    A_UVMAG = S.assumption(
+        "A.uv_magnet_content",
+        "Magnets valued at their rare-earth content",
+        "No 2010 NdFeB price was found; a t of magnet is valued at the oxides it contains (NdPr "
+        "$66.5/kg, Dy oxide), a floor. Japanese electronics output (t of magnets used) takes the "
+        "same value and catalysts/polishing output (t REO used) the other-oxide value.",
+    )
+    A_UVVEH = S.assumption(
+        "A.uv_vehicle",
+        "Japanese vehicle value $20,000",
+        "No unit value for Japanese vehicles was looked up; a round $20,000 per vehicle is "
+        "assumed. Only USD losses depend on it.",
+    )
+    p_ndpr = (num(r_nd_apr["value"]) + num(r_nd_oct["value"])) / 2 * 1000
+    p_dy = num(r_dy["value"]) * f_dy * 1000
+    p_ox = (22.5 + 23.5) / 2 * 1000
+    p_conc = num(r_ce_apr["value"]) * 1000
+    p_mag = ndpr_per_t * p_ndpr + dy_per_t * p_dy
+    D_UV = S.derived(
+        "D.unit_values",
+        "Derived unit values",
+        f"NdPr oxide (41 + 92) / 2 x 1,000 = {p_ndpr:,.0f} USD/t; Dy oxide = 370 x {f_dy:.4f} x "
+        f"1,000 = {p_dy:,.0f} USD/t; other oxides (22.5 + 23.5) / 2 x 1,000 = {p_ox:,.0f} USD/t; "
+        f"NdFeB = {ndpr_per_t:.4f} x NdPr + {dy_per_t:.4f} x Dy = {p_mag:,.0f} USD/t "
+        "(S.metalpages.nd_2010; S.jmb.prices_jul_2010; D.magnet_oxide_recipe).",
+    )
+    uv = [
+        ("reo_concentrate", p_conc, cite(S_PCE, A_UVC)),
+        ("ndpr_oxide", p_ndpr, cite(D_UV, S_PND)),
+        ("dy_oxide", p_dy, cite(D_UV, S_PDY)),
+        ("other_oxides", p_ox, cite(D_UV, S_PDY)),
+        ("ndfeb_magnet", p_mag, cite(D_UV, A_UVMAG)),
+        ("jp_vehicles", 20000.0, A_UVVEH),
+        ("jp_electronics", p_mag, cite(D_UV, A_UVMAG)),
+        ("jp_catalysts_polishing", p_ox, cite(D_UV, A_UVMAG, S_PDY)),
+    ]
+    for product, value, src in uv:
+        M.unit_value(product, value, src)
+
+    # ---------------- timeline (cited from dataset.yaml and the scenario) ------------------
+    gta = [r for r in facts.rows[EMB] if r["key"] in ("embargo.start_date", "embargo.end_date")
+           and "globaltradealert" in r["source_url"]]
+    S.fact(
+        "S.gta.embargo_2010",
+        EMB,
+        gta,
+        "GTA state act 2092: halt of rare-earth exports to Japan from 21 Sep 2010, removed 20 Nov "
+        "2010 (evidence on duration mixed); used by scenario cn-japan-rare-earth-embargo-2010.",
+    )
+    stats = dict(
+        world_mine=world_mine,
+        cn_mine_share=cn_mine / world_mine,
+        mag=mag,
+        jp_from_cn=jp_from_cn,
+        jp_total=jp_total,
+        jp_auto_mag=jp_auto_mag,
+        cn_ndpr=cn_ndpr,
+        cn_dy=cn_dy,
+        jp_dy=jp_dy,
+    )
+    return M, S, stats
+
+
+# ----------------------------------------------------------------------------------------
+# Tables, checks, output
+# ----------------------------------------------------------------------------------------
+def fmt(x: float) -> str:
+    """12 significant digits: exact enough for the 1e-6 balance check, stable across runs."""
+    if x == 0:
+        return "0"
+    return format(float(x), ".12g")
+
+
+def tables_of(M: Model, S: Sources) -> dict[str, list[dict]]:
+    D = DAYS_PER_YEAR
+    producers = []
+    for pid, p in M.producers.items():
+        out = p["output"]
+        sales = M.sales_year(pid)
+        if not math.isclose(out, sales, rel_tol=1e-9, abs_tol=1e-9):
+            fail(f"{pid}: output {out} differs from sales {sales}")
+        cap = p["capacity_year"] if p["capacity_year"] is not None else out
+        producers.append(
+            dict(
+                producer=pid,
+                region=p["region"],
+                product=p["product"],
+                capacity_per_day=cap / D,
+                output_per_day=out / D,
+                end_use=p["end_use"],
+                source=p["source"],
+            )
+        )
+    recipes = []
+    for pid in M.producers:
+        for (prod, inp), r in M.recipes.items():
+            if prod != pid:
+                continue
+            unit = f"{M.product_unit(inp)} per {M.product_unit(M.producers[pid]['product'])}"
+            recipes.append(
+                dict(producer=pid, input_product=inp, amount_per_unit=r["amount"], unit=unit,
+                     source=r["source"])
+            )
+    links = []
+    buyers = list(M.producers) + list(M.fd)
+    by_bp: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    for (b, p, s), v in M.flows.items():
+        by_bp[(b, p)].append((s, v))
+    for b in buyers:
+        for bb, p in sorted(k for k in by_bp if k[0] == b):
+            need = M.need(bb, p)
+            items = sorted(by_bp[(bb, p)], key=lambda t: (-t[1], t[0]))
+            for s, v in items:
+                if v <= 0:
+                    continue
+                links.append(
+                    dict(buyer=bb, product=p, supplier=s, share=v / need,
+                         source=M.link_src[(bb, p)])
+                )
+    fd = [
+        dict(
+            demand=d["demand"],
+            region=d["region"],
+            product=d["product"],
+            end_use=d["end_use"],
+            amount_per_day=d["amount_year"] / D,
+            source=d["source"],
+        )
+        for d in M.fd.values()
+    ]
+    sources = sorted(
+        S.rows.values(),
+        key=lambda r: ({"source": 0, "derived": 1, "assumption": 2}[r["kind"]], r["source_id"]),
+    )
+    return dict(
+        regions=M.regions,
+        products=M.products,
+        producers=producers,
+        recipes=recipes,
+        supply_links=links,
+        final_demand=fd,
+        inventories=M.inventories,
+        unit_values=M.unit_values,
+        sources=sources,
+    )
+
+
+def schema_columns(table: str) -> list[str]:
+    with (SCHEMA / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+        return [r["attribute"] for r in csv.DictReader(fh)]
+
+
+def to_csv(rows: list[dict], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([fmt(r[c]) if not isinstance(r[c], str) else r[c] for c in columns])
+    return buf.getvalue()
+
+
+def self_check(texts: dict[str, str]) -> None:  # noqa: C901 - a list of independent checks
+    """Re-read the CSV text and check balance, shares, units, references and sources."""
+    t = {name: list(csv.DictReader(io.StringIO(txt))) for name, txt in texts.items()}
+    problems: list[str] = []
+    units = {p["product"]: p["unit"] for p in t["products"]}
+    regions = {r["region"] for r in t["regions"]}
+    prods = {p["producer"]: p for p in t["producers"]}
+    fds = {d["demand"]: d for d in t["final_demand"]}
+    ids = {s["source_id"]: s for s in t["sources"]}
+    if set(prods) & set(fds):
+        problems.append("producer and final-demand ids overlap")
+    for p in prods.values():
+        if p["region"] not in regions or p["product"] not in units:
+            problems.append(f"bad reference in producer {p['producer']}")
+        if float(p["capacity_per_day"]) < float(p["output_per_day"]) * (1 - 1e-9):
+            problems.append(f"capacity below output: {p['producer']}")
+        if float(p["output_per_day"]) <= 0:
+            problems.append(f"non-positive output: {p['producer']}")
+        if not p["producer"].startswith(p["region"] + "."):
+            problems.append(f"id convention: {p['producer']}")
+        if p["end_use"] and p["end_use"] not in END_USES:
+            problems.append(f"end_use label: {p['producer']}")
+    for d in fds.values():
+        if d["demand"] != f"fd.{d['region']}.{d['product']}.{d['end_use']}":
+            problems.append(f"id convention: {d['demand']}")
+        if d["end_use"] not in END_USES:
+            problems.append(f"end_use label: {d['demand']}")
+        if d["region"] not in regions or d["product"] not in units:
+            problems.append(f"bad reference in final demand {d['demand']}")
+    need: dict[tuple[str, str], float] = {}
+    for r in t["recipes"]:
+        want = f"{units[r['input_product']]} per {units[prods[r['producer']]['product']]}"
+        if r["unit"] != want:
+            problems.append(f"recipe unit {r['producer']}/{r['input_product']}: {r['unit']}")
+        need[(r["producer"], r["input_product"])] = float(r["amount_per_unit"]) * float(
+            prods[r["producer"]]["output_per_day"]
+        )
+    for d in fds.values():
+        need[(d["demand"], d["product"])] = float(d["amount_per_day"])
+    share_sum: dict[tuple[str, str], float] = defaultdict(float)
+    sales: dict[str, float] = defaultdict(float)
+    for ln in t["supply_links"]:
+        key = (ln["buyer"], ln["product"])
+        if key not in need:
+            problems.append(f"link for non-need {key}")
+            continue
+        if prods.get(ln["supplier"], {}).get("product") != ln["product"]:
+            problems.append(f"supplier {ln['supplier']} does not make {ln['product']}")
+        if ln["supplier"] == ln["buyer"]:
+            problems.append(f"self-supply {ln['buyer']}")
+        sh = float(ln["share"])
+        share_sum[key] += sh
+        sales[ln["supplier"]] += sh * need[key]
+    for key in need:
+        if abs(share_sum.get(key, 0.0) - 1.0) > 1e-9:
+            problems.append(f"shares of {key} sum to {share_sum.get(key, 0.0)}")
+    for pid, p in prods.items():
+        out = float(p["output_per_day"])
+        if abs(out - sales[pid]) > 1e-8 * max(out, sales[pid]):
+            problems.append(f"balance {pid}: output {out} vs sales {sales[pid]}")
+    for r in t["unit_values"]:
+        if r["unit"] != f"USD per {units[r['product']]}":
+            problems.append(f"unit value unit {r['product']}")
+    if {r["product"] for r in t["unit_values"]} != set(units):
+        problems.append("unit_values must cover every product")
+    inv_keys = set()
+    for r in t["inventories"]:
+        if (r["holder"], r["product"]) not in need:
+            problems.append(f"inventory of non-input {r['holder']}/{r['product']}")
+        if float(r["target_days"]) < 2:
+            problems.append(f"target_days < 2 for {r['holder']}")
+        inv_keys.add((r["holder"], r["product"]))
+    for r in t["recipes"]:
+        if (r["producer"], r["input_product"]) not in inv_keys:
+            problems.append(f"no inventory row for {r['producer']}/{r['input_product']}")
+    for name, rows in t.items():
+        if name == "sources":
+            continue
+        for i, r in enumerate(rows):
+            names = [s for s in r["source"].split(";") if s]
+            if not names:
+                problems.append(f"{name} row {i + 1}: no source")
+            for s in names:
+                if s not in ids:
+                    problems.append(f"{name} row {i + 1}: unknown source {s}")
+    for s in ids.values():
+        if s["kind"] not in ("source", "derived", "assumption") or not s["note"]:
+            problems.append(f"source row {s['source_id']} incomplete")
+        if s["kind"] == "source" and not s["url"].startswith("http"):
+            problems.append(f"source row {s['source_id']} needs url")
+        if s["kind"] == "assumption" and (s["url"] or len(s["note"]) < 40):
+            problems.append(f"assumption {s['source_id']} has url or no reason")
+        for ref in re.findall(r"\b([SDA]\.[A-Za-z0-9_.\-]*[A-Za-z0-9_])", s["note"]):
+            if ref not in ids:
+                problems.append(f"source {s['source_id']} note cites unknown id {ref}")
+    if problems:
+        raise BuildError("self-check failed:\n  " + "\n  ".join(problems))
+
+
+def dataset_yaml(stats: dict) -> str:
+    mag = stats["mag"]
+    meta = {
+        "name": NAME,
+        "version": "2010.1",
+        "title": "Rare earths and NdFeB magnets, 2010 baseline, for China's halt of exports to "
+        "Japan (Sep-Nov 2010)",
+        "description": (
+            "A small daily input-output world of the rare-earth chain in 2010: mining (t REO), "
+            "separation into NdPr, Dy(+Tb) and other (La, Ce, ...) oxides, sintered NdFeB "
+            "magnets, and Japanese users as producers whose output can fall (magnet makers, "
+            "automotive incl. hybrid vehicles, electronics, catalysts/polishing). Regions CHN, "
+            "JPN, USA, EU, ROW. Built for the de facto halt of China's rare-earth exports to "
+            "Japan from 21 September 2010. Built by scripts/build_rare_earths_2010.py from "
+            "/work/shared/facts; see docs/data-rare-earths-2010.md."
+        ),
+        "time_unit": "day",
+        "base_year": 2010,
+        "key_users": [
+            {"region": "JPN", "end_use": "magnets"},
+            {"region": "JPN", "end_use": "automotive"},
+            {"region": "JPN", "end_use": "electronics"},
+            {"region": "JPN", "end_use": "catalysts_polishing"},
+        ],
+        "default_target_days": 60,
+        "default_target_days_source": "A.inv_default;S.japan.stockpile_60_days",
+        "notes": (
+            "Disagreements and choices. (1) Mine output: China 130,000 t = 97% (IndexMundi/USGS, "
+            f"S.indexmundi.re_production_2010; CRS 97%, S.crs.china_97pct) -> world "
+            f"{stats['world_mine']:,.0f} t; the primary USGS MCS 2011 text was not found. "
+            "(2) Japan's imports from China: MoF 23,310 t (used, S.reuters.japan_imports_2010) "
+            "vs Trade Minister Ohata's ~20,000 t (S.wsj.ohata_20000t); Japan took "
+            f"{100 * stats['jp_from_cn'] / 39813:.1f}% of China's 39,813 t of exports vs AP's "
+            "50% and TIME's two thirds (S.ap.japan_half_of_exports). (3) NdFeB 2010: "
+            f"China {mag['CHN']:,.0f} t (79.4%), Japan {mag['JPN']:,.0f} t (19.3%), Europe "
+            f"{mag['EU']:,.0f} t (1.3%) (S.chinaorg.ndfeb_shares_2010). (4) Magnet composition "
+            "30% REE / 4% Dy (2023 figure; A.magnet_recipe_2010) gives Japan "
+            f"{stats['jp_dy']:,.0f} t Dy oxide vs ~600 t Dy implied by METI in 2012 "
+            f"(S.meti.dy_demand_2012) and China {stats['cn_dy']:,.0f} t Dy oxide, likely "
+            "overstated. (5) Japanese users: auto catalysts 4,750 t REO (a fifth of Japan's "
+            "market, S.reuters.japan_re_market_qa_2011), magnets per vehicle from GKN/Adamas with "
+            "a 10% hybrid share (A.hybrid_share_production); electronics and catalysts/polishing "
+            "counted in material used (A.content_units). (6) Inventories: 'several months' (AP) "
+            "read as 90 days for every Japanese user (A.jp_inventory); declared uncertain in the "
+            "scenario. (7) The halt's end: GTA 20 Nov 2010 (S.gta.embargo_2010) vs shipments "
+            "confirmed 24 Nov (Ohata); a trader reported an end on 29 Sep with customs delays."
+        ),
+    }
+    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--facts", type=Path, default=DEFAULT_FACTS)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    facts = Facts(args.facts)
+    M, S, stats = build(facts)
+    tabs = tables_of(M, S)
+    texts = {name: to_csv(tabs[name], schema_columns(name)) for name in TABLES}
+    self_check(texts)
+    meta = dataset_yaml(stats)
+    for ref in re.findall(r"\b([SDA]\.[A-Za-z0-9_.\-]*[A-Za-z0-9_])", meta):
+        if ref not in S.rows:
+            fail(f"dataset.yaml cites unknown source id {ref}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, txt in texts.items():
+        (args.out / f"{name}.csv").write_text(txt, encoding="utf-8")
+    (args.out / "dataset.yaml").write_text(meta, encoding="utf-8")
+    print(
+        f"wrote {args.out}: {len(tabs['regions'])} regions, {len(tabs['products'])} products, "
+        f"{len(tabs['producers'])} producers, {len(tabs['supply_links'])} supply links, "
+        f"{len(tabs['final_demand'])} final-demand cells, {len(tabs['inventories'])} inventories, "
+        f"{len(tabs['sources'])} sources"
+    )
+    print(
+        "  world mine {:,.0f} t REO (China {:.1%}); NdFeB CHN {:,.0f} / JPN {:,.0f} / EU {:,.0f} t; "
+        "Japan imports {:,.0f} t ({:,.0f} from China)".format(
+            stats["world_mine"], stats["cn_mine_share"], stats["mag"]["CHN"],
+            stats["mag"]["JPN"], stats["mag"]["EU"], stats["jp_total"], stats["jp_from_cn"],
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BuildError as exc:
+        print(f"build_rare_earths_2010: {exc}", file=sys.stderr)
+        sys.exit(1)
