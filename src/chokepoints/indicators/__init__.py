@@ -30,7 +30,8 @@ def summarise(values: np.ndarray) -> dict[str, float]:
         return {"median": np.nan, "p05": np.nan, "p95": np.nan, "share_of_runs": 0.0}
     # runs with no shortfall count as +inf so the median is honest about them
     filled = np.where(np.isfinite(v), v, np.inf)
-    q = np.quantile(filled, [0.5, 0.05, 0.95], method="linear")
+    with np.errstate(invalid="ignore"):  # inf - inf between two censored runs: NaN, read as "never"
+        q = np.quantile(filled, [0.5, 0.05, 0.95], method="linear")
     q = np.where(np.isinf(q), np.nan, q)
     return {"median": q[0], "p05": q[1], "p95": q[2], "share_of_runs": finite.size / v.size}
 
