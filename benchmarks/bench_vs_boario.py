@@ -185,6 +185,7 @@ def main() -> None:
             out = case_chokepoints(int(rest[0]), int(rest[1]), int(rest[2]), rest[3], rest[4].split(","))
         else:
             out = case_matmul(int(rest[0]), rest[1], int(rest[2]), int(rest[3]))
+        out["load"] = os.getloadavg()[0]  # 1-minute load average when the case ended
         print(json.dumps(out))
         return
     if a.quick:
@@ -201,7 +202,8 @@ def main() -> None:
     import numpy as np
 
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, NumPy {np.__version__}")
+          f"{platform.python_version()}, NumPy {np.__version__}; load average at start "
+          f"{os.getloadavg()[0]:.2f} (other processes on the machine slow every case)")
     rows = []
     res: dict[str, dict] = {}
 
@@ -214,6 +216,7 @@ def main() -> None:
         wall = r.get("wall_365_s", r["wall_s"])
         per_run = r.get("per_run_s", wall)
         extra = note or (f"{r['gflops']:.1f} GFLOP/s" if "gflops" in r and r.get("runs", 1) > 1 else "")
+        extra = f"{extra}; load {r['load']:.1f}" if extra else f"load {r['load']:.1f}"
         rows.append(f"| {label} | {wall:.1f} s | {per_run:.3f} s | {r['ms_per_step']:.2f} | {r['peak_gib']:.2f} GiB | "
                     f"{extra} |")
         print(rows[-1], flush=True)

@@ -14,7 +14,8 @@ import chokepoints as cp
 from chokepoints.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ["cn-rare-earth-licensing-2025-04", "cn-rare-earth-ban-hypothetical"]
+EXAMPLES = ["cn-rare-earth-licensing-2025-04", "cn-rare-earth-ban-hypothetical", "us-rare-earth-response-2025",
+            "cn-rare-earth-oct-2025-as-announced"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

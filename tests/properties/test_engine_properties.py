@@ -24,8 +24,15 @@ SETTINGS = settings(max_examples=int(os.environ.get("CHOKEPOINTS_PROPERTY_EXAMPL
 
 
 @st.composite
-def networks(draw):
-    """A balanced MRIO: Z (n x n, some zeros), Y (n x R), x = row sums; and ARIO parameters."""
+def networks(draw, stable: bool = False, overproduction: bool = True):
+    """A balanced MRIO: Z (n x n, some zeros), Y (n x R), x = row sums; and ARIO parameters.
+
+    ``stable``: no inventory_restoration_tau of 1 day. Closing a 90-day inventory gap in one
+    day makes the baseline an unstable fixed point (each round of orders amplifies a
+    deviation about s / tau-fold), so float rounding alone grows to percent-size swings
+    within weeks; BoARIO behaves alike. The fixed-point property is about the baseline, not
+    about that instability.
+    """
     R = draw(st.integers(1, 3))
     S = draw(st.integers(1, 4))
     n = R * S
@@ -40,8 +47,9 @@ def networks(draw):
                          Y=pd.DataFrame(Y, index=idx, columns=pd.MultiIndex.from_product([regions, ["fd"]])),
                          x=None)
     world = cp.World.from_mrio(io, main_inv_dur=draw(st.sampled_from([5.0, 30.0, 90.0])),
-                               alpha_max=draw(st.sampled_from([1.0, 1.25, 1.5])))
-    engine = {"psi_param": draw(st.floats(0.3, 1.0)), "inventory_restoration_tau": draw(st.sampled_from([1, 10, 60])),
+                               alpha_max=draw(st.sampled_from([1.0, 1.25, 1.5] if overproduction else [1.0])))
+    taus = [10, 60] if stable else [1, 10, 60]
+    engine = {"psi_param": draw(st.floats(0.3, 1.0)), "inventory_restoration_tau": draw(st.sampled_from(taus)),
               "alpha_tau": draw(st.sampled_from([10, 365])), "order_type": draw(st.sampled_from(["alt", "noalt"]))}
     return world, engine, regions, sectors
 
@@ -56,7 +64,7 @@ def _day(k: int) -> str:
 
 
 @SETTINGS
-@given(networks())
+@given(networks(stable=True))
 def test_baseline_is_a_fixed_point(net):
     world, engine, _, _ = net
     d = cp.simulate(world, _scenario(engine)).data
@@ -110,7 +118,11 @@ def test_no_negative_quantities_and_deliveries_within_production(data):
 @SETTINGS
 @given(st.data())
 def test_deeper_capacity_loss_never_raises_total_output(data):
-    world, engine, regions, sectors = data.draw(networks())
+    # Without overproduction (alpha_max = 1). With it, the orders that rebuild stocks after a deeper
+    # loss can lift output above baseline for longer than the loss lasted: Hypothesis finds a
+    # sector buying 88 % of its own output whose 70-day output rises 3 % after a one-day stop
+    # (alpha_max 1.5, alpha_tau 10) -- ARIO's catch-up, not an error.
+    world, engine, regions, sectors = data.draw(networks(overproduction=False))
     shallow = data.draw(st.floats(0.0, 0.95))
     deeper = data.draw(st.floats(shallow, 1.0))
     base = {"type": "capacity_loss", "on": _day(data.draw(st.integers(1, 10))),

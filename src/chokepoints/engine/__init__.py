@@ -19,7 +19,8 @@ from .simulate import make_options, run_plan
 def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
              progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
              producers: Iterable[str] | None = None, max_memory: int | str | None = None,
-             dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None) -> Result:
+             dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None,
+             samples: np.ndarray | None = None) -> Result:
     """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
 
     ``runs`` and ``seed`` override the scenario's. The same seed gives identical
@@ -37,8 +38,10 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
     * ``chunk_runs``: runs per chunk (default: sized for the CPU cache).
     * ``threads``: chunks simulated at once (default: one per core when there are
       several chunks and ``threadpoolctl`` is installed to keep BLAS single-threaded).
+    * ``samples``: (runs x uncertain parameters) values to use instead of the Latin
+      hypercube draw (e.g. a Sobol design, see :mod:`chokepoints.sensitivity`).
     """
-    plan = compile_plan(world, scenario, runs=runs, seed=seed)
+    plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
     opts = make_options(plan, record=record, producers=producers, max_memory=max_memory, dtype=dtype,
                         chunk_runs=chunk_runs, threads=threads)
     rec = run_plan(plan, progress=progress, options=opts)

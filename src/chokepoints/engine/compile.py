@@ -18,10 +18,12 @@ from ..scenario import Scenario
 from ..scenario.events import (
     CapacityLoss,
     ExportControl,
+    ExtraterritorialRule,
     FinalDemandChange,
     LiftControl,
     StockpileRelease,
 )
+from . import levers
 from ..scenario.uncertainty import latin_hypercube
 from ..world import CompiledWorld, World
 
@@ -43,6 +45,9 @@ class ControlPlan:
     delay: np.ndarray  # (R, K) int days
     open: np.ndarray  # (R, K) 0/1
     labels: list[str] = field(default_factory=list)
+    quota: np.ndarray | None = None  # (R, K) units per period for quota regimes, nan elsewhere
+    period: np.ndarray | None = None  # (K,) days per quota period
+    quota_start: np.ndarray | None = None  # (K,) first day of the quota
 
     @property
     def E(self) -> int:
@@ -69,9 +74,11 @@ class Plan:
     order_type: str
     capacity_loss: list[tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, bool]]
     demand_change: list[tuple[np.ndarray, np.ndarray, int, int]]
-    releases: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, int]]
+    releases: list[levers.Release]
     controls: ControlPlan
     binding: np.ndarray | None = None  # (S, n) inputs that can limit output; None: every input (A > 0)
+    capacity_add: list[levers.CapacityAdd] = field(default_factory=list)
+    priorities: list[levers.PriorityRule] = field(default_factory=list)
 
 
 def _match(pattern_or_list: str | list[str], value: str) -> bool:
@@ -135,6 +142,8 @@ class _Compiler:
                 path = (*base, *(key if isinstance(key, tuple) else (key,)))
                 if r not in self.ridx:
                     self.err(path, f"unknown region {r!r}; the world has {', '.join(self.cw.regions)}")
+        for i, e in enumerate(self.sc.events):
+            levers.check_refs(self, i, e)
         for j, ku in enumerate(self.sc.key_users):
             if ku.region not in self.ridx:
                 self.err(("key_users", j, "region"), f"unknown region {ku.region!r}")
@@ -259,34 +268,6 @@ class _Compiler:
             out.append((mask, self.per_run(e.share, i, "share"), self.day(e.on), end))
         return out
 
-    def releases(self) -> list:
-        cw, out = self.cw, []
-        for i, e in enumerate(self.sc.events):
-            if not isinstance(e, StockpileRelease) or e.product not in self.pidx:
-                continue
-            p = self.pidx[e.product]
-            use = cw.A[p] * cw.x0
-            if e.holder in self.fidx:
-                weights = np.zeros(cw.n)
-                weights[self.fidx[e.holder]] = 1.0
-            elif e.holder in self.ridx:
-                sel = (cw.prod_region == self.ridx[e.holder]) & (use > 0)
-                if e.end_use is not None:
-                    sel &= np.array([u == e.end_use for u in cw.prod_end_use], bool)
-                weights = np.where(sel, use, 0.0)
-                if weights.sum() <= 0:
-                    self.err(("events", i, "holder"), f"no producer in {e.holder!r} uses {e.product!r}")
-                    continue
-                weights = weights / weights.sum()
-            else:
-                continue
-            if cw.A[p][weights > 0].min() <= 0:
-                self.err(("events", i, "product"), f"holder {e.holder!r} does not use {e.product!r}")
-                continue
-            out.append((self.day(e.on), weights, self.per_run(e.amount, i, "amount"),
-                        self.per_run(e.rate, i, "rate"), p))
-        return out
-
     def controls(self) -> ControlPlan:
         cw, R, T = self.cw, self.R, self.T
         n = cw.n
@@ -299,15 +280,26 @@ class _Compiler:
         labels = ["uncontrolled"]
         # Which W entries can be touched by some control: matched by exporter/product/destination
         events = sorted(((e.on, i, e) for i, e in enumerate(self.sc.events)
-                         if isinstance(e, ExportControl | LiftControl)), key=lambda x: (x[0], x[1]))
-        if not any(isinstance(e, ExportControl) for _, _, e in events):  # no routes: skip scanning W
+                         if isinstance(e, ExportControl | LiftControl | ExtraterritorialRule)),
+                        key=lambda x: (x[0], x[1]))
+        quota = [np.full(R, np.nan)]
+        period = [1]
+        qstart = [0]
+        self._content = {}
+        for _, _, e in events:
+            if isinstance(e, ExtraterritorialRule) and e.exporter in self.ridx:
+                key = (e.exporter, tuple(e.products))
+                if key not in self._content:
+                    self._content[key] = levers.content_shares(
+                        cw, self.ridx[e.exporter], [self.pidx[p] for p in e.products if p in self.pidx])
+        if not any(isinstance(e, ExportControl | ExtraterritorialRule) for _, _, e in events):  # no routes
             empty = np.zeros(0, dtype=np.intp)
             return ControlPlan(empty, empty, empty, np.zeros((T, R, 0), dtype=np.int16), np.column_stack(approval),
                                np.column_stack(delay), np.column_stack(opened), labels)
         sup_idx, buy_idx = np.nonzero(np.asarray(cw.W))
         candidate = np.zeros(sup_idx.size, bool)
         for _, _, e in events:
-            if isinstance(e, ExportControl):
+            if isinstance(e, ExportControl | ExtraterritorialRule):
                 candidate |= self._route_mask(e, sup_idx, buy_idx, buyer_region, region_names)
         E_sup, E_buy = sup_idx[candidate], buy_idx[candidate]
         E = E_sup.size
@@ -321,7 +313,7 @@ class _Compiler:
                 continue
             end = T if e.until is None else min(self.day(e.until), T)
             uses = [buyer_end_use[b] for b in E_buy]
-            if e.end_uses is not None:
+            if getattr(e, "end_uses", None) is not None:
                 route &= np.array([u in e.end_uses for u in uses], bool)
             route &= ~np.array([u in e.exempt_end_uses for u in uses], bool)
             excluded = route & np.array([u in e.excluded_end_uses for u in uses], bool)
@@ -329,12 +321,22 @@ class _Compiler:
             review = self.per_run(e.review_days, i, "review_days")
             rate = self.per_run(e.approval_rate, i, "approval_rate")
             k = len(approval)
-            if e.mode == "ban":
+            quota.append(np.full(R, np.nan))
+            period.append(1)
+            qstart.append(start)
+            if e.mode == "quota":  # shipments approved in order until the period's quota is used
+                approval.append(np.ones(R))
+                delay.append(np.rint(review).astype(np.int64))
+                opened.append(np.ones(R))
+                quota[-1] = self.per_run(e.quota, i, "quota")
+                period[-1] = e.period_days
+                active = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
+            elif e.mode == "ban":
                 approval.append(np.zeros(R))
                 delay.append(np.zeros(R, np.int64))
                 opened.append(np.zeros(R))
                 active = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
-            elif e.validity_days is None:  # per-shipment licences
+            elif getattr(e, "validity_days", None) is None:  # per-shipment licences
                 approval.append(rate.copy())
                 delay.append(np.rint(review).astype(np.int64))
                 opened.append(np.ones(R))
@@ -354,14 +356,26 @@ class _Compiler:
                 delay.append(np.zeros(R, np.int64))
                 opened.append(np.zeros(R))
                 labels.append(f"{e.id or e.type}@{e.on} (excluded end uses)")
+                quota.append(np.full(R, np.nan))
+                period.append(1)
+                qstart.append(start)
                 span = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
                 regime[:, :, excluded] = np.where(span[:, :, None], kx, regime[:, :, excluded])
         product_of = np.where(E_buy < n, cw.prod_product[E_sup], cw.prod_product[E_sup])
         return ControlPlan(E_sup, E_buy, product_of, regime, np.column_stack(approval),
-                           np.column_stack(delay), np.column_stack(opened), labels)
+                           np.column_stack(delay), np.column_stack(opened), labels,
+                           quota=np.column_stack(quota), period=np.array(period), quota_start=np.array(qstart))
 
     def _route_mask(self, e, sup, buy, buyer_region, region_names) -> np.ndarray:
         cw = self.cw
+        if isinstance(e, ExtraterritorialRule):  # goods made elsewhere with enough controlled content
+            content = self._content.get((e.exporter, tuple(e.products)), np.zeros(cw.n))
+            # exports only: a third country's sales at home are not caught
+            mask = (content[sup] >= max(e.threshold, 1e-15)) & (cw.prod_region[sup] != self.ridx.get(e.exporter, -1))
+            mask &= buyer_region[buy] != cw.prod_region[sup]
+            if e.destinations != "all":
+                mask &= np.isin(buyer_region[buy], [self.ridx[d] for d in e.destinations if d in self.ridx])
+            return mask
         mask = cw.prod_region[sup] == self.ridx.get(e.exporter, -1)
         if e.products != "all":
             pids = [self.pidx[p] for p in e.products if p in self.pidx]
@@ -374,25 +388,37 @@ class _Compiler:
         return mask
 
 
-def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int | None = None) -> Plan:
-    """Validate cross-references between scenario and world, sample, and build the Plan."""
+def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int | None = None,
+                 samples: np.ndarray | None = None) -> Plan:
+    """Validate cross-references between scenario and world, sample, and build the Plan.
+
+    ``samples`` (runs x uncertain parameters), when given, replaces the Latin hypercube
+    draw: each row is one run's values of ``sc.uncertain`` in order (used by Sobol designs).
+    """
+    if samples is not None:
+        samples = np.asarray(samples, dtype=float)
+        if samples.ndim != 2 or samples.shape[1] != len(sc.uncertain):
+            raise InputError(f"samples: expected shape (runs, {len(sc.uncertain)}), got {samples.shape}")
+        runs = samples.shape[0]
     R = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
     c = _Compiler(world, sc, R, seed)
     c.check_refs()
     if c.problems:
         raise InputError(c.problems)
-    samples, names = c.sample()
+    drawn, names = c.sample()
     if c.problems:
         raise InputError(c.problems)
+    samples = drawn if samples is None else samples
     vals = c.apply_samples(samples)
     plan = Plan(
         world=c.cw, T=c.T, R=R, samples=samples, sample_names=names,
         initial_days=vals["initial"], target_days=vals["target"], alpha_max=vals["alpha_max"],
         psi=vals["psi_param"], tau_inv=vals["inventory_restoration_tau"], alpha_base=vals["alpha_base"],
         alpha_tau=vals["alpha_tau"], unit_value=vals["unit_value"], order_type=sc.engine.order_type,
-        capacity_loss=c.capacity_losses(), demand_change=c.demand_changes(), releases=c.releases(),
-        controls=c.controls(), binding=c.cw.binding,
+        capacity_loss=c.capacity_losses(), demand_change=c.demand_changes(), releases=levers.releases(c),
+        controls=c.controls(), binding=c.cw.binding, capacity_add=levers.capacity_changes(c),
+        priorities=levers.priority_rules(c),
     )
     if c.problems:
         raise InputError(c.problems)

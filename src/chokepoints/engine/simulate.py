@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import InputError
 from .compile import Plan
 from .kernel import inventory_limited_production, overproduction_update, safe_div
+from .levers import capacity_added_at
 from .network import Network, build_network
 
 # Dataset variable -> recorded array
@@ -174,6 +175,12 @@ class _Static:
     inv_pair: np.ndarray  # producer route -> pair
     e_prod: np.ndarray
     e_fd: np.ndarray
+    # priority rationing: every supply entry (supplier f -> buyer b) of a supplier under a rule
+    pr_sup: np.ndarray | None = None
+    pr_buy: np.ndarray | None = None
+    pr_w: np.ndarray | None = None
+    pr_inv: np.ndarray | None = None  # producer-buyer entries -> (product, buyer) pair
+    pr_ctl: np.ndarray | None = None  # controlled-entry index of each entry, -1 if none
 
 
 def _record_sizes(plan: Plan, opts: RunOptions, n_inv: int) -> dict[str, int]:
@@ -242,12 +249,28 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     is_prod = ctl.buyer < n
     e_prod, e_fd = np.flatnonzero(is_prod), np.flatnonzero(~is_prod)
     pair = ctl.product[e_prod] * n + ctl.buyer[e_prod]
-    uniq, inv_pair = np.unique(pair, return_inverse=True)
+    pr: dict[str, np.ndarray] = {}
+    if plan.priorities:  # rationing by class needs every entry of the suppliers concerned
+        covered = np.zeros(n, bool)
+        for rule in plan.priorities:
+            covered |= rule.suppliers
+        Wd = np.asarray(cw.W)
+        pr_sup, pr_buy = np.nonzero(Wd * covered[:, None])
+        ctl_pos = {(int(f), int(b)): k for k, (f, b) in enumerate(zip(ctl.supplier, ctl.buyer, strict=True))}
+        pr = {"pr_sup": pr_sup, "pr_buy": pr_buy, "pr_w": Wd[pr_sup, pr_buy].astype(dt),
+              "pr_ctl": np.array([ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)],
+                                 dtype=np.intp)}
+        pr_pair = cw.prod_product[pr_sup[pr_buy < n]] * n + pr_buy[pr_buy < n]
+        uniq = np.unique(np.concatenate([pair, pr_pair]))
+        inv_pair = np.searchsorted(uniq, pair)
+        pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
+    else:
+        uniq, inv_pair = np.unique(pair, return_inverse=True)
     st = _Static(net=net, dt=dt, x0=cw.x0.astype(dt), s_eff=s_eff, inv_s=inv_s, sA=sA, finite_input=fin,
                  off=off, s_uniform=s_uniform, inv_p=inv_p, inv_f=inv_f,
                  ctl_w=np.asarray(cw.W[ctl.supplier, ctl.buyer], dtype=dt).reshape(-1) if E else np.zeros(0, dt),
                  up=(uniq // n).astype(np.intp), ub=(uniq % n).astype(np.intp), inv_pair=inv_pair.reshape(-1),
-                 e_prod=e_prod, e_fd=e_fd)
+                 e_prod=e_prod, e_fd=e_fd, **pr)
 
     # -- memory plan: records of all runs + the state of the chunks in flight + the network -----------
     sizes = _record_sizes(plan, opts, inv_p.size)
@@ -412,12 +435,15 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         pipeline = np.zeros((Rc, L, E), dtype=dt)
         open_cur = np.ones((Rc, E), dtype=dt)
         approval_c, delay_c, open_c = ctl.approval[rs], ctl.delay[rs], ctl.open[rs].astype(dt)
+        quota_c = ctl.quota[rs] if ctl.quota is not None else np.full((Rc, 1), np.nan)
+        quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).all()]
+        quota_left = np.where(np.isfinite(quota_c), quota_c, 0.0)
         run_idx = np.broadcast_to(np.arange(Rc)[:, None], (Rc, E))
         e_idx = np.broadcast_to(np.arange(E)[None, :], (Rc, E))
         ctl_f, ctl_b = ctl.supplier, ctl.buyer
         e_prod, e_fd = st.e_prod, st.e_fd
-        U = up.size
-        sA_pair = sA3[up, :, ub]  # (U, 1|Rc)
+    U = up.size  # (product, buyer) pairs whose deliveries are corrected (controls, priority)
+    sA_pair = sA3[up, :, ub]  # (U, 1|Rc); empty when no pair is corrected
     rec_inv = "inventory_days" in rec
     if rec_inv:
         inv_scale = (s3[st.inv_p, :, st.inv_f] / cw.x0[st.inv_f][:, None]).T.astype(dt)  # (1|Rc, n_inv)
@@ -427,11 +453,15 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             # 1. exogenous schedules
             delta = capacity_loss_at(plan, t, rs).astype(dt)
             y = final_demand_at(plan, t, rs).astype(dt)
-            for j, (start, weights, amount, rate, p) in enumerate(plan.releases):
-                if t >= start:
-                    dose = np.minimum(rate[rs], amount[rs] - released[:, j])
-                    released[:, j] += dose
+            for j, rel in enumerate(plan.releases):
+                rate = rel.rate_at(t)[rs]
+                if rate.any():
+                    p, weights = rel.p, rel.weights
                     cols = np.flatnonzero(weights)
+                    if rel.on_shortfall:  # only runs where some holder is below its target
+                        rate = np.where((d[p][:, cols] < x0[cols]).any(axis=1), rate, 0.0)
+                    dose = np.minimum(rate, rel.amount[rs] - released[:, j])
+                    released[:, j] += dose
                     d[p][:, cols] += (dose[:, None] * weights[None, cols] / sA3[p][:, cols]).astype(dt)
                     dc = d[:, :, cols] if st.off is None else d[:, :, cols] + off3[:, :, cols]
                     m_lim[:, cols] = np.minimum.reduce(dc, axis=0)
@@ -449,6 +479,17 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 order_e = dense_e * open_cur
                 approval = np.take_along_axis(approval_c, reg, axis=1)
                 delay = np.take_along_axis(delay_c, reg, axis=1)
+                for k in quota_regimes:  # approve in proportion until the period's quota is used
+                    sel = reg == k
+                    if not sel.any():
+                        continue
+                    if (t - int(ctl.quota_start[k])) % int(ctl.period[k]) == 0:
+                        quota_left[:, k] = quota_c[:, k]
+                    asked = np.where(sel, approval * order_e, 0.0).sum(axis=1)
+                    scale = np.minimum(1.0, safe_div(quota_left[:, k], asked))
+                    scale = np.where(asked > 0, scale, 1.0)
+                    approval = np.where(sel, approval * scale[:, None], approval)
+                    quota_left[:, k] -= np.minimum(asked, quota_left[:, k])
                 np.add.at(pipeline, (run_idx, (t + delay) % L, e_idx), approval * order_e)
                 arrive = pipeline[:, t % L, :].copy()
                 pipeline[:, t % L, :] = 0.0
@@ -460,6 +501,9 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             if t >= 1:
                 alpha = overproduction_update(alpha, D, x_prev, amax, abase, atau)
             x_cap = np.minimum(alpha, amax) * (1.0 - delta) * x0
+            added = capacity_added_at(plan.capacity_add, t, n, rs)
+            if added is not None:  # new plants (or closures), hit by the same capacity losses
+                x_cap = np.maximum(x_cap + (added * (1.0 - delta)).astype(dt), 0.0)
             x_opt = np.minimum(D, x_cap)
             x_a = inventory_limited_production(x_opt, m_lim, psi)
             fill = safe_div(x_a, D)
@@ -473,21 +517,20 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 net.gather(fill, 0.0, out=vsup)
                 masked = False
 
+            corr_u = np.zeros((U, Rc), dtype=dt)  # deliveries to correct, in received units for now
+            pend_u = np.zeros((U, Rc), dtype=dt)  # (U may be 0: controls on final-demand routes only)
+            adj_u = np.zeros((U, Rc), dtype=dt)
             if E:
                 f_e = fill[:, ctl_f]
                 delivered_e = arrive * f_e
                 correction = delivered_e - dense_e * f_e
-                corr_u = np.zeros((U, Rc), dtype=dt)
                 np.add.at(corr_u, st.inv_pair, correction[:, e_prod].T)
-                corr_u /= sA_pair
                 np.add.at(fd_received, (slice(None), ctl_b[e_fd] - n), correction[:, e_fd])
                 waiting = pipeline.sum(axis=1)
-                pend_u = np.zeros((U, Rc), dtype=dt)
                 np.add.at(pend_u, st.inv_pair, waiting[:, e_prod].T)
                 pend_u /= sA_pair
                 reg_next = ctl.regime[min(t + 1, T - 1)][rs].astype(np.intp)
                 open_next = np.take_along_axis(open_c, reg_next, axis=1)
-                adj_u = np.zeros((U, Rc), dtype=dt)
                 if alt:
                     np.add.at(adj_u, st.inv_pair, (st.ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]]
                                                    * (1.0 - open_next[:, e_prod])).T)
@@ -495,6 +538,11 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 open_cur = open_next
                 if "controlled_shipments" in rec:
                     rec["controlled_shipments"][t, rs] = delivered_e
+            if st.pr_sup is not None:
+                _priority_rationing(plan, st, t, rs, qh, sA3, rho_prev if alt else None, y, x_a, fill,
+                                    arrive if E else None, corr_u, fd_received)
+            if U:
+                corr_u /= sA_pair
 
             # 6-7. rationing, stocks, orders and tomorrow's demand, tile by tile over products
             if s_u is not None:
@@ -510,7 +558,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 r = G[:, :Rc]
                 dd, qq = d[ps:pe], qh[ps:pe]
                 np.multiply(qq, r, out=r)  # received / (s A)
-                fix = E and hi > lo
+                fix = U > 0 and hi > lo
                 if fix:
                     pl, bl = up[lo:hi] - ps, ub[lo:hi]
                     r[pl, :, bl] += corr_u[lo:hi]
@@ -580,3 +628,62 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             if "production_total" in rec:
                 rec["production_total"][t, rs] = x_a.sum(axis=1)
             report(Rc)
+
+
+def _priority_rationing(plan: Plan, st: _Static, t: int, rs: slice, qh: np.ndarray, sA3: np.ndarray,
+                        rho: np.ndarray | None, y: np.ndarray, x_a: np.ndarray, fill: np.ndarray,
+                        arrive: np.ndarray | None, corr_u: np.ndarray, fd_received: np.ndarray) -> None:
+    """Serve claims on suppliers under a priority rule class by class instead of pro rata.
+
+    For supplier f with output x_a_f and class demands D_f,k (k = 0 first):
+      served_f,k = min(D_f,k, x_a_f - sum_{j<k} served_f,j),   fill_f,k = served_f,k / D_f,k,
+    and every claim of a class-k buyer receives claim * fill_f,k. The difference to the
+    proportional delivery claim * x_a_f / D_f is added to the buyers' receipts.
+    """
+    rules = [r for r in plan.priorities if r.start <= t < r.end]
+    if not rules:
+        return
+    n = plan.world.n
+    sup, buy, w = st.pr_sup, st.pr_buy, st.pr_w
+    rank = np.full(sup.size, -1, dtype=np.intp)
+    classes = 1
+    for rule in sorted(rules, key=lambda r: r.start):  # the latest rule on a supplier governs it
+        sel = rule.suppliers[sup]
+        rank[sel] = rule.rank[buy[sel]]
+        classes = max(classes, rule.classes)
+    act = rank >= 0
+    Rc = x_a.shape[0]
+    claim = np.zeros((Rc, sup.size), dtype=x_a.dtype)
+    is_prod = buy < n
+    pe = np.flatnonzero(is_prod & act)
+    if pe.size:
+        p = plan.world.prod_product[sup[pe]]
+        c = (qh[p, :, buy[pe]] * sA3[p, :, buy[pe]]).T * w[pe]
+        claim[:, pe] = c * rho[:, sup[pe]] if rho is not None else c
+    fe = np.flatnonzero(~is_prod & act)
+    if fe.size:
+        claim[:, fe] = y[:, buy[fe] - n] * w[fe]
+    if arrive is not None:  # a controlled route claims what its licences let through
+        ce = np.flatnonzero((st.pr_ctl >= 0) & act)
+        claim[:, ce] = arrive[:, st.pr_ctl[ce]]
+    remaining = x_a.copy()
+    fill_k = np.zeros((classes, Rc, n), dtype=x_a.dtype)
+    for k in range(classes):
+        sel = np.flatnonzero(act & (rank == k))
+        if not sel.size:
+            continue
+        Dk = np.zeros((Rc, n), dtype=x_a.dtype)
+        np.add.at(Dk, (slice(None), sup[sel]), claim[:, sel])
+        served = np.minimum(Dk, remaining)
+        remaining -= served
+        fill_k[k] = safe_div(served, Dk)
+    ea = np.flatnonzero(act)
+    new_fill = fill_k[rank[ea], :, sup[ea]].T  # (Rc, |ea|)
+    corr = claim[:, ea] * (new_fill - fill[:, sup[ea]])
+    prod_sel = is_prod[ea]
+    if prod_sel.any():
+        # entries of producer buyers map to their (product, buyer) pair
+        pos = np.searchsorted(np.flatnonzero(is_prod), ea[prod_sel])
+        np.add.at(corr_u, st.pr_inv[pos], corr[:, prod_sel].T)
+    if (~prod_sel).any():
+        np.add.at(fd_received, (slice(None), buy[ea[~prod_sel]] - n), corr[:, ~prod_sel])

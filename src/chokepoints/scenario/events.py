@@ -42,7 +42,9 @@ class ExportControl(_Event):
     exporter: str
     products: list[str] = Field(min_length=1)
     destinations: list[str] | Literal["all"] = "all"
-    mode: Literal["ban", "licence"] = "licence"
+    mode: Literal["ban", "licence", "quota"] = "licence"
+    quota: float | None = Field(None, ge=0, description="mode quota: product units per period, all routes together")
+    period_days: int = Field(30, ge=1, description="mode quota: length of a quota period in days")
     review_days: float = Field(0.0, ge=0, le=3650)
     approval_rate: float = Field(1.0, ge=0, le=1)
     validity_days: float | None = Field(None, gt=0)
@@ -64,6 +66,10 @@ class ExportControl(_Event):
     def _check(self) -> ExportControl:
         if self.until is not None and self.until <= self.on:
             raise ValueError("'until' must be after 'on'")
+        if self.mode == "quota" and self.quota is None:
+            raise ValueError("mode 'quota' needs 'quota' (product units per period)")
+        if self.mode == "quota" and len(self.products) != 1:
+            raise ValueError("a quota is in one product's units: give exactly one product per quota event")
         return self
 
 
@@ -95,6 +101,9 @@ class StockpileRelease(_Event):
     amount: float = Field(gt=0)
     rate: float = Field(gt=0, description="product units per day")
     end_use: str | None = None
+    rule: Literal["fixed", "on_shortfall"] = Field(
+        "fixed", description="fixed: release every day from 'on'; on_shortfall: only on days when the "
+        "holders' stock of the product is below their inventory target")
 
 
 class CapacityLoss(_Event):
@@ -133,8 +142,105 @@ class FinalDemandChange(_Event):
         return self
 
 
+class ExtraterritorialRule(_Event):
+    """Goods made outside the exporter that embody at least ``threshold`` (a share of their
+    value) of the exporter's controlled ``products`` need the exporter's licence when shipped
+    to ``destinations`` (China's 0.1 % rule of 9 October 2025, MOFCOM Announcement No. 61).
+
+    Content is traced through the supply network at baseline (unit values from the World):
+      c_f = sum_p A[p, f] v_p / v_p(f) * sum_s W[s, f] * (1 if s is in the exporter and p is
+            controlled, else c_s if p is not made in the exporter)
+    solved as a fixed point, so a magnet made in Japan from Chinese dysprosium carries that
+    content into the motor that uses it. Routes from producers with c_f >= threshold to
+    buyers in the destinations are then controlled like an export_control with ``mode``.
+    """
+
+    type: Literal["extraterritorial_rule"] = "extraterritorial_rule"
+    exporter: str
+    products: list[str] = Field(min_length=1)
+    threshold: float = Field(0.001, ge=0, le=1)
+    destinations: list[str] | Literal["all"] = "all"
+    mode: Literal["ban", "licence"] = "licence"
+    review_days: float = Field(0.0, ge=0, le=3650)
+    approval_rate: float = Field(1.0, ge=0, le=1)
+    until: dt.date | None = None
+    exempt_end_uses: list[str] = Field(default_factory=list)
+    excluded_end_uses: list[str] = Field(default_factory=list)
+
+    _lists = field_validator("products", "exempt_end_uses", "excluded_end_uses", mode="before")(_as_list)
+
+    @field_validator("destinations", mode="before")
+    @classmethod
+    def _dest(cls, v: object) -> object:
+        return v if v == "all" else _as_list(v)
+
+
+class CapacityChange(_Event):
+    """New, expanded or closed plants: ``capacity_per_day`` (negative for a closure) is added
+    to the producers of ``product`` in ``region`` (or to ``producer``), ramping linearly
+    over ``ramp_days`` from ``on``:  added(t) = capacity_per_day * clip((t - on) / ramp_days, 0, 1).
+    Capacity then reads x_cap = min(alpha, alpha_max) (1 - Delta) x0 + added, and buyers'
+    orders follow it ("alt" weights use x_cap / x0), so new supply is bought as it comes.
+    Split over several matching producers in proportion to their baseline output."""
+
+    type: Literal["capacity_change"] = "capacity_change"
+    region: str
+    product: str | None = None
+    producer: str | None = None
+    capacity_per_day: float
+    ramp_days: float = Field(0.0, ge=0)
+    until: dt.date | None = None
+
+
+class Recycling(_Event):
+    """Secondary supply: ``share`` of the end-of-life flow of ``product`` in ``region`` comes
+    back to its users, ramping linearly over ``ramp_days``. The end-of-life flow is taken as
+    the region's baseline use of the product (a steady state in which what enters use
+    leaves it after its lifetime); the recovered amount is added to the users' stocks in
+    proportion to their use:  supply(t) = share * clip((t - on) / ramp_days, 0, 1) * use0."""
+
+    type: Literal["recycling"] = "recycling"
+    region: str
+    product: str
+    share: float = Field(gt=0, le=1)
+    ramp_days: float = Field(0.0, ge=0)
+    until: dt.date | None = None
+
+
+class Priority(_Event):
+    """Rationing by end use instead of proportional: when a supplier in ``region`` (any if
+    omitted) making ``products`` (all if omitted) cannot serve every order, buyers whose end
+    use comes first in ``order`` are served in full before the next class gets anything (as
+    under a priorities-and-allocations system such as the US Defense Production Act's DPAS).
+    End uses not listed share what is left, proportionally."""
+
+    type: Literal["priority"] = "priority"
+    order: list[str] = Field(min_length=1)
+    region: str | None = None
+    products: list[str] | None = None
+    until: dt.date | None = None
+
+    _lists = field_validator("order", "products", mode="before")(_as_list)
+
+
+class Substitution(_Event):
+    """After ``delay_days`` from ``on``, buyers of ``product`` (in ``region``, optionally only
+    ``end_use``) can buy from ``supplier`` (a producer), up to ``max_share`` of their purchases:
+    the supplier's baseline share becomes max_share and the others scale by (1 - max_share).
+    With "alt" orders the new supplier then gets orders in proportion to share x capacity."""
+
+    type: Literal["substitution"] = "substitution"
+    product: str
+    region: str
+    supplier: str
+    end_use: str | None = None
+    delay_days: float = Field(0.0, ge=0)
+    max_share: float = Field(gt=0, le=1)
+
+
 ENGINE_EVENTS: tuple[type[_Event], ...] = (
-    ExportControl, LiftControl, StockpileRelease, CapacityLoss, FinalDemandChange,
+    ExportControl, LiftControl, StockpileRelease, CapacityLoss, FinalDemandChange, ExtraterritorialRule,
+    CapacityChange, Recycling, Priority, Substitution,
 )
 ALL_EVENT_CLASSES: tuple[type[_Event], ...] = ENGINE_EVENTS + TRADE_EVENTS + FINANCE_EVENTS
 
