@@ -158,3 +158,33 @@ def test_lever_reference_errors_are_located():
     bad = {"type": "capacity_change", "on": "2025-04-04", "region": "ATL", "capacity_per_day": 5}
     with pytest.raises(InputError, match="unknown region 'ATL'"):
         cp.simulate(chain_world(), scenario([bad]))
+
+
+def _world_with_unused_supplier() -> cp.World:
+    """The USA maker buys all its ore from CHN; AUS mines ore for its own final demand, with spare capacity."""
+    base = chain_world(second_supplier=True)
+    t = {k: v.copy() for k, v in base.tables.items() if k != "sources"}
+    prod = t["producers"]
+    prod.loc[prod.producer == "CHN.mine", "output_per_day"] = 100.0
+    prod.loc[prod.producer == "AUS.mine", "capacity_per_day"] = 150.0
+    links = t["supply_links"]
+    links = links[~((links.buyer == "USA.maker") & (links.supplier == "AUS.mine"))].copy()
+    links.loc[(links.buyer == "USA.maker") & (links.supplier == "CHN.mine"), "share"] = 1.0
+    links.loc[len(links)] = ["fd.AUS.ore", "ore", "AUS.mine", 1.0, ""]
+    t["supply_links"] = links
+    t["final_demand"].loc[len(t["final_demand"])] = ["fd.AUS.ore", "AUS", "ore", "other", 50.0, ""]
+    return cp.World.from_tables(name="unused", **t)
+
+
+def test_substitution_opens_a_new_supplier_after_the_switching_delay():
+    w = _world_with_unused_supplier()
+    sub = {"type": "substitution", "on": "2025-04-04", "product": "ore", "region": "USA", "supplier": "AUS.mine",
+           "delay_days": 5, "max_share": 1.0}
+    sc = scenario([BAN, sub], horizon=40, engine={"psi_param": 0.5, "alpha_tau": 5})
+    res = cp.simulate(w, sc)
+    aus = res.data.demand.isel(run=0).sel(producer="AUS.mine").values
+    assert np.all(aus[:6] == pytest.approx(50.0))  # nobody else orders from AUS before the switch
+    assert aus[7] > 140.0  # afterwards the maker's orders (100 a day and more) go there
+    without = cp.simulate(w, scenario([BAN], horizon=40, engine={"psi_param": 0.5, "alpha_tau": 5}))
+    lost = res.indicators.output_lost("USA", "automotive")[0][0]
+    assert lost < without.indicators.output_lost("USA", "automotive")[0][0]

@@ -79,6 +79,7 @@ class Plan:
     binding: np.ndarray | None = None  # (S, n) inputs that can limit output; None: every input (A > 0)
     capacity_add: list[levers.CapacityAdd] = field(default_factory=list)
     priorities: list[levers.PriorityRule] = field(default_factory=list)
+    switches: list[levers.Switch] = field(default_factory=list)
 
 
 def _match(pattern_or_list: str | list[str], value: str) -> bool:
@@ -418,7 +419,7 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
         alpha_tau=vals["alpha_tau"], unit_value=vals["unit_value"], order_type=sc.engine.order_type,
         capacity_loss=c.capacity_losses(), demand_change=c.demand_changes(), releases=levers.releases(c),
         controls=c.controls(), binding=c.cw.binding, capacity_add=levers.capacity_changes(c),
-        priorities=levers.priority_rules(c),
+        priorities=levers.priority_rules(c), switches=levers.substitutions(c),
     )
     if c.problems:
         raise InputError(c.problems)

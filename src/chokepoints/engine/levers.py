@@ -58,6 +58,19 @@ class CapacityAdd:
 
 
 @dataclass
+class Switch:
+    """On day ``day``, producer-buyers ``buyers`` of product ``p`` may buy up to ``share`` from
+    ``supplier``: its share of their purchases becomes max(current, share), the others scale
+    so that each buyer's shares still sum to 1."""
+
+    day: int
+    p: int
+    supplier: int
+    buyers: np.ndarray  # (k,) producer indices
+    share: float
+
+
+@dataclass
 class PriorityRule:
     """Rationing classes: ``rank[b]`` is buyer b's class (0 served first; len(order) for
     end uses not listed) for suppliers in ``suppliers`` (n,) bool, within [start, end)."""
@@ -258,3 +271,40 @@ def content_shares(cw: CompiledWorld, exporter: int, products: list[int], iterat
             break
         c = new
     return np.clip(c, 0.0, 1.0)
+
+
+def substitutions(c) -> list[Switch]:
+    cw: CompiledWorld = c.cw
+    out = []
+    for i, e in enumerate(c.sc.events):
+        if not isinstance(e, Substitution) or e.product not in c.pidx or e.supplier not in c.fidx \
+                or e.region not in c.ridx:
+            continue
+        if any(u.parameter in (f"events.{e.id}.delay_days", f"events.{e.id}.max_share") for u in c.sc.uncertain):
+            c.err(("events", i), "a substitution's delay_days and max_share cannot vary per run (the supply "
+                  "network is shared by the runs of an ensemble)")
+            continue
+        p = c.pidx[e.product]
+        buyers = (cw.prod_region == c.ridx[e.region]) & (cw.A[p] > 0)
+        if e.end_use is not None:
+            buyers &= np.array([u == e.end_use for u in cw.prod_end_use], bool)
+        if not buyers.any():
+            c.err(("events", i), f"no producer in {e.region!r} buys {e.product!r}")
+            continue
+        out.append(Switch(max(c.day(e.on), 0) + int(round(e.delay_days)), p, c.fidx[e.supplier],
+                          np.flatnonzero(buyers), e.max_share))
+    return out
+
+
+def apply_switch(W3: np.ndarray, sup: np.ndarray, sw: Switch) -> None:
+    """Rewrite the share block of product ``sw.p`` in place (W3: (S, K + 1, n); slot K is virtual)."""
+    K = sup.shape[1]
+    slot = int(np.flatnonzero(sup[sw.p] == sw.supplier)[0])
+    block = W3[sw.p, :K][:, sw.buyers]  # (K, k)
+    old = block[slot].copy()
+    new = np.maximum(old, sw.share)
+    rest = 1.0 - old
+    scale = np.where(rest > 0, (1.0 - new) / np.where(rest > 0, rest, 1.0), 0.0)
+    block *= scale[None, :]
+    block[slot] = new
+    W3[sw.p, :K, sw.buyers.reshape(-1)] = block.T

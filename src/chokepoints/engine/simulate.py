@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import InputError
 from .compile import Plan
 from .kernel import inventory_limited_production, overproduction_update, safe_div
-from .levers import capacity_added_at
+from .levers import apply_switch, capacity_added_at
 from .network import Network, build_network
 
 # Dataset variable -> recorded array
@@ -356,8 +356,9 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     E = ctl.E
     x0 = st.x0
     psel = opts.producers
-    W3 = net.W3
+    W3 = net.W3 if not plan.switches else net.W3.copy()  # substitutions rewrite shares: a chunk's own copy
     W3r = W3[:, :K]  # real slots
+    ctl_w = st.ctl_w.copy() if plan.switches else st.ctl_w
 
     # per-run parameters
     psi = plan.psi[rs].astype(dt)[:, None]
@@ -450,6 +451,16 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
 
     with np.errstate(invalid="ignore", divide="ignore"):
         for t in range(T):
+            for sw in plan.switches:  # substitution: new supply links open today
+                if sw.day == t:
+                    apply_switch(W3, net.sup, sw)
+                    if use_wh:
+                        WH = (W3[:, :K] * st.sA[0][:, None, :]).astype(dt)
+                    if E:
+                        prod_e = np.flatnonzero(ctl.buyer < n)
+                        slots = np.array([int(np.flatnonzero(net.sup[p] == f)[0]) for p, f in
+                                          zip(ctl.product[prod_e], ctl.supplier[prod_e], strict=True)], dtype=np.intp)
+                        ctl_w[prod_e] = W3[ctl.product[prod_e], slots, ctl.buyer[prod_e]]
             # 1. exogenous schedules
             delta = capacity_loss_at(plan, t, rs).astype(dt)
             y = final_demand_at(plan, t, rs).astype(dt)
@@ -475,7 +486,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                     qe[:, e_prod] = (qh[up, :, ub] * sA_pair)[st.inv_pair].T
                 qe[:, e_fd] = y[:, ctl_b[e_fd] - n]
                 r_f = rho_prev[:, ctl_f] if alt else 1.0
-                dense_e = np.where(ctl_b < n, qe * st.ctl_w * r_f, qe * st.ctl_w)
+                dense_e = np.where(ctl_b < n, qe * ctl_w * r_f, qe * ctl_w)
                 order_e = dense_e * open_cur
                 approval = np.take_along_axis(approval_c, reg, axis=1)
                 delay = np.take_along_axis(delay_c, reg, axis=1)
@@ -532,7 +543,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 reg_next = ctl.regime[min(t + 1, T - 1)][rs].astype(np.intp)
                 open_next = np.take_along_axis(open_c, reg_next, axis=1)
                 if alt:
-                    np.add.at(adj_u, st.inv_pair, (st.ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]]
+                    np.add.at(adj_u, st.inv_pair, (ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]]
                                                    * (1.0 - open_next[:, e_prod])).T)
                     adj_u *= tau[None, :]
                 open_cur = open_next
