@@ -188,3 +188,19 @@ def test_substitution_opens_a_new_supplier_after_the_switching_delay():
     without = cp.simulate(w, scenario([BAN], horizon=40, engine={"psi_param": 0.5, "alpha_tau": 5}))
     lost = res.indicators.output_lost("USA", "automotive")[0][0]
     assert lost < without.indicators.output_lost("USA", "automotive")[0][0]
+
+
+def test_tariff_shifts_orders_between_origins_by_armington():
+    from chokepoints.trade import armington_share_change
+
+    w = chain_world(second_supplier=True)  # the maker buys ore half from CHN, half from AUS
+    tariff = {"type": "tariff", "on": "2025-04-14", "importer": "USA", "exporter": "CHN", "products": ["ore"],
+              "layer": "ieepa_reciprocal", "rate": 50}
+    res = cp.simulate(w, scenario([tariff], horizon=30, engine={"psi_param": 0.5, "order_type": "noalt"}))
+    chn = res.data.demand.isel(run=0).sel(producer="CHN.mine").values
+    expected = armington_share_change([0.5, 0.5], [1.5, 1.0], 1.5)[0]
+    assert chn[5] == pytest.approx(50.0)
+    assert chn[15] == pytest.approx(100.0 * expected, rel=1e-9)  # noalt orders follow the new shares exactly
+    hs = {**tariff, "products": ["hs:8505"]}  # HS selectors are for `chokepoints tariffs`, not the engine
+    same = cp.simulate(w, scenario([hs], horizon=30, engine={"psi_param": 0.5, "order_type": "noalt"}))
+    assert same.data.demand.isel(run=0).sel(producer="CHN.mine").values[15] == pytest.approx(50.0)

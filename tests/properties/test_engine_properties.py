@@ -118,19 +118,25 @@ def test_no_negative_quantities_and_deliveries_within_production(data):
 @SETTINGS
 @given(st.data())
 def test_deeper_capacity_loss_never_raises_total_output(data):
-    # Without overproduction (alpha_max = 1). With it, the orders that rebuild stocks after a deeper
-    # loss can lift output above baseline for longer than the loss lasted: Hypothesis finds a
-    # sector buying 88 % of its own output whose 70-day output rises 3 % after a one-day stop
-    # (alpha_max 1.5, alpha_tau 10) -- ARIO's catch-up, not an error.
+    """Total output while the loss lasts (day 0 to its last full-loss day) never rises with a
+    deeper loss, without overproduction (alpha_max = 1).
+
+    Not a theorem over any horizon, and Hypothesis finds why (docs/engine.md): after the loss a
+    partial stop can leave a sector worse off than a full one, because producing at half
+    capacity drains its inventories while a full stop preserves them (a sector buying 10 % of
+    its own output stays at 66 % of baseline after a 50 % loss but recovers fully after a 100 %
+    one); and with overproduction, substitution toward other regions' suppliers and the
+    catch-up orders that rebuild stocks can lift output above baseline.
+    """
     world, engine, regions, sectors = data.draw(networks(overproduction=False))
     shallow = data.draw(st.floats(0.0, 0.95))
     deeper = data.draw(st.floats(shallow, 1.0))
-    base = {"type": "capacity_loss", "on": _day(data.draw(st.integers(1, 10))),
-            "region": data.draw(st.sampled_from(regions)), "product": data.draw(st.sampled_from(sectors)),
-            "duration_days": data.draw(st.integers(0, 30)), "recovery_days": data.draw(st.integers(0, 30))}
+    on, duration = data.draw(st.integers(1, 10)), data.draw(st.integers(0, 30))
+    base = {"type": "capacity_loss", "on": _day(on), "region": data.draw(st.sampled_from(regions)),
+            "product": data.draw(st.sampled_from(sectors)), "duration_days": duration, "recovery_days": 0}
     totals = []
     for share in (shallow, deeper):
         ev = [dict(base, share=share)] if share > 0 else []
-        res = cp.simulate(world, _scenario(engine, ev, horizon=70), record=["production"])
+        res = cp.simulate(world, _scenario(engine, ev, horizon=on + duration + 1), record=["production"])
         totals.append(float(res.data.production_total.sum()))
-    assert totals[1] <= totals[0] * (1 + 1e-9)
+    assert totals[1] <= totals[0] * (1 + 1e-9) + 1e-12

@@ -79,7 +79,7 @@ class Plan:
     binding: np.ndarray | None = None  # (S, n) inputs that can limit output; None: every input (A > 0)
     capacity_add: list[levers.CapacityAdd] = field(default_factory=list)
     priorities: list[levers.PriorityRule] = field(default_factory=list)
-    switches: list[levers.Switch] = field(default_factory=list)
+    switches: list[levers.Switch | levers.Reweight] = field(default_factory=list)
 
 
 def _match(pattern_or_list: str | list[str], value: str) -> bool:
@@ -423,4 +423,9 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
     )
     if c.problems:
         raise InputError(c.problems)
+    from .network import build_network
+
+    if any(type(e).__name__ == "Tariff" for e in sc.events):
+        plan.switches = sorted(plan.switches + levers.tariff_reweights(c, build_network(c.cw).sup),
+                               key=lambda r: r.day)
     return plan

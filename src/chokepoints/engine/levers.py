@@ -296,6 +296,82 @@ def substitutions(c) -> list[Switch]:
     return out
 
 
+@dataclass
+class Reweight:
+    """On day ``day`` the shares of product ``p`` for producer-buyers ``buyers`` become ``block``
+    ((K, k), in the product's supplier slots): the Armington response to a tariff change."""
+
+    day: int
+    p: int
+    buyers: np.ndarray
+    block: np.ndarray
+
+
+SMART_SIGMA = 1.5  # WITS-SMART default substitution elasticity between origins
+
+
+def tariff_reweights(c, sup: np.ndarray) -> list[Reweight]:
+    """Tariffs in the engine: buyers in the importer shift orders between origins by the Armington rule.
+
+    For each day on which the tariff schedule of a World product changes, every buyer b of p in
+    the importer region gets shares from the baseline ones:
+        w1_f = w0_f tau_f^-sigma / sum_k w0_k tau_k^-sigma,   tau_f = 1 + t_f(day)
+    where t_f is the sum of the 'add' layers in force on supplier f's region minus the 'suspend'
+    ones (chokepoints.trade.armington_share_change). sigma comes from a trade_setup event, else
+    SMART's 1.5. Tariff events naming HS lines or sections (for ``chokepoints tariffs``) do not
+    touch the engine; events naming World products (or 'all') do.
+    """
+    from ..scenario.events_trade import Tariff, TradeSetup
+    from ..trade import armington_share_change
+
+    cw: CompiledWorld = c.cw
+    tariffs = [(i, e) for i, e in enumerate(c.sc.events) if isinstance(e, Tariff) and e.importer in c.ridx
+               and (e.products == "all" or all(p in c.pidx for p in e.products)) and e.action != "exclude"]
+    if not tariffs:
+        return []
+    sigma = next((e.sigma for e in c.sc.events if isinstance(e, TradeSetup) and e.sigma), None) or SMART_SIGMA
+    K = sup.shape[1]
+    n = cw.n
+    W = np.asarray(cw.W)[:, :n]
+    days = sorted({max(c.day(e.on), 0) for _, e in tariffs} | {c.day(e.until) for _, e in tariffs if e.until})
+    out = []
+    for importer in sorted({e.importer for _, e in tariffs}):
+        r_imp = c.ridx[importer]
+        for p in range(cw.S):
+            buyers = np.flatnonzero((cw.prod_region == r_imp) & (cw.A[p] > 0))
+            slots = sup[p]
+            real = slots < n
+            if not buyers.size or not real.any():
+                continue
+            relevant = [(i, e) for i, e in tariffs if e.importer == importer
+                        and (e.products == "all" or cw.products[p] in e.products)]
+            if not relevant:
+                continue
+            base = np.zeros((K, buyers.size))
+            base[real] = W[np.ix_(slots[real], buyers)]
+            sup_region = np.where(real, cw.prod_region[np.minimum(slots, n - 1)], -1)
+            for day in days:
+                if not 0 <= day < c.T:
+                    continue
+                rate = np.zeros(K)
+                for _, e in relevant:
+                    if not (c.day(e.on) <= day and (e.until is None or day < c.day(e.until))):
+                        continue
+                    hit = (sup_region != r_imp) & real if e.exporter == "all" else np.isin(
+                        sup_region, [c.ridx[x] for x in e.exporter if x in c.ridx])
+                    rate += np.where(hit, e.rate if e.action == "add" else -e.rate, 0.0) / 100.0
+                tau = 1.0 + np.maximum(rate, 0.0)
+                block = np.where(base.sum(axis=0, keepdims=True) > 0,
+                                 armington_share_change(base.T, tau[None, :], sigma).T, 0.0)
+                out.append(Reweight(day, p, buyers, block))
+    return sorted(out, key=lambda r: r.day)
+
+
+def apply_reweight(W3: np.ndarray, rw: Reweight) -> None:
+    K = rw.block.shape[0]
+    W3[rw.p, :K, rw.buyers.reshape(-1)] = rw.block.T
+
+
 def apply_switch(W3: np.ndarray, sup: np.ndarray, sw: Switch) -> None:
     """Rewrite the share block of product ``sw.p`` in place (W3: (S, K + 1, n); slot K is virtual)."""
     K = sup.shape[1]

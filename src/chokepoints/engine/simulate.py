@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import InputError
 from .compile import Plan
 from .kernel import inventory_limited_production, overproduction_update, safe_div
-from .levers import apply_switch, capacity_added_at
+from .levers import Reweight, apply_reweight, apply_switch, capacity_added_at
 from .network import Network, build_network
 
 # Dataset variable -> recorded array
@@ -451,9 +451,12 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
 
     with np.errstate(invalid="ignore", divide="ignore"):
         for t in range(T):
-            for sw in plan.switches:  # substitution: new supply links open today
+            for sw in plan.switches:  # substitution and tariffs: shares of supply links change today
                 if sw.day == t:
-                    apply_switch(W3, net.sup, sw)
+                    if isinstance(sw, Reweight):
+                        apply_reweight(W3, sw)
+                    else:
+                        apply_switch(W3, net.sup, sw)
                     if use_wh:
                         WH = (W3[:, :K] * st.sA[0][:, None, :]).astype(dt)
                     if E:
