@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import chain_world, scenario
 
 import chokepoints as cp
-from conftest import chain_world, scenario
 
 EVENTS = [{"type": "export_control", "id": "lic", "on": "2025-04-10", "exporter": "CHN", "products": ["ore"],
            "destinations": ["USA"], "mode": "licence", "review_days": 5, "approval_rate": 0.3}]

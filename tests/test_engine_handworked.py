@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import chain_world, scenario
 
 import chokepoints as cp
-from conftest import chain_world, scenario
 
 
 def test_no_shock_keeps_baseline(world):

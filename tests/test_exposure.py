@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import chain_world
 from typer.testing import CliRunner
 
 from chokepoints.cli import app
 from chokepoints.indicators.exposure import concentration, import_reliance, supply_risk
-from conftest import chain_world
 
 
 def test_hhi_and_import_reliance_by_hand():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import chain_world, scenario
 
 import chokepoints as cp
 from chokepoints.errors import InputError
-from conftest import chain_world, scenario
 
 BAN = {"type": "export_control", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
        "destinations": ["USA"], "mode": "ban"}

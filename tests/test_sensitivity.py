@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import chain_world, scenario
+from test_cli_run import SCENARIO, scenario_file  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 import chokepoints as cp
 from chokepoints.cli import app
 from chokepoints.sensitivity import sobol
-from conftest import chain_world, scenario
-from test_cli_run import SCENARIO, scenario_file  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
-from .consoles import stderr_console, stdout_console
 
+from .consoles import stderr_console, stdout_console
 from .errors import InputError
 
 app = typer.Typer(
@@ -72,9 +71,9 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file")) ->
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<scenario file stem>)"),
-    runs: Optional[int] = typer.Option(None, "--runs", min=1, help="Override the scenario's number of runs"),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed"),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default out/<scenario file stem>)"),
+    runs: int | None = typer.Option(None, "--runs", min=1, help="Override the scenario's number of runs"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the scenario's seed"),
     netcdf: bool = typer.Option(False, "--netcdf", help="Also write the full result as result.nc"),
 ) -> None:
     """Simulate a scenario, print a summary and write an HTML report."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
-from .consoles import stdout_console
 from rich.table import Table
+
+from .consoles import stdout_console
 
 datasets_app = typer.Typer(help="List and inspect bundled datasets and their sources.", no_args_is_help=True)
 console = stdout_console()
@@ -39,9 +38,9 @@ def list_() -> None:
 @datasets_app.command("show")
 def show(
     name: str = typer.Argument(..., help="Dataset name, e.g. rare-earths-2025"),
-    table: Optional[str] = typer.Option(None, "--table", help="One table (e.g. producers); default: summary"),
+    table: str | None = typer.Option(None, "--table", help="One table (e.g. producers); default: summary"),
     schema: bool = typer.Option(False, "--schema", help="Show the table's attribute schema instead of its rows"),
-    rows: Optional[int] = typer.Option(None, "--rows", min=1, help="Show at most this many rows"),
+    rows: int | None = typer.Option(None, "--rows", min=1, help="Show at most this many rows"),
 ) -> None:
     """Print a dataset's tables and the sources they cite."""
     from .cli import report_input_error

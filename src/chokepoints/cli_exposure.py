@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -43,9 +42,9 @@ def _read_governance(path: Path) -> dict[str, float]:
 
 def exposure(
     region: str = typer.Argument(..., help="Region id, e.g. USA"),
-    product: Optional[str] = typer.Option(None, "--product", help="Only this product"),
+    product: str | None = typer.Option(None, "--product", help="Only this product"),
     world: str = typer.Option("rare-earths-2025", "--world", help="Bundled dataset or folder of World tables"),
-    governance: Optional[Path] = typer.Option(None, "--governance",
+    governance: Path | None = typer.Option(None, "--governance",
                                               help="CSV region,wgi_scaled (0-10) for the EU supply-risk weighting"),
     eol_rir: float = typer.Option(0.0, "--eol-rir", help="End-of-life recycling input rate (0-1)"),
     substitution_index: float = typer.Option(1.0, "--substitution-index", help="SI_SR (0-1)"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,11 +11,11 @@ def sensitivity(
     scenario: Path = typer.Argument(..., help="Scenario YAML file with at least two uncertain parameters"),
     indicator: str = typer.Option("shortfall_day", "--indicator",
                                   help="shortfall_day, output_lost_units or output_lost_usd"),
-    region: Optional[str] = typer.Option(None, "--region", help="Default: the scenario's first key user"),
-    end_use: Optional[str] = typer.Option(None, "--end-use", help="Default: the scenario's first key user"),
+    region: str | None = typer.Option(None, "--region", help="Default: the scenario's first key user"),
+    end_use: str | None = typer.Option(None, "--end-use", help="Default: the scenario's first key user"),
     samples: int = typer.Option(64, "--samples", help="Saltelli base sample N (power of two); runs = N (D + 2)"),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<scenario stem>)"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the scenario's seed"),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default out/<scenario stem>)"),
 ) -> None:
     """Sobol first- and total-order indices (SALib) of an indicator; writes a tornado chart."""
     from rich.table import Table

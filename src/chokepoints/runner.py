@@ -44,8 +44,9 @@ def run_scenario(path: str | Path, out: Path | None = None, runs: int | None = N
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
     n_runs = runs or sc.runs
-    with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as bar:
+    columns = (TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
+               TextColumn("day {task.completed}/{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task(f"{sc.name} ({n_runs} runs)", total=sc.horizon_days)
         res = simulate(world, sc, runs=runs, seed=seed, progress=lambda t: bar.update(task, completed=t + 1))
     df = summary_table(res)
