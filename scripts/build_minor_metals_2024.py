@@ -31,34 +31,28 @@ needed at runtime; running it twice gives identical files.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
-import math
-import re
-import sys
-from collections import defaultdict
-from pathlib import Path
-
-import yaml
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FACTS = Path("/work/shared/facts")
-NAME = "minor-metals-2024"
-DEFAULT_OUT = REPO / "src" / "chokepoints" / "datasets" / "data" / NAME
-SCHEMA = REPO / "src" / "chokepoints" / "world" / "schema"
-TABLES = (
-    "regions",
-    "products",
-    "producers",
-    "recipes",
-    "supply_links",
-    "final_demand",
-    "inventories",
-    "unit_values",
-    "sources",
+# sibling module: scripts/ is on sys.path when this runs as a script
+from worldbuild import (
+    DATA,
+    DAYS_PER_YEAR,
+    Facts,
+    Model,
+    Sources,
+    check_close,
+    cite,
+    dump_yaml,
+    fail,
+    in_note,
+    num,
+    parse_args,
+    render,
+    run,
+    summary,
+    write_dataset,
 )
-DAYS_PER_YEAR = 365.0
+
+NAME = "minor-metals-2024"
+DEFAULT_OUT = DATA / NAME
 END_USES = (
     "semiconductors",
     "optoelectronics",
@@ -76,264 +70,6 @@ END_USES = (
     "other",
 )
 LB_PER_T = 2204.62262
-
-
-class BuildError(RuntimeError):
-    pass
-
-
-def fail(msg: str) -> None:
-    raise BuildError(msg)
-
-
-# ----------------------------------------------------------------------------------------
-# Facts and sources
-# ----------------------------------------------------------------------------------------
-class Facts:
-    """The fact CSVs, looked up by file, key and (optionally) geography / as_of."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.rows: dict[str, list[dict[str, str]]] = {}
-        for path in sorted(folder.glob("*.csv")):
-            with path.open(encoding="utf-8", newline="") as fh:
-                self.rows[path.name] = list(csv.DictReader(fh))
-
-    def get(
-        self,
-        file: str,
-        key: str,
-        geography: str | None = None,
-        as_of: str | None = None,
-        value: str | None = None,
-    ) -> dict[str, str]:
-        rows = [r for r in self.rows.get(file, []) if r["key"] == key]
-        if geography is not None:
-            rows = [r for r in rows if r["geography"] == geography]
-        if as_of is not None:
-            rows = [r for r in rows if r["as_of"] == as_of]
-        if value is not None:
-            rows = [r for r in rows if r["value"] == value]
-        if len(rows) != 1:
-            fail(
-                f"facts {file}: expected one row for key={key!r} geography={geography!r} "
-                f"as_of={as_of!r} value={value!r}, found {len(rows)}"
-            )
-        return rows[0]
-
-
-def num(text: str) -> float:
-    """A single number from a fact value: '~30', '>50', '10562188', '1,294'."""
-    t = text.strip().lstrip("~><").replace(",", "").strip()
-    try:
-        return float(t)
-    except ValueError:
-        fail(f"not a number: {text!r}")
-        raise
-
-
-def in_note(row: dict[str, str], literal: str) -> None:
-    """Fail unless ``literal`` appears in the fact row's note (for figures stated there)."""
-    if literal not in row["note"]:
-        fail(f"facts key {row['key']!r}: expected {literal!r} in its note")
-
-
-def pub_date(note: str) -> str:
-    m = re.match(r"pub:\s*(.*?)(?:;|\(|\. |$)", note)
-    return (m.group(1).strip().rstrip(".") if m else "not shown") or "not shown"
-
-
-class Sources:
-    def __init__(self, baseline: str) -> None:
-        self.rows: dict[str, dict[str, str]] = {}
-        self.baseline = baseline
-
-    def _add(self, sid: str, kind: str, title: str, url: str, date: str, note: str) -> str:
-        if ";" in sid or not sid:
-            fail(f"bad source id {sid!r}")
-        if sid in self.rows:
-            fail(f"source id {sid!r} registered twice")
-        if not note:
-            fail(f"source {sid!r} needs a note")
-        if kind == "source" and not url:
-            fail(f"source {sid!r} needs a url")
-        if kind == "assumption" and url:
-            fail(f"assumption {sid!r} must not have a url")
-        self.rows[sid] = dict(source_id=sid, kind=kind, title=title, url=url, date=date, note=note)
-        return sid
-
-    def fact(self, sid: str, file: str, rows: list[dict[str, str]], note: str) -> str:
-        """A published figure (or figures of one page) from the fact tables."""
-        urls = {r["source_url"] for r in rows}
-        if len(urls) != 1 or not rows[0]["source_url"]:
-            fail(f"source {sid!r}: rows must share one non-empty url, got {urls}")
-        r0 = rows[0]
-        quoted = "; ".join(
-            f"key '{r['key']}' [{r['geography']}, {r['as_of']}] = {r['value']} {r['unit']}".strip()
-            for r in rows
-        )
-        return self._add(
-            sid,
-            "source",
-            r0["source_title"],
-            r0["source_url"],
-            pub_date(r0["note"]),
-            f"facts {file}: {quoted}. Used: {note}",
-        )
-
-    def page(self, sid: str, title: str, url: str, date: str, note: str) -> str:
-        """A published figure read on a page that is not in the fact tables."""
-        return self._add(sid, "source", title, url, date, "Not in /work/shared/facts; " + note)
-
-    def derived(self, sid: str, title: str, note: str) -> str:
-        return self._add(sid, "derived", title, "", self.baseline, note)
-
-    def assumption(self, sid: str, title: str, reason: str) -> str:
-        return self._add(sid, "assumption", title, "", "", reason)
-
-
-def cite(*ids: str) -> str:
-    out: list[str] = []
-    for i in ids:
-        for part in i.split(";"):
-            if part and part not in out:
-                out.append(part)
-    return ";".join(out)
-
-
-# ----------------------------------------------------------------------------------------
-# The model
-# ----------------------------------------------------------------------------------------
-class Model:
-    def __init__(self) -> None:
-        self.regions: list[dict] = []
-        self.products: list[dict] = []
-        self.producers: dict[str, dict] = {}
-        self.recipes: dict[tuple[str, str], dict] = {}
-        self.fd: dict[str, dict] = {}
-        self.flows: dict[tuple[str, str, str], float] = defaultdict(float)  # per year
-        self.link_src: dict[tuple[str, str], str] = {}
-        self.inventories: list[dict] = []
-        self.unit_values: list[dict] = []
-
-    def product_unit(self, product: str) -> str:
-        for p in self.products:
-            if p["product"] == product:
-                return p["unit"]
-        fail(f"unknown product {product!r}")
-        return ""
-
-    def add_product(self, pid: str, name: str, unit: str, stage: str, source: str) -> None:
-        self.products.append(dict(product=pid, name=name, unit=unit, stage=stage, source=source))
-
-    def add_producer(
-        self,
-        pid: str,
-        product: str,
-        source: str,
-        output_year: float,
-        end_use: str = "",
-        capacity_year: float | None = None,
-    ) -> None:
-        region = pid.split(".")[0]
-        if pid in self.producers or pid in self.fd:
-            fail(f"duplicate id {pid}")
-        if output_year <= 0:
-            fail(f"non-positive output for {pid}: {output_year}")
-        if capacity_year is not None and capacity_year < output_year * (1 - 1e-12):
-            fail(f"capacity below output for {pid}")
-        self.producers[pid] = dict(
-            producer=pid,
-            region=region,
-            product=product,
-            end_use=end_use,
-            source=source,
-            output=output_year,
-            capacity_year=capacity_year,
-        )
-
-    def add_fd(
-        self, region: str, product: str, end_use: str, amount_year: float, source: str
-    ) -> str:
-        did = f"fd.{region}.{product}.{end_use}"
-        if did in self.fd or did in self.producers:
-            fail(f"duplicate id {did}")
-        if amount_year <= 0:
-            fail(f"non-positive final demand {did}: {amount_year}")
-        self.fd[did] = dict(
-            demand=did,
-            region=region,
-            product=product,
-            end_use=end_use,
-            amount_year=amount_year,
-            source=source,
-        )
-        return did
-
-    def add_recipe(self, producer: str, product: str, amount_per_unit: float, source: str) -> None:
-        if (producer, product) in self.recipes:
-            fail(f"duplicate recipe {producer}/{product}")
-        self.recipes[(producer, product)] = dict(amount=amount_per_unit, source=source)
-
-    def need(self, buyer: str, product: str) -> float:
-        """Annual need of a buyer for a product (producers: recipe x output)."""
-        if buyer in self.fd:
-            return self.fd[buyer]["amount_year"]
-        return self.recipes[(buyer, product)]["amount"] * self.producers[buyer]["output"]
-
-    def supply(self, buyer: str, product: str, shares: dict[str, float], source: str) -> None:
-        """Split a buyer's whole need over suppliers by shares (must sum to 1)."""
-        total = sum(shares.values())
-        if abs(total - 1.0) > 1e-12:
-            fail(f"shares for {buyer}/{product} sum to {total}")
-        if (buyer, product) in self.link_src:
-            fail(f"supply of {buyer}/{product} given twice")
-        need = self.need(buyer, product)
-        for s, sh in shares.items():
-            if sh < 0:
-                fail(f"negative share {buyer}/{product}/{s}")
-            if self.producers[s]["product"] != product:
-                fail(f"{s} does not make {product}")
-            self.flows[(buyer, product, s)] += sh * need
-        self.link_src[(buyer, product)] = source
-
-    def supply_amounts(
-        self, buyer: str, product: str, amounts: dict[str, float], source: str
-    ) -> None:
-        """Record annual flows; they must add up to the buyer's need."""
-        need = self.need(buyer, product)
-        total = sum(amounts.values())
-        if not math.isclose(total, need, rel_tol=1e-9, abs_tol=1e-9):
-            fail(f"flows to {buyer}/{product} add to {total}, need is {need}")
-        self.supply(buyer, product, {s: a / total for s, a in amounts.items()}, source)
-
-    def sales_year(self, producer: str) -> float:
-        return sum(v for (b, p, s), v in self.flows.items() if s == producer)
-
-    def unsold(self, producer: str) -> float:
-        return self.producers[producer]["output"] - self.sales_year(producer)
-
-    def inventory(self, holder: str, product: str, days: float, src: str) -> None:
-        if (holder, product) not in self.recipes:
-            fail(f"inventory for non-input {holder}/{product}")
-        self.inventories.append(
-            dict(holder=holder, product=product, days_of_cover=days, target_days=days, source=src)
-        )
-
-    def unit_value(self, product: str, value: float, src: str) -> None:
-        self.unit_values.append(
-            dict(
-                product=product,
-                usd_per_unit=value,
-                unit=f"USD per {self.product_unit(product)}",
-                source=src,
-            )
-        )
-
-
-def check_close(a: float, b: float, what: str) -> None:
-    if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
-        fail(f"{what}: {a} != {b}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -1706,202 +1442,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
 
 
 # ----------------------------------------------------------------------------------------
-# Tables, checks, output
+# Output
 # ----------------------------------------------------------------------------------------
-def fmt(x: float) -> str:
-    """12 significant digits: exact enough for the 1e-6 balance check, stable across runs."""
-    if x == 0:
-        return "0"
-    return format(float(x), ".12g")
-
-
-def tables_of(M: Model, S: Sources) -> dict[str, list[dict]]:
-    D = DAYS_PER_YEAR
-    producers = []
-    for pid, p in M.producers.items():
-        out = p["output"]
-        sales = M.sales_year(pid)
-        if not math.isclose(out, sales, rel_tol=1e-9, abs_tol=1e-9):
-            fail(f"{pid}: output {out} differs from sales {sales}")
-        cap = p["capacity_year"] if p["capacity_year"] is not None else out
-        producers.append(
-            dict(
-                producer=pid,
-                region=p["region"],
-                product=p["product"],
-                capacity_per_day=cap / D,
-                output_per_day=out / D,
-                end_use=p["end_use"],
-                source=p["source"],
-            )
-        )
-    recipes = []
-    for pid in M.producers:
-        for (prod, inp), r in M.recipes.items():
-            if prod != pid:
-                continue
-            unit = f"{M.product_unit(inp)} per {M.product_unit(M.producers[pid]['product'])}"
-            recipes.append(
-                dict(producer=pid, input_product=inp, amount_per_unit=r["amount"], unit=unit,
-                     source=r["source"])
-            )
-    links = []
-    buyers = list(M.producers) + list(M.fd)
-    by_bp: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    for (b, p, s), v in M.flows.items():
-        by_bp[(b, p)].append((s, v))
-    for b in buyers:
-        for bb, p in sorted(k for k in by_bp if k[0] == b):
-            need = M.need(bb, p)
-            items = sorted(by_bp[(bb, p)], key=lambda t: (-t[1], t[0]))
-            for s, v in items:
-                if v <= 0:
-                    continue
-                links.append(
-                    dict(buyer=bb, product=p, supplier=s, share=v / need,
-                         source=M.link_src[(bb, p)])
-                )
-    fd = [
-        dict(
-            demand=d["demand"],
-            region=d["region"],
-            product=d["product"],
-            end_use=d["end_use"],
-            amount_per_day=d["amount_year"] / D,
-            source=d["source"],
-        )
-        for d in M.fd.values()
-    ]
-    sources = sorted(
-        S.rows.values(),
-        key=lambda r: ({"source": 0, "derived": 1, "assumption": 2}[r["kind"]], r["source_id"]),
-    )
-    return dict(
-        regions=M.regions,
-        products=M.products,
-        producers=producers,
-        recipes=recipes,
-        supply_links=links,
-        final_demand=fd,
-        inventories=M.inventories,
-        unit_values=M.unit_values,
-        sources=sources,
-    )
-
-
-def schema_columns(table: str) -> list[str]:
-    with (SCHEMA / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
-        return [r["attribute"] for r in csv.DictReader(fh)]
-
-
-def to_csv(rows: list[dict], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([fmt(r[c]) if not isinstance(r[c], str) else r[c] for c in columns])
-    return buf.getvalue()
-
-
-def self_check(texts: dict[str, str]) -> None:  # noqa: C901 - a list of independent checks
-    """Re-read the CSV text and check balance, shares, units, references and sources."""
-    t = {name: list(csv.DictReader(io.StringIO(txt))) for name, txt in texts.items()}
-    problems: list[str] = []
-    units = {p["product"]: p["unit"] for p in t["products"]}
-    regions = {r["region"] for r in t["regions"]}
-    prods = {p["producer"]: p for p in t["producers"]}
-    fds = {d["demand"]: d for d in t["final_demand"]}
-    ids = {s["source_id"]: s for s in t["sources"]}
-    if set(prods) & set(fds):
-        problems.append("producer and final-demand ids overlap")
-    for p in prods.values():
-        if p["region"] not in regions or p["product"] not in units:
-            problems.append(f"bad reference in producer {p['producer']}")
-        if float(p["capacity_per_day"]) < float(p["output_per_day"]) * (1 - 1e-9):
-            problems.append(f"capacity below output: {p['producer']}")
-        if float(p["output_per_day"]) <= 0:
-            problems.append(f"non-positive output: {p['producer']}")
-        if not p["producer"].startswith(p["region"] + "."):
-            problems.append(f"id convention: {p['producer']}")
-        if p["end_use"] and p["end_use"] not in END_USES:
-            problems.append(f"end_use label: {p['producer']}")
-    for d in fds.values():
-        if d["demand"] != f"fd.{d['region']}.{d['product']}.{d['end_use']}":
-            problems.append(f"id convention: {d['demand']}")
-        if d["end_use"] not in END_USES:
-            problems.append(f"end_use label: {d['demand']}")
-        if d["region"] not in regions or d["product"] not in units:
-            problems.append(f"bad reference in final demand {d['demand']}")
-    need: dict[tuple[str, str], float] = {}
-    for r in t["recipes"]:
-        want = f"{units[r['input_product']]} per {units[prods[r['producer']]['product']]}"
-        if r["unit"] != want:
-            problems.append(f"recipe unit {r['producer']}/{r['input_product']}: {r['unit']}")
-        need[(r["producer"], r["input_product"])] = float(r["amount_per_unit"]) * float(
-            prods[r["producer"]]["output_per_day"]
-        )
-    for d in fds.values():
-        need[(d["demand"], d["product"])] = float(d["amount_per_day"])
-    share_sum: dict[tuple[str, str], float] = defaultdict(float)
-    sales: dict[str, float] = defaultdict(float)
-    for ln in t["supply_links"]:
-        key = (ln["buyer"], ln["product"])
-        if key not in need:
-            problems.append(f"link for non-need {key}")
-            continue
-        if prods.get(ln["supplier"], {}).get("product") != ln["product"]:
-            problems.append(f"supplier {ln['supplier']} does not make {ln['product']}")
-        if ln["supplier"] == ln["buyer"]:
-            problems.append(f"self-supply {ln['buyer']}")
-        sh = float(ln["share"])
-        share_sum[key] += sh
-        sales[ln["supplier"]] += sh * need[key]
-    for key in need:
-        if abs(share_sum.get(key, 0.0) - 1.0) > 1e-9:
-            problems.append(f"shares of {key} sum to {share_sum.get(key, 0.0)}")
-    for pid, p in prods.items():
-        out = float(p["output_per_day"])
-        if abs(out - sales[pid]) > 1e-8 * max(out, sales[pid]):
-            problems.append(f"balance {pid}: output {out} vs sales {sales[pid]}")
-    for r in t["unit_values"]:
-        if r["unit"] != f"USD per {units[r['product']]}":
-            problems.append(f"unit value unit {r['product']}")
-    if {r["product"] for r in t["unit_values"]} != set(units):
-        problems.append("unit_values must cover every product")
-    inv_keys = set()
-    for r in t["inventories"]:
-        if (r["holder"], r["product"]) not in need:
-            problems.append(f"inventory of non-input {r['holder']}/{r['product']}")
-        if float(r["target_days"]) < 2:
-            problems.append(f"target_days < 2 for {r['holder']}")
-        inv_keys.add((r["holder"], r["product"]))
-    for r in t["recipes"]:
-        if (r["producer"], r["input_product"]) not in inv_keys:
-            problems.append(f"no inventory row for {r['producer']}/{r['input_product']}")
-    for name, rows in t.items():
-        if name == "sources":
-            continue
-        for i, r in enumerate(rows):
-            names = [s for s in r["source"].split(";") if s]
-            if not names:
-                problems.append(f"{name} row {i + 1}: no source")
-            for s in names:
-                if s not in ids:
-                    problems.append(f"{name} row {i + 1}: unknown source {s}")
-    for s in ids.values():
-        if s["kind"] not in ("source", "derived", "assumption") or not s["note"]:
-            problems.append(f"source row {s['source_id']} incomplete")
-        if s["kind"] == "source" and not s["url"].startswith("http"):
-            problems.append(f"source row {s['source_id']} needs url")
-        if s["kind"] == "assumption" and (s["url"] or len(s["note"]) < 40):
-            problems.append(f"assumption {s['source_id']} has url or no reason")
-        for ref in re.findall(r"\b([SDA]\.[A-Za-z0-9_.\-]*[A-Za-z0-9_])", s["note"]):
-            if ref not in ids:
-                problems.append(f"source {s['source_id']} note cites unknown id {ref}")
-    if problems:
-        raise BuildError("self-check failed:\n  " + "\n  ".join(problems))
-
-
 def dataset_yaml(stats: dict) -> str:
     us = stats["us_cn_share"]
     meta = {
@@ -1961,34 +1503,15 @@ def dataset_yaml(stats: dict) -> str:
             "(A.ga_defense_share, A.ge_end_use_split, A.sb_ammunition_share)."
         ),
     }
-    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=False)
+    return dump_yaml(meta)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--facts", type=Path, default=DEFAULT_FACTS)
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = ap.parse_args(argv)
-    facts = Facts(args.facts)
-    M, S, stats = build(facts)
-    tabs = tables_of(M, S)
-    texts = {name: to_csv(tabs[name], schema_columns(name)) for name in TABLES}
-    self_check(texts)
-    meta = dataset_yaml(stats)
-    for ref in re.findall(r"\b([SDA]\.[A-Za-z0-9_.\-]*[A-Za-z0-9_])", meta):
-        if ref not in S.rows:
-            fail(f"dataset.yaml cites unknown source id {ref}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, txt in texts.items():
-        (args.out / f"{name}.csv").write_text(txt, encoding="utf-8")
-    (args.out / "dataset.yaml").write_text(meta, encoding="utf-8")
-    print(
-        f"wrote {args.out}: {len(tabs['regions'])} regions, {len(tabs['products'])} products, "
-        f"{len(tabs['producers'])} producers, {len(tabs['supply_links'])} supply links, "
-        f"{len(tabs['final_demand'])} final-demand cells, {len(tabs['inventories'])} inventories, "
-        f"{len(tabs['sources'])} sources"
-    )
+    args = parse_args(__doc__, DEFAULT_OUT, argv)
+    M, S, stats = build(Facts(args.facts))
+    tabs, texts = render(M, S, producer_end_uses=END_USES, demand_end_uses=END_USES)
+    write_dataset(args.out, texts, dataset_yaml(stats), S)
+    print(summary(args.out, tabs))
     print(
         "  China shares: Ga primary {:.1%}, Ga refined {:.1%}, Sb mine {:.1%}, graphite {:.1%}; "
         "US Ga stocks {:.1f} days".format(
@@ -2000,8 +1523,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BuildError as exc:
-        print(f"build_minor_metals_2024: {exc}", file=sys.stderr)
-        sys.exit(1)
+    run(main, "build_minor_metals_2024")
