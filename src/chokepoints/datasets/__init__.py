@@ -26,3 +26,10 @@ def bundled_path(name: str) -> Path:
 
 def bundled_metadata(name: str) -> dict:
     return yaml.safe_load((bundled_path(name) / "dataset.yaml").read_text(encoding="utf-8")) or {}
+
+
+def load_mrio_test(**kwargs):
+    """pymrio's bundled test MRIO as a monetary World (see :func:`chokepoints.datasets.mrio.load_mrio_test`)."""
+    from .mrio import load_mrio_test as _load
+
+    return _load(**kwargs)

@@ -23,9 +23,9 @@ from ..scenario.events import (
     LiftControl,
     StockpileRelease,
 )
-from . import levers
 from ..scenario.uncertainty import latin_hypercube
 from ..world import CompiledWorld, World
+from . import levers
 
 
 @dataclass

@@ -192,7 +192,8 @@ class World:
 
     def __repr__(self) -> str:
         t = self.tables
-        return (f"<World {self.name!r} v{self.version}: {len(t['regions'])} regions, "
+        version = self.version if str(self.version).startswith("v") else f"v{self.version}"
+        return (f"<World {self.name!r} {version}: {len(t['regions'])} regions, "
                 f"{len(t['products'])} products, {len(t['producers'])} producers, "
                 f"{len(t['supply_links'])} supply links, {len(t['final_demand'])} final-demand cells>")
 
