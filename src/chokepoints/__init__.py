@@ -28,8 +28,14 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
+_SUBMODULES = {"datasets", "trade", "finance", "negotiation", "indicators", "engine", "world", "scenario",
+               "report", "sensitivity"}
+
+
 def __getattr__(name: str) -> Any:
     # Lazy so that `chokepoints --help` and `import chokepoints` stay fast.
+    if name in _SUBMODULES:
+        return import_module(f"chokepoints.{name}")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'chokepoints' has no attribute {name!r}")
