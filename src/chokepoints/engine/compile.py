@@ -362,7 +362,7 @@ class _Compiler:
                 qstart.append(start)
                 span = (t_axis >= start) & (t_axis < end) & np.ones((1, R), bool)
                 regime[:, :, excluded] = np.where(span[:, :, None], kx, regime[:, :, excluded])
-        product_of = np.where(E_buy < n, cw.prod_product[E_sup], cw.prod_product[E_sup])
+        product_of = cw.prod_product[E_sup]
         return ControlPlan(E_sup, E_buy, product_of, regime, np.column_stack(approval),
                            np.column_stack(delay), np.column_stack(opened), labels,
                            quota=np.column_stack(quota), period=np.array(period), quota_start=np.array(qstart))
