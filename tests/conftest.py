@@ -50,6 +50,20 @@ def chain_world(stock_days: float = 10.0, target_days: float = 2.0, end_use: str
     )
 
 
+def assert_every_row_cited(world: cp.World) -> None:
+    """Every data row of every table cites at least one source id, and only ids in sources.csv."""
+    from chokepoints.world.schema import TABLES
+
+    ids = set(world.sources["source_id"])
+    for table in TABLES:
+        if table == "sources":
+            continue
+        for i, cited in enumerate(world.tables[table]["source"]):
+            names = [s.strip() for s in cited.split(";") if s.strip()]
+            assert names, f"{table} row {i + 1} has no source"
+            assert set(names) <= ids, f"{table} row {i + 1} cites unknown {set(names) - ids}"
+
+
 def scenario(events: list[dict] | None = None, horizon: int = 60, **extra) -> cp.Scenario:
     data = {"name": "test", "world": "chain", "start": "2025-04-04", "horizon_days": horizon,
             "engine": {"psi_param": 0.5}, "events": events or [], **extra}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import assert_every_row_cited
 from typer.testing import CliRunner
 
 import chokepoints as cp
 from chokepoints.cli import app
 from chokepoints.world.checks import check_balance, check_sources
-from chokepoints.world.schema import TABLES
 
 NAME = "rare-earths-2025"
 
@@ -33,15 +33,7 @@ def test_loads_and_is_balanced(world):
 
 def test_every_row_cites_a_source_or_assumption(world):
     assert check_sources(world) == []
-    ids = set(world.sources["source_id"])
-    for table in TABLES:
-        if table == "sources":
-            continue
-        df = world.tables[table]
-        for i, cited in enumerate(df["source"]):
-            names = [s.strip() for s in cited.split(";") if s.strip()]
-            assert names, f"{table} row {i + 1} has no source"
-            assert set(names) <= ids, f"{table} row {i + 1} cites unknown {set(names) - ids}"
+    assert_every_row_cited(world)
     kinds = set(world.sources["kind"])
     assert kinds <= {"source", "derived", "assumption"}
     assumptions = world.sources[world.sources["kind"] == "assumption"]

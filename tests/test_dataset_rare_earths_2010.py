@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_every_row_cited
 from typer.testing import CliRunner
 
 import chokepoints as cp
 from chokepoints.cli import app
 from chokepoints.world.checks import check_balance, check_sources
-from chokepoints.world.schema import TABLES
 
 NAME = "rare-earths-2010"
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,14 +72,7 @@ def test_japan_imports_match_mof(world):
 
 
 def test_every_row_cites_a_source_or_assumption(world):
-    ids = set(world.sources["source_id"])
-    for table in TABLES:
-        if table == "sources":
-            continue
-        for i, cited in enumerate(world.tables[table]["source"]):
-            names = [s.strip() for s in cited.split(";") if s.strip()]
-            assert names, f"{table} row {i + 1} has no source"
-            assert set(names) <= ids, f"{table} row {i + 1} cites unknown {set(names) - ids}"
+    assert_every_row_cited(world)
     src = world.sources
     assert set(src["kind"]) == {"source", "derived", "assumption"}
     assumptions = src[src["kind"] == "assumption"]
