@@ -271,7 +271,6 @@ class _Compiler:
 
     def controls(self) -> ControlPlan:
         cw, R, T = self.cw, self.R, self.T
-        n = cw.n
         buyer_region = cw.buyer_region
         buyer_end_use = cw.buyer_end_use
         region_names = cw.regions
@@ -423,9 +422,9 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
     )
     if c.problems:
         raise InputError(c.problems)
-    from .network import build_network
+    from .network import supplier_slots
 
     if any(type(e).__name__ == "Tariff" for e in sc.events):
-        plan.switches = sorted(plan.switches + levers.tariff_reweights(c, build_network(c.cw).sup),
+        plan.switches = sorted(plan.switches + levers.tariff_reweights(c, supplier_slots(c.cw)),
                                key=lambda r: r.day)
     return plan

@@ -52,14 +52,26 @@ class Network:
         return out
 
 
+def supplier_slots(cw: CompiledWorld) -> np.ndarray:
+    """(S, K) producer in each supplier slot of each product's block; ``n`` on padding."""
+    n = cw.n
+    if cw.shares3 is not None and cw.suppliers3 is not None:
+        return np.where(cw.suppliers3 < 0, n, cw.suppliers3).astype(np.intp)
+    members = [np.flatnonzero(cw.prod_product == p) for p in range(cw.S)]
+    sup = np.full((cw.S, max([len(mb) for mb in members] + [1])), n, dtype=np.intp)
+    for p, mb in enumerate(members):
+        sup[p, : len(mb)] = mb
+    return sup
+
+
 def build_network(cw: CompiledWorld, dtype: np.dtype | type = np.float64) -> Network:
     """Per-product blocks from ``cw.shares3`` (MRIO worlds) or from the dense W."""
     n, m, S = cw.n, cw.m, cw.S
+    sup = supplier_slots(cw)
+    K = sup.shape[1]
+    W3 = np.zeros((S, K + 1, n), dtype=dtype)
     if cw.shares3 is not None and cw.suppliers3 is not None:
-        K = cw.shares3.shape[1]
-        W3 = np.zeros((S, K + 1, n), dtype=dtype)
         W3[:, :K] = cw.shares3
-        sup = np.where(cw.suppliers3 < 0, n, cw.suppliers3).astype(np.intp)
         if cw.fd_links is not None:
             fs, fc, fv = cw.fd_links
             fd = sparse.csr_matrix((np.asarray(fv, dtype=dtype), (fs, fc)), shape=(n, m))
@@ -67,12 +79,8 @@ def build_network(cw: CompiledWorld, dtype: np.dtype | type = np.float64) -> Net
             fd = sparse.csr_matrix((n, m), dtype=dtype)
     else:
         W = np.asarray(cw.W)
-        members = [np.flatnonzero(cw.prod_product == p) for p in range(S)]
-        K = max([len(mb) for mb in members] + [1])
-        W3 = np.zeros((S, K + 1, n), dtype=dtype)
-        sup = np.full((S, K), n, dtype=np.intp)
-        for p, mb in enumerate(members):
-            sup[p, : len(mb)] = mb
+        for p in range(S):
+            mb = sup[p][sup[p] < n]
             W3[p, : len(mb)] = W[mb, :n]
         fd = sparse.csr_matrix(W[:, n:].astype(dtype))
     fd.sum_duplicates()
