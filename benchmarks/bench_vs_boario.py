@@ -14,7 +14,10 @@ Cases, each in a fresh subprocess (so its peak memory is its own):
   recording totals only, in float64 and float32;
 * a chokepoints single run at 9,800 region-sectors (49 x 200, EXIOBASE's shape);
 * numpy's own matmul rate on the ensemble's matrix shapes, in the same arrangement
-  (one BLAS thread per worker thread, as many workers as the ensemble uses).
+  (one BLAS thread per worker thread, as many workers as the ensemble uses), and its best
+  rate on this machine (a square 2,000 x 2,000 product), which bounds any exact ensemble;
+* with ``--compare-backends``, the float64 ensemble again with the numpy backend (the
+  default "auto" uses the fused numba loop when numba is installed).
 
 Wall time is the simulation loop (world/model construction is reported apart); peak
 memory is the subprocess's maximum resident set size (construction included). With
@@ -90,7 +93,7 @@ def case_boario(n: int, steps: int) -> dict:
             "wall_365_s": wall / steps * 365, "peak_gib": peak_rss()}
 
 
-def case_chokepoints(n: int, steps: int, runs: int, dtype: str, record: list[str]) -> dict:
+def case_chokepoints(n: int, steps: int, runs: int, dtype: str, record: list[str], backend: str = "auto") -> dict:
     import numpy as np
 
     import chokepoints as cp
@@ -106,21 +109,48 @@ def case_chokepoints(n: int, steps: int, runs: int, dtype: str, record: list[str
     sc = scenario(steps, runs)
     t0 = time.perf_counter()
     plan = compile_plan(world, sc)
-    opts = make_options(plan, record=record, dtype=dtype, max_memory="4GiB")
+    opts = make_options(plan, record=record, dtype=dtype, max_memory="4GiB", backend=backend)
+    if backend in ("auto", "numba"):  # compile the fused loop outside the timing (cached on disk after)
+        run_plan(compile_plan(world, scenario(12, 4)), options=make_options(plan, record=record, dtype=dtype,
+                                                                            backend=backend))
+        t0 = time.perf_counter()
     rec = run_plan(plan, options=opts)
     wall = time.perf_counter() - t0
     cw = world.compile()
-    R, S = SHAPES[n]
-    K = R  # suppliers per product
-    flops_run_step = 2 * n * S * (2 * (K + 1) + K)  # G: 2 rows of (K+1) x n per product; H: K x n
+    flops_run_step = flops_per_run_step(n)
     out = {"build_s": build, "wall_s": wall, "steps": steps, "runs": runs, "ms_per_step": wall / steps * 1e3,
            "per_run_s": wall / runs, "peak_gib": peak_rss(), "dtype": dtype,
            "gflops": flops_run_step * steps * runs / wall / 1e9, "chunk_runs": int(rec.get("chunk_runs", 0)),
-           "threads": int(rec.get("threads", 1)), "total_output_last_day": float(np.sum(rec["production_total"][-1])
+           "threads": int(rec.get("threads", 1)), "backend": str(rec.get("backend", "")),
+           "total_output_last_day": float(np.sum(rec["production_total"][-1])
                                                                                 if "production_total" in rec
                                                                                 else np.sum(rec["production"][-1]))}
     out["n"] = cw.n
     return out
+
+
+def flops_per_run_step(n: int) -> int:
+    """Matrix-product flops of one run and day ("alt"): per product, G = (2 rows of K+1) x n
+    and H = n x K, K = the supplier regions."""
+    R, S = SHAPES[n]
+    return 2 * n * S * (2 * (R + 1) + R)
+
+
+def case_peak(dtype: str, threads: int, size: int = 2000, seconds: float = 6.0) -> dict:
+    """numpy's best case on this machine: a square size x size product with ``threads`` BLAS threads."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a, b = rng.random((size, size)).astype(dtype), rng.random((size, size)).astype(dtype)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        a @ b
+        k, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            a @ b
+            k += 1
+        wall = time.perf_counter() - t0
+    return {"gflops": 2 * size**3 * k / wall / 1e9, "dtype": dtype, "threads": threads}
 
 
 def case_matmul(n: int, dtype: str, chunk: int, threads: int, seconds: float = 8.0) -> dict:
@@ -175,6 +205,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="shortcut for --boario-steps 30 --runs 100 "
                     "--ensemble-steps 60 --steps 60")
     ap.add_argument("--skip", default="", help="comma-separated cases to skip: boario,single,ensemble,big,matmul")
+    ap.add_argument("--compare-backends", action="store_true",
+                    help="also run the float64 ensemble with the numpy backend (no numba)")
     ap.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
@@ -182,7 +214,10 @@ def main() -> None:
         if kind == "boario":
             out = case_boario(int(rest[0]), int(rest[1]))
         elif kind == "chokepoints":
-            out = case_chokepoints(int(rest[0]), int(rest[1]), int(rest[2]), rest[3], rest[4].split(","))
+            out = case_chokepoints(int(rest[0]), int(rest[1]), int(rest[2]), rest[3], rest[4].split(","),
+                                   *rest[5:6])
+        elif kind == "peak":
+            out = case_peak(rest[0], int(rest[1]))
         else:
             out = case_matmul(int(rest[0]), rest[1], int(rest[2]), int(rest[3]))
         out["load"] = os.getloadavg()[0]  # 1-minute load average when the case ended
@@ -236,20 +271,25 @@ def main() -> None:
             add(f"ours{n}", f"chokepoints, {label}, 1 run", r,
                 f"{a.steps} steps timed, extrapolated to 365" if a.steps != 365 else "")
     if "ensemble" not in skip:
-        for dt in ("float64", "float32"):
-            r = run_case(["chokepoints", "2000", str(a.ensemble_steps), str(a.runs), dt, "production_total"],
+        cases = [("float64", "auto"), ("float32", "auto")] + ([("float64", "numpy")] if a.compare_backends else [])
+        for dt, backend in cases:
+            r = run_case(["chokepoints", "2000", str(a.ensemble_steps), str(a.runs), dt, "production_total", backend],
                          timeout=3600)
             note = ""
             if "error" not in r:
-                note = f"{r['gflops']:.1f} GFLOP/s; chunks of {r['chunk_runs']} runs, {r['threads']} threads"
+                note = (f"{r['gflops']:.1f} GFLOP/s; chunks of {r['chunk_runs']} runs, {r['threads']} threads, "
+                        f"{r['backend']} backend")
                 if a.ensemble_steps != 365:
                     r["wall_365_s"] = r["wall_s"] / a.ensemble_steps * 365
                     r["per_run_s"] = r["wall_365_s"] / r["runs"]
                     note += f"; {a.ensemble_steps} steps timed, extrapolated to 365"
-            add(f"ens_{dt}", f"chokepoints, 2,000, {a.runs:,} runs, {dt}", r, note)
-            if "matmul" not in skip and "error" not in r:
+            key = f"ens_{dt}" if backend == "auto" else f"ens_{dt}_{backend}"
+            add(key, f"chokepoints, 2,000, {a.runs:,} runs, {dt}" + ("" if backend == "auto" else f", {backend}"),
+                r, note)
+            if "matmul" not in skip and "error" not in r and backend == "auto":
                 m = run_case(["matmul", "2000", dt, str(r["chunk_runs"]), str(r["threads"])], timeout=600)
                 res[f"matmul_{dt}"] = m
+                res[f"peak_{dt}"] = run_case(["peak", dt, str(r["threads"])], timeout=600)
     if "big" not in skip:
         r = run_case(["chokepoints", "9800", str(a.steps), "1", "float64", "production"], timeout=3600)
         if "error" not in r and a.steps != 365:
@@ -265,14 +305,24 @@ def main() -> None:
                   f"(target >= 10x); memory {b['peak_gib']:.2f} vs {o['peak_gib']:.2f} GiB")
     b = res.get("boario2000", {})
     for dt in ("float64", "float32"):
-        e, m = res.get(f"ens_{dt}", {}), res.get(f"matmul_{dt}", {})
+        e, m, pk = res.get(f"ens_{dt}", {}), res.get(f"matmul_{dt}", {}), res.get(f"peak_{dt}", {})
         if "wall_365_s" in b and "per_run_s" in e:
             print(f"- ensemble {dt}: per-run cost {e['per_run_s']:.3f} s, {b['wall_365_s'] / e['per_run_s']:.0f}x "
-                  "below BoARIO's single run (target >= 300x)")
+                  f"below BoARIO's single run (target >= 300x; {e.get('backend', '?')} backend)")
         if "gflops" in e and "gflops" in m:
             print(f"- ensemble {dt}: {e['gflops']:.1f} GFLOP/s achieved vs numpy matmul {m['gflops']:.1f} GFLOP/s on "
                   f"the same shapes ({m['chunk']} runs x n per product, {m['threads']} threads): "
                   f"{100 * e['gflops'] / m['gflops']:.0f} % (target >= 50 %)")
+        if "gflops" in pk and "wall_365_s" in b:
+            floor = flops_per_run_step(2000) * 365 / (pk["gflops"] * 1e9)
+            print(f"- ensemble {dt}: arithmetic floor {flops_per_run_step(2000) * 365 / 1e9:.1f} GFLOP per run at "
+                  f"numpy's best {pk['gflops']:.1f} GFLOP/s (square 2,000 x 2,000 product, {pk['threads']} threads) "
+                  f"= {floor:.3f} s per run, {b['wall_365_s'] / floor:.0f}x below BoARIO: no exact 'alt' ensemble "
+                  "can beat that here")
+    e64, n64 = res.get("ens_float64", {}), res.get("ens_float64_numpy", {})
+    if "per_run_s" in e64 and "per_run_s" in n64:
+        print(f"- float64 ensemble, {e64.get('backend')} vs numpy backend: {n64['per_run_s']:.3f} -> "
+              f"{e64['per_run_s']:.3f} s per run ({n64['per_run_s'] / e64['per_run_s']:.2f}x)")
     big = res.get("ours9800", {})
     if "wall_s" in big:
         print(f"- 9,800 x 365 single run: {big.get('wall_365_s', big['wall_s']):.1f} s (target < 120 s), "

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from .consoles import stdout_console
 from rich.table import Table
+
+from .consoles import stdout_console
 
 console = stdout_console()
 

@@ -20,7 +20,7 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
              progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
              producers: Iterable[str] | None = None, max_memory: int | str | None = None,
              dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None,
-             samples: np.ndarray | None = None) -> Result:
+             samples: np.ndarray | None = None, backend: str = "auto") -> Result:
     """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
 
     ``runs`` and ``seed`` override the scenario's. The same seed gives identical
@@ -40,10 +40,14 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
       several chunks and ``threadpoolctl`` is installed to keep BLAS single-threaded).
     * ``samples``: (runs x uncertain parameters) values to use instead of the Latin
       hypercube draw (e.g. a Sobol design, see :mod:`chokepoints.sensitivity`).
+    * ``backend``: the element-wise part of a step: ``"numba"`` (one fused loop; needs
+      ``pip install "chokepoints[fast]"``), ``"numpy"``, or ``"auto"`` (numba when installed
+      and a chunk of runs holds at least 2**20 state values; numpy below, where compiling
+      the loop would cost more than it saves).
     """
     plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
     opts = make_options(plan, record=record, producers=producers, max_memory=max_memory, dtype=dtype,
-                        chunk_runs=chunk_runs, threads=threads)
+                        chunk_runs=chunk_runs, threads=threads, backend=backend)
     rec = run_plan(plan, progress=progress, options=opts)
     provenance = {
         "package": "chokepoints",
@@ -61,6 +65,7 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
         "dtype": str(np.dtype(dtype)),
         "chunk_runs": int(rec["chunk_runs"]),
         "threads": int(rec["threads"]),
+        "backend": str(rec["backend"]),
     }
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from .compile import Plan
 from .kernel import inventory_limited_production, overproduction_update, safe_div
 from .levers import Reweight, apply_reweight, apply_switch, capacity_added_at
 from .network import Network, build_network
+from .tile import TileBuffers, resolve_backend, update_tile
 
 # Dataset variable -> recorded array
 VARIABLES: dict[str, str] = {
@@ -35,7 +36,7 @@ VARIABLES: dict[str, str] = {
 }
 TOTALS = ("production_total", "final_demand_unmet_total")
 DEFAULT_TILE_BYTES = 1 << 20  # per-array size of one tile of (products, runs, buyers)
-DEFAULT_CHUNK_ELEMENTS = 1 << 17  # runs per chunk ~ this / n (cache-sized rows)
+DEFAULT_CHUNK_BYTES = 1 << 20  # runs per chunk ~ this / (n * itemsize): 65 float64 or 131 float32 runs at n = 2,000
 
 
 def parse_bytes(value: int | float | str | None) -> int | None:
@@ -113,12 +114,13 @@ class RunOptions:
     tile_bytes: int = DEFAULT_TILE_BYTES
     totals: bool = False
     threads: int | None = None
+    backend: str = "auto"  # element-wise update of a tile: "numpy", "numba" or "auto" (see engine/tile.py)
 
 
 def make_options(plan: Plan, record: Iterable[str] | str | None = None, producers: Iterable[str] | None = None,
                  max_memory: int | str | None = None, dtype: np.dtype | type | str = np.float64,
                  chunk_runs: int | None = None, tile_bytes: int = DEFAULT_TILE_BYTES,
-                 threads: int | None = None) -> RunOptions:
+                 threads: int | None = None, backend: str | None = "auto") -> RunOptions:
     """Validate the run options (``record`` names are Dataset variables)."""
     if record is None or record == "all":
         names: tuple[str, ...] = tuple(VARIABLES)
@@ -145,7 +147,8 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
         raise InputError(f"chunk_runs: expected a positive number of runs, got {chunk_runs}")
     mm = parse_bytes(max_memory)
     return RunOptions(record=names, producers=sel, max_memory=mm or default_max_memory(), dtype=dt,
-                      chunk_runs=chunk_runs, tile_bytes=tile_bytes, totals=totals, threads=threads)
+                      chunk_runs=chunk_runs, tile_bytes=tile_bytes, totals=totals, threads=threads,
+                      backend=resolve_backend(backend))
 
 
 @dataclass
@@ -285,11 +288,12 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
         raise InputError(f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
                          f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
                          "variables (record=[...], producers=[...]) or raise max_memory")
-    auto = max(1, DEFAULT_CHUNK_ELEMENTS // max(n, 1))
+    auto = max(1, DEFAULT_CHUNK_BYTES // max(n * it, 1))
     Rc = int(max(1, min(R, opts.chunk_runs or auto, budget // per_run)))
     threads = _auto_threads(opts.threads, -(-R // Rc))
     if threads > 1:  # several chunks in flight: each gets its share of the budget
         Rc = int(max(1, min(Rc, budget // (per_run * threads), -(-R // threads))))
+    opts = replace(opts, backend=resolve_backend(opts.backend, S * Rc * n))
 
     rec: dict[str, np.ndarray] = {VARIABLES[k]: np.empty((T, R, s), dtype=dt) for k, s in sizes.items()}
     if opts.totals:
@@ -324,6 +328,7 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     rec["inventory_index"] = np.column_stack([inv_p, inv_f])
     rec["chunk_runs"] = np.array(Rc)
     rec["threads"] = np.array(threads)
+    rec["backend"] = np.array(opts.backend)
     if opts.producers is not None:
         rec["producer_index"] = opts.producers
     return rec
@@ -356,6 +361,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     E = ctl.E
     x0 = st.x0
     psel = opts.producers
+    backend = opts.backend
     W3 = net.W3 if not plan.switches else net.W3.copy()  # substitutions rewrite shares: a chunk's own copy
     W3r = W3[:, :K]  # real slots
     ctl_w = st.ctl_w.copy() if plan.switches else st.ctl_w
@@ -363,8 +369,6 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     # per-run parameters
     psi = plan.psi[rs].astype(dt)[:, None]
     tau = plan.tau_inv[rs].astype(dt)  # (Rc,)
-    inv_tau3 = (1.0 / tau)[None, :, None]
-    tau3 = tau[None, :, None]
     amax = plan.alpha_max[rs].astype(dt)
     abase = plan.alpha_base[rs].astype(dt)[:, None]
     atau = plan.alpha_tau[rs].astype(dt)[:, None]
@@ -392,16 +396,14 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     tiles = [(ps, min(S, ps + P)) for ps in range(0, S, P)]
     up, ub = st.up, st.ub
     tile_pairs = [(int(np.searchsorted(up, a)), int(np.searchsorted(up, b))) for a, b in tiles]
-    has_nb = [st.off is not None and bool(np.isinf(st.off[a:b]).any()) for a, b in tiles]
-    off3 = None if st.off is None else st.off[:, None, :].astype(dt)
+    # per tile: the offsets of inputs that cannot bind (None where every input can)
+    off_t = [st.off[a:b].astype(dt) if st.off is not None and np.isinf(st.off[a:b]).any() else None
+             for a, b in tiles]
     rows = 2 * Rc if alt else Rc
     Gbuf = np.empty((P, rows, n), dtype=dt)
-    T1 = np.empty((P, Rc, n), dtype=dt)
-    T2 = np.empty((P, Rc, n), dtype=dt)
+    tbuf = TileBuffers(P, Rc, n, dt)
     Hbuf = np.empty((P, Rc, K), dtype=dt)
-    mask = np.empty((P, Rc, n), dtype=bool)
     Dn = np.zeros((Rc, n + 1), dtype=dt)  # intermediate demand for the next step (+ padding column)
-    zero = np.zeros((Rc, n), dtype=dt)  # (an array operand: float32 maximum with a scalar is slow)
     vsup = np.empty((S, rows, K + 1), dtype=dt)
 
     def demand_of(ps: int, pe: int, qq: np.ndarray) -> None:
@@ -410,22 +412,16 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         if use_wh:
             np.matmul(qq, WH[ps:pe].transpose(0, 2, 1), out=H)
         else:
-            tmp = T2[: pe - ps]
+            tmp = tbuf.T2[: pe - ps]
             np.multiply(qq, sA3[ps:pe], out=tmp)
             np.matmul(tmp, W3r[ps:pe].transpose(0, 2, 1), out=H)
         Dn[:, net.sup[ps:pe]] = H.transpose(1, 0, 2)
 
-    def stock_min(ps: int, pe: int, dd: np.ndarray, i: int) -> np.ndarray:
-        if has_nb[i]:
-            tmp = T1[: pe - ps]
-            np.add(dd, off3[ps:pe], out=tmp)
-            return np.minimum.reduce(tmp, axis=0)
-        return np.minimum.reduce(dd, axis=0)
-
     m_lim = np.full((Rc, n), np.inf, dtype=dt)  # m_f = min over binding p of d (output the stocks allow)
-    for i, (ps, pe) in enumerate(tiles):
+    for (ps, pe), off in zip(tiles, off_t, strict=True):
         demand_of(ps, pe, qh[ps:pe])
-        np.minimum(m_lim, stock_min(ps, pe, d[ps:pe], i), out=m_lim)
+        dd = d[ps:pe] if off is None else d[ps:pe] + off[:, None, :]
+        np.minimum(m_lim, np.minimum.reduce(dd, axis=0), out=m_lim)
     alpha = np.broadcast_to(abase, (Rc, n)).astype(dt)
     rho_prev = np.ones((Rc, n), dtype=dt)
     x_prev = np.broadcast_to(x0, (Rc, n)).astype(dt)
@@ -466,7 +462,9 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                         ctl_w[prod_e] = W3[ctl.product[prod_e], slots, ctl.buyer[prod_e]]
             # 1. exogenous schedules
             delta = capacity_loss_at(plan, t, rs).astype(dt)
-            y = final_demand_at(plan, t, rs).astype(dt)
+            if plan.demand_change or t == 0:  # final demand is constant without demand events
+                y = final_demand_at(plan, t, rs).astype(dt)
+                fd_claims = np.asarray(net.fd @ y.T).T
             for j, rel in enumerate(plan.releases):
                 rate = rel.rate_at(t)[rs]
                 if rate.any():
@@ -477,11 +475,11 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                     dose = np.minimum(rate, rel.amount[rs] - released[:, j])
                     released[:, j] += dose
                     d[p][:, cols] += (dose[:, None] * weights[None, cols] / sA3[p][:, cols]).astype(dt)
-                    dc = d[:, :, cols] if st.off is None else d[:, :, cols] + off3[:, :, cols]
+                    dc = d[:, :, cols] if st.off is None else d[:, :, cols] + st.off[:, None, cols]
                     m_lim[:, cols] = np.minimum.reduce(dc, axis=0)
 
             # 2. demand: yesterday's orders (already split) + today's final demand
-            D = Dn[:, :n] + np.asarray(net.fd @ y.T).T
+            D = Dn[:, :n] + fd_claims
             if E:
                 reg = ctl.regime[t][rs].astype(np.intp)
                 qe = np.zeros((Rc, E), dtype=dt)
@@ -559,63 +557,30 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
                 corr_u /= sA_pair
 
             # 6-7. rationing, stocks, orders and tomorrow's demand, tile by tile over products
-            if s_u is not None:
+            if s_u is not None and backend == "numpy":
                 c2 = x_a * dt.type(1.0 / s_u)  # inputs used / (s A) = x_a / s
                 tc2 = c2 * tau[:, None]
-                u2 = x_opt + tc2  # max(x_opt - d', 0) + tau c = max(u - d', tau c)
+                uniform_c = (c2, tc2, x_opt + tc2)
+            else:
+                uniform_c = None
             m_lim.fill(np.inf)
             Dn.fill(0.0)
             for i, ((ps, pe), (lo, hi)) in enumerate(zip(tiles, tile_pairs, strict=True)):
                 k = pe - ps
                 G = Gbuf[:k]
                 np.matmul(vsup[ps:pe], W3[ps:pe], out=G)
-                r = G[:, :Rc]
                 dd, qq = d[ps:pe], qh[ps:pe]
-                np.multiply(qq, r, out=r)  # received / (s A)
                 fix = U > 0 and hi > lo
-                if fix:
+                if fix:  # controlled pairs: corrected deliveries, and denominators without closed routes
                     pl, bl = up[lo:hi] - ps, ub[lo:hi]
-                    r[pl, :, bl] += corr_u[lo:hi]
-                r += dd
-                if s_u is None:
-                    c3 = T1[:k]
-                    np.multiply(x_a, inv_s3[ps:pe], out=c3)
-                    r -= c3
-                else:
-                    r -= c2
-                np.maximum(r, zero, out=dd)  # d' = max(d + received - used, 0)
-                g = T2[:k] if alt else qq
-                if alt and s_u is not None:
-                    np.subtract(u2, dd, out=g)
-                    if fix:
-                        g[pl, :, bl] -= pend_u[lo:hi]
-                    np.maximum(g, tc2, out=g)  # gap + tau used, over s A
-                else:
-                    np.subtract(x_opt, dd, out=g)  # gap to the goal s A x_opt, over s A
-                    if fix:
-                        g[pl, :, bl] -= pend_u[lo:hi]
-                    np.maximum(g, zero, out=g)
+                    dd[pl, :, bl] += corr_u[lo:hi]
                     if alt:
-                        c3 *= tau3
-                        g += c3
-                    else:
-                        g *= inv_tau3
-                        g += c3 if s_u is None else c2
-                if alt:
-                    den = G[:, Rc:]
-                    if fix:
-                        den[pl, :, bl] -= adj_u[lo:hi]
-                    if masked:
-                        msk = mask[:k]
-                        np.greater(den, 0.0, out=msk)
-                        np.divide(g, den, out=qq, where=msk)
-                    else:
-                        np.divide(g, den, out=qq)  # q_hat' = (gap + tau used) / (tau den)
-                if has_nb[i]:
-                    np.minimum(m_lim, stock_min(ps, pe, dd, i), out=m_lim)
-                else:
-                    for j in range(k):
-                        np.minimum(m_lim, dd[j], out=m_lim)
+                        G[pl, Rc:, bl] -= adj_u[lo:hi]
+                update_tile(backend, G, dd, qq, x_a, x_opt, inv_s3[ps:pe], tau, off_t[i], m_lim, alt, masked,
+                            uniform_c, tbuf)
+                if fix:  # orders of those pairs also net out what is waiting for a licence
+                    _orders_net_of_pending(qq, dd, G, pl, bl, pend_u[lo:hi], x_a, x_opt,
+                                           inv_s3[ps:pe], tau, Rc, alt, masked)
                 demand_of(ps, pe, qq)
             if alt:
                 Dn[:, :n] *= rho_new
@@ -642,6 +607,25 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             if "production_total" in rec:
                 rec["production_total"][t, rs] = x_a.sum(axis=1)
             report(Rc)
+
+
+def _orders_net_of_pending(qq: np.ndarray, dd: np.ndarray, G: np.ndarray, pl: np.ndarray, bl: np.ndarray,
+                           pend: np.ndarray, x_a: np.ndarray, x_opt: np.ndarray, inv_s: np.ndarray, tau: np.ndarray,
+                           Rc: int, alt: bool, masked: bool) -> None:
+    """Redo the order update of the (product, buyer) pairs ``(pl, bl)`` of a tile with the
+    quantity already approved and in the licence pipeline counted as stock on order:
+    gap = max(x_opt - d' - pending, 0), then q_hat' as in :mod:`chokepoints.engine.tile`."""
+    c = x_a[:, bl].T * inv_s[pl, :, bl]  # (pairs, Rc)
+    gap = np.maximum(x_opt[:, bl].T - dd[pl, :, bl] - pend, 0.0)
+    if alt:
+        den = G[pl, Rc:, bl]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = (gap + tau[None, :] * c) / den
+        if masked:
+            val = np.where(den > 0, val, qq[pl, :, bl])
+    else:
+        val = gap / tau[None, :] + c
+    qq[pl, :, bl] = val
 
 
 def _priority_rationing(plan: Plan, st: _Static, t: int, rs: slice, qh: np.ndarray, sA3: np.ndarray,
