@@ -157,7 +157,7 @@ def test_backend_option_is_checked(monkeypatch):
     sc = cp.Scenario.from_dict({"name": "x", "start": "2025-01-01", "horizon_days": 5})
     with pytest.raises(InputError, match="backend: expected one of auto, numpy, numba"):
         cp.simulate(chain_world(), sc, backend="cuda")
-    monkeypatch.setattr(tile, "_numba", None)
+    monkeypatch.setattr(tile, "_HAVE_NUMBA", False)
     with pytest.raises(InputError, match=r"needs numba: pip install \"chokepoints\[fast\]\""):
         cp.simulate(chain_world(), sc, backend="numba")
     assert cp.simulate(chain_world(), sc, backend="auto").data.attrs["backend"] == "numpy"

@@ -28,18 +28,19 @@ both backends see the same plain update.
 
 from __future__ import annotations
 
+import importlib.util
+import threading
+
 import numpy as np
 
 BACKENDS = ("auto", "numpy", "numba")
-
-try:  # optional: the fused loop
-    import numba as _numba
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    _numba = None
+# numba is optional and imported only when the fused loop is first used (importing it costs
+# about half a second and 100 MB, which small worlds running on numpy should not pay)
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def numba_available() -> bool:
-    return _numba is not None
+    return _HAVE_NUMBA
 
 
 AUTO_NUMBA_ELEMENTS = 1 << 20  # "auto" picks numba from this many (product, run, buyer) values per chunk
@@ -57,10 +58,10 @@ def resolve_backend(name: str | None, elements: int | None = None) -> str:
     name = (name or "auto").lower()
     if name not in BACKENDS:
         raise InputError(f"backend: expected one of {', '.join(BACKENDS)}, got {name!r}")
-    if name == "numba" and _numba is None:
+    if name == "numba" and not numba_available():
         raise InputError('backend "numba" needs numba: pip install "chokepoints[fast]"')
     if name == "auto" and elements is not None:
-        return "numba" if _numba is not None and elements >= AUTO_NUMBA_ELEMENTS else "numpy"
+        return "numba" if numba_available() and elements >= AUTO_NUMBA_ELEMENTS else "numpy"
     return name
 
 
@@ -118,6 +119,18 @@ def _update_numpy(G, d, q, x_a, x_opt, inv_s, tau, off, m_lim, alt, masked, unif
             np.minimum(m_lim, d[j], out=m_lim)
 
 
+def _stock_gap_py(dr, qr, gr, b, c, goal, z):  # pragma: no cover - compiled (inlined into the loop)
+    """d'[b] = max(d + q G_recv - c, 0) stored in dr; returns max(x_opt - d', 0)."""
+    v = dr[b] + qr[b] * gr[b] - c
+    v = v if v > z else z
+    dr[b] = v
+    gap = goal - v
+    return gap if gap > z else z
+
+
+_stock_gap = _stock_gap_py  # replaced by its compiled version in _compile_fused
+
+
 def _fused_py(G, d, q, x_a, x_opt, inv_s, tau, off, use_off, m_lim, alt, masked, zero):  # pragma: no cover
     # rows as 1-D views and a zero of the arrays' own type keep float32 in float32 and let
     # LLVM vectorise the inner loops (no float64 literals, no branches on loop invariants inside)
@@ -134,36 +147,42 @@ def _fused_py(G, d, q, x_a, x_opt, inv_s, tau, off, use_off, m_lim, alt, masked,
                 den = G[j, Rc + r]
                 for b in range(n):
                     c = xr[b] * sr[b]
-                    v = dr[b] + qr[b] * gr[b] - c
-                    v = v if v > z else z
-                    dr[b] = v
-                    gap = or_[b] - v
-                    gap = gap if gap > z else z
-                    val = (gap + t * c) / den[b]
+                    val = (_stock_gap(dr, qr, gr, b, c, or_[b], z) + t * c) / den[b]
                     if masked:
                         val = val if den[b] > z else qr[b]
                     qr[b] = val
             else:
                 for b in range(n):
                     c = xr[b] * sr[b]
-                    v = dr[b] + qr[b] * gr[b] - c
-                    v = v if v > z else z
-                    dr[b] = v
-                    gap = or_[b] - v
-                    gap = gap if gap > z else z
-                    qr[b] = gap / t + c
-            if use_off:
-                offr = off[j]
-                for b in range(n):
-                    v = dr[b] + offr[b]
-                    mr[b] = v if v < mr[b] else mr[b]
-            else:
-                for b in range(n):
-                    v = dr[b]
-                    mr[b] = v if v < mr[b] else mr[b]
+                    qr[b] = _stock_gap(dr, qr, gr, b, c, or_[b], z) / t + c
+            offr = off[j if use_off else 0]
+            for b in range(n):
+                v = dr[b] + offr[b] if use_off else dr[b]
+                mr[b] = v if v < mr[b] else mr[b]
 
 
-_fused = _numba.njit(nogil=True, cache=True, error_model="numpy")(_fused_py) if _numba is not None else None
+_fused = None
+_compile_lock = threading.Lock()
+
+
+def _compile_fused():
+    """The fused loop (compiled on first use, cached on disk where numba finds a writable place).
+    error_model="numpy": division by zero gives inf/nan as in NumPy, with no check that blocks SIMD."""
+    global _fused
+    if _fused is not None:
+        return _fused
+    with _compile_lock:
+        if _fused is not None:
+            return _fused
+        import numba
+
+        # the loop calls _stock_gap by its global name: rebind it to the compiled, inlined version
+        globals()["_stock_gap"] = numba.njit(inline="always")(_stock_gap_py)
+        try:
+            _fused = numba.njit(nogil=True, cache=True, error_model="numpy")(_fused_py)
+        except RuntimeError:  # pragma: no cover - no writable cache location
+            _fused = numba.njit(nogil=True, error_model="numpy")(_fused_py)
+        return _fused
 
 
 def update_tile(backend: str, G: np.ndarray, d: np.ndarray, q: np.ndarray, x_a: np.ndarray, x_opt: np.ndarray,
@@ -178,6 +197,7 @@ def update_tile(backend: str, G: np.ndarray, d: np.ndarray, q: np.ndarray, x_a: 
     if backend == "numba":
         use_off = off is not None
         offa = off if use_off else np.zeros((1, 1), dtype=d.dtype)
-        _fused(G, d, q, x_a, x_opt, inv_s, tau, offa, use_off, m_lim, alt, masked, np.zeros(1, dtype=d.dtype))
+        _compile_fused()(G, d, q, x_a, x_opt, inv_s, tau, offa, use_off, m_lim, alt, masked,
+                         np.zeros(1, dtype=d.dtype))
     else:
         _update_numpy(G, d, q, x_a, x_opt, inv_s, tau, off, m_lim, alt, masked, uniform_c, buf)
