@@ -187,6 +187,18 @@ def test_chunks_threads_and_records_do_not_change_results(world):
     np.testing.assert_allclose(part.data.final_demand_unmet_total.values, unmet, rtol=1e-9, atol=1e-9)
 
 
+def test_named_totals_are_the_only_totals_and_match_the_full_record(world):
+    sc = scenario([dict(SHOCK, id="cut")], horizon=30, runs=3, uncertain=UNCERTAIN)
+    full = cp.simulate(world, sc).data
+    only = cp.simulate(world, sc, record=["production_total"]).data
+    assert "production_total" in only and "final_demand_unmet_total" not in only and "production" not in only
+    np.testing.assert_allclose(only.production_total.values, full.production.sum("producer").values, rtol=1e-12)
+    unmet = cp.simulate(world, sc, record=["final_demand_unmet_total"]).data
+    assert "final_demand_unmet_total" in unmet and "production_total" not in unmet
+    np.testing.assert_allclose(unmet.final_demand_unmet_total.values,
+                               full.final_demand_unmet.sum("demand_cell").values, rtol=1e-9, atol=1e-9)
+
+
 def test_memory_budget_splits_runs_or_refuses(world):
     sc = scenario([dict(SHOCK, id="cut")], horizon=20, runs=5, uncertain=UNCERTAIN)
     ref = cp.simulate(world, sc, record=["production"])

@@ -29,7 +29,8 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
     Options for large worlds and ensembles (defaults keep every variable):
 
     * ``record``: Dataset variables to keep per run and day, e.g. ``["production"]``;
-      ``production_total`` and ``final_demand_unmet_total`` (run, day) are then added.
+      ``production_total`` and ``final_demand_unmet_total`` (run, day) are then added;
+      name a total (e.g. ``["production_total"]``) to keep only the totals named.
     * ``producers``: keep producer variables for these producer ids only.
     * ``max_memory``: bytes or a string such as ``"4GiB"`` for the records plus the
       state of one chunk of runs; runs are simulated in chunks that fit (default:

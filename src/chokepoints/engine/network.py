@@ -41,15 +41,28 @@ class Network:
     def nbytes(self) -> int:
         return int(self.W3.nbytes)
 
-    def gather(self, v: np.ndarray, virtual: float, out: np.ndarray) -> np.ndarray:
-        """v (R, n) -> out (S, R, K + 1): each product's suppliers' values, slot by slot,
-        with ``virtual`` in the extra slot."""
+    @property
+    def regular(self) -> bool:
+        """Slot j of product p holds producer j * S + p (an MRIO's region-major order, no padding)."""
+        j, p = np.meshgrid(np.arange(self.K), np.arange(self.S))
+        return self.n == self.S * self.K and bool((self.sup == j * self.S + p).all())
+
+    def gather(self, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """v (R, n) -> out (S, R, K): each product's suppliers' values, slot by slot (0 on padding).
+
+        ``out`` may be a view (e.g. the real slots of a larger buffer). For an MRIO's
+        region-major producers this is one strided copy of a reshaped view."""
         R = v.shape[0]
-        vp = np.zeros((R, self.n + 1), dtype=out.dtype)
-        vp[:, : self.n] = v
-        out[:, :, : self.K] = vp[:, self.sup].transpose(1, 0, 2)
-        out[:, :, self.K] = virtual
+        if self._regular:
+            out[...] = v.reshape(R, self.K, self.S).transpose(2, 0, 1)
+        else:
+            vp = np.zeros((R, self.n + 1), dtype=out.dtype)
+            vp[:, : self.n] = v
+            out[...] = vp[:, self.sup].transpose(1, 0, 2)
         return out
+
+    def __post_init__(self) -> None:
+        self._regular = self.regular
 
 
 def supplier_slots(cw: CompiledWorld) -> np.ndarray:

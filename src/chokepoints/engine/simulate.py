@@ -113,7 +113,7 @@ class RunOptions:
     dtype: np.dtype
     chunk_runs: int | None = None
     tile_bytes: int = DEFAULT_TILE_BYTES
-    totals: bool = False
+    totals: tuple[str, ...] = ()  # (run, day) totals to record
     threads: int | None = None
     backend: str = "auto"  # element-wise update of a tile: "numpy", "numba" or "auto" (see engine/tile.py)
 
@@ -123,17 +123,18 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
                  chunk_runs: int | None = None, tile_bytes: int = DEFAULT_TILE_BYTES,
                  threads: int | None = None, backend: str | None = "auto") -> RunOptions:
     """Validate the run options (``record`` names are Dataset variables)."""
+    totals: tuple[str, ...] = ()
     if record is None or record == "all":
         names: tuple[str, ...] = tuple(VARIABLES)
-        totals = False
     else:
         names = (record,) if isinstance(record, str) else tuple(record)
         unknown = [r for r in names if r not in VARIABLES and r not in TOTALS]
         if unknown:
             raise InputError(f"record: unknown variable(s) {', '.join(unknown)}; expected some of "
                              + ", ".join((*VARIABLES, *TOTALS)))
+        # totals named: exactly those; only variables named: both totals come with them
+        totals = tuple(r for r in TOTALS if r in names) or TOTALS
         names = tuple(r for r in names if r in VARIABLES)
-        totals = True
     sel = None
     if producers is not None:
         idx = {p: i for i, p in enumerate(plan.world.producers)}
@@ -278,7 +279,7 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
 
     # -- memory plan: records of all runs + the state of the chunks in flight + the network -----------
     sizes = _record_sizes(plan, opts, inv_p.size)
-    rec_bytes = T * R * it * (sum(sizes.values()) + (len(TOTALS) if opts.totals else 0))
+    rec_bytes = T * R * it * (sum(sizes.values()) + len(opts.totals))
     static_bytes = 2 * net.nbytes + plan.R * n * 8 * 2 + 6 * S * n * 8
     per_inv = 4 if tgt.shape[0] > 1 else 0  # per-run s, 1/s, sA, finite
     per_run = it * ((2 + per_inv) * S * n + 40 * n + 8 * m + (int(ctl.delay.max(initial=0)) + 12) * E)
@@ -297,9 +298,8 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     opts = replace(opts, backend=resolve_backend(opts.backend, S * Rc * n))
 
     rec: dict[str, np.ndarray] = {VARIABLES[k]: np.empty((T, R, s), dtype=dt) for k, s in sizes.items()}
-    if opts.totals:
-        for k in TOTALS:
-            rec[k] = np.empty((T, R), dtype=dt)
+    for k in opts.totals:
+        rec[k] = np.empty((T, R), dtype=dt)
     chunks = [slice(r0, min(R, r0 + Rc)) for r0 in range(0, R, Rc)]
     done = [0]
     last = [-1]
@@ -365,6 +365,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     backend = opts.backend
     W3 = net.W3 if not plan.switches else net.W3.copy()  # substitutions rewrite shares: a chunk's own copy
     W3r = W3[:, :K]  # real slots
+    kv = K + 1 if net.W3[:, K].any() else K  # the virtual slot only where some buyer buys nothing of a product
     ctl_w = st.ctl_w.copy() if plan.switches else st.ctl_w
 
     # per-run parameters
@@ -405,7 +406,9 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     tbuf = TileBuffers(P, Rc, n, dt)
     Hbuf = np.empty((P, Rc, K), dtype=dt)
     Dn = np.zeros((Rc, n + 1), dtype=dt)  # intermediate demand for the next step (+ padding column)
-    vsup = np.empty((S, rows, K + 1), dtype=dt)
+    vsup = np.zeros((S, rows, K + 1), dtype=dt)  # per product: its suppliers' values, slot by slot
+    if alt:
+        vsup[:, Rc:, K] = 1.0  # the virtual supplier of pairs that buy no p: denominators never 0
 
     def demand_of(ps: int, pe: int, qq: np.ndarray) -> None:
         """Dn[:, suppliers of products ps:pe] = sum_b W s A q_hat (before rho)."""
@@ -443,6 +446,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
     U = up.size  # (product, buyer) pairs whose deliveries are corrected (controls, priority)
     sA_pair = sA3[up, :, ub]  # (U, 1|Rc); empty when no pair is corrected
     rec_inv = "inventory_days" in rec
+    need_fd = "fd_unmet" in rec or "final_demand_unmet_total" in rec
     if rec_inv:
         inv_scale = (s3[st.inv_p, :, st.inv_f] / cw.x0[st.inv_f][:, None]).T.astype(dt)  # (1|Rc, n_inv)
 
@@ -520,14 +524,17 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             x_opt = np.minimum(D, x_cap)
             x_a = inventory_limited_production(x_opt, m_lim, psi)
             fill = safe_div(x_a, D)
-            fd_received = y * np.asarray(net.fdT @ fill.T).T
+            if need_fd:  # what final demand received (only for the unmet records)
+                fd_received = y * np.asarray(net.fdT @ fill.T).T
+            else:
+                fd_received = np.zeros_like(y)  # corrections below still add into it
             if alt:
                 rho_new = np.where(x0 > 0, x_cap / np.where(x0 > 0, x0, 1.0), 1.0).astype(dt)
-                net.gather(np.concatenate([fill * rho_prev, rho_new * tau[:, None]]), 0.0, out=vsup)
-                vsup[:, Rc:, K] = 1.0  # the virtual supplier of pairs that buy nothing
+                net.gather(fill * rho_prev, out=vsup[:, :Rc, :K])
+                net.gather(rho_new * tau[:, None], out=vsup[:, Rc:, :K])
                 masked = bool(E) or bool((rho_new <= 0).any())
             else:
-                net.gather(fill, 0.0, out=vsup)
+                net.gather(fill, out=vsup[:, :, :K])
                 masked = False
 
             corr_u = np.zeros((U, Rc), dtype=dt)  # deliveries to correct, in received units for now
@@ -569,7 +576,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
             for i, ((ps, pe), (lo, hi)) in enumerate(zip(tiles, tile_pairs, strict=True)):
                 k = pe - ps
                 G = Gbuf[:k]
-                np.matmul(vsup[ps:pe], W3[ps:pe], out=G)
+                np.matmul(vsup[ps:pe, :, :kv], W3[ps:pe, :kv], out=G)
                 dd, qq = d[ps:pe], qh[ps:pe]
                 fix = U > 0 and hi > lo
                 if fix:  # controlled pairs: corrected deliveries, and denominators without closed routes

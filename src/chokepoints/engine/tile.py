@@ -22,8 +22,8 @@ Backends:
   additions differs); tests/test_engine_backends.py checks it.
 
 Controlled routes (licences, priority rationing) correct a few (product, buyer) pairs;
-the caller applies those corrections around :func:`update_tile` (see ``_run_chunk``), so
-both backends see the same plain update.
+the caller applies those corrections around :func:`update_tile` (``_run_chunk`` and
+:mod:`chokepoints.engine.corrections`), so both backends see the same plain update.
 """
 
 from __future__ import annotations
