@@ -26,6 +26,14 @@ LAYER_LABELS = {
 }
 
 
+
+def _layout(fig, **kw):
+    """The trade charts' common layout (white template, 380 px, legend below), plus ``kw``."""
+    fig.update_layout(template="plotly_white", height=380, margin={"l": 60, "r": 20, "t": 50, "b": 40},
+                      legend={"orientation": "h", "y": -0.2}, **kw)
+    return fig
+
+
 def report_date(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.Timestamp:
     """The date a report details: ``date`` if given, else the date with the largest buyer cost."""
     if date is not None:
@@ -67,13 +75,10 @@ def rates_figure(ds: xr.Dataset, importer: str, partner: str):
                 line={"width": 0.5, "color": pal[k % len(pal)]},
             )
         )
-    fig.update_layout(
+    _layout(
+        fig,
         title=f"{importer} duties on imports from {partner} by legal layer (trade-weighted, %)",
         yaxis_title="percent ad valorem",
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
     )
     return fig
 
@@ -99,14 +104,11 @@ def imports_figure(ds: xr.Dataset, importer: str, date: pd.Timestamp):
             marker_color=_palette()[1],
         )
     )
-    fig.update_layout(
+    _layout(
+        fig,
         barmode="group",
         title=f"{importer} imports by partner before and after (USD million a year)",
         yaxis_title="USD million",
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
     )
     return fig
 
@@ -133,13 +135,10 @@ def imports_over_time_figure(ds: xr.Dataset, importer: str):
                 line={"color": pal[j % len(pal)]},
             )
         )
-    fig.update_layout(
+    _layout(
+        fig,
         title=f"Change in {importer} imports by partner at each date (USD million a year)",
         yaxis_title="USD million",
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
     )
     return fig
 
