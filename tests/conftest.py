@@ -73,3 +73,17 @@ def scenario(events: list[dict] | None = None, horizon: int = 60, **extra) -> cp
 @pytest.fixture
 def world() -> cp.World:
     return chain_world()
+
+
+def assert_sources_table_well_formed(world: cp.World, quoted_keys: tuple[str, ...]) -> None:
+    """sources.csv has the three kinds; assumptions give a reason and no address; sources have
+    an http address; the fact keys named are quoted in the notes."""
+    src = world.sources
+    assert set(src["kind"]) == {"source", "derived", "assumption"}
+    assumptions = src[src["kind"] == "assumption"]
+    assert len(assumptions) >= 10 and (assumptions["note"].str.len() > 40).all()
+    assert (assumptions["url"] == "").all()
+    assert src.loc[src["kind"] == "source", "url"].str.startswith("http").all()
+    notes = " ".join(src["note"])
+    for key in quoted_keys:
+        assert key in notes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_every_row_cited
+from conftest import assert_every_row_cited, assert_sources_table_well_formed
 from typer.testing import CliRunner
 
 import chokepoints as cp
@@ -103,17 +103,10 @@ def test_us_import_sources(world):
 
 def test_every_row_cites_a_source_or_assumption(world):
     assert_every_row_cited(world)
-    src = world.sources
-    assert set(src["kind"]) == {"source", "derived", "assumption"}
-    assumptions = src[src["kind"] == "assumption"]
-    assert len(assumptions) >= 10 and (assumptions["note"].str.len() > 40).all()
-    assert (assumptions["url"] == "").all()
-    assert src.loc[src["kind"] == "source", "url"].str.startswith("http").all()
     # the USGS figures used are quoted with their fact keys
-    notes = " ".join(src["note"])
-    for key in ("gallium.primary_production.china", "gallium.us_consumer_stocks_yearend",
-                "antimony.us_end_use.flame_retardants", "graphite_natural.mine_production.china"):
-        assert key in notes
+    assert_sources_table_well_formed(world, (
+        "gallium.primary_production.china", "gallium.us_consumer_stocks_yearend",
+        "antimony.us_end_use.flame_retardants", "graphite_natural.mine_production.china"))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_every_row_cited
+from conftest import assert_every_row_cited, assert_sources_table_well_formed
 from typer.testing import CliRunner
 
 import chokepoints as cp
@@ -73,16 +73,9 @@ def test_japan_imports_match_mof(world):
 
 def test_every_row_cites_a_source_or_assumption(world):
     assert_every_row_cited(world)
-    src = world.sources
-    assert set(src["kind"]) == {"source", "derived", "assumption"}
-    assumptions = src[src["kind"] == "assumption"]
-    assert len(assumptions) >= 10 and (assumptions["note"].str.len() > 40).all()
-    assert (assumptions["url"] == "").all()
-    assert src.loc[src["kind"] == "source", "url"].str.startswith("http").all()
-    notes = " ".join(src["note"])
-    for key in ("ndfeb_production_share", "japan_imports_from_china.annual",
-                "china_exports.actual", "embargo.japan_user_stockpile_cover"):
-        assert key in notes
+    assert_sources_table_well_formed(world, (
+        "ndfeb_production_share", "japan_imports_from_china.annual",
+        "china_exports.actual", "embargo.japan_user_stockpile_cover"))
 
 
 def test_embargo_scenario_runs_and_reports(tmp_path: Path):

@@ -266,24 +266,16 @@ def _protocol_figure(r: RoundResult):
     offers = r.protocol.offers if r.protocol else []
     for p_i, name in enumerate((a, b)):
         mine = [o for o in offers if o.proposer == p_i]
-        fig.add_trace(
-            go.Scatter(
-                x=[o.step for o in mine],
-                y=[o.utilities[0] for o in mine],
-                mode="lines+markers",
-                name=f"{name}'s offers: utility of {a}",
-                line={"dash": "solid" if p_i == 0 else "dot"},
+        for k, whose in enumerate((a, b)):
+            fig.add_trace(
+                go.Scatter(
+                    x=[o.step for o in mine],
+                    y=[o.utilities[k] for o in mine],
+                    mode="lines+markers",
+                    name=f"{name}'s offers: utility of {whose}",
+                    line={"dash": "solid" if p_i == 0 else "dot"},
+                )
             )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[o.step for o in mine],
-                y=[o.utilities[1] for o in mine],
-                mode="lines+markers",
-                name=f"{name}'s offers: utility of {b}",
-                line={"dash": "solid" if p_i == 0 else "dot"},
-            )
-        )
     fig.add_hline(y=r.d[0], line={"dash": "dot", "color": "#1f77b4"}, annotation_text=f"BATNA {a}")
     fig.add_hline(y=r.d[1], line={"dash": "dot", "color": "#d62728"}, annotation_text=f"BATNA {b}")
     fig.update_layout(
