@@ -15,7 +15,9 @@ for both order types. Production, total and per region-sector, must agree within
 0.1 % at every step. The world reproduces BoARIO's input threshold
 (``threshold_not_input=1e-5/365``, docs/engine.md).
 
-Run with ``pytest -m slow`` after ``pip install 'chokepoints[parity]'``.
+The pymrio test system cases (about 2 s) run in the default suite when boario and pymrio are
+installed (``pip install -e '.[dev,parity]'``, as CI does) and are skipped, saying so, when they
+are not; the 2,000-sector cases are marked slow: ``pytest -m slow``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ import pytest
 
 import chokepoints as cp
 
-pytestmark = pytest.mark.slow
-
 RTOL = 1e-3
 START = dt.date(2025, 1, 1)
 T = 365
@@ -40,7 +40,7 @@ FD_ON, FD_UNTIL, FD_SHARE = 20, 200, -0.3
 
 
 def _iosystems():
-    pytest.importorskip("pymrio", reason="the parity tests need pymrio (the 'mrio' extra)")
+    pytest.importorskip("pymrio", reason="the parity tests need pymrio: pip install -e '.[dev,parity]'")
     from chokepoints.datasets.mrio import load_mrio_iosystem_test, synthetic_mrio
 
     return {
@@ -102,9 +102,9 @@ def run_chokepoints(io, order_type: str, case: str, shocked, fd_cell) -> pd.Data
 
 @pytest.mark.parametrize("order_type", ["alt", "noalt"])
 @pytest.mark.parametrize("case", ["capacity", "final_demand"])
-@pytest.mark.parametrize("mrio", ["pymrio-test", "synthetic-2000"])
+@pytest.mark.parametrize("mrio", ["pymrio-test", pytest.param("synthetic-2000", marks=pytest.mark.slow)])
 def test_production_matches_boario(mrio, case, order_type):
-    pytest.importorskip("boario", reason="parity tests need boario==0.7.2: pip install 'chokepoints[parity]'")
+    pytest.importorskip("boario", reason="the parity tests need boario==0.7.2: pip install -e '.[dev,parity]'")
     make, shocked, fd_cell = _iosystems()[mrio]
     io = make()
     ours = run_chokepoints(io, order_type, case, shocked, fd_cell)
