@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .compile import Plan
+from .plan import Plan
 from .kernel import safe_div
 
 if TYPE_CHECKING:  # only for annotations: simulate imports this module
