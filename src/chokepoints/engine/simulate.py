@@ -405,7 +405,8 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         open_cur = np.ones((Rc, E), dtype=dt)
         approval_c, delay_c, open_c = ctl.approval[rs], ctl.delay[rs], ctl.open[rs].astype(dt)
         quota_c = ctl.quota[rs] if ctl.quota is not None else np.full((Rc, 1), np.nan)
-        quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).all()]
+        # a quota regime in some run (in a stacked plan the other scenarios never use its column)
+        quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).any()]
         quota_left = np.where(np.isfinite(quota_c), quota_c, 0.0)
         run_idx = np.broadcast_to(np.arange(Rc)[:, None], (Rc, E))
         e_idx = np.broadcast_to(np.arange(E)[None, :], (Rc, E))
