@@ -129,7 +129,7 @@ def _three_stage_world() -> cp.World:
 
 
 def test_extraterritorial_rule_reaches_goods_made_elsewhere():
-    from chokepoints.engine.levers import content_shares
+    from chokepoints.levers.extraterritorial import content_shares
 
     w = _three_stage_world()
     cw = w.compile()

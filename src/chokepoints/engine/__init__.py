@@ -14,6 +14,7 @@ from ..world import World
 from .compile import Plan, compile_plan
 from .result import Result, build_dataset
 from .simulate import make_options, run_plan
+from .stack import IncompatiblePlans, simulate_many, stack_plans
 
 
 def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
@@ -47,14 +48,22 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
       the loop would cost more than it saves).
     """
     plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
-    opts = make_options(plan, record=record, producers=producers, max_memory=max_memory, dtype=dtype,
-                        chunk_runs=chunk_runs, threads=threads, backend=backend)
+    return result_of(world, [scenario], plan, seed=seed, progress=progress, record=record, producers=producers,
+                     max_memory=max_memory, dtype=dtype, chunk_runs=chunk_runs, threads=threads, backend=backend)
+
+
+def result_of(world: World, scenarios: list[Scenario], plan: Plan, *, seed: int | None = None,
+              progress: Callable[[int], None] | None = None, dtype: Any = np.float64,
+              extra_provenance: dict[str, Any] | None = None, **options: Any) -> Result:
+    """Run a compiled ``plan`` (of one scenario, or of several stacked, in run order) and label it."""
+    opts = make_options(plan, dtype=dtype, **options)
     rec = run_plan(plan, progress=progress, options=opts)
+    scenario = scenarios[0]
     provenance = {
         "package": "chokepoints",
         "package_version": __version__,
-        "scenario_name": scenario.name,
-        "scenario_hash": scenario.hash,
+        "scenario_name": scenario.name if len(scenarios) == 1 else f"{len(scenarios)} scenarios stacked",
+        "scenario_hash": ",".join(sc.hash for sc in scenarios),
         "dataset": world.name,
         "dataset_version": world.version,
         "dataset_hash": world.content_hash,
@@ -68,7 +77,9 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
         "threads": int(rec["threads"]),
         "backend": str(rec["backend"]),
     }
+    provenance.update(extra_provenance or {})
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
 
 
-__all__ = ["simulate", "Result", "Plan", "compile_plan", "run_plan"]
+__all__ = ["simulate", "simulate_many", "stack_plans", "IncompatiblePlans", "Result", "Plan", "compile_plan",
+           "run_plan", "result_of"]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .compile import Plan
 from .kernel import safe_div
+from .plan import Plan
 
 if TYPE_CHECKING:  # only for annotations: simulate imports this module
     from .simulate import _Static

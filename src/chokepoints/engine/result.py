@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .compile import Plan
+from .plan import Plan
 
 
 def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, Any],

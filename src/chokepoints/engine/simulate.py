@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InputError
-from .compile import Plan
 from .corrections import orders_net_of_pending, priority_rationing
 from .kernel import inventory_limited_production, overproduction_update, safe_div
-from .levers import Reweight, apply_reweight, apply_switch, capacity_added_at
 from .network import Network, build_network
+from .plan import Plan
+from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
 from .tile import TileBuffers, resolve_backend, update_tile
 
 # Dataset variable -> recorded array
@@ -69,38 +69,6 @@ def default_max_memory() -> int:
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         phys = 8 << 30
     return int(min(phys // 2, 8 << 30))
-
-
-def capacity_loss_at(plan: Plan, t: int, runs: slice = slice(None)) -> np.ndarray:
-    """Delta(t) (R, n): the largest loss of any capacity_loss event (as BoARIO, max not sum).
-
-    Loss share(t) = share for on <= t <= on + duration, then
-    share * (1 - (t - on - duration) / recovery_days) (linear), clipped to [0, share].
-    """
-    R = len(range(plan.R)[runs])
-    delta = np.zeros((R, plan.world.n))
-    for mask, share, start, duration, recovery, linear in plan.capacity_loss:
-        if t < start:
-            continue
-        sh, du, rc = share[runs], duration[runs], recovery[runs]
-        elapsed = t - start - du  # (R,)
-        if linear:
-            frac = np.where(elapsed <= 0, 1.0, np.clip(1.0 - elapsed / np.maximum(rc, 1e-12), 0.0, 1.0))
-            frac = np.where((rc <= 0) & (elapsed > 0), 0.0, frac)
-        else:
-            frac = np.ones(R)
-        np.maximum(delta, (sh * frac)[:, None] * mask[None, :], out=delta)
-    return delta
-
-
-def final_demand_at(plan: Plan, t: int, runs: slice = slice(None)) -> np.ndarray:
-    """y(t) (R, m) = y0 * (1 + sum of active changes), floored at 0."""
-    R = len(range(plan.R)[runs])
-    factor = np.ones((R, plan.world.m))
-    for mask, share, start, end in plan.demand_change:
-        if start <= t < end:
-            factor += share[runs][:, None] * mask[None, :]
-    return plan.world.y0[None, :] * np.maximum(factor, 0.0)
 
 
 @dataclass
@@ -437,7 +405,8 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         open_cur = np.ones((Rc, E), dtype=dt)
         approval_c, delay_c, open_c = ctl.approval[rs], ctl.delay[rs], ctl.open[rs].astype(dt)
         quota_c = ctl.quota[rs] if ctl.quota is not None else np.full((Rc, 1), np.nan)
-        quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).all()]
+        # a quota regime in some run (in a stacked plan the other scenarios never use its column)
+        quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).any()]
         quota_left = np.where(np.isfinite(quota_c), quota_c, 0.0)
         run_idx = np.broadcast_to(np.arange(Rc)[:, None], (Rc, E))
         e_idx = np.broadcast_to(np.arange(E)[None, :], (Rc, E))
@@ -454,10 +423,7 @@ def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[s
         for t in range(T):
             for sw in plan.switches:  # substitution and tariffs: shares of supply links change today
                 if sw.day == t:
-                    if isinstance(sw, Reweight):
-                        apply_reweight(W3, sw)
-                    else:
-                        apply_switch(W3, net.sup, sw)
+                    apply_share_rewrite(W3, net.sup, sw)
                     if use_wh:
                         WH = (W3[:, :K] * st.sA[0][:, None, :]).astype(dt)
                     if E:

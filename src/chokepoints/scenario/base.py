@@ -1,15 +1,5 @@
-"""The base class of every scenario event (shared by the engine, trade and finance modules)."""
+"""The base class of every scenario event (kept for compatibility: :class:`chokepoints.levers.LeverEvent`)."""
 
-from __future__ import annotations
+from ..levers.base import LeverEvent as _Event
 
-import datetime as dt
-
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = Field(None, description="Optional name, used to address fields as uncertain parameters")
-    on: dt.date = Field(description="Date the event takes effect")
-    note: str = Field("", description="Free text, e.g. the source of the event")
+__all__ = ["_Event"]
