@@ -33,7 +33,8 @@ import yaml
 from chokepoints.world import schema
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FACTS = Path("/work/shared/facts")
+FACTS = REPO / "data" / "facts"  # the vendored fact tables (data/facts/README.md)
+DEFAULT_FACTS = FACTS
 DATA = REPO / "src" / "chokepoints" / "datasets" / "data"
 TABLES: tuple[str, ...] = schema.TABLES
 DAYS_PER_YEAR = 365.0
