@@ -56,3 +56,24 @@ def test_builders_name_no_absolute_path() -> None:
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert len(list(SCRIPTS.glob("build_*.py"))) == len(BUILDERS)
     assert offenders == []
+
+
+def test_assumption_table_is_loaded_and_checked(tmp_path: Path) -> None:
+    import shutil
+
+    from chokepoints.errors import ConsistencyError
+    from chokepoints.world import load_world
+    from chokepoints.world.core import World
+
+    world = load_world("rare-earths-2010")
+    jp = world.assumptions.set_index("id").loc["A.jp_inventory"]
+    assert (jp.value, jp.low, jp.high) == (90.0, 60.0, 180.0)
+    inv = world.inventories
+    assert set(inv.loc[inv.holder.str.startswith("JPN."), "target_days"]) == {jp.value}
+    folder = tmp_path / "w"
+    shutil.copytree(BUNDLED / "rare-earths-2010", folder)
+    text = (folder / "assumptions.csv").read_text(encoding="utf-8")
+    bad = text.replace("A.jp_inventory,90,days,60,180", "A.jp_inventory,90,days,100,180")
+    (folder / "assumptions.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ConsistencyError, match=r"assumptions\.csv.*low <= value <= high"):
+        World.from_folder(folder)
