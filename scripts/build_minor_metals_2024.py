@@ -3,7 +3,7 @@
 
 Usage::
 
-    python scripts/build_minor_metals_2024.py [--facts /work/shared/facts] [--out DIR]
+    python scripts/build_minor_metals_2024.py [--facts DIR] [--assumptions CSV] [--out DIR]
 
 Gallium, germanium, antimony and natural graphite: the four minor minerals that China put
 under export licensing in 2023-24 and banned for the United States on 3 December 2024
@@ -11,7 +11,7 @@ under export licensing in 2023-24 and banned for the United States on 3 December
 
 Every number comes from a row of the fact tables (looked up by ``key`` and, where a key
 repeats, by geography / as_of), from a page read through the stored-pages search (kind
-``source``, with its address, marked "Not in /work/shared/facts"), from arithmetic on those
+``source``, with its address, vendored in data/facts/extra_sources.csv), from arithmetic on those
 (kind ``derived``) or from a labelled assumption whose note gives the reason. Each figure is
 registered in ``sources.csv`` and every row of every table cites the ids it rests on.
 
@@ -35,6 +35,8 @@ from __future__ import annotations
 from worldbuild import (
     DATA,
     DAYS_PER_YEAR,
+    EXTRA,
+    Assumptions,
     Facts,
     Model,
     Sources,
@@ -75,18 +77,16 @@ LB_PER_T = 2204.62262
 # ----------------------------------------------------------------------------------------
 # Build
 # ----------------------------------------------------------------------------------------
-def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one linear recipe
-    S = Sources("2024 baseline")
+def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa: C901 - one linear recipe
+    def extra(key: str, **kw: str) -> dict[str, str]:
+        return facts.get(EXTRA, key, **kw)
+
+    S = Sources("2024 baseline", A)
     M = Model()
     MM = "minor_metals.csv"
     DOWN = "downstream_users.csv"
     CAP = "new_capacity.csv"
     POL = "policy_events.csv"
-    GA_URL = (
-        "https://github.com/Vanakka/metals-encyclopedia/blob/"
-        "ad87eb5e164ba6cd808f7d3a81be43ea5cf21184/src/data/usgs/text/mcs2025-gallium.txt"
-    )
-    GE_URL = GA_URL.replace("gallium", "germanium")
 
     def mm(key: str, **kw: str) -> dict[str, str]:
         return facts.get(MM, key, **kw)
@@ -98,42 +98,10 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Every annual kg or t figure is divided by 365 days to give a per-day output, capacity "
         "or final demand (time_unit: day). Shares are flow / need.",
     )
-    A_CAP = S.assumption(
-        "A.capacity_equals_output",
-        "No spare capacity unless sourced",
-        "No source gives 2024 utilisation for this producer, so capacity_per_day = "
-        "output_per_day. Sourced spare capacity is used where USGS gives it (primary low-purity "
-        "gallium: China 1,000,000 kg/yr, Japan 10,000, Korea 16,000, Russia 10,000).",
-    )
-    A_REG = S.assumption(
-        "A.region_grouping",
-        "Region grouping",
-        "CHN, USA, JPN, EU (Belgium, Germany, Slovakia, Finland and other members), KOR, RUS, CAN, "
-        "TJK (second antimony miner), MOZ and MDG (largest non-China graphite miners and US "
-        "suppliers) are shown apart because USGS names them as producers or US import sources; "
-        "ROW holds every other country (India, Thailand, Vietnam, Bolivia, Burma, Turkey, Brazil, "
-        "Mexico, Tanzania, Taiwan, ...).",
-    )
-    A_CONTENT = S.assumption(
-        "A.content_units",
-        "US users' output counted in metal content",
-        "No source gives the output (units or value) of the US industries using each metal, only "
-        "their share of US consumption (USGS). Each US user's output is therefore counted in the "
-        "kg or t of the metal it processes, so its recipe is 1 unit of metal per unit of output "
-        "and output lost reads as metal-content not processed. Days to shortfall do not depend on "
-        "this choice; only the USD valuation does (A.uv_content_floor). The 'defense' group adds "
-        "kg of Ga and Ge to t of Sb: ammunition (2,400 t) is kept in t so that no single metal "
-        "swamps the group's shortfall test.",
-    )
-    A_THIRD = S.assumption(
-        "A.us_share_of_foreign_refiners",
-        "US buyers take one third of a foreign refiner's output",
-        "Where a non-China refiner or processor's total output is not found (EU, Canadian and "
-        "other gallium refiners; Belgian antimony oxide makers), it is set to three times its "
-        "sourced sales to US users (USGS import tonnage x import-source share): US buyers take "
-        "one third and the rest goes to the refiner's home or world market. The level only "
-        "matters for how much Chinese feed these refiners need.",
-    )
+    A_CAP = S.assumption("A.capacity_equals_output", "No spare capacity unless sourced")
+    A_REG = S.assumption("A.region_grouping", "Region grouping")
+    A_CONTENT = S.assumption("A.content_units", "US users' output counted in metal content")
+    A_THIRD = S.assumption("A.us_share_of_foreign_refiners", "US buyers take one third of a foreign refiner's output")
 
     region_names = [
         ("CHN", "China"),
@@ -208,17 +176,11 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         f"{100 * ga_prim['CHN'] / sum(ga_prim.values()):.1f}% of the country rows vs USGS 99%); "
         "China's capacity 1,000,000 kg/yr as CHN.ga_primary capacity.",
     )
-    S_GA_CAP = S.page(
-        "S.usgs_mcs2025.gallium_capacity_table",
-        "USGS Mineral Commodity Summaries 2025 - Gallium (world low-purity production and "
-        "capacity table)",
-        GA_URL,
-        "2025-01",
-        "read via the stored-file search (Vanakka/metals-encyclopedia, mcs2025-gallium.txt): "
-        "2024 primary low-purity capacity Japan 10,000, Korea 16,000, Russia 10,000 kg/yr, used "
-        "as the capacity of JPN/KOR/RUS.ga_primary (spare capacity outside China).",
-    )
-    ga_cap = {"CHN": num(r_ga_cap_cn["value"]), "JPN": 10000.0, "KOR": 16000.0, "RUS": 10000.0}
+    r_ga_caps = [extra("gallium.low_purity_capacity", geography=g) for g in ("Japan", "South Korea", "Russia")]
+    S_GA_CAP = S.page("S.usgs_mcs2025.gallium_capacity_table", r_ga_caps)
+    ga_cap = {"CHN": num(r_ga_cap_cn["value"])} | {
+        reg: num(r["value"]) for reg, r in zip(("JPN", "KOR", "RUS"), r_ga_caps, strict=True)
+    }
     r_ga_cn98 = mm("gallium.china_share_primary_production", geography="China", as_of="2023")
     S.fact(
         "S.ft.gallium_98pct",
@@ -250,19 +212,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "US reported consumption 19,000 kg and metal imports 11,000 kg (2024e), NIR 100%: "
         "imports cover 11,000/19,000 of US use, the domestic refinery the rest (D.ga_us_supply).",
     )
-    S_GA_REFINERY = S.page(
-        "S.usgs_mcs2025.gallium_us_refinery",
-        "USGS Mineral Commodity Summaries 2025 - Gallium (domestic production and use; "
-        "recycling)",
-        GA_URL,
-        "2025-01",
-        "read via the stored-file search: 'One company in New York recovered and refined "
-        "high-purity gallium from imported primary low-purity gallium metal and new scrap'; "
-        "'Substantial quantities of new scrap ... were reprocessed'; 'Uses of ICs included "
-        "defense applications'; 'In many defense-related applications, GaAs- and GaN-based ICs "
-        "are used ... no effective substitutes exist'. Used for USA.ga_refined and the defense "
-        "IC user.",
-    )
+    S_GA_REFINERY = S.page("S.usgs_mcs2025.gallium_us_refinery", [extra("gallium.us_refining_and_defense_use")])
     us_ga_ref = ga_cons - ga_imp
     D_GA_US = S.derived(
         "D.ga_us_supply",
@@ -314,14 +264,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     ga_opto = num(ga_eu_rows["optoelectronics"]["value"]) / 100 * ga_cons
     ga_rd = num(ga_eu_rows["research_development"]["value"]) / 100 * ga_cons
     ga_def_share = 0.10
-    A_GA_DEF = S.assumption(
-        "A.ga_defense_share",
-        "Defense ICs: 10% of US gallium IC use",
-        "USGS says IC uses 'included defense applications' (GaAs/GaN radar, electronic warfare, "
-        "satellite communications) where no effective substitutes exist, but gives no share. "
-        "10% of IC consumption is assumed for defense ICs so that the military end-user ban of "
-        "Announcement No. 46 has a buyer in the model.",
-    )
+    A_GA_DEF = S.assumption("A.ga_defense_share", "Defense ICs: 10% of US gallium IC use")
     ga_def = ga_def_share * ga_ic
     ga_semi = ga_ic - ga_def
 
@@ -350,30 +293,14 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     )
 
     # Japan's gallium market (Yomiuri via daily8)
-    S_JP_GA = S.page(
-        "S.yomiuri.japan_gallium",
-        "Japan to Start Producing Gallium in Australia, Looking to Ensure Stable Supply "
-        "(Yomiuri Shimbun via daily8)",
-        "https://www.daily8.com/en/article/264e2708dd6ab4bad7ea964ed0c81180",
-        "2025-08",
-        "read via the stored-pages search: 'In 2021, Japan used 167 tons of gallium, of which 97 "
-        "tons were imported ... 55 tons, or about 60% of imports, still come from China'; after "
-        "August 2023 China's exports to Japan fell 80-90% to ~10 t and parts makers kept "
-        "producing 'by recycling the metal and using inventory'. Used: fd.JPN.gallium_refined = "
-        "167,000 kg/yr; JPN.ga_refined buys 55,000 kg low-purity from China.",
-    )
-    jp_ga_use = 167000.0
-    jp_ga_from_cn = 55000.0
+    r_jp_ga_use = extra("gallium.japan_consumption")
+    r_jp_ga_cn = extra("gallium.japan_imports_from_china")
+    S_JP_GA = S.page("S.yomiuri.japan_gallium", [r_jp_ga_use, r_jp_ga_cn])
+    jp_ga_use = num(r_jp_ga_use["value"]) * 1000.0
+    jp_ga_from_cn = num(r_jp_ga_cn["value"]) * 1000.0
     jp_ga_ref = jp_ga_use + ga_us_sales["JPN.ga_refined"]
     jp_ga_feed = jp_ga_from_cn + ga_prim["JPN"]
-    A_JP_GA = S.assumption(
-        "A.jp_ga_feed",
-        "Japan's refiners: Chinese and Japanese primary feed, the rest recycled",
-        "Japan's refined gallium output = its 2021 use (167 t, latest found) + its sales to US "
-        "users. Its modelled low-purity feed is the 55 t imported from China plus Japan's own "
-        "3 t of primary output; the other imports (42 t, origins not found) and recycled new "
-        "scrap are not modelled as inputs. 167 t is read as refined-grade use.",
-    )
+    A_JP_GA = S.assumption("A.jp_ga_feed", "Japan's refiners: Chinese and Japanese primary feed, the rest recycled")
     D_JP_GA = S.derived(
         "D.jp_ga",
         "Japan's gallium refining",
@@ -386,20 +313,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     ga_scrap_half = 0.5
     A_GA_SCRAP = S.assumption(
         "A.ga_feed_half_scrap",
-        "US, EU, Canadian and other refiners: half primary feed, half new scrap",
-        "USGS: new scrap was recycled in Canada, China, Japan, Slovakia and the US, and the US "
-        "refinery used 'imported primary low-purity gallium metal and new scrap'; world "
-        "secondary capacity is 280,000 kg/yr against 340,000 kg/yr of refined capacity. No split "
-        "was found; 0.5 kg of primary low-purity gallium per kg refined is assumed (scrap not "
-        "modelled as an input).",
+        "US, EU, Canadian and other refiners: half primary feed, half new scrap"
     )
-    A_GA_FEED_CN = S.assumption(
-        "A.ga_feed_origin",
-        "Origin of primary feed",
-        "USA, EU and Canadian refiners buy primary low-purity gallium from China (99% of world "
-        "primary output). Korean and Russian primary output feeds the ROW refiners (Korea, "
-        "Russia, Taiwan, ...) first; the rest is sold on the world market (fd.ROW).",
-    )
+    A_GA_FEED_CN = S.assumption("A.ga_feed_origin", "Origin of primary feed")
     ga_ref_out = {
         "USA.ga_refined": us_ga_ref,
         "JPN.ga_refined": jp_ga_ref,
@@ -456,13 +372,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
             "check only: USGS publishes no world germanium production; China was the leading "
             "producer and exporter in 2024.",
         )
-    A_GE_WORLD = S.assumption(
-        "A.ge_world_level",
-        "World germanium output 2024 = 2017 level",
-        "USGS gives no world germanium production (facts key germanium.world_production: not "
-        "found). The only world figure found is ~160 t in 2017 (AMECO research, China 104.2 t = "
-        "65.23%); it is used for 2024 with China's share from CRMA (~60%).",
-    )
+    A_GE_WORLD = S.assumption("A.ge_world_level", "World germanium output 2024 = 2017 level")
     ge_cn_share = num(
         mm("germanium.china_share_world_production", as_of="2022-2023 (approx.)")["value"]
     ) / 100
@@ -481,28 +391,13 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "US imports of metal + dioxide 33,000 kg Ge (2024e); estimated consumption 30,000 kg "
         "(2021, latest; 2022-24 NA) used for 2024 (A.ge_us_consumption); NIR >50%.",
     )
-    S_GE_EXP = S.page(
-        "S.usgs_mcs2025.germanium_exports",
-        "USGS Mineral Commodity Summaries 2025 - Germanium (salient statistics; domestic "
-        "production and use)",
-        GE_URL,
-        "2025-01",
-        "read via the stored-file search: US exports 2024e germanium metal 7,200 kg and dioxide "
-        "120 kg (Ge content); a Utah company makes Ge wafers for satellite solar cells and an "
-        "Oklahoma company GeCl4 for fibre optics 'from imported and recycled germanium'; IR "
-        "lenses for 'commercial and government markets'; decommissioned military IR optics are "
-        "recycled; DoD awarded $14.4M (DPA) for Ge wafer capacity in 2024.",
-    )
-    ge_exp = 7200.0 + 120.0
+    r_ge_exp_metal = extra("germanium.us_exports.metal")
+    r_ge_exp_dioxide = extra("germanium.us_exports.dioxide")
+    S_GE_EXP = S.page("S.usgs_mcs2025.germanium_exports", [r_ge_exp_metal, r_ge_exp_dioxide])
+    ge_exp = num(r_ge_exp_metal["value"]) + num(r_ge_exp_dioxide["value"])
     ge_net_imp = ge_imp - ge_exp
     us_ge = ge_cons - ge_net_imp
-    A_GE_CONS = S.assumption(
-        "A.ge_us_consumption",
-        "US germanium consumption 2024 = 2021 estimate",
-        "USGS last estimated US consumption for 2021 (30,000 kg); 2022-24 are NA. It is used for "
-        "2024. Net imports (33,000 - 7,320 = 25,680 kg) then leave 4,320 kg (14%) to US "
-        "secondary (recycled) supply, consistent with NIR '>50%'.",
-    )
+    A_GE_CONS = S.assumption("A.ge_us_consumption", "US germanium consumption 2024 = 2021 estimate")
     D_GE_US = S.derived(
         "D.ge_us_supply",
         "US germanium supply",
@@ -564,14 +459,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     )
     ge_nc = ge_world - ge_cn
     ge_nc_rest = ge_nc - us_ge
-    A_GE_SPLIT = S.assumption(
-        "A.ge_nonchina_split",
-        "Non-China germanium refining: EU 50%, Canada 30%, Russia 20%",
-        "USGS names the US, Belgium, Canada, China, Germany and Russia as producers or recyclers "
-        "and CRMA adds Finland; no country tonnages were found. The non-China output less US "
-        "secondary supply is split EU 50% (Belgium, Germany, Finland; the largest US supplier), "
-        "Canada 30% (Trail, fed by Alaskan and Canadian zinc concentrates), Russia 20%.",
-    )
+    A_GE_SPLIT = S.assumption("A.ge_nonchina_split", "Non-China germanium refining: EU 50%, Canada 30%, Russia 20%")
     ge_ref_out = {
         "CHN.germanium": ge_cn,
         "EU.germanium": 0.5 * ge_nc_rest,
@@ -579,15 +467,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "RUS.germanium": 0.2 * ge_nc_rest,
         "USA.germanium": us_ge,
     }
-    A_GE_PROC = S.assumption(
-        "A.ge_processors_chinese_feed",
-        "EU and Russian germanium processors use Chinese metal",
-        "China's germanium metal exports go mostly to Belgium, Germany and Russia (USGS), where it "
-        "is processed into the dioxide, tetrachloride, optics blanks and substrates they sell. "
-        "The EU and Russian processors therefore buy Chinese germanium as an input, at the "
-        "annualised 2024 export tonnage per kg of their output; the rest of their feed "
-        "(recycling, own residues) is not modelled.",
-    )
+    A_GE_PROC = S.assumption("A.ge_processors_chinese_feed", "EU and Russian germanium processors use Chinese metal")
     D_GE = S.derived(
         "D.ge_refining",
         "Germanium output by region",
@@ -615,15 +495,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "solar_semiconductors": 0.25,
         "radiation_detectors": 0.10,
     }
-    A_GE_EU = S.assumption(
-        "A.ge_end_use_split",
-        "US germanium end-use shares",
-        "USGS ranks US uses without shares. Assumed: fibre optics 35%, infrared optics 30% "
-        "(AMECO's global IR share 26%, rounded up for the US defense market) split half "
-        "commercial and half defense (USGS: IR lenses for 'commercial and government markets'; "
-        "military IR optics are recycled), semiconductors and solar cells 25% (incl. satellite "
-        "solar cells), radiation detectors 10%. The order matches USGS's ranking.",
-    )
+    A_GE_EU = S.assumption("A.ge_end_use_split", "US germanium end-use shares")
     check_close(sum(ge_split.values()), 1.0, "germanium end-use split")
 
     # ======================================================================================
@@ -681,14 +553,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "check: China + Russia ~89% of antimony refining (China-only share not found); compared "
         "with the modelled routing (D.sb_routing).",
     )
-    A_SB_ROUTE = S.assumption(
-        "A.sb_concentrate_routing",
-        "Where antimony concentrate is smelted",
-        "China smelts its own ore and Tajikistan's (Tajik concentrate is exported to China; "
-        "China's import dependence >50% since 2021 per extremarationews); Russia smelts its own "
-        "ore; all other ore (Burma, Bolivia, Australia, Turkey, ...) is smelted in ROW (Thailand, "
-        "Vietnam, India, Bolivia, ...). No tonnage routing was found.",
-    )
+    A_SB_ROUTE = S.assumption("A.sb_concentrate_routing", "Where antimony concentrate is smelted")
     sb_ref = {
         "CHN.sb_refined": sb_mine["CHN"] + sb_mine["TJK"],
         "RUS.sb_refined": sb_mine["RUS"],
@@ -732,15 +597,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     sb_fr = num(sb_eu_rows["flame_retardants"]["value"]) / 100 * sb_cons
     sb_nonmetal = num(sb_eu_rows["nonmetal_products"]["value"]) / 100 * sb_cons
     sb_ammo_share = 0.25
-    A_SB_AMMO = S.assumption(
-        "A.sb_ammunition_share",
-        "Ammunition: a quarter of US antimony metal products",
-        "USGS puts ammunition inside 'metal products including antimonial lead and ammunition' "
-        "(40%) without a split; the National Defense Stockpile planned 1,100 t of antimony "
-        "acquisitions for FY2024. A quarter of metal products (2,400 t) is assumed for "
-        "ammunition and other defense uses (end use 'defense'); the rest (mostly antimonial lead "
-        "for batteries) stays 'metal_products'.",
-    )
+    A_SB_AMMO = S.assumption("A.sb_ammunition_share", "Ammunition: a quarter of US antimony metal products")
     sb_ammo = sb_ammo_share * sb_metal_all
     sb_metal = sb_metal_all - sb_ammo
     r_sb_src_ox = mm("antimony.us_import_sources_oxide.china")
@@ -756,14 +613,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "unwrought metal: China 24 -> CHN, India 25 + Thailand 13 + Vietnam 12 + other 26 -> "
         "ROW; total metal and oxide: China 63% (check).",
     )
-    A_SB_SOURCING = S.assumption(
-        "A.sb_user_sourcing",
-        "Which US antimony users buy oxide and which buy metal",
-        "Flame retardants and nonmetal products (ceramics, glass, rubber) use antimony trioxide "
-        "and buy at the oxide import mix; metal products take all US secondary antimony "
-        "(antimonial lead returns to the battery industry) and buy the rest at the unwrought-metal "
-        "import mix, as does ammunition.",
-    )
+    A_SB_SOURCING = S.assumption("A.sb_user_sourcing", "Which US antimony users buy oxide and which buy metal")
     sb_ox_mix = {"CHN.sb_refined": 0.76, "EU.sb_refined": 0.11, "ROW.sb_refined": 0.13}
     sb_un_mix = {"CHN.sb_refined": 0.24, "ROW.sb_refined": 0.76}
     sb_metal_rest = sb_metal - sb_sec
@@ -784,13 +634,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "S.usgs_mcs2025.antimony_import_sources; A.sb_user_sourcing; A.sb_ammunition_share).",
     )
     eu_sb_out = 3 * sb_us_eu
-    A_SB_EU = S.assumption(
-        "A.eu_sb_feed",
-        "Belgian antimony oxide from imported metal",
-        "Belgian trioxide makers convert imported antimony metal; origins were not found. The "
-        "EU producer buys 1 t of refined antimony per t, half from China and half from ROW "
-        "smelters. Its output is 3 x its US sales (A.us_share_of_foreign_refiners).",
-    )
+    A_SB_EU = S.assumption("A.eu_sb_feed", "Belgian antimony oxide from imported metal")
 
     # ======================================================================================
     # GRAPHITE (t natural graphite)
@@ -889,12 +733,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     )
     A_GR_BATT = S.assumption(
         "A.graphite_battery_use",
-        "US battery use of natural graphite = China's spherical exports to the US",
-        "USGS lists US uses without shares (graphite_natural.us_end_use_shares: not found). "
-        "Battery (anode) use is taken as China's spherical graphite exports to the US, "
-        "annualised (19% x 25,500 x 12/8 t); the US Vidalia spherical plant started in Feb 2024 "
-        "and its output was not found. All other US use (refractories, brake linings, "
-        "lubricants, powdered metals, steelmaking) is 'industrial'.",
+        "US battery use of natural graphite = China's spherical exports to the US"
     )
     gr_ind = gr_cons - gr_batt
     gr_sh = {
@@ -944,16 +783,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     # ======================================================================================
     # products and regions
     # ======================================================================================
-    A_PROD = S.assumption(
-        "A.product_definitions",
-        "Product and stage definitions",
-        "Gallium and germanium in kg of metal content, antimony and graphite in t; primary "
-        "low-purity gallium (99.99%) is 'primary', refined high-purity gallium (99.999%+) "
-        "'refining'; germanium is one product (metal and dioxide, Ge content); antimony "
-        "concentrate (Sb content) is 'mining', refined antimony metal and oxide 'refining'; "
-        "natural graphite (flake, amorphous, spherical; no synthetic) is 'mining'. US users' "
-        "products are 'end_product' counted in metal content (A.content_units).",
-    )
+    A_PROD = S.assumption("A.product_definitions", "Product and stage definitions")
     prod_defs = [
         ("gallium_low_purity", "Primary low-purity gallium (99.99%)", "kg", "primary",
          cite(A_PROD, S_GAGE, S_BAN)),
@@ -1226,13 +1056,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
              cite(D_GR_US, S_GR_SPH, A_GR_BATT))
     M.supply_amounts("USA.graphite_industrial", "graphite_natural", gr_ind_amounts,
                      cite(D_GR_US, S_GR_SRC))
-    A_GR_REST = S.assumption(
-        "A.graphite_other_sales",
-        "Non-US sales of non-China graphite",
-        "What Madagascar, Mozambique, Canada and ROW mines do not sell to the US goes to the "
-        "world market (fd.ROW); Russia's and Korea's output is used at home (no trade data "
-        "found).",
-    )
+    A_GR_REST = S.assumption("A.graphite_other_sales", "Non-US sales of non-China graphite")
     for reg in ("JPN", "EU"):
         did = M.add_fd(reg, "graphite_natural", "other", gr_cn_to[reg], cite(D_GR_CNEXP, A_PERDAY))
         M.supply(did, "graphite_natural", {"CHN.graphite_mine": 1.0}, D_GR_CNEXP)
@@ -1269,14 +1093,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     # ======================================================================================
     # inventories
     # ======================================================================================
-    A_INV_US = S.assumption(
-        "A.inv_us_users",
-        "US germanium, antimony and graphite users hold 60 days",
-        "No source gives US users' stocks of germanium, antimony or graphite (only gallium: "
-        "S.usgs_mcs2025.gallium_stocks). 60 days is assumed (Japan's 60-day rare-metal stockpile "
-        "target as the only sourced duration; S.japan.stockpile_60_days); battery-anode makers "
-        "45 days (just-in-time cell lines).",
-    )
+    A_INV_US = S.assumption("A.inv_us_users", "US germanium, antimony and graphite users hold 60 days")
     r_jp60 = facts.get("embargo_2010.csv", "japan_response.stockpile_target_days")
     S_JP60 = S.fact(
         "S.japan.stockpile_60_days",
@@ -1285,31 +1102,22 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Japan's 60-day rare-metal stockpile target as the proxy for stocks held outside China "
         "and the dataset default.",
     )
-    A_INV_UP = S.assumption(
-        "A.inv_upstream",
-        "Refiners' and processors' feed stocks",
-        "Chinese refiners and smelters next to their feed hold 30 days; refiners and processors "
-        "that import their feed (Japan, US, EU, Canada, Russia, ROW) hold 60 days (Japan's "
-        "60-day stockpile target as proxy). No firm-level figures found.",
-    )
-    S.assumption(
-        "A.inv_default",
-        "Default inventory target 60 days",
-        "Inputs without an inventories row use 60 days (S.japan.stockpile_60_days); every input "
-        "in this dataset has a row.",
-    )
+    A_INV_UP = S.assumption("A.inv_upstream", "Refiners' and processors' feed stocks")
+    S.assumption("A.inv_default", "Default inventory target 60 days")
     for pid, _product, _eu, _out, inp, _src in us_users:
         if inp == "gallium_refined":
             M.inventory(pid, inp, round(ga_stock_days, 6), cite(D_GA_STOCK, S_GA_STOCK))
         elif pid == "USA.graphite_batteries":
-            M.inventory(pid, inp, 45, A_INV_US)
+            M.inventory(pid, inp, A("A.inv_us_users.batteries"), A_INV_US)
         else:
-            M.inventory(pid, inp, 60, cite(A_INV_US, S_JP60))
+            M.inventory(pid, inp, A("A.inv_us_users.other"), cite(A_INV_US, S_JP60))
     for (holder, inp) in M.recipes:
         if holder.startswith("USA.") and holder in [u[0] for u in us_users]:
             continue
-        days = 30 if holder.startswith("CHN.") else 60
-        M.inventory(holder, inp, days, A_INV_UP if days == 30 else cite(A_INV_UP, S_JP60))
+        if holder.startswith("CHN."):
+            M.inventory(holder, inp, A("A.inv_upstream.china"), A_INV_UP)
+        else:
+            M.inventory(holder, inp, A("A.inv_upstream.importers"), cite(A_INV_UP, S_JP60))
 
     # ======================================================================================
     # unit values
@@ -1344,19 +1152,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         [r_p_gr],
         "2024 flake graphite import unit value $1,070/t.",
     )
-    A_UV_SBC = S.assumption(
-        "A.uv_sb_concentrate",
-        "Antimony concentrate at half the metal price",
-        "No concentrate price was found; contained antimony in concentrate is valued at 50% of "
-        "the metal price (smelting charges and losses).",
-    )
-    A_UV_FLOOR = S.assumption(
-        "A.uv_content_floor",
-        "US users' output valued at its metal input",
-        "US users' products are counted in metal content (A.content_units); one unit is valued "
-        "at the price of the metal it uses, so USD losses are a floor (the devices, optics, "
-        "flame retardants or anodes are worth far more per kg of metal).",
-    )
+    A_UV_SBC = S.assumption("A.uv_sb_concentrate", "Antimony concentrate at half the metal price")
+    A_UV_FLOOR = S.assumption("A.uv_content_floor", "US users' output valued at its metal input")
     p_ga_lo = num(r_p_lo["value"])
     p_ga_hi = num(r_p_hi["value"])
     p_ge = num(r_p_ge["value"])
@@ -1424,6 +1221,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     )
 
     stats = dict(
+        default_days=int(A("A.inv_default")),
         ga_cn_primary_share=ga_prim["CHN"] / sum(ga_prim.values()),
         ga_cn_refined_share=cn_ref_share,
         ge_cn_share=ge_cn_share,
@@ -1459,7 +1257,7 @@ def dataset_yaml(stats: dict) -> str:
             "optoelectronics, fibre and infrared optics, solar cells and detectors, flame "
             "retardants, metal and nonmetal products, battery anodes, industrial uses, defense) "
             "as producers whose output can fall. Baseline 2024 (USGS MCS 2025 estimates). Built "
-            "by scripts/build_minor_metals_2024.py from /work/shared/facts; see "
+            "by scripts/build_minor_metals_2024.py from data/facts and data/assumptions; see "
             "docs/data-minor-metals-2024.md."
         ),
         "time_unit": "day",
@@ -1472,7 +1270,7 @@ def dataset_yaml(stats: dict) -> str:
             {"region": "USA", "end_use": "flame_retardants"},
             {"region": "USA", "end_use": "batteries"},
         ],
-        "default_target_days": 60,
+        "default_target_days": stats["default_days"],
         "default_target_days_source": "A.inv_default;S.japan.stockpile_60_days",
         "notes": (
             "Disagreements and choices. (1) Gallium: China makes "
@@ -1508,7 +1306,7 @@ def dataset_yaml(stats: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(__doc__, DEFAULT_OUT, argv)
-    M, S, stats = build(Facts(args.facts))
+    M, S, stats = build(Facts(args.facts), Assumptions(args.assumptions))
     tabs, texts = render(M, S, producer_end_uses=END_USES, demand_end_uses=END_USES)
     write_dataset(args.out, texts, dataset_yaml(stats), S)
     print(summary(args.out, tabs))

@@ -3,7 +3,7 @@
 
 Usage::
 
-    python scripts/build_rare_earths_2010.py [--facts /work/shared/facts] [--out DIR]
+    python scripts/build_rare_earths_2010.py [--facts DIR] [--assumptions CSV] [--out DIR]
 
 A small rare-earth world for the 2010 China-Japan episode: China's halt of rare-earth exports
 to Japan from 21 September to 20 November 2010 (GTA; shipments confirmed resumed 24 November).
@@ -14,7 +14,7 @@ makers, automotive incl. hybrids, electronics, catalysts/polishing).
 
 Every number comes from a row of the fact tables (looked up by ``key`` and, where a key
 repeats, by geography / as_of / value), from a page read through the stored-pages search (kind
-``source``, marked "Not in /work/shared/facts"), from arithmetic on those (kind ``derived``) or
+``source``, vendored in data/facts/extra_sources.csv), from arithmetic on those (kind ``derived``) or
 from a labelled assumption whose note gives the reason.
 
 Method (t or units per year, divided by 365 at the end):
@@ -36,6 +36,8 @@ from __future__ import annotations
 # sibling module: scripts/ is on sys.path when this runs as a script
 from worldbuild import (
     DATA,
+    EXTRA,
+    Assumptions,
     Facts,
     Model,
     Sources,
@@ -45,6 +47,7 @@ from worldbuild import (
     fail,
     in_note,
     num,
+    num_range,
     parse_args,
     render,
     run,
@@ -60,8 +63,11 @@ END_USES = ("magnets", "automotive", "electronics", "catalysts_polishing", "othe
 # ----------------------------------------------------------------------------------------
 # Build
 # ----------------------------------------------------------------------------------------
-def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one linear recipe
-    S = Sources("2010 baseline")
+def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa: C901 - one linear recipe
+    def extra(key: str, **kw: str) -> dict[str, str]:
+        return facts.get(EXTRA, key, **kw)
+
+    S = Sources("2010 baseline", A)
     M = Model()
     EMB = "embargo_2010.csv"
     RES = "rare_earths_supply.csv"
@@ -79,47 +85,11 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Every annual tonnage or unit count (2010) is divided by 365 days to give a per-day "
         "output, capacity or final demand (time_unit: day). Shares are flow / need.",
     )
-    A_CAP = S.assumption(
-        "A.capacity_equals_output",
-        "No spare capacity",
-        "No source gives 2010 utilisation or spare capacity for these producers, so "
-        "capacity_per_day = output_per_day; short-run flexibility is left to the engine's "
-        "overproduction setting.",
-    )
-    A_REG = S.assumption(
-        "A.region_grouping",
-        "Region grouping",
-        "Five regions for the 2010 China-Japan episode: CHN, JPN (the target), USA and EU (the "
-        "other large buyers of China's exports, which were not embargoed) and ROW (India, Brazil, "
-        "Malaysia, Russia, Korea, Southeast Asia and all others).",
-    )
-    A_PROD = S.assumption(
-        "A.product_definitions",
-        "Product and stage definitions",
-        "Concentrate and separated oxides in t of rare-earth oxide (REO); 'dy_oxide' holds Dy "
-        "and Tb oxides, 'other_oxides' La, Ce, Y, Eu, Gd and the rest (light REs for catalysts, "
-        "polishing, batteries, phosphors, glass). Metal and alloy making is folded into the "
-        "magnet makers, whose recipe is written in oxide per t of magnet (A.no_metal_stage). "
-        "Japan's imports and China's exports (gross t of ores, compounds, metals) are read as "
-        "t REO. Japanese vehicles in units; Japanese electronics and catalysts/polishing output "
-        "counted in t of the rare-earth material they use (A.content_units).",
-    )
-    A_NOMETAL = S.assumption(
-        "A.no_metal_stage",
-        "No separate metal/alloy stage",
-        "Japanese alloy makers (Shin-Etsu, Santoku, Showa Denko) turned imported oxides and "
-        "metals into magnet alloys; a separate metal stage adds no information for the 2010 "
-        "question (China embargoed oxides, metals and compounds alike), so the magnet recipe "
-        "uses oxides directly at their metal content.",
-    )
-    A_CONTENT = S.assumption(
-        "A.content_units",
-        "Japanese electronics and catalysts/polishing counted in material used",
-        "No output figures were looked up for Japan's electronics, polishing and catalyst "
-        "industries; their output is counted in t of the rare-earth material they use (magnets "
-        "or REO), so their recipe is 1 t per t and output lost reads as material not processed. "
-        "Days to shortfall do not depend on this choice.",
-    )
+    A_CAP = S.assumption("A.capacity_equals_output", "No spare capacity")
+    A_REG = S.assumption("A.region_grouping", "Region grouping")
+    A_PROD = S.assumption("A.product_definitions", "Product and stage definitions")
+    A_NOMETAL = S.assumption("A.no_metal_stage", "No separate metal/alloy stage")
+    A_CONTENT = S.assumption("A.content_units", "Japanese electronics and catalysts/polishing counted in material used")
     region_names = [
         ("CHN", "China"),
         ("JPN", "Japan"),
@@ -129,17 +99,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     ]
 
     # ---------------- mining 2010 ---------------------------------------------------------
-    S_MINE = S.page(
-        "S.indexmundi.re_production_2010",
-        "Tag Archives: rare earth metals - World Production of Rare Earth Metals (IndexMundi "
-        "blog, citing GOOD's infographic of USGS data)",
-        "https://www.indexmundi.com/blog/index.php/tag/rare-earth-metals/",
-        "2011 (not shown)",
-        "read via the stored-pages search: 'As of 2010, China produced 97% of the total world "
-        "production of rare earths, or 130,000 metric tons, followed by India (2%), Brazil "
-        "(0.42%), and Malaysia (0.27%)' (USGS MCS 2011 basis; the primary MCS 2011 text was not "
-        "found). CHN.mine = 130,000 t REO; world = 130,000 / 0.97 (D.mine_2010).",
-    )
+    r_cn_mine = extra("rare_earths.mine_production", geography="China")
+    S_MINE = S.page("S.indexmundi.re_production_2010", [r_cn_mine])
     r_cn97 = emb("china_share_world_re_production")
     S_CRS97 = S.fact(
         "S.crs.china_97pct",
@@ -148,7 +109,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "China 97% of world rare-earth output (c. 2010-12), the same share as the IndexMundi/USGS "
         "2010 figure.",
     )
-    cn_mine = 130000.0
+    cn_mine = num(r_cn_mine["value"])
     world_mine = cn_mine / (num(r_cn97["value"]) / 100)
     row_mine = world_mine - cn_mine
     D_MINE = S.derived(
@@ -195,14 +156,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "NdFeB ~30% REE metal by mass, Dy ~4% of magnet mass (note): 0.26 t NdPr metal + 0.04 t "
         "Dy/Tb metal per t magnet, for all makers (A.magnet_recipe_2010).",
     )
-    A_MAGREC = S.assumption(
-        "A.magnet_recipe_2010",
-        "2023 magnet composition applied to 2010",
-        "Heim & Vander Wal's composition (30% REE, ~4% Dy; 2023) is applied to 2010 magnets of "
-        "all makers; no 2010 composition by country was found. Check: Japan's Dy use comes out "
-        "near 760 t/yr against ~600 t implied by METI's 2012 statement that 300 t was half of "
-        "annual Japanese demand (S.meti.dy_demand_2012).",
-    )
+    A_MAGREC = S.assumption("A.magnet_recipe_2010", "2023 magnet composition applied to 2010")
     r_dyjp = emb("japan_response.dy_reduction_potential")
     S_DYJP = S.fact(
         "S.meti.dy_demand_2012",
@@ -211,13 +165,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "check only: 300 t Dy = half of Japan's annual demand (2012) -> ~600 t/yr.",
     )
     AW = dict(Nd=144.242, Pr=140.908, Dy=162.500, O=15.999)
-    A_AW = S.assumption(
-        "A.atomic_weights",
-        "Standard atomic weights and Nd:Pr = 75:25",
-        "Textbook atomic weights (Nd 144.242, Pr 140.908, Dy 162.500, O 15.999) convert metal "
-        "content to oxide (Nd2O3, Pr6O11, Dy2O3); NdPr taken as 75% Nd2O3 / 25% Pr6O11; no "
-        "conversion losses (none found).",
-    )
+    A_AW = S.assumption("A.atomic_weights", "Standard atomic weights and Nd:Pr = 75:25")
     f_nd = 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
     f_pr = 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
     f_dy = 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
@@ -261,46 +209,16 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "check: Sojitz put Japan's 2011 demand at ~32,000 t (~30% of world 113,600 t); the "
         "model's Japanese supply is 28,564 t (imports; Japan has no mine output).",
     )
-    S_JPMKT = S.page(
-        "S.reuters.japan_re_market_qa_2011",
-        "Q+A: Japan's rare earth market (Reuters via Rare Metal Blog)",
-        "https://www.raremetalblog.com/q-a-japans-rare-earth-market/",
-        "2011-07-14",
-        "read via the stored-pages search: 'High-power magnets and auto exhaust catalysts are now "
-        "the two major applications for rare earths in Japan, each accounting for a fifth of "
-        "Japan's rare-earth product market ... 4,500-5,000 tonnes a year each'; the market was "
-        "to shrink 30% in 2011 to ~23,000 t (so ~33,000 t in 2010); demand for polishing powder "
-        "and NiMH batteries falling; the biggest magnet users are hard-disk-drive makers, then "
-        "appliances, phones, audio, PCs and, besides hybrid cars, carmakers' wipers and power "
-        "windows. Used: auto-catalyst use 4,750 t REO/yr (midpoint).",
-    )
-    jp_cat = 4750.0
-    S_VEH = S.page(
-        "S.jama.japan_production_2010",
-        "Japan vehicle production up in 2010 (just-auto, citing JAMA)",
-        "https://www.just-auto.com/?p=100435",
-        "2011-01",
-        "read via the stored-pages search: 'Vehicle production in Japan rose ... in 2010, up "
-        "21.3% ... to 9,625,940 units' (JAMA). Used as JPN.automotive output.",
-    )
-    jp_veh = 9625940.0
-    S_HEV = S.page(
-        "S.shanghaidaily.japan_hybrid_share",
-        "Prius drives to top spot in Japan (Shanghai Daily, citing the Japan Automobile Dealers "
-        "Association)",
-        "https://archive.shine.cn/business/auto/Prius-drives-to-top-spot-in-Japan/shdaily.shtml",
-        "2010-01-09",
-        "read via the stored-pages search: 'Hybrid sales already make up about 10 percent of new "
-        "vehicle sales in Japan' (2009). Used as the hybrid share of Japan's 2010 vehicle output "
-        "(A.hybrid_share_production).",
-    )
-    hev_share = 0.10
-    A_HEV = S.assumption(
-        "A.hybrid_share_production",
-        "Hybrid share of Japanese vehicle output = 10%",
-        "The hybrid share of Japan's 2010 production was not found; the 2009 share of domestic "
-        "sales (~10%) is used. Hybrids were also exported, which this ignores.",
-    )
+    r_jp_cat = extra("japan.auto_catalyst_rare_earth_use")
+    S_JPMKT = S.page("S.reuters.japan_re_market_qa_2011", [r_jp_cat])
+    jp_cat = sum(num_range(r_jp_cat["value"])) / 2
+    r_jp_veh = extra("japan.vehicle_production")
+    S_VEH = S.page("S.jama.japan_production_2010", [r_jp_veh])
+    jp_veh = num(r_jp_veh["value"])
+    r_hev = extra("japan.hybrid_share_of_new_vehicle_sales")
+    S_HEV = S.page("S.shanghaidaily.japan_hybrid_share", [r_hev])
+    hev_share = num(r_hev["value"]) / 100
+    A_HEV = S.assumption("A.hybrid_share_production", "Hybrid share of Japanese vehicle output = 10%")
     r_gkn = facts.get(MAT, "ev.vehicle.permanent_magnet_mass")
     r_pm = facts.get(MAT, "ev.pm_motor_share")
     S_GKN = S.fact(
@@ -316,14 +234,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "93% of xEVs use PM traction motors (2018) applied to Japan's 2010 hybrids.",
     )
     hev_kg = num(r_pm["value"]) / 100 * 3.0
-    ice_kg = 0.3
-    A_ICE = S.assumption(
-        "A.ice_magnet_content",
-        "0.3 kg NdFeB per conventional vehicle",
-        "No per-vehicle figure for conventional vehicles was found; 0.3 kg in auxiliary motors "
-        "(power steering, wipers, windows, seats), speakers and sensors is assumed (Reuters 2011 "
-        "names wipers and power windows), as in the rare-earths-2025 dataset.",
-    )
+    ice_kg = A("A.ice_magnet_content")
+    A_ICE = S.assumption("A.ice_magnet_content", "0.3 kg NdFeB per conventional vehicle")
     jp_auto_mag = jp_veh * (hev_share * hev_kg + (1 - hev_share) * ice_kg) / 1000
     D_AUTO = S.derived(
         "D.jp_automotive",
@@ -337,14 +249,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     jp_mag_rest = mag["JPN"] - jp_auto_mag
     jp_elec = 0.5 * jp_mag_rest
     jp_mag_exp = jp_mag_rest - jp_elec
-    A_JPMAG = S.assumption(
-        "A.jp_magnet_sales",
-        "Half of Japan's non-automotive magnets used in Japan",
-        "Japanese magnet output not used by Japanese carmakers goes half to Japanese electronics, "
-        "appliance and industrial-motor makers (JPN.electronics) and half abroad (fd.ROW: hard "
-        "disk drives, the largest users, were assembled mostly in Southeast Asia and China). No "
-        "sales split was found. Japanese users are assumed to buy only Japanese magnets.",
-    )
+    A_JPMAG = S.assumption("A.jp_magnet_sales", "Half of Japan's non-automotive magnets used in Japan")
     D_JPMAG = S.derived(
         "D.jp_magnets",
         "Japan's magnet output and its buyers",
@@ -354,14 +259,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         f"{mag['JPN'] * dy_per_t:,.0f} t Dy oxide (D.magnet_oxide_recipe), all from China "
         "(A.jp_magnet_feed).",
     )
-    A_JPFEED = S.assumption(
-        "A.jp_magnet_feed",
-        "Japanese magnet makers' Nd and Dy from China",
-        "In 2010 no separated NdPr or Dy was produced outside China at scale (Lynas started in "
-        "2012; Mountain Pass restarted separation in 2012; China ~99.9% of heavy separation later "
-        "still). Japan's magnet makers buy NdPr and Dy oxide from China only; Japan's non-China "
-        "imports are light rare earths (other_oxides).",
-    )
+    A_JPFEED = S.assumption("A.jp_magnet_feed", "Japanese magnet makers' Nd and Dy from China")
     jp_ndpr = mag["JPN"] * ndpr_per_t
     jp_dy = mag["JPN"] * dy_per_t
     jp_ox_cn = jp_from_cn - jp_ndpr - jp_dy
@@ -370,16 +268,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     jp_catpol = jp_ox_total - jp_cat
     if jp_ox_cn <= 0 or jp_catpol <= 0:
         fail("Japanese other-oxide balance negative")
-    A_JPNC = S.assumption(
-        "A.jp_non_china_origin",
-        "Origin of Japan's non-China imports",
-        "Japan's 5,254 t of non-China imports in 2010 (origins not found for 2010; a 2018 METI "
-        "split was Vietnam, France, Malaysia) are split in thirds between US separators "
-        "(Molycorp, separating stockpiled Mountain Pass concentrate), EU separators (Rhodia La "
-        "Rochelle, Silmet) and ROW separators (India, Malaysia, Russia/Kazakhstan). The US and EU "
-        "separators' feed (stocks, imported intermediates) is not modelled and only their sales "
-        "to Japan are.",
-    )
+    A_JPNC = S.assumption("A.jp_non_china_origin", "Origin of Japan's non-China imports")
     D_JPOX = S.derived(
         "D.jp_other_oxides",
         "Japan's light rare-earth supply and users",
@@ -412,12 +301,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     )
     eu_us = 0.86 * cn_exp - jp_from_cn
     cn_to = {"EU": eu_us / 2, "USA": eu_us / 2, "ROW": cn_exp - 0.86 * cn_exp}
-    A_EUUS = S.assumption(
-        "A.eu_us_split",
-        "EU and US take equal shares of China's non-Japan exports",
-        "The EU/US split of China's 2010 exports was not found; the 86% - Japan remainder is "
-        "split equally. Neither region was embargoed, so the split matters little.",
-    )
+    A_EUUS = S.assumption("A.eu_us_split", "EU and US take equal shares of China's non-Japan exports")
     r_jp50 = emb("embargo.japan_share_of_china_re_exports")
     S.fact(
         "S.ap.japan_half_of_exports",
@@ -508,33 +392,14 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
     M.supply("JPN.electronics", "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
     did = M.add_fd("ROW", "ndfeb_magnet", "other", jp_mag_exp, cite(D_JPMAG, A_JPMAG, A_PERDAY))
     M.supply(did, "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
-    A_MAGFD = S.assumption(
-        "A.magnet_final_demand",
-        "Chinese and European magnets",
-        "China's and Europe's magnet output is final demand of their own region (China's magnet "
-        "exports in 2010 were not found; magnets were not part of the 2010 halt, which concerned "
-        "rare-earth ores, oxides, metals and compounds).",
-    )
+    A_MAGFD = S.assumption("A.magnet_final_demand", "Chinese and European magnets")
     for reg in ("CHN", "EU"):
         did = M.add_fd(reg, "ndfeb_magnet", "other", mag[reg], cite(S_MAG_SH, A_MAGFD, A_PERDAY))
         M.supply(did, "ndfeb_magnet", {f"{reg}.ndfeb_magnet": 1.0}, A_MAGFD)
 
     # separators
-    A_REO = S.assumption(
-        "A.reo_to_oxide",
-        "1 t REO concentrate per t separated oxide",
-        "Separation is booked on an REO mass balance (losses not found): each t of separated "
-        "oxide uses 1 t REO of concentrate from the region's own mines. China's other-oxide "
-        "output is its mine output less its NdPr and Dy output.",
-    )
-    A_NCSEP = S.assumption(
-        "A.non_china_separators",
-        "Non-China separation in 2010: light rare earths only",
-        "Outside China only light rare earths were separated in 2010 at scale. ROW separators "
-        "(India, Malaysia, Russia/Kazakhstan) separate ROW ore; the US (Molycorp) and EU "
-        "(Rhodia, Silmet) separators work from stocks and imported intermediates that are not "
-        "modelled, and only their sales to Japan are (A.jp_non_china_origin).",
-    )
+    A_REO = S.assumption("A.reo_to_oxide", "1 t REO concentrate per t separated oxide")
+    A_NCSEP = S.assumption("A.non_china_separators", "Non-China separation in 2010: light rare earths only")
     for k, product in (("ndpr", "ndpr_oxide"), ("dy", "dy_oxide"), ("other", "other_oxides")):
         pid = f"CHN.sep_{k}"
         M.add_producer(pid, product, "", 1.0)  # output fixed below
@@ -560,14 +425,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Japan's imports from China",
     )
     # other-oxide final demand
-    A_OXFD = S.assumption(
-        "A.other_oxide_final_demand",
-        "Final demand for other oxides outside Japan",
-        "Outside Japan, users of light rare earths are final-demand cells: the EU and US cells "
-        "take China's exports to them (less the EU magnet maker's NdPr/Dy), ROW takes China's "
-        "remaining exports and what ROW separators do not sell to Japan, and China's own "
-        "final demand is the residual of its output (domestic use and stockbuilding).",
-    )
+    A_OXFD = S.assumption("A.other_oxide_final_demand", "Final demand for other oxides outside Japan")
     fd_ox = {
         "EU": {"CHN.sep_other": cn_to["EU"] - eu_mag_ox},
         "USA": {"CHN.sep_other": cn_to["USA"]},
@@ -646,14 +504,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "qualitative: Japanese magnet makers keep rare-earth stocks above consumption for "
         "security (2009).",
     )
-    A_JPINV = S.assumption(
-        "A.jp_inventory",
-        "Japanese users hold 90 days",
-        "'Several months' (AP) is read as three months: every Japanese user (magnet makers' NdPr "
-        "and Dy oxide, carmakers' magnets and catalyst oxides, electronics makers' magnets, "
-        "catalyst/polishing makers' oxides) holds 90 days, days_of_cover = target_days. The "
-        "scenario declares 60-180 days uncertain.",
-    )
+    A_JPINV = S.assumption("A.jp_inventory", "Japanese users hold 90 days")
     r_jp60 = emb("japan_response.stockpile_target_days")
     S_JP60 = S.fact(
         "S.japan.stockpile_60_days",
@@ -662,28 +513,18 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Japan's 60-day rare-metal stockpile target (set 1986, incl. 18 days of private stocks) "
         "as the dataset default and the stock of non-Chinese, non-Japanese processors.",
     )
-    A_INV_OTHER = S.assumption(
-        "A.inv_other",
-        "Stocks outside Japan",
-        "Chinese separators and magnet makers next to their feed hold 30 days; the EU magnet "
-        "maker and ROW separators 60 days (Japan's 60-day target as proxy). No source.",
-    )
-    S.assumption(
-        "A.inv_default",
-        "Default inventory target 60 days",
-        "Inputs without an inventories row use 60 days (S.japan.stockpile_60_days); every input "
-        "in this dataset has a row.",
-    )
+    A_INV_OTHER = S.assumption("A.inv_other", "Stocks outside Japan")
+    S.assumption("A.inv_default", "Default inventory target 60 days")
     for (holder, inp) in M.recipes:
         if holder.startswith("JPN."):
             src = cite(A_JPINV, S_COVER)
             if holder == "JPN.ndfeb_magnet":
                 src = cite(src, S_JPMAGINV)
-            M.inventory(holder, inp, 90, src)
+            M.inventory(holder, inp, A("A.jp_inventory"), src)
         elif holder.startswith("CHN."):
-            M.inventory(holder, inp, 30, A_INV_OTHER)
+            M.inventory(holder, inp, A("A.inv_other.china"), A_INV_OTHER)
         else:
-            M.inventory(holder, inp, 60, cite(A_INV_OTHER, S_JP60))
+            M.inventory(holder, inp, A("A.inv_other.eu_row"), cite(A_INV_OTHER, S_JP60))
 
     # ---------------- unit values ---------------------------------------------------------
     r_nd_apr = emb("price.neodymium_fob", as_of="2010-04")
@@ -712,25 +553,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "Ce oxide FOB $4.7/kg on 20 Apr 2010, before the quota-driven rise: floor value of "
         "concentrate per t REO (A.uv_concentrate).",
     )
-    A_UVC = S.assumption(
-        "A.uv_concentrate",
-        "Concentrate valued at the pre-rise cerium oxide price",
-        "No 2010 concentrate price was found; concentrate REO is valued at the April 2010 cerium "
-        "oxide price ($4.7/kg), the cheapest separated product, as a floor.",
-    )
-    A_UVMAG = S.assumption(
-        "A.uv_magnet_content",
-        "Magnets valued at their rare-earth content",
-        "No 2010 NdFeB price was found; a t of magnet is valued at the oxides it contains (NdPr "
-        "$66.5/kg, Dy oxide), a floor. Japanese electronics output (t of magnets used) takes the "
-        "same value and catalysts/polishing output (t REO used) the other-oxide value.",
-    )
-    A_UVVEH = S.assumption(
-        "A.uv_vehicle",
-        "Japanese vehicle value $20,000",
-        "No unit value for Japanese vehicles was looked up; a round $20,000 per vehicle is "
-        "assumed. Only USD losses depend on it.",
-    )
+    A_UVC = S.assumption("A.uv_concentrate", "Concentrate valued at the pre-rise cerium oxide price")
+    A_UVMAG = S.assumption("A.uv_magnet_content", "Magnets valued at their rare-earth content")
+    A_UVVEH = S.assumption("A.uv_vehicle", "Japanese vehicle value $20,000")
     p_ndpr = (num(r_nd_apr["value"]) + num(r_nd_oct["value"])) / 2 * 1000
     p_dy = num(r_dy["value"]) * f_dy * 1000
     p_ox = (22.5 + 23.5) / 2 * 1000
@@ -750,7 +575,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         ("dy_oxide", p_dy, cite(D_UV, S_PDY)),
         ("other_oxides", p_ox, cite(D_UV, S_PDY)),
         ("ndfeb_magnet", p_mag, cite(D_UV, A_UVMAG)),
-        ("jp_vehicles", 20000.0, A_UVVEH),
+        ("jp_vehicles", A("A.uv_vehicle"), A_UVVEH),
         ("jp_electronics", p_mag, cite(D_UV, A_UVMAG)),
         ("jp_catalysts_polishing", p_ox, cite(D_UV, A_UVMAG, S_PDY)),
     ]
@@ -768,6 +593,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:  # noqa: C901 - one line
         "2010 (evidence on duration mixed); used by scenario cn-japan-rare-earth-embargo-2010.",
     )
     stats = dict(
+        default_days=int(A("A.inv_default")),
         world_mine=world_mine,
         cn_mine_share=cn_mine / world_mine,
         mag=mag,
@@ -798,7 +624,7 @@ def dataset_yaml(stats: dict) -> str:
             "automotive incl. hybrid vehicles, electronics, catalysts/polishing). Regions CHN, "
             "JPN, USA, EU, ROW. Built for the de facto halt of China's rare-earth exports to "
             "Japan from 21 September 2010. Built by scripts/build_rare_earths_2010.py from "
-            "/work/shared/facts; see docs/data-rare-earths-2010.md."
+            "data/facts and data/assumptions; see docs/data-rare-earths-2010.md."
         ),
         "time_unit": "day",
         "base_year": 2010,
@@ -808,7 +634,7 @@ def dataset_yaml(stats: dict) -> str:
             {"region": "JPN", "end_use": "electronics"},
             {"region": "JPN", "end_use": "catalysts_polishing"},
         ],
-        "default_target_days": 60,
+        "default_target_days": stats["default_days"],
         "default_target_days_source": "A.inv_default;S.japan.stockpile_60_days",
         "notes": (
             "Disagreements and choices. (1) Mine output: China 130,000 t = 97% (IndexMundi/USGS, "
@@ -837,7 +663,7 @@ def dataset_yaml(stats: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(__doc__, DEFAULT_OUT, argv)
-    M, S, stats = build(Facts(args.facts))
+    M, S, stats = build(Facts(args.facts), Assumptions(args.assumptions))
     tabs, texts = render(M, S, producer_end_uses=END_USES, demand_end_uses=END_USES)
     write_dataset(args.out, texts, dataset_yaml(stats), S)
     print(summary(args.out, tabs))

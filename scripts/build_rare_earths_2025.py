@@ -3,7 +3,7 @@
 
 Usage::
 
-    python scripts/build_rare_earths_2025.py [--facts /work/shared/facts] [--out DIR]
+    python scripts/build_rare_earths_2025.py [--facts DIR] [--assumptions CSV] [--out DIR]
 
 Every number comes from a row of the fact tables (looked up by ``key`` and, where a key
 repeats, by geography / as_of), from a constant named here with the address of the page
@@ -33,6 +33,8 @@ import re
 # sibling module: scripts/ is on sys.path when this runs as a script
 from worldbuild import (
     DATA,
+    EXTRA,
+    Assumptions,
     Facts,
     Need,
     Sources,
@@ -144,8 +146,11 @@ class Model(SharedModel):
 # ----------------------------------------------------------------------------------------
 # Build
 # ----------------------------------------------------------------------------------------
-def build(facts: Facts) -> tuple[Model, Sources, dict]:
-    S = Sources("2024 baseline")
+def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
+    def extra(key: str, **kw: str) -> dict[str, str]:
+        return facts.get(EXTRA, key, **kw)
+
+    S = Sources("2024 baseline", A)
     M = Model()
     RES = "rare_earths_supply.csv"
     MAT = "material_intensity.csv"
@@ -161,29 +166,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Every annual tonnage, unit count or USD figure is divided by 365 days to give a "
         "per-day output, capacity or final demand (time_unit: day). Shares are flow / need.",
     )
-    A_CAP = S.assumption(
-        "A.capacity_equals_output",
-        "No spare capacity unless sourced",
-        "No source gives 2024 utilisation for this producer, so capacity_per_day = "
-        "output_per_day. Short-run flexibility is left to the engine's overproduction setting; "
-        "sourced spare capacity is used where found (Lynas Malaysia NdPr 10,500 t/yr, Noveon "
-        "2,000 t/yr).",
-    )
-    A_REG = S.assumption(
-        "A.region_grouping",
-        "Region grouping",
-        "Nine regions as asked for the US rare-earth case: the countries that matter at one "
-        "stage or another (CHN, USA, JPN, EU, AUS, MYS, VNM, MMR) and ROW for all others "
-        "(Thailand, Nigeria, India, Russia, Madagascar, Brazil, South Korea, Mexico, ...).",
-    )
-    A_PROD = S.assumption(
-        "A.product_definitions",
-        "Product and stage definitions",
-        "Stages mining -> separation (oxides) -> metal/alloy -> magnet -> end product. "
-        "Concentrate and oxides are counted in tonnes of rare-earth oxide (REO) equivalent, "
-        "metals and magnets in tonnes, vehicles/aircraft/turbines in units, other defense "
-        "systems and electronics/industrial goods in USD of output.",
-    )
+    A_CAP = S.assumption("A.capacity_equals_output", "No spare capacity unless sourced")
+    A_REG = S.assumption("A.region_grouping", "Region grouping")
+    A_PROD = S.assumption("A.product_definitions", "Product and stage definitions")
 
     # ---------------- regions -----------------------------------------------------------
     region_names = [
@@ -290,14 +275,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "fed from ROW concentrate. The NdPr line started April 2025, after the baseline.",
     )
     row_sep_feed = num(mine_rows["India"]["value"]) + num(mine_rows["Russia"]["value"])
-    A_ROWSEP = S.assumption(
-        "A.row_domestic_separation",
-        "India and Russia separate their own output",
-        "India (IREL) and Russia (Solikamsk) process their own ore; USGS says the other ROW "
-        "producers' (Thailand, Nigeria, Madagascar, Malaysia, Myanmar, Vietnam) output is "
-        "estimated from China import data, i.e. it goes to China. ROW.sep_other = India 2,900 + "
-        "Russia 2,500 = 5,400 t REO/yr.",
-    )
+    A_ROWSEP = S.assumption("A.row_domestic_separation", "India and Russia separate their own output")
     r_iea_sep = facts.get(RES, "iea_2025.separation_share")
     r_iea_ref = facts.get(RES, "iea_gcmo2024.refined_output_share", geography="China")
     S_IEA_SEP = S.fact(
@@ -397,14 +375,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Recipe of every NdFeB maker: 0.26 t NdPr metal + 0.04 t Dy/Tb metal per t "
         "magnet (rest Fe, B, Co etc. not modelled).",
     )
-    A_HEAVY_ALL = S.assumption(
-        "A.heavy_content_all_grades",
-        "4% Dy+Tb in every NdFeB magnet",
-        "The 4% Dy figure (Heim & Vander Wal) is for cost-optimised high-coercivity grades; with a "
-        "single NdFeB product it is applied to all magnets and read as Dy+Tb together. It probably "
-        "overstates world Dy+Tb tonnage (consumer-electronics grades use little), but the shares "
-        "and days of cover that drive shortages do not depend on the level.",
-    )
+    A_HEAVY_ALL = S.assumption("A.heavy_content_all_grades", "4% Dy+Tb in every NdFeB magnet")
     world_magnets = magnet_ree / ree_share
     D_WORLD_MAG = S.derived(
         "D.world_magnets",
@@ -429,24 +400,13 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
 
     # stoichiometry
     AW = dict(Nd=144.242, Pr=140.908, Dy=162.500, Tb=158.925, Sm=150.36, O=15.999)
-    A_AW = S.assumption(
-        "A.atomic_weights",
-        "Standard atomic weights",
-        "Textbook standard atomic weights (Nd 144.242, Pr 140.908, Dy 162.500, Tb 158.925, "
-        "Sm 150.36, O 15.999) to convert oxides (Nd2O3, Pr6O11, Dy2O3, Tb4O7, Sm2O3) to metal; "
-        "100% conversion yield assumed (no loss figures found).",
-    )
+    A_AW = S.assumption("A.atomic_weights", "Standard atomic weights")
     f_nd = 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
     f_pr = 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
     f_dy = 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
     f_tb = 4 * AW["Tb"] / (4 * AW["Tb"] + 7 * AW["O"])
     f_sm = 2 * AW["Sm"] / (2 * AW["Sm"] + 3 * AW["O"])
-    A_NDPR = S.assumption(
-        "A.ndpr_ratio",
-        "Nd:Pr = 75:25 in NdPr",
-        "NdPr oxide is taken as 75% Nd2O3 and 25% Pr6O11 by mass (the usual didymium split; no "
-        "figure in the fact tables) to get its metal content.",
-    )
+    A_NDPR = S.assumption("A.ndpr_ratio", "Nd:Pr = 75:25 in NdPr")
     f_ndpr = 0.75 * f_nd + 0.25 * f_pr
     D_STOICH = S.derived(
         "D.stoichiometry",
@@ -518,12 +478,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Shin-Etsu Vietnam magnet capacity 2,200 t/yr (end-2022) as VNM.ndfeb_magnet "
         "output and capacity (low-reliability blog; A.vnm_full_utilisation).",
     )
-    A_VNM = S.assumption(
-        "A.vnm_full_utilisation",
-        "Vietnam magnet plant runs at capacity",
-        "No output figure found for Shin-Etsu's Vietnam plant; assume it ran at its "
-        "2,200 t/yr capacity in 2024.",
-    )
+    A_VNM = S.assumption("A.vnm_full_utilisation", "Vietnam magnet plant runs at capacity")
     r_noveon = facts.get(CAP, "noveon.san_marcos.capacity")
     us_mag_cap = num(r_noveon["value"])
     S_NOVEON = S.fact(
@@ -533,7 +488,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Noveon San Marcos 2,000 t/yr NdFeB capacity as USA.ndfeb_magnet capacity, /365 "
         "(MP Independence 1,000 t/yr ramps only from late 2025: not in the 2024 baseline).",
     )
-    us_mag_out = 0.10 * us_mag_cap
+    us_mag_out = A("A.us_magnet_output") * us_mag_cap
     A_USMAG = S.assumption(
         "A.us_magnet_output",
         "US NdFeB output 2024",
@@ -581,12 +536,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         [r_elec],
         "20% of 2024 US sales were electrified (1.3M BEV + 1.9M hybrids incl. PHEV).",
     )
-    A_PRODSHARE = S.assumption(
-        "A.production_share_equals_sales_share",
-        "EV/hybrid share of US production",
-        "The share of EVs and hybrids in US production was not found (downstream_users.csv "
-        "us_hybrid_sales_incl_phev note); the 2024 sales share (20%) is used for production.",
-    )
+    A_PRODSHARE = S.assumption("A.production_share_equals_sales_share", "EV/hybrid share of US production")
     ev_units = elec_share * us_vehicles
     ice_units = us_vehicles - ev_units
     D_VEH = S.derived(
@@ -621,15 +571,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "(industry explainer) and ~1.4-2 kg (MP Independence) are consistent with one or "
         "two motors per vehicle.",
     )
-    ice_kg = 0.3
-    A_ICE = S.assumption(
-        "A.ice_magnet_content",
-        "NdFeB per ICE vehicle",
-        "No per-vehicle figure for conventional vehicles was found. Assume 0.3 kg NdFeB in "
-        "auxiliary "
-        "motors (power steering, seats, windows, pumps), speakers and sensors - well below one EV "
-        "traction motor (1-2 kg, material_intensity.csv ev.traction_motor.ndfeb_mass).",
-    )
+    ice_kg = A("A.ice_magnet_content")
+    A_ICE = S.assumption("A.ice_magnet_content", "NdFeB per ICE vehicle")
 
     # F-35
     r_f35_crs = facts.get(MAT, "defense.rare_earth_materials.F-35")
@@ -653,44 +596,14 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Not used for the recipe: 920 lb (~417 kg) of 'rare earth materials' per F-35 "
         "(CRS R41744 quoting a 2012 DoD study). See A.f35_choice.",
     )
-    A_F35 = S.assumption(
-        "A.f35_choice",
-        "F-35 magnet content: Adamas re-estimate chosen over CRS 920 lb",
-        "The CRS/DoD 920 lb is 'rare earth materials' of undefined composition from an unreleased "
-        "2012 study without a bill of materials; Adamas (2026) gives magnet-alloy masses (23 kg "
-        "SmCo, "
-        "8-20 kg NdFeB; 11-20 kg elemental REE) that map onto this model's magnet products. Using "
-        "920 lb as magnet mass would raise F-35 magnet use ~11x (to ~46 t/yr), still small against "
-        "DoD's ~175 t/yr of NdFeB.",
-    )
-    f35_units = 110.0
-    S_F35_DEL = S.page(
-        "S.aviationweek.f35_deliveries_2024",
-        "Lockheed Topped F-35 Delivery Range In 2024 "
-        "(Aviation Week, Aerospace Daily & Defense Report)",
-        "https://aviationweek.com/defense/aircraft-propulsion/lockheed-topped-f-35-delivery-range-2024",
-        "2025-01",
-        "read via the stored-pages search: 'Lockheed Martin delivered 110 F-35s overall in "
-        "2024'. Used as USA.defense_f35 output 110 aircraft/yr /365 (includes exports; "
-        "A.f35_all_us).",
-    )
-    A_F35_ALL = S.assumption(
-        "A.f35_all_us",
-        "All F-35 deliveries bought by one US final-demand cell",
-        "Deliveries to partner and FMS customers (2024 split not found) are kept in the US cell "
-        "fd.USA.f35_aircraft.defense because the aircraft are built in the US and the question is "
-        "when US production runs short.",
-    )
-    f35_price = 82.5e6
-    S_F35_PRICE = S.page(
-        "S.americanmachinist.f35_unit_cost",
-        "Lockheed Meets Higher F-35 Delivery Rate (American Machinist)",
-        "https://americanmachinist.com/home/article/55253525/f-35-program-tops-projected-2024-delivery-rate-lockheed-martin",
-        "2025-01-08",
-        "read via the stored-pages search: reported unit costs $82.5M (F-35A), $109M "
-        "(F-35B), $102.1M (F-35C). F-35A $82.5M used as unit value of f35_aircraft and to subtract "
-        "F-35 value from DoD procurement.",
-    )
+    A_F35 = S.assumption("A.f35_choice", "F-35 magnet content: Adamas re-estimate chosen over CRS 920 lb")
+    r_f35_units = extra("f35.deliveries")
+    f35_units = num(r_f35_units["value"])
+    S_F35_DEL = S.page("S.aviationweek.f35_deliveries_2024", [r_f35_units])
+    A_F35_ALL = S.assumption("A.f35_all_us", "All F-35 deliveries bought by one US final-demand cell")
+    f35_price = num(extra("f35.unit_cost", geography="F-35A")["value"]) * 1e6
+    r_f35_prices = [extra("f35.unit_cost", geography=g) for g in ("F-35A", "F-35B", "F-35C")]
+    S_F35_PRICE = S.page("S.americanmachinist.f35_unit_cost", r_f35_prices)
     r_dod175 = facts.get(MAT, "defense.ndfeb_magnets_used_annually")
     dod_ndfeb = num(r_dod175["value"])
     S_DOD175 = S.fact(
@@ -708,27 +621,13 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "check on the defense magnet tonnage: 'tens-to-hundreds of tonnes of magnet "
         "rare earths per annum'.",
     )
-    procurement = 170e9
-    S_PROC = S.page(
-        "S.forecastintl.fy24_procurement",
-        "A Look Inside the Pentagon's FY24 Acquisition Budget Request (Forecast International)",
-        "https://dsm.forecastinternational.com/2023/04/06/a-look-inside-the-pentagons-fy24-acquisition-budget-request",
-        "2023-04-06",
-        "read via the stored-pages search: 'The FY24 request includes $170 billion for "
-        "procurement'. Used as the annual value of US defense production (USD/yr) less F-35 "
-        "deliveries.",
-    )
+    r_procurement = extra("dod.procurement_request")
+    procurement = num(r_procurement["value"]) * 1e9
+    S_PROC = S.page("S.forecastintl.fy24_procurement", [r_procurement])
     def_other_usd = procurement - f35_units * f35_price
     def_other_ndfeb = dod_ndfeb - f35_units * f35_ndfeb_kg / 1000.0
-    def_other_smco = 100.0
-    A_DEF_SMCO = S.assumption(
-        "A.defense_smco_tonnage",
-        "SmCo use by other US defense systems",
-        "DoD SmCo tonnage was not found. Assume 100 t/yr: with 175 t NdFeB (~52 t REE) and ~25 t "
-        "Sm in "
-        "100 t SmCo this gives ~77 t of magnet rare earths, inside Adamas's 'tens-to-hundreds of "
-        "tonnes'; US SmCo imports were ~$9M/yr (Q1 2024 $2.25M x 4) besides domestic SmCo makers.",
-    )
+    def_other_smco = A("A.defense_smco_tonnage")
+    A_DEF_SMCO = S.assumption("A.defense_smco_tonnage", "SmCo use by other US defense systems")
     D_DEF = S.derived(
         "D.defense_other",
         "Other US defense systems",
@@ -777,13 +676,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "28.1% of turbines installed worldwide in 2013 were direct drive; used as the PM "
         "share of US turbines (A.wind_pm_share).",
     )
-    A_WINDPM = S.assumption(
-        "A.wind_pm_share",
-        "PM share of US wind turbines",
-        "The US share of permanent-magnet/direct-drive turbines was not found "
-        "(us_wind_direct_drive_share). The 2013 global direct-drive share (28.1%) is used; the US "
-        "fleet is mostly geared, so this likely overstates US wind magnet use.",
-    )
+    A_WINDPM = S.assumption("A.wind_pm_share", "PM share of US wind turbines")
     wind_units = wind_mw / turbine_mw
     wind_t_per_turbine = dd_share * pm_t_per_mw * turbine_mw
     D_WIND = S.derived(
@@ -805,24 +698,10 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "consumer electronics ~30% of NdFeB demand: US electronics/industrial = 30% of US "
         "NdFeB use; non-US magnet final demand split 30% electronics_industrial / 70% other.",
     )
-    A_CE_US = S.assumption(
-        "A.us_electronics_share",
-        "US electronics/industrial share of magnet use",
-        "No US end-use split was found; the global consumer-electronics share (~30%) is applied to "
-        "US magnet use by producers and stands for all electronics and industrial motors.",
-    )
-    elec_usd = 73.796e9
-    S_G17 = S.page(
-        "S.frb.g17_naics335",
-        "Federal Reserve G.17 Source and Description Tables, Table 1.09 NAICS 335 "
-        "Electrical equipment, appliance, and component",
-        "https://federalreserve.gov/Releases/g17/SandDesc/table1.09.htm",
-        "2024-06-28",
-        "read via the stored-pages search: NAICS 335 value added in 2021 = 73,796 (USD million). "
-        "Used as "
-        "the annual output (USD) of USA.electronics_industrial; the magnet coefficient is derived "
-        "from it, so only loss valuation depends on it.",
-    )
+    A_CE_US = S.assumption("A.us_electronics_share", "US electronics/industrial share of magnet use")
+    r_g17 = extra("naics335.value_added")
+    elec_usd = num(r_g17["value"]) * 1e6
+    S_G17 = S.page("S.frb.g17_naics335", [r_g17])
 
     us_nd_needs = {
         "USA.automotive_ev": ev_units * ev_kg / 1000.0,
@@ -861,25 +740,8 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "check: China's direct magnet exports to the US >400 t/month (~4,800 t/yr) in 2024; "
         "the model's larger China->US flow includes magnets in imported motors/components.",
     )
-    A_EMB = S.assumption(
-        "A.embedded_magnets",
-        "Magnets in imported components count as magnet purchases",
-        "US users' magnet needs are computed bottom-up (intensity x output), so they include "
-        "magnets "
-        "that arrive inside imported motors and drive units (USGS: significant amounts are "
-        "imported "
-        "embedded). These are treated as purchases from the magnet maker; the China share of "
-        "direct "
-        "imports (83.5%) is applied to all of them.",
-    )
-    A_US_UNIFORM = S.assumption(
-        "A.us_sourcing_uniform",
-        "Same magnet sourcing for every US user",
-        "No user-specific sourcing was found (defense: the 2012 Pentagon statement that F-35s use "
-        "Chinese rare earths), so every US NdFeB user buys domestic output first in proportion "
-        "(USA.ndfeb_magnet), then 83.5% of the rest from China and 16.5% from the other makers in "
-        "proportion to their output (JPN, VNM, EU).",
-    )
+    A_EMB = S.assumption("A.embedded_magnets", "Magnets in imported components count as magnet purchases")
+    A_US_UNIFORM = S.assumption("A.us_sourcing_uniform", "Same magnet sourcing for every US user")
     dom_share = us_mag_out / us_nd_total
     imp_share = 1.0 - dom_share
     other_out = {"JPN.ndfeb_magnet": jp_mag, "VNM.ndfeb_magnet": vnm_cap, "EU.ndfeb_magnet": eu_mag}
@@ -908,47 +770,17 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         [r_smco_imp],
         "Q1 2024 US SmCo imports $2.25M, China-origin $0.49M -> China 21.8% of SmCo imports.",
     )
-    A_SMCO = S.assumption(
-        "A.smco_sourcing",
-        "US SmCo sourcing",
-        "US SmCo output and import tonnages were not found. Assume half of US SmCo use is made in "
-        "the "
-        "US (US SmCo makers exist but their output was not found) and half imported: 21.8% of "
-        "imports from China (value share) and the rest split equally between "
-        "Japan and the EU (the main non-China SmCo makers; origin split not found). SmCo makers "
-        "outside "
-        "the US sell only to the modelled US users (world SmCo demand not found).",
-    )
+    A_SMCO = S.assumption("A.smco_sourcing", "US SmCo sourcing")
     us_smco_shares = {
         "USA.smco_magnet": 0.5,
         "CHN.smco_magnet": 0.5 * cn_smco_share,
         "JPN.smco_magnet": 0.25 * (1 - cn_smco_share),
         "EU.smco_magnet": 0.25 * (1 - cn_smco_share),
     }
-    sm_per_smco = 0.25
-    A_SMCO_SM = S.assumption(
-        "A.smco_sm_content",
-        "Sm content of SmCo",
-        "Sm2Co17-type magnets (the high-temperature defense grade) are ~23% Sm by stoichiometry "
-        "and "
-        "~25% in commercial Sm2(Co,Fe,Cu,Zr)17; SmCo5 is ~34%. Assume 0.25 t Sm metal per t SmCo "
-        "(cobalt not modelled).",
-    )
-    A_SM_CN = S.assumption(
-        "A.sm_china_only",
-        "Samarium oxide and metal only from China",
-        "No Sm separation or metal making outside China was found; China covers ~99.9% of "
-        "heavy/medium "
-        "separation (S.benchmark.heavy_separation_share) and Sm is on the April 2025 control list.",
-    )
-    A_METAL_CN = S.assumption(
-        "A.metal_china",
-        "Metal making in China except Japan's NdPr metal",
-        "No 2024 metal output outside China was found; US commercial NdPr metal began only in "
-        "January 2025 (mp.independence.start). Dy/Tb and Sm metal are made only in China; NdPr "
-        "metal in "
-        "China and Japan (A.japan_ndpr_metal).",
-    )
+    sm_per_smco = A("A.smco_sm_content")
+    A_SMCO_SM = S.assumption("A.smco_sm_content", "Sm content of SmCo")
+    A_SM_CN = S.assumption("A.sm_china_only", "Samarium oxide and metal only from China")
+    A_METAL_CN = S.assumption("A.metal_china", "Metal making in China except Japan's NdPr metal")
     r_mp_start = facts.get(CAP, "mp.independence.start")
     S_MP_START = S.fact(
         "S.mp.independence_start",
@@ -964,17 +796,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "note: Sojitz is sole distributor of Lynas products in Japan -> Lynas NdPr oxide "
         "feeds Japanese metal/magnet makers first (A.japan_ndpr_metal).",
     )
-    A_JPMETAL = S.assumption(
-        "A.japan_ndpr_metal",
-        "Japan's NdPr metal from Lynas and MP oxide",
-        "Japanese and Vietnamese (Shin-Etsu) magnet makers are assumed to use NdPr metal made in "
-        "Japan "
-        "from non-China oxide: all of MP's 2024 NdPr oxide (buyers not found) and Lynas oxide "
-        "(Sojitz "
-        "distributes Lynas products in Japan); the rest of Lynas's NdPr oxide goes to Chinese "
-        "metal "
-        "makers. Dy/Tb metal for all makers comes from China.",
-    )
+    A_JPMETAL = S.assumption("A.japan_ndpr_metal", "Japan's NdPr metal from Lynas and MP oxide")
 
     # China magnet exports
     r_cnexp = facts.get(DOWN, "china_magnet_exports.total")
@@ -996,27 +818,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Germany, South Korea and the US took 42% of China's magnet exports (Jan-Jul 2024); "
         "with the US at >400 t/month, Germany ~= half of the rest (A.germany_korea).",
     )
-    A_DEKR = S.assumption(
-        "A.germany_korea",
-        "China's magnet exports to the EU",
-        "The Germany/South Korea split and other EU members' imports were not found. EU imports "
-        "from "
-        "China = half of (42% x 58,152 - 12 x 400) t (Germany only); the rest of China's exports "
-        "after "
-        "the US and EU go to ROW (incl. Korea, Mexico, Vietnam, Thailand, India; Japan's imports "
-        "from "
-        "China not found and lumped into ROW).",
-    )
+    A_DEKR = S.assumption("A.germany_korea", "China's magnet exports to the EU")
     de_imports = 0.5 * (0.42 * cn_exports - 12 * 400.0)
-    A_FDSPLIT = S.assumption(
-        "A.magnet_fd_split",
-        "Non-US magnet final demand by end use",
-        "Outside the US, magnet users are final-demand cells (no producer detail). Each region's "
-        "magnet purchases are split 30% electronics_industrial (consumer electronics ~30% of NdFeB "
-        "demand, S.hvw.consumer_electronics_share) and 70% 'other' (automotive, wind, industrial "
-        "motors "
-        "and other uses together: an authoritative split was not found).",
-    )
+    A_FDSPLIT = S.assumption("A.magnet_fd_split", "Non-US magnet final demand by end use")
 
     # other-oxide demand
     r_appc = facts.get(DOWN, "us_ree_compounds_metals_apparent_consumption")
@@ -1063,35 +867,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "abroad = 55,431 t (gross tonnes read as REO); of these the US share follows "
         "S.usgs_mcs2025.import_reliance_sources, the rest goes to fd.ROW.other_oxides.other.",
     )
-    A_OXFD = S.assumption(
-        "A.other_oxide_demand",
-        "Final demand for other oxides",
-        "Non-magnet oxides (La, Ce, Y, Gd, ...; catalysts, glass, polishing, alloys) are final "
-        "demand. "
-        "Separated 'other oxides' = each separator region's feed minus its NdPr/Dy/Tb/Sm output "
-        "(REO "
-        "mass balance). The US cell is sourced (S.usgs_mcs2025.us_apparent_consumption); what US, "
-        "Malaysian and ROW separators do not sell to the US goes to ROW (Japan and Korea "
-        "included); EU "
-        "separation is consumed in the EU; China's residual is Chinese final demand and "
-        "stockbuilding.",
-    )
-    A_REO = S.assumption(
-        "A.reo_to_oxide",
-        "1 t REO concentrate per t separated oxide",
-        "Separation is booked on an REO-equivalent mass balance: each tonne of separated oxide "
-        "uses one "
-        "tonne of REO in concentrate (losses not found). Each region's separators share its "
-        "concentrate "
-        "suppliers in proportion to the region's feed.",
-    )
-    A_HEAVY_MAG = S.assumption(
-        "A.heavy_all_to_magnets",
-        "Dy and Tb oxide go to magnets",
-        "Non-magnet uses of Dy and Tb (phosphors, etc.) are not modelled; Dy/Tb oxide output "
-        "equals the "
-        "need of Dy/Tb metal makers.",
-    )
+    A_OXFD = S.assumption("A.other_oxide_demand", "Final demand for other oxides")
+    A_REO = S.assumption("A.reo_to_oxide", "1 t REO concentrate per t separated oxide")
+    A_HEAVY_MAG = S.assumption("A.heavy_all_to_magnets", "Dy and Tb oxide go to magnets")
 
     # ---------------- products ----------------------------------------------------------
     r_ann18 = facts.get(POL, "cn_export_control.2025-04-04.announcement18")
@@ -1573,80 +1351,40 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
     r_auto_nf = facts.get(DOWN, "inventory.automaker_magnets_weeks")
     if r_auto_nf["value"].startswith("not found") is False:
         fail("expected automaker inventory to be 'not found'")
-    A_INV_AUTO = S.assumption(
-        "A.inv_automotive",
-        "US automakers hold 45 days of magnets",
-        "No pre-April-2025 source gives automaker magnet cover (downstream_users.csv "
-        "inventory.automaker_magnets_weeks: not found; post-April reports of 2-4 weeks were "
-        "excluded "
-        "by scope). Assume 45 days, the low end of typical 45-60-day just-in-time buffers for "
-        "imported parts with long shipping times; days_of_cover = target_days.",
-    )
-    A_INV_OTHERUSE = S.assumption(
-        "A.inv_wind_electronics",
-        "US wind and electronics/industrial users hold 60 days",
-        "No source; assume 60 days (upper end of 45-60-day typical buffers: these users buy fewer, "
-        "larger or more varied magnet lots than automakers); days_of_cover = target_days.",
-    )
-    A_INV_DEF = S.assumption(
-        "A.inv_defense",
-        "US defense users hold 180 days of NdFeB, 90 days of SmCo",
-        "NdFeB: the National Defense Stockpile aimed at a rotating six-month NdFeB cache "
-        "(S.nds.ndfeb_cache_goal); it is assumed to have been met (holdings not found), so 180 "
-        "days. "
-        "SmCo: no cache goal found (SmCo alloy only among potential NDS acquisitions); 90 days "
-        "(BoARIO's usual inventory duration). days_of_cover = target_days.",
-    )
-    A_INV_MAG = S.assumption(
-        "A.inv_magnet_makers",
-        "Magnet makers' metal stocks",
-        "Non-China makers (JPN, VNM, EU, USA; NdFeB and SmCo): 60 days, using Japan's 60-day "
-        "stockpile target as a proxy and the report that Japanese makers keep stocks above "
-        "consumption. Chinese makers: 30 days (domestic supply nearby). No firm-level figures "
-        "found.",
-    )
-    A_INV_UP = S.assumption(
-        "A.inv_upstream",
-        "Upstream process stocks",
-        "Separators hold 30 days of concentrate and metal makers 30 days of oxide (continuous "
-        "process plants; no source); Japan's NdPr metal maker 60 days (imported oxide, Japan "
-        "stockpile proxy).",
-    )
-    S.assumption(
-        "A.inv_default",
-        "Default inventory target 60 days",
-        "Inputs without an inventories row use 60 days: Japan's 60-day rare-metal stockpile target "
-        "(S.japan.stockpile_60_days) is the only sourced duration; every input in this dataset "
-        "has a "
-        "row anyway.",
-    )
+    A_INV_AUTO = S.assumption("A.inv_automotive", "US automakers hold 45 days of magnets")
+    A_INV_OTHERUSE = S.assumption("A.inv_wind_electronics", "US wind and electronics/industrial users hold 60 days")
+    A_INV_DEF = S.assumption("A.inv_defense", "US defense users hold 180 days of NdFeB, 90 days of SmCo")
+    A_INV_MAG = S.assumption("A.inv_magnet_makers", "Magnet makers' metal stocks")
+    A_INV_UP = S.assumption("A.inv_upstream", "Upstream process stocks")
+    S.assumption("A.inv_default", "Default inventory target 60 days")
 
     inv = M.inventory
 
-    inv("USA.automotive_ev", "ndfeb_magnet", 45, A_INV_AUTO)
-    inv("USA.automotive_ice", "ndfeb_magnet", 45, A_INV_AUTO)
-    inv("USA.defense_f35", "ndfeb_magnet", 180, cite(A_INV_DEF, S_NDS))
-    inv("USA.defense_f35", "smco_magnet", 90, A_INV_DEF)
-    inv("USA.defense_other", "ndfeb_magnet", 180, cite(A_INV_DEF, S_NDS))
-    inv("USA.defense_other", "smco_magnet", 90, A_INV_DEF)
-    inv("USA.wind", "ndfeb_magnet", 60, A_INV_OTHERUSE)
-    inv("USA.electronics_industrial", "ndfeb_magnet", 60, A_INV_OTHERUSE)
+    for pid in ("USA.automotive_ev", "USA.automotive_ice"):
+        inv(pid, "ndfeb_magnet", A("A.inv_automotive"), A_INV_AUTO)
+    for pid in ("USA.defense_f35", "USA.defense_other"):
+        inv(pid, "ndfeb_magnet", A("A.inv_defense.ndfeb"), cite(A_INV_DEF, S_NDS))
+        inv(pid, "smco_magnet", A("A.inv_defense.smco"), A_INV_DEF)
+    for pid in ("USA.wind", "USA.electronics_industrial"):
+        inv(pid, "ndfeb_magnet", A("A.inv_wind_electronics"), A_INV_OTHERUSE)
+    mag_cn, mag_other = A("A.inv_magnet_makers.china"), A("A.inv_magnet_makers.non_china")
     for pid in nd_makers:
-        days = 30 if pid.startswith("CHN") else 60
-        src = A_INV_MAG if days == 30 else cite(A_INV_MAG, S_JP60, S_JPMAG)
-        inv(pid, "ndpr_metal", days, src)
-        inv(pid, "dy_tb_metal", days, src)
+        cn = pid.startswith("CHN")
+        src = A_INV_MAG if cn else cite(A_INV_MAG, S_JP60, S_JPMAG)
+        inv(pid, "ndpr_metal", mag_cn if cn else mag_other, src)
+        inv(pid, "dy_tb_metal", mag_cn if cn else mag_other, src)
     for pid in smco_makers:
-        days = 30 if pid.startswith("CHN") else 60
-        inv(pid, "sm_metal", days, A_INV_MAG if days == 30 else cite(A_INV_MAG, S_JP60))
-    inv("CHN.ndpr_metal", "ndpr_oxide", 30, A_INV_UP)
-    inv("JPN.ndpr_metal", "ndpr_oxide", 60, cite(A_INV_UP, S_JP60))
-    inv("CHN.dy_tb_metal", "dy_oxide", 30, A_INV_UP)
-    inv("CHN.dy_tb_metal", "tb_oxide", 30, A_INV_UP)
-    inv("CHN.sm_metal", "sm_oxide", 30, A_INV_UP)
+        cn = pid.startswith("CHN")
+        inv(pid, "sm_metal", mag_cn if cn else mag_other, A_INV_MAG if cn else cite(A_INV_MAG, S_JP60))
+    up = A("A.inv_upstream.process")
+    inv("CHN.ndpr_metal", "ndpr_oxide", up, A_INV_UP)
+    inv("JPN.ndpr_metal", "ndpr_oxide", A("A.inv_upstream.japan_metal"), cite(A_INV_UP, S_JP60))
+    inv("CHN.dy_tb_metal", "dy_oxide", up, A_INV_UP)
+    inv("CHN.dy_tb_metal", "tb_oxide", up, A_INV_UP)
+    inv("CHN.sm_metal", "sm_oxide", up, A_INV_UP)
     for reg, kinds in seps.items():
         for k in kinds:
-            inv(f"{reg}.sep_{k}", "reo_concentrate", 30, A_INV_UP)
+            inv(f"{reg}.sep_{k}", "reo_concentrate", up, A_INV_UP)
 
     # ---------------- unit values ---------------------------------------------------------
     r_usconc = facts.get(RES, "usgs.us_production.mineral_concentrates")
@@ -1659,27 +1397,9 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "(unit value of reo_concentrate).",
     )
     conc_v = 260e6 / num(r_usconc["value"])
-    A_UV_LIGHT = S.assumption(
-        "A.uv_light_oxides",
-        "Unit value of other oxides and Sm oxide",
-        "No 2024 price for La/Ce/other oxides or Sm oxide was found in the fact tables; they are "
-        "valued at the US concentrate value per t REO (5,778 USD/t) as a floor (light oxides trade "
-        "near concentrate value).",
-    )
-    A_UV_METAL = S.assumption(
-        "A.uv_metal_content",
-        "Metals valued at their oxide content",
-        "No metal prices for 2024 found: metal value = value of the oxide it contains (oxide "
-        "price / "
-        "metal fraction); conversion margins are left out.",
-    )
-    A_UV_SMCO = S.assumption(
-        "A.uv_smco",
-        "SmCo valued like NdFeB",
-        "No SmCo magnet price or tonnage was found (only import values); SmCo is valued at the "
-        "NdFeB "
-        "export unit value as a placeholder (SmCo is usually dearer per kg).",
-    )
+    A_UV_LIGHT = S.assumption("A.uv_light_oxides", "Unit value of other oxides and Sm oxide")
+    A_UV_METAL = S.assumption("A.uv_metal_content", "Metals valued at their oxide content")
+    A_UV_SMCO = S.assumption("A.uv_smco", "SmCo valued like NdFeB")
     r_atp = facts.get(DOWN, "us_avg_transaction_price.new_vehicle", as_of="2024-11")
     r_atp_ev = facts.get(DOWN, "us_avg_transaction_price.new_ev")
     S_ATP = S.fact(
@@ -1705,11 +1425,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
         "Sources: S.usgs_mcs2025.prices_2024; S.usgs_mcs2025.us_concentrate_value; "
         "S.adamas.cn_magnet_exports_2024; S.lbnl.wind_2023; D.stoichiometry.",
     )
-    A_USD = S.assumption(
-        "A.usd_output",
-        "USD-measured outputs",
-        "Products measured in USD of output are worth 1 USD per USD.",
-    )
+    A_USD = S.assumption("A.usd_output", "USD-measured outputs")
     ndfeb_v = 2.86e9 / cn_exports
     uv = [
         ("reo_concentrate", conc_v, S_CONCV),
@@ -1764,6 +1480,7 @@ def build(facts: Facts) -> tuple[Model, Sources, dict]:
     )
 
     stats = dict(
+        default_days=int(A("A.inv_default")),
         mine_total=mine_total,
         china_sep_share=china_sep_share,
         world_magnets=world_magnets,
@@ -1811,7 +1528,7 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
             "can "
             "fall. Baseline year 2024 (USGS MCS 2025 estimates), before China's 4 April 2025 "
             "licensing of Sm, Gd, Tb, Dy, Lu, Sc and Y. Built by scripts/build_rare_earths_2025.py "
-            "from /work/shared/facts; see docs/data-rare-earths-2025.md."
+            "from data/facts and data/assumptions; see docs/data-rare-earths-2025.md."
         ),
         "time_unit": "day",
         "base_year": 2024,
@@ -1821,7 +1538,7 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
             {"region": "USA", "end_use": "wind"},
             {"region": "USA", "end_use": "electronics_industrial"},
         ],
-        "default_target_days": 60,
+        "default_target_days": stats["default_days"],
         "default_target_days_source": "A.inv_default;S.japan.stockpile_60_days",
         "notes": (
             "Disagreements and choices. (1) F-35: CRS/DoD (2013) give ~920 lb of 'rare earth "
@@ -1867,7 +1584,7 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(__doc__, DEFAULT_OUT, argv)
-    M, S, stats = build(Facts(args.facts))
+    M, S, stats = build(Facts(args.facts), Assumptions(args.assumptions))
     tabs, texts = render(
         M,
         S,

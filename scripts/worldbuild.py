@@ -4,8 +4,12 @@ The build scripts import this module as a sibling (they run as ``python scripts/
 which puts ``scripts/`` on ``sys.path``). It holds what every builder needs and nothing
 dataset-specific:
 
-* :class:`Facts` - the fact CSVs in ``/work/shared/facts``, looked up by file and key;
-  :func:`num`, :func:`num_range`, :func:`in_note`, :func:`pub_date` read their values;
+* :class:`Facts` - the fact CSVs vendored in ``data/facts/`` (``extra_sources.csv`` included),
+  looked up by file and key; :func:`num`, :func:`num_range`, :func:`in_note`, :func:`pub_date`
+  read their values;
+* :class:`Assumptions` - ``data/assumptions/<dataset>.csv``: each modelling assumption's value,
+  plausible range and reason, read by the builder and copied into the dataset as
+  ``assumptions.csv``;
 * :class:`Sources` and :func:`cite` - the ``sources`` table and source-id lists;
 * :class:`Model` - producers, recipes, final demand and annual flows, with balance checks;
 * :func:`tables_of`, :func:`to_csv`, :func:`self_check` - the World tables (columns from
@@ -13,7 +17,7 @@ dataset-specific:
   balance, shares, units, references and sources;
 * :func:`parse_args`, :func:`render`, :func:`write_dataset`, :func:`run` - the command line.
 
-Figures, assumptions and routing stay in each script.
+Routing and arithmetic stay in each script; figures and assumption values are read from data.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ import yaml
 from chokepoints.world import schema
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FACTS = Path("/work/shared/facts")
+FACTS = REPO / "data" / "facts"  # the vendored fact tables (data/facts/README.md)
+DEFAULT_FACTS = FACTS
+ASSUMPTIONS = REPO / "data" / "assumptions"  # one <dataset>.csv per bundled World
+EXTRA = "extra_sources.csv"  # published figures read on pages outside the shared fact set
 DATA = REPO / "src" / "chokepoints" / "datasets" / "data"
 TABLES: tuple[str, ...] = schema.TABLES
 DAYS_PER_YEAR = 365.0
@@ -116,11 +123,12 @@ def pub_date(note: str) -> str:
 class Sources:
     """The ``sources`` table; ``baseline`` is the date given to derived rows."""
 
-    def __init__(self, baseline: str) -> None:
+    def __init__(self, baseline: str, assumptions: Assumptions | None = None) -> None:
         self.rows: dict[str, dict[str, str]] = {}
         self.baseline = baseline
+        self.assumptions = assumptions
 
-    def _add(self, sid: str, kind: str, title: str, url: str, date: str, note: str) -> str:
+    def _add(self, sid: str, kind: str, title: str, url: str, date: str, note: str, value: str = "") -> str:
         if ";" in sid or not sid:
             fail(f"bad source id {sid!r}")
         if sid in self.rows:
@@ -131,7 +139,7 @@ class Sources:
             fail(f"source {sid!r} needs a url")
         if kind == "assumption" and url:
             fail(f"assumption {sid!r} must not have a url")
-        self.rows[sid] = dict(source_id=sid, kind=kind, title=title, url=url, date=date, note=note)
+        self.rows[sid] = dict(source_id=sid, kind=kind, title=title, url=url, date=date, value=value, note=note)
         return sid
 
     def fact(self, sid: str, file: str, rows: list[dict[str, str]], note: str) -> str:
@@ -151,17 +159,123 @@ class Sources:
             r0["source_url"],
             pub_date(r0["note"]),
             f"facts {file}: {quoted}. Used: {note}",
+            value_of(rows),
         )
 
-    def page(self, sid: str, title: str, url: str, date: str, note: str) -> str:
-        """A published figure read on a page that is not in the fact tables."""
-        return self._add(sid, "source", title, url, date, "Not in /work/shared/facts; " + note)
+    def page(self, sid: str, rows: list[dict[str, str]]) -> str:
+        """Published figures read on one page outside the shared fact set (``extra_sources.csv``).
+
+        The first row's note reads ``pub: <date>; <what the page says and how it is used>``.
+        """
+        urls = {r["source_url"] for r in rows}
+        if len(urls) != 1 or not rows[0]["source_url"]:
+            fail(f"source {sid!r}: rows must share one non-empty url, got {urls}")
+        r0 = rows[0]
+        date, _, note = r0["note"].partition("; ")
+        if not date.startswith("pub: ") or not note:
+            fail(f"{EXTRA} key {r0['key']!r}: note must read 'pub: <date>; <note>'")
+        keys = ", ".join(dict.fromkeys(r["key"] for r in rows))
+        return self._add(
+            sid,
+            "source",
+            r0["source_title"],
+            r0["source_url"],
+            date.removeprefix("pub: "),
+            f"Not in the shared fact set ({EXTRA}: {keys}); {note}",
+            value_of(rows),
+        )
 
     def derived(self, sid: str, title: str, note: str) -> str:
         return self._add(sid, "derived", title, "", self.baseline, note)
 
-    def assumption(self, sid: str, title: str, reason: str) -> str:
-        return self._add(sid, "assumption", title, "", "", reason)
+    def assumption(self, sid: str, title: str, reason: str | None = None) -> str:
+        """A modelling assumption; its reason (and value) come from the assumptions table."""
+        value = ""
+        if self.assumptions is not None:
+            table_reason = self.assumptions.reason(sid)  # every assumption has a row
+            reason = table_reason if reason is None else reason
+            value = self.assumptions.text_value(sid)
+        if reason is None:
+            fail(f"assumption {sid!r} needs a reason")
+            raise AssertionError
+        return self._add(sid, "assumption", title, "", "", reason, value)
+
+
+PLAIN_NUMBER = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
+
+
+def value_of(rows: list[dict[str, str]]) -> str:
+    """The ``value`` of a sources row: the figure when the row quotes one plain number, else ''."""
+    if len(rows) != 1 or not PLAIN_NUMBER.fullmatch(rows[0]["value"].strip()):
+        return ""
+    return fmt(num(rows[0]["value"]))
+
+
+ASSUMPTION_COLUMNS = ["id", "value", "unit", "low", "high", "reason"]
+
+
+class Assumptions:
+    """A dataset's assumption table: ``id, value, unit, low, high, reason``, one row per value.
+
+    A row whose id is a source id gives that ``A.*`` row its reason (and its value, if it has a
+    single one); rows ``<source id>.<part>`` hold the values of an assumption with several.
+    ``low``/``high`` are the plausible range the reason supports. :meth:`check_all_used` fails
+    on rows the builder never read, so the table cannot drift from the recipe.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            fail(f"no assumption table {path}")
+        self.text = path.read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(self.text)))
+        if not rows or list(rows[0]) != ASSUMPTION_COLUMNS:
+            fail(f"{path}: expected columns {', '.join(ASSUMPTION_COLUMNS)}")
+        self.rows: dict[str, dict[str, str]] = {}
+        for i, r in enumerate(rows, start=1):
+            where = f"{path.name} row {i} ({r['id']})"
+            if r["id"] in self.rows:
+                fail(f"{where}: duplicate id")
+            if not r["reason"]:
+                fail(f"{where}: a reason is required")
+            nums = [r[c] for c in ("value", "low", "high")]
+            if any(nums) and not all(nums):
+                fail(f"{where}: value, low and high go together")
+            if all(nums):
+                v, lo, hi = (float(x) for x in nums)
+                if not lo <= v <= hi:
+                    fail(f"{where}: expected low <= value <= high")
+                if not r["unit"]:
+                    fail(f"{where}: a unit is required")
+            self.rows[r["id"]] = r
+        self.used: set[str] = set()
+
+    def _row(self, aid: str) -> dict[str, str]:
+        if aid not in self.rows:
+            fail(f"{self.path.name}: no row for assumption {aid!r}")
+        self.used.add(aid)
+        return self.rows[aid]
+
+    def __call__(self, aid: str) -> float:
+        """The value of assumption ``aid`` as a number."""
+        r = self._row(aid)
+        if not r["value"]:
+            fail(f"{self.path.name}: assumption {aid!r} has no value")
+        return float(r["value"])
+
+    def reason(self, aid: str) -> str:
+        return self._row(aid)["reason"]
+
+    def text_value(self, aid: str) -> str:
+        """The value as written in the table ('' if the row has none or does not exist)."""
+        if aid not in self.rows:
+            return ""
+        return self.rows[aid]["value"]
+
+    def check_all_used(self) -> None:
+        unused = sorted(set(self.rows) - self.used)
+        if unused:
+            fail(f"{self.path.name}: rows never read by the builder: {', '.join(unused)}")
 
 
 def cite(*ids: str) -> str:
@@ -541,9 +655,13 @@ def self_check(  # noqa: C901 - a list of independent checks
 # Command line
 # ----------------------------------------------------------------------------------------
 def parse_args(doc: str | None, default_out: Path, argv: list[str] | None) -> argparse.Namespace:
+    """``--facts DIR`` (default ``data/facts``), ``--assumptions CSV`` (default
+    ``data/assumptions/<dataset>.csv``) and ``--out DIR`` (default: the bundled folder)."""
     ap = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
-    ap.add_argument("--facts", type=Path, default=DEFAULT_FACTS)
-    ap.add_argument("--out", type=Path, default=default_out)
+    ap.add_argument("--facts", type=Path, default=DEFAULT_FACTS, help="folder of fact tables")
+    ap.add_argument("--assumptions", type=Path, default=ASSUMPTIONS / f"{default_out.name}.csv",
+                    help="the dataset's assumption table")
+    ap.add_argument("--out", type=Path, default=default_out, help="dataset folder to write")
     return ap.parse_args(argv)
 
 
@@ -570,13 +688,22 @@ def render(
 
 
 def write_dataset(out: Path, texts: dict[str, str], meta: str, S: Sources) -> None:
-    """Check that ``dataset.yaml`` cites only registered ids, then write the dataset folder."""
+    """Check that ``dataset.yaml`` cites only registered ids, then write the dataset folder.
+
+    The assumption table goes with it as ``assumptions.csv`` (a copy of the file read), after
+    checking that the builder read every row of it.
+    """
     for ref in re.findall(SOURCE_REF, meta):
         if ref not in S.rows:
             fail(f"dataset.yaml cites unknown source id {ref}")
+    if S.assumptions is None:
+        fail("the dataset needs its assumption table")
+        raise AssertionError
+    S.assumptions.check_all_used()
     out.mkdir(parents=True, exist_ok=True)
     for name, txt in texts.items():
         (out / f"{name}.csv").write_text(txt, encoding="utf-8")
+    (out / "assumptions.csv").write_text(S.assumptions.text, encoding="utf-8")
     (out / "dataset.yaml").write_text(meta, encoding="utf-8")
 
 

@@ -28,7 +28,7 @@ import yaml
 
 from ..errors import ConsistencyError, InputError, Problem
 from .checks import check_world
-from .io import read_table
+from .io import read_assumptions, read_table
 from .schema import TABLES, attributes
 
 DEFAULT_TARGET_DAYS = 90.0  # BoARIO's main_inv_dur
@@ -105,6 +105,8 @@ class World:
     metadata: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     require_sources: bool = False
+    #: the dataset's ``assumptions.csv`` (id, value, unit, low, high, reason); empty if it has none
+    assumptions: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for t in TABLES:
@@ -138,11 +140,13 @@ class World:
             df, found = read_table(folder / f"{t}.csv", t, required=t not in optional)
             tables[t] = df
             problems.extend(found)
+        assumptions, found = read_assumptions(folder)
+        problems.extend(found)
         if problems:
             raise ConsistencyError(problems)
         files = {t: str(folder / f"{t}.csv") for t in TABLES}
         return cls(tables, name=str(meta.get("name", folder.name)), version=str(meta.get("version", "unversioned")),
-                   metadata=meta, files=files, require_sources=require_sources)
+                   metadata=meta, files=files, require_sources=require_sources, assumptions=assumptions)
 
     @classmethod
     def from_tables(cls, name: str = "custom", version: str = "unversioned",

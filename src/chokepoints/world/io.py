@@ -77,6 +77,32 @@ def read_table(path: Path, table: str, required: bool = True) -> tuple[pd.DataFr
     return df, problems
 
 
+def read_assumptions(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a dataset's optional ``assumptions.csv`` (schema ``world/schema/assumptions.csv``).
+
+    Columns ``id, value, unit, low, high, reason``; a missing file gives an empty table. Besides the
+    column checks of :func:`read_table`, each row needs an id and a reason, and where a value is
+    given, low <= value <= high.
+    """
+    path = folder / "assumptions.csv"
+    df, problems = read_table(path, "assumptions", required=False)
+    src = str(path)
+    seen: set[str] = set()
+    for i, r in enumerate(df.itertuples(index=False)):
+        if not r.id or r.id in seen:
+            problems.append(Problem(src, "a unique id is required", row=i + 1, field="id"))
+        seen.add(r.id)
+        if not r.reason:
+            problems.append(Problem(src, "a reason is required", row=i + 1, field="reason"))
+        nums = (r.value, r.low, r.high)
+        if any(math.isnan(x) for x in nums) != all(math.isnan(x) for x in nums):
+            problems.append(Problem(src, "value, low and high go together", row=i + 1, field="value"))
+        elif not any(math.isnan(x) for x in nums) and not r.low <= r.value <= r.high:
+            problems.append(Problem(src, f"expected low <= value <= high, got {r.low:g}, {r.value:g}, {r.high:g}",
+                                    row=i + 1, field="value"))
+    return df, problems
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)

@@ -25,6 +25,10 @@ TABLES: tuple[str, ...] = (
     "sources",
 )
 
+# Tables a dataset folder may carry beside the World tables; read with their own schema
+# but not part of the World (``assumptions``: each assumption's value and plausible range).
+AUX_TABLES: tuple[str, ...] = ("assumptions",)
+
 PRODUCT_UNITS = ("t", "kg", "units", "USD")
 
 
@@ -40,8 +44,8 @@ class Attribute:
 @cache
 def attributes(table: str) -> tuple[Attribute, ...]:
     """The attribute rows of ``table`` in file order."""
-    if table not in TABLES:
-        raise KeyError(f"unknown World table {table!r}; expected one of {', '.join(TABLES)}")
+    if table not in TABLES + AUX_TABLES:
+        raise KeyError(f"unknown World table {table!r}; expected one of {', '.join(TABLES + AUX_TABLES)}")
     ref = resources.files("chokepoints.world").joinpath("schema", f"{table}.csv")
     with ref.open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh, dtype=str, keep_default_na=False)
