@@ -67,6 +67,9 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
         "chunk_runs": int(rec["chunk_runs"]),
         "threads": int(rec["threads"]),
         "backend": str(rec["backend"]),
+        "kind": "engine",
+        "shortfall_tolerance": float(scenario.engine.shortfall_tolerance),
+        "key_users": Result.key_users_attr(scenario, world),
     }
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
 
