@@ -199,8 +199,9 @@ class ResultAccessor:
     def _require(self, kind: str, method: str) -> xr.Dataset:
         if self.kind != kind:
             have = self.kind or "not a chokepoints result"
-            raise InputError(Problem(self.source, f"ds.cp.{method}() needs a {kind} result; this one is {have}",
-                                     field="kind"))
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise InputError(Problem(self.source, f"ds.cp.{method}() needs {article} {kind} result; this one is "
+                                     f"{have}", field="kind"))
         return self._ds
 
     def _var(self, name: str, method: str) -> xr.DataArray:
@@ -315,20 +316,21 @@ class ResultAccessor:
                            "usd": ("run", np.asarray(usd, float), {"units": "USD"})}, coords=run,
                           attrs={"unit": label, "region": region, "end_use": end_use})
 
-    def _selected(self, region: str | None, end_use: str | None) -> list[tuple[str, str]]:
+    def _selected(self, region: str | None, end_use: str | None, method: str) -> list[tuple[str, str]]:
+        self._require("engine", method)
         return [(r, u) for r, u in self.groups()
                 if (region is None or r == region) and (end_use is None or u == end_use)]
 
     def time_to_shortfall(self, region: str | None = None, end_use: str | None = None) -> pd.DataFrame:
         """Days to first shortfall per (region, end use): median, 5 %, 95 %, share of runs short."""
         rows = [{"region": r, "end_use": u, **summarise(self.shortfall_days(r, u))}
-                for r, u in self._selected(region, end_use)]
+                for r, u in self._selected(region, end_use, "time_to_shortfall")]
         return pd.DataFrame(rows, columns=["region", "end_use", "median", "p05", "p95", "share_of_runs"])
 
     def output_loss(self, region: str | None = None, end_use: str | None = None) -> pd.DataFrame:
         """Output lost per (region, end use) in units and USD: median and 5-95 % across runs."""
         rows = []
-        for r, u in self._selected(region, end_use):
+        for r, u in self._selected(region, end_use, "output_loss"):
             lost = self.output_lost(r, u)
             su, sd = summarise(lost.units), summarise(lost.usd)
             rows.append({"region": r, "end_use": u, "unit": lost.attrs["unit"], "units_median": su["median"],
@@ -340,6 +342,7 @@ class ResultAccessor:
     def summary(self, key_users: list[tuple[str, str]] | None = None) -> pd.DataFrame:
         """One row per (region, end use): shortfall day and losses (the CLI's table), key users
         first (``key_users``; None: the result's own, attr ``key_users``; [] for plain sorted order)."""
+        self._require("engine", "summary")
         keys = self.key_users if key_users is None else [tuple(k) for k in key_users]
         df = self.time_to_shortfall().merge(self.output_loss(), on=["region", "end_use"], how="left")
         if keys:
