@@ -195,3 +195,24 @@ def test_open_result_errors_are_located(tmp_path: Path):
     xr.Dataset({"a": ("x", [1.0])}).to_netcdf(tmp_path / "other.nc")
     with pytest.raises(InputError, match="not a chokepoints result"):
         cp.open_result(tmp_path / "other.nc")
+
+
+def test_cli_netcdf_files_reopen_with_their_kind(tmp_path: Path):
+    from test_negotiation_cli import TINY, _write, app, runner
+
+    out = tmp_path / "out"
+    runs = [
+        (["run", str(ROOT / "scenarios" / "cn-rare-earth-licensing-2025-04.yaml"), "--runs", "2"], "result.nc",
+         "engine"),
+        (["finance", str(ROOT / "scenarios" / "cn-treasury-sale-hypothetical.yaml"), "--runs", "2"], "finance.nc",
+         "finance"),
+        (["negotiate", str(_write(tmp_path, TINY))], "negotiation.nc", "negotiation"),
+    ]
+    for args, name, kind in runs:
+        result = runner.invoke(app, [*args, "--out", str(out / kind), "--netcdf"])
+        assert result.exit_code == 0, (repr(result.exception), result.output)
+        ds = cp.open_result(out / kind / name)
+        assert ds.cp.kind == kind and ds.cp.provenance["package_version"] == cp.__version__
+    engine = cp.open_result(out / "engine" / "result.nc")
+    assert engine.cp.summary().iloc[0][["region", "end_use"]].tolist() == list(engine.cp.key_users[0])
+    assert len(cp.open_result(out / "negotiation" / "negotiation.nc").cp.deals()) == 1

@@ -109,7 +109,8 @@ def restore_empty(ds: xr.Dataset) -> xr.Dataset:
     if not spec:
         return ds
     out = ds.copy()
-    coords, data = {}, {}
+    coords: dict[str, Any] = {}
+    data: dict[str, Any] = {}
     for name, s in spec.items():
         shape = tuple(ds.sizes.get(d, 0) for d in s["dims"])
         dtype = np.dtype(object) if s["dtype"] == "str" else np.dtype(s["dtype"])
