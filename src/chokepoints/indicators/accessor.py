@@ -227,8 +227,9 @@ class ResultAccessor:
     def _labels(self, name: str) -> np.ndarray:
         """A string coordinate as str values ('' where NetCDF gave back a missing value)."""
         v = self._ds[name].values
-        return np.array(["" if (x is None or (isinstance(x, float) and x != x)) else str(x) for x in v],
-                        dtype=object)
+        if v.dtype.kind == "U":
+            return v.astype(object)
+        return pd.Series(v, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
 
     def groups(self) -> list[tuple[str, str]]:
         """Every (region, end use) with producers or final demand, sorted."""
