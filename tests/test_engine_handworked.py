@@ -26,7 +26,7 @@ def test_supply_stop_runs_short_after_k_days_of_stock():
            "destinations": ["USA"], "mode": "ban"}
     res = cp.simulate(w, scenario([ban]))
     days = res.indicators.shortfall_days("USA", "automotive")
-    assert days[0] == d + k
+    assert days.values[0] == d + k
     x = res.data.production.sel(producer="USA.maker").values[0]
     assert np.all(x[: d + k] > 99.999) and x[d + k] < 1e-9
 

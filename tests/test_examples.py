@@ -38,10 +38,10 @@ def test_june_licences_soften_automotive_losses():
     sc = cp.Scenario.from_yaml(ROOT / "scenarios" / "cn-rare-earth-licensing-2025-04.yaml")
     sc = sc.model_copy(update={"uncertain": [], "runs": 1})
     without = sc.model_copy(update={"events": [e for e in sc.events if e.id != "jun_auto_licences"]})
-    lost_with = cp.simulate(world, sc).indicators.output_lost("USA", "automotive")[0][0]
-    lost_without = cp.simulate(world, without).indicators.output_lost("USA", "automotive")[0][0]
+    lost_with = cp.simulate(world, sc).indicators.output_lost("USA", "automotive").units.values[0]
+    lost_without = cp.simulate(world, without).indicators.output_lost("USA", "automotive").units.values[0]
     assert lost_with < lost_without
     # licences for automotive buyers leave defense no better off
-    d_with = cp.simulate(world, sc).indicators.output_lost("USA", "defense")[1][0]
-    d_without = cp.simulate(world, without).indicators.output_lost("USA", "defense")[1][0]
+    d_with = cp.simulate(world, sc).indicators.output_lost("USA", "defense").usd.values[0]
+    d_without = cp.simulate(world, without).indicators.output_lost("USA", "defense").usd.values[0]
     assert np.isclose(d_with, d_without, rtol=1e-6) or d_with >= d_without * 0.999

@@ -76,8 +76,8 @@ def test_capacity_change_ramps_new_supply():
     assert cap[9] == pytest.approx(50.0) and cap[14] == pytest.approx(50.0 + 60 * 5 / 10)
     assert cap[30] == pytest.approx(110.0)
     base = cp.simulate(w, scenario([BAN], horizon=60))
-    assert res.indicators.output_lost("USA", "automotive")[0][0] < base.indicators.output_lost(
-        "USA", "automotive")[0][0]
+    assert res.indicators.output_lost("USA", "automotive").units[0] < base.indicators.output_lost(
+        "USA", "automotive").units[0]
 
 
 def test_recycling_supplies_a_share_of_use():
@@ -186,8 +186,8 @@ def test_substitution_opens_a_new_supplier_after_the_switching_delay():
     assert np.all(aus[:6] == pytest.approx(50.0))  # nobody else orders from AUS before the switch
     assert aus[7] > 140.0  # afterwards the maker's orders (100 a day and more) go there
     without = cp.simulate(w, scenario([BAN], horizon=40, engine={"psi_param": 0.5, "alpha_tau": 5}))
-    lost = res.indicators.output_lost("USA", "automotive")[0][0]
-    assert lost < without.indicators.output_lost("USA", "automotive")[0][0]
+    lost = res.indicators.output_lost("USA", "automotive").units[0]
+    assert lost < without.indicators.output_lost("USA", "automotive").units[0]
 
 
 def test_tariff_shifts_orders_between_origins_by_armington():

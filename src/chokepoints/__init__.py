@@ -6,7 +6,8 @@ Quick start::
     world = cp.load_world("rare-earths-2025")
     sc = cp.Scenario.from_yaml("scenarios/cn-rare-earth-licensing-2025-04.yaml")
     res = cp.simulate(world, sc)
-    res.indicators.time_to_shortfall()
+    res.indicators.time_to_shortfall()     # or res.data.cp.time_to_shortfall()
+    res.to_netcdf("result.nc"); cp.open_result("result.nc").cp.summary()
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _LAZY = {
     "Scenario": "chokepoints.scenario",
     "simulate": "chokepoints.engine",
     "Result": "chokepoints.engine.result",
+    "open_result": "chokepoints.indicators.accessor",
     "InputError": "chokepoints.errors",
 }
 

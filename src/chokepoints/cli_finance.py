@@ -150,5 +150,5 @@ def finance(
     console.print(f"report: {path}")
     if netcdf:
         nc = folder / "finance.nc"
-        ds.to_netcdf(nc)
+        ds.cp.to_netcdf(nc)
         console.print(f"result: {nc}")

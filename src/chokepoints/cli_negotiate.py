@@ -41,6 +41,9 @@ def negotiate(
     negmas: Annotated[
         bool, typer.Option("--negmas", help="Also run each round in NegMAS (optional, AGPL)")
     ] = False,
+    netcdf: Annotated[
+        bool, typer.Option("--netcdf", help="Also write the result as negotiation.nc (res.to_dataset())")
+    ] = False,
 ) -> None:
     """Predict the deal of each round of talks from simulated stakes; write negotiation.html.
 
@@ -50,7 +53,7 @@ def negotiate(
     from .cli import console, report_input_error
 
     try:
-        _run(scenario, exclude, spec, out, runs, seed, console, negmas)
+        _run(scenario, exclude, spec, out, runs, seed, console, negmas, netcdf)
     except InputError as exc:
         report_input_error(exc)
 
@@ -64,6 +67,7 @@ def _run(
     seed: int | None,
     console,
     negmas: bool = False,
+    netcdf: bool = False,
 ) -> None:
     from rich.table import Table
 
@@ -189,3 +193,5 @@ def _run(
         f"{prov['simulations']} simulations · chokepoints {prov['package_version']}[/]"
     )
     console.print(f"report: {report}")
+    if netcdf:
+        console.print(f"result: {res.to_dataset().cp.to_netcdf(out_dir / 'negotiation.nc')}")

@@ -39,10 +39,10 @@ def indicator_values(result, indicator: str, region: str, end_use: str, horizon:
     """One number per run. Days to shortfall are censored at horizon + 1 when there is none."""
     ind = result.indicators
     if indicator == "shortfall_day":
-        v = ind.shortfall_days(region, end_use)
+        v = ind.shortfall_days(region, end_use).values
         return np.where(np.isfinite(v), v, horizon + 1.0)
-    units, usd, _ = ind.output_lost(region, end_use)
-    return units if indicator == "output_lost_units" else usd
+    lost = ind.output_lost(region, end_use)
+    return (lost.units if indicator == "output_lost_units" else lost.usd).values
 
 
 def sobol(world: World, sc: Scenario, *, base_samples: int = 64, indicator: str = "shortfall_day",

@@ -76,6 +76,9 @@ def result_of(world: World, scenarios: list[Scenario], plan: Plan, *, seed: int 
         "chunk_runs": int(rec["chunk_runs"]),
         "threads": int(rec["threads"]),
         "backend": str(rec["backend"]),
+        "kind": "engine",
+        "shortfall_tolerance": float(scenario.engine.shortfall_tolerance),
+        "key_users": Result.key_users_attr(scenario, world),
     }
     provenance.update(extra_provenance or {})
     return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)

@@ -1,8 +1,15 @@
-"""The Result: an xarray Dataset with named dims, provenance, and indicator accessors."""
+"""The Result: an xarray Dataset with named dims, provenance, and indicator accessors.
+
+The Dataset carries everything its indicators need (``ds.cp``, registered by importing
+this module): attrs ``kind`` ("engine"), ``shortfall_tolerance`` and ``key_users`` (JSON
+list of [region, end use]) beside the provenance, so a result reopened from NetCDF
+(:meth:`Result.from_netcdf`, :func:`chokepoints.open_result`) gives the same indicators.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..indicators.accessor import netcdf_attrs, open_result, write_netcdf
 from .plan import Plan
 
 
@@ -20,6 +28,8 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
     Only the variables that were recorded are present (``simulate(record=...)``);
     with ``producers=...`` the producer dim holds that subset. ``production_total``
     and ``final_demand_unmet_total`` (run, day) are present when recorded.
+    ``provenance`` becomes the attrs (strings and numbers only, see
+    :func:`chokepoints.indicators.accessor.netcdf_attrs`), with ``kind="engine"``.
     """
     cw, ctl = plan.world, plan.controls
     days = np.arange(plan.T)
@@ -85,7 +95,7 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
             "product_unit": ("product", list(cw.product_unit)),
             "parameter": plan.sample_names,
         },
-        attrs={k: (v if isinstance(v, str | int | float) else str(v)) for k, v in provenance.items()},
+        attrs=netcdf_attrs({"kind": "engine", **provenance}),
     )
     return ds
 
@@ -105,17 +115,33 @@ class Result:
     Dims: ``run``, ``day`` (with a ``date`` coordinate), ``producer``, ``demand_cell``,
     ``inventory`` (holder:product), ``route`` (controlled supplier->buyer entries).
     ``result.provenance`` holds package version, scenario hash, dataset version, seed.
-    ``result.indicators`` computes time to shortfall and output lost.
+    ``result.indicators`` computes time to shortfall and output lost (the same methods as
+    ``result.data.cp``). ``scenario`` and ``world`` are kept for the report when known;
+    nothing the indicators compute needs them: a Dataset built without the attrs
+    ``shortfall_tolerance`` and ``key_users`` gets them here from ``scenario`` and ``world``.
     """
 
     def __init__(self, data: xr.Dataset, scenario: Any = None, world: Any = None):
         self.data = data
         self.scenario = scenario
         self.world = world
+        attrs = data.attrs
+        attrs.setdefault("kind", "engine")
+        if "shortfall_tolerance" not in attrs and scenario is not None:
+            attrs["shortfall_tolerance"] = float(scenario.engine.shortfall_tolerance)
+        if "key_users" not in attrs and (scenario is not None or world is not None):
+            attrs["key_users"] = self.key_users_attr(scenario, world)
+
+    @classmethod
+    def from_netcdf(cls, path: str | Path) -> Result:
+        """Reopen a Result written by :meth:`to_netcdf` (no scenario or world attached)."""
+        ds = open_result(path)
+        ds.cp._require("engine", "Result.from_netcdf")
+        return cls(ds)
 
     @property
     def provenance(self) -> dict[str, Any]:
-        return dict(self.data.attrs)
+        return self.data.cp.provenance
 
     @property
     def indicators(self):
@@ -125,13 +151,21 @@ class Result:
 
     def to_netcdf(self, path: str | Path) -> Path:
         """Write the Dataset to NetCDF (via a temporary file, so a failure leaves nothing half-written)."""
-        path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".part")
-        self.data.to_netcdf(tmp)
-        tmp.replace(path)
-        return path
+        return write_netcdf(self.data, path)
+
+    @staticmethod
+    def key_users_attr(scenario: Any, world: Any) -> str:
+        """The key users as the attr ``key_users``: JSON list of [region, end use], the
+        scenario's, else the dataset's (``world.metadata["key_users"]``), else []."""
+        if scenario is not None and getattr(scenario, "key_users", None):
+            pairs = [[k.region, k.end_use] for k in scenario.key_users]
+        else:
+            meta = getattr(world, "metadata", None) or {}
+            pairs = [[k["region"], k["end_use"]] for k in meta.get("key_users") or []]
+        return json.dumps(pairs)
 
     def __repr__(self) -> str:
         d = self.data
         return (f"<Result {self.provenance.get('scenario_name', '')!r}: {d.sizes['run']} runs x "
                 f"{d.sizes['day']} days, {d.sizes['producer']} producers>")
+

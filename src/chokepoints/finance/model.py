@@ -33,6 +33,7 @@ import xarray as xr
 
 from .. import __version__
 from ..errors import InputError, Problem
+from ..indicators.accessor import netcdf_attrs
 from ..scenario import Scenario
 from ..scenario.events_finance import FINANCE_EVENTS, ReserveShift, TreasurySale
 from ..scenario.uncertainty import latin_hypercube
@@ -84,6 +85,10 @@ def simulate_finance(
     data: FinanceData | None = None,
 ) -> xr.Dataset:
     """Run the financial lever of ``sc``; return an xarray Dataset with provenance attrs.
+
+    attrs: ``kind="finance"``, package version, scenario hash, dataset version, seed,
+    created, ...; ``ds.cp`` gives ``headline()``, ``flows()``, ``history()``,
+    ``threat_value()`` and ``to_netcdf(path)`` (reopen with :func:`chokepoints.open_result`).
 
     Dims: run, estimate (published impact estimates), end (low, central, high), month
     (with a ``date`` coordinate), tenor, holder, asset. Raises InputError (located in
@@ -394,6 +399,7 @@ def simulate_finance(
     provenance: dict[str, Any] = {
         "package": "chokepoints",
         "package_version": __version__,
+        "kind": "finance",
         "model": "chokepoints.finance",
         "scenario_name": sc.name,
         "scenario_hash": sc.hash,
@@ -465,8 +471,6 @@ def simulate_finance(
             "gold_date": gold_dates,
             "parameter": [p.parameter for p in sc.uncertain],
         },
-        attrs={
-            k_: (v if isinstance(v, str | int | float) else str(v)) for k_, v in provenance.items()
-        },
+        attrs=netcdf_attrs(provenance),
     )
     return ds

@@ -15,14 +15,9 @@ from .html import Section
 
 
 def key_users(result: Result) -> list[tuple[str, str]]:
-    """Key users: the scenario's, else the dataset's, else every (region, end use)."""
-    sc, world = result.scenario, result.world
-    if sc is not None and sc.key_users:
-        return [(k.region, k.end_use) for k in sc.key_users]
-    meta = getattr(world, "metadata", {}) or {}
-    if meta.get("key_users"):
-        return [(k["region"], k["end_use"]) for k in meta["key_users"]]
-    return result.indicators.groups()
+    """Key users: the scenario's, else the dataset's (both kept in the attr ``key_users``), else
+    every (region, end use)."""
+    return result.data.cp.key_users or result.data.cp.groups()
 
 
 def summary_table(result: Result) -> pd.DataFrame:
