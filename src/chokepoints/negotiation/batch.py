@@ -18,7 +18,6 @@ Plan fields. Anything that does not fit falls back to one ``simulate`` per scena
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,9 +242,9 @@ def _stack_controls(controls: list[Any], R: int) -> Any:
 
 
 def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe: Any, runs: int, seed: int) -> Any:
-    from .. import __version__
     from ..engine import Result, build_dataset, run_plan
     from ..engine.simulate import make_options
+    from ..provenance import provenance
 
     R = runs
     updates: dict[str, Any] = {}
@@ -268,23 +267,19 @@ def _run_stacked(world: Any, scenarios: list[Scenario], plans: list[Any], probe:
         raise _Incompatible(str(exc)) from None
     stacked = dataclasses.replace(plans[0], **updates)
     rec = run_plan(stacked, options=make_options(stacked))
-    provenance = {
-        "package": "chokepoints",
-        "package_version": __version__,
-        "scenario_name": f"negotiation batch of {len(scenarios)} scenarios",
-        "scenario_hash": ",".join(sc.hash for sc in scenarios),
-        "dataset": world.name,
-        "dataset_version": world.version,
-        "dataset_hash": world.content_hash,
-        "seed": seed,
-        "runs": stacked.R,
-        "runs_per_scenario": R,
-        "start_date": scenarios[0].start.isoformat(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "order_type": scenarios[0].engine.order_type,
-    }
+    prov = provenance(
+        "engine",
+        world=world,
+        seed=seed,
+        runs=stacked.R,
+        scenario_name=f"negotiation batch of {len(scenarios)} scenarios",
+        scenario_hash=",".join(sc.hash for sc in scenarios),
+        runs_per_scenario=R,
+        start_date=scenarios[0].start.isoformat(),
+        order_type=scenarios[0].engine.order_type,
+    )
     return Result(
-        build_dataset(stacked, rec, provenance, scenarios[0].start),
+        build_dataset(stacked, rec, prov, scenarios[0].start),
         scenario=scenarios[0],
         world=world,
     )
