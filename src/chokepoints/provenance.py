@@ -24,14 +24,12 @@ def netcdf_value(v: Any) -> Value | None:
     """``v`` as a NetCDF-safe attribute value (None stays None: the caller drops it)."""
     if v is None:
         return None
+    if isinstance(v, np.generic):  # numpy scalars (np.float64 is a float subclass) as Python numbers
+        v = v.item()
     if isinstance(v, bool):
         return int(v)
-    if isinstance(v, int | str):
+    if isinstance(v, int | str | float):
         return v
-    if isinstance(v, float):
-        return v
-    if isinstance(v, np.generic):
-        return netcdf_value(v.item())
     if isinstance(v, np.ndarray):
         v = v.tolist()
     if isinstance(v, dt.date | dt.datetime):
