@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
 from ..errors import InputError, Problem
 from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file, validation_problems
 
@@ -313,8 +314,8 @@ class Lever(_Model):
     other_imports_usd: float = Field(0.0, ge=0)
     base_rate: float = Field(0.0, ge=0, description="percent already paid in the base year")
     eta: float | None = Field(None, lt=0)
-    sigma: float = Field(1.5, gt=0)
-    epsilon: float = Field(99.0, gt=0)
+    sigma: float = Field(SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
+    epsilon: float = Field(SMART_EPSILON, gt=0)
     usd_per_unit_year: float | None = None
     holder: str | None = None
     target: str | None = None
