@@ -65,7 +65,7 @@ class ParameterRef:
 
 
 def _event_index(scenario: Scenario) -> dict[str, int]:
-    return {e.id: i for i, e in enumerate(scenario.events) if e.id is not None}
+    return {e_id: i for i, e in enumerate(scenario.events) if (e_id := getattr(e, "id", None)) is not None}
 
 
 def event_targets(scenario: Scenario) -> list[tuple[int, int, ParameterRef]]:
