@@ -354,3 +354,37 @@ events:
         tr.analyse(cp.Scenario.from_yaml(tmp_path / "sc2.yaml"))
     p = exc.value.problems[0]
     assert p.field == "events[0].data" and p.line == 8 and "file not found" in p.message
+
+
+# -- SMART defaults ------------------------------------------------------------------------------
+
+
+def test_smart_constants_are_the_sourced_rows():
+    """SMART_SIGMA / SMART_EPSILON (the defaults of solve, solve_arrays, smart_linear and the negotiation
+    levers) equal the bundled elasticity rows citing wits_smart_defaults, and that source exists."""
+    import inspect
+
+    from chokepoints.datasets.smart import SMART_EPSILON, SMART_SIGMA, SOURCE_ID, smart_defaults
+    from chokepoints.negotiation.spec import Lever
+
+    assert smart_defaults() == {"sigma": SMART_SIGMA, "epsilon": SMART_EPSILON}
+    table = tr.load_elasticity_table()
+    row = table[(table["parameter"] == "sigma") & (table["importer"] == "*")].iloc[0]
+    assert float(row["value"]) == SMART_SIGMA and SOURCE_ID in row["source"]
+    assert SOURCE_ID in set(tr.load_sources()["source_id"])
+    for fn in (tr.solve, tr.solve_arrays, tr.smart_linear, tr.check_smart):
+        params = inspect.signature(fn).parameters
+        assert params["sigma"].default == SMART_SIGMA and params["epsilon"].default == SMART_EPSILON
+    assert Lever.model_fields["sigma"].default == SMART_SIGMA
+    assert Lever.model_fields["epsilon"].default == SMART_EPSILON
+    assert tr.data.SMART_SIGMA is SMART_SIGMA
+
+
+def test_smart_defaults_reads_a_given_table(tmp_path):
+    from chokepoints.datasets.smart import smart_defaults
+
+    path = tmp_path / "el.csv"
+    path.write_text("importer,exporter,products,parameter,value,source,note\n"
+                    "*,*,*,sigma,2.0,wits_smart_defaults,x\n*,*,*,epsilon,50,other,x\n"
+                    "USA,*,*,sigma,9,wits_smart_defaults,x\n", encoding="utf-8")
+    assert smart_defaults(path) == {"sigma": 2.0}

@@ -22,6 +22,7 @@ def sensitivity(
 
     from .cli import console, report_input_error
     from .errors import InputError
+    from .provenance import provenance
     from .report import Section, write_report
     from .report.html import table_html
     from .runner import load_inputs
@@ -45,5 +46,7 @@ def sensitivity(
         Section("Sobol indices (tornado)", "<p>Total-order ST (all effects of a parameter, including interactions) "
                 "and first-order S1, with bootstrap 95 % intervals (SALib; Saltelli 2010).</p>"
                 + table_html(res.table), figures=[tornado_figure(res)])],
-        provenance={"scenario_hash": sc.hash, "seed": sc.seed if seed is None else seed, "runs": res.runs})
+        provenance=provenance("sensitivity", scenario=sc, world=world, seed=sc.seed if seed is None else seed,
+                              runs=res.runs, indicator=res.indicator, region=res.region, end_use=res.end_use,
+                              base_samples=samples))
     console.print(f"report: {path}")

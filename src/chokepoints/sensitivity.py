@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .scenario import Scenario
+from .scenario.sampling import sample_labels
 from .world import World
 
 INDICATORS = ("shortfall_day", "output_lost_units", "output_lost_usd")
@@ -70,7 +71,7 @@ def sobol(world: World, sc: Scenario, *, base_samples: int = 64, indicator: str 
             raise InputError(Problem(src, "no key user: give --region and --end-use", field="key_users"))
         region, end_use = region or keys[0][0], end_use or keys[0][1]
     seed = sc.seed if seed is None else seed
-    names = [u.parameter + (str(dict(u.where)) if u.where else "") for u in sc.uncertain]
+    names = sample_labels(sc)  # the labels of the shared draw (chokepoints.scenario.sampling)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     u = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     u = np.clip(u, 1e-9, 1 - 1e-9)  # the inverse CDFs of unbounded distributions need (0, 1)

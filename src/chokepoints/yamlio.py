@@ -7,12 +7,16 @@ validation error on ``events[2].approval_rate`` can point at ``file.yaml:14:20``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 Location = tuple[int, int]
 PathKey = tuple[str | int, ...]
@@ -99,3 +103,37 @@ def locate(marks: dict[PathKey, Location], path: PathKey) -> Location | tuple[No
         if not p:
             return (None, None)
         p = p[:-1]
+
+
+def validation_problems(exc: ValidationError, marks: dict[PathKey, Location], source: str, *,
+                        clean_loc: Callable[[PathKey], PathKey] | None = None,
+                        union_noun: str | None = None) -> list[Problem]:
+    """Pydantic's validation errors as located Problems (``file:line:column: field 'a[2].b': message``).
+
+    Each error's location drops pydantic's validator and literal markers (``function-after[...]``,
+    ``literal[...]``), then goes through ``clean_loc`` (e.g. to drop a discriminated union's tag),
+    and is looked up in ``marks``; "Value error, " is cut from messages, an extra field reads
+    "unknown field" and the offending scalar is appended as "(got ...)". With ``union_noun`` (e.g.
+    "event"), a discriminated union's errors read "unknown event type; expected one of ..." and
+    "every event needs a 'type'".
+    """
+    out = []
+    for err in exc.errors(include_url=False):
+        loc: PathKey = tuple(
+            p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+        )
+        if clean_loc is not None:
+            loc = clean_loc(loc)
+        line, col = locate(marks, loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif union_noun and err["type"] == "union_tag_invalid":
+            msg = f"unknown {union_noun} type; expected one of {err.get('ctx', {}).get('expected_tags', '')}"
+        elif union_noun and err["type"] == "union_tag_not_found":
+            msg = f"every {union_noun} needs a 'type'"
+        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
+                err["input"], dict | list):
+            msg += f" (got {err['input']!r})"
+        out.append(Problem(source, msg, line, col, field=format_path(loc) or None))
+    return out

@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import __version__
 from ..errors import InputError, Problem
-from ..indicators.accessor import netcdf_attrs
+from ..provenance import provenance
 from ..scenario import Scenario
 from ..scenario.events_finance import FINANCE_EVENTS, ReserveShift, TreasurySale
-from ..scenario.uncertainty import latin_hypercube
+from ..scenario.params import event_targets, unknown_event_refs
+from ..scenario.sampling import sample
 from ..yamlio import format_path
 from . import kernel
 from .data import REFERENCE_TENOR, TENORS, FinanceData, load_finance_data
@@ -221,37 +221,30 @@ def simulate_finance(
                     f"{e.holder} sells {sold_base.get(e.holder, 0.0):g}bn of Treasuries in this "
                     "scenario; add a treasury_sale or move from usd_cash or other_fx",
                 )
-    ids_all = {e.id: (i, e) for i, e in enumerate(sc.events) if e.id}
+    unknown = set(unknown_event_refs(sc))
+    targets = [(j, i, ref) for j, i, ref in event_targets(sc) if isinstance(sc.events[i], FINANCE_EVENTS)]
+    by_j = {j: (i, ref) for j, i, ref in targets}
     for j, u in enumerate(sc.uncertain):
-        parts = u.parameter.split(".")
-        if parts[0] != "events":
+        if j in unknown:
+            err(("uncertain", j, "parameter"), f"no event with id {u.ref.event!r}")
             continue
-        if parts[1] not in ids_all:
-            err(("uncertain", j, "parameter"), f"no event with id {parts[1]!r}")
+        if j not in by_j:
             continue
-        ev = ids_all[parts[1]][1]
-        if isinstance(ev, FINANCE_EVENTS):
-            allowed = SALE_NUMERIC if isinstance(ev, TreasurySale) else SHIFT_NUMERIC
-            if parts[2] not in allowed:
-                err(
-                    ("uncertain", j, "parameter"),
-                    f"event {parts[1]!r} has no uncertain numeric field "
-                    f"{parts[2]!r}; expected one of {', '.join(allowed)}",
-                )
+        i, ref = by_j[j]
+        allowed = SALE_NUMERIC if isinstance(sc.events[i], TreasurySale) else SHIFT_NUMERIC
+        if ref.field not in allowed:
+            err(
+                ("uncertain", j, "parameter"),
+                f"event {ref.event!r} has no uncertain numeric field "
+                f"{ref.field!r}; expected one of {', '.join(allowed)}",
+            )
     if problems:
         raise InputError(problems)
 
-    # -- per-run values of the event fields ------------------------------------------------
-    samples = latin_hypercube(sc.uncertain, R, seed)
-    drawn: dict[tuple[int, str], np.ndarray] = {}
-    for j, u in enumerate(sc.uncertain):
-        parts = u.parameter.split(".")
-        if (
-            parts[0] == "events"
-            and parts[1] in ids_all
-            and isinstance(ids_all[parts[1]][1], FINANCE_EVENTS)
-        ):
-            drawn[(ids_all[parts[1]][0], parts[2])] = samples[:, j]
+    # -- per-run values of the event fields (columns of the draw shared with the engine) ----
+    draw = sample(sc, R, seed)
+    samples = draw.values
+    drawn: dict[tuple[int, str], np.ndarray] = {(i, str(ref.field)): samples[:, j] for j, i, ref in targets}
 
     def val(i: int, e: Any, name: str, default: float | None) -> np.ndarray:
         if (i, name) in drawn:
@@ -396,37 +389,31 @@ def simulate_finance(
                 gold_hist[hi, di] = float(g[d])
 
     last_sale = max((s.start + s.event.months - 1 for s in sales), default=0)
-    provenance: dict[str, Any] = {
-        "package": "chokepoints",
-        "package_version": __version__,
-        "kind": "finance",
-        "model": "chokepoints.finance",
-        "scenario_name": sc.name,
-        "scenario_hash": sc.hash,
-        "dataset": "finance",
-        "dataset_version": fd.version,
-        "dataset_hash": fd.content_hash,
-        "seed": seed,
-        "runs": R,
-        "start_date": sc.start.isoformat(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "source_path": sc.source_path or "",
-        "marketable_debt_bn": debt,
-        "net_interest_fy2025_bn": fd.fiscal_value("net_interest", "FY2025"),
-        "defense_outlays_fy2024_bn": fd.fiscal_value("defense_outlays", "FY2024"),
-        "reference_tenor": REFERENCE_TENOR,
-        "reference_duration_years": ref_duration,
-        "last_sale_month": int(last_sale),
-        "holdings_start": json.dumps({h: list(v) for h, v in holdings0.items()}),
-        "events": json.dumps(
+    prov = provenance(
+        "finance",
+        scenario=sc,
+        world=fd,
+        seed=seed,
+        runs=R,
+        model="chokepoints.finance",
+        dataset="finance",
+        source_path=sc.source_path or "",
+        marketable_debt_bn=debt,
+        net_interest_fy2025_bn=fd.fiscal_value("net_interest", "FY2025"),
+        defense_outlays_fy2024_bn=fd.fiscal_value("defense_outlays", "FY2024"),
+        reference_tenor=REFERENCE_TENOR,
+        reference_duration_years=ref_duration,
+        last_sale_month=int(last_sale),
+        holdings_start=json.dumps({h: list(v) for h, v in holdings0.items()}),
+        events=json.dumps(
             [
                 e.model_dump(mode="json", by_alias=True)
                 for e in sc.events
                 if isinstance(e, FINANCE_EVENTS)
             ]
         ),
-        "default_impact_band": int(chosen is None),
-    }
+        default_impact_band=int(chosen is None),
+    )
     ds = xr.Dataset(
         data_vars={
             "sales_bn": (("run", "month", "holder"), sold),
@@ -469,8 +456,8 @@ def simulate_finance(
             "asset": list(ASSETS),
             "history_date": hist_dates,
             "gold_date": gold_dates,
-            "parameter": [p.parameter for p in sc.uncertain],
+            "parameter": draw["parameter"].values,
         },
-        attrs=netcdf_attrs(provenance),
+        attrs=prov,
     )
     return ds

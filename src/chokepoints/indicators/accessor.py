@@ -45,7 +45,6 @@ from ..errors import InputError, Problem
 
 KINDS = ("engine", "finance", "negotiation")
 DEFAULT_SHORTFALL_TOLERANCE = 1e-3  # the scenario schema's default (engine.shortfall_tolerance)
-_INT32 = (-(2**31), 2**31 - 1)  # NetCDF-3 stores no wider integer attribute
 
 
 def summarise(values: np.ndarray | xr.DataArray) -> dict[str, float]:
@@ -66,21 +65,11 @@ def summarise(values: np.ndarray | xr.DataArray) -> dict[str, float]:
 # attrs and NetCDF
 # ----------------------------------------------------------------------------------------
 def netcdf_attr(value: Any) -> str | int | float:
-    """One attribute value NetCDF can store: bool -> 0/1, None -> "", dict/list -> JSON,
-    integers outside int32 -> their decimal string, numpy scalars -> Python numbers."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value if _INT32[0] <= value <= _INT32[1] else str(value)
-    if isinstance(value, str | float):
-        return value
-    if isinstance(value, Mapping | list | tuple):
-        return json.dumps(value, default=str)
-    return str(value)
+    """One attribute value NetCDF can store (:func:`chokepoints.provenance.netcdf_value`; None -> "")."""
+    from ..provenance import netcdf_value
+
+    v = netcdf_value(value)
+    return "" if v is None else v
 
 
 def netcdf_attrs(attrs: Mapping[str, Any]) -> dict[str, str | int | float]:

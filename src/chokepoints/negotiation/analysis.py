@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from ..errors import InputError, Problem
+from ..provenance import provenance
 from ..scenario import Scenario
 from .batch import SimulationCache, SimView
 from .domain import (
@@ -389,23 +389,17 @@ def analyse(
             out.append(analyse_escalation(ev, ctx, progress))
         else:
             out.append(analyse_round(ev, ctx, excl, progress, negmas=negmas))
-    prov = {
-        "package": "chokepoints",
-        "package_version": __version__,
-        "kind": "negotiation",
-        "scenario_name": scenario.name,
-        "scenario_hash": scenario.hash,
-        "negotiation_spec_hash": spec_hash(spec),
-        "dataset": getattr(world, "name", ""),
-        "dataset_version": getattr(world, "version", ""),
-        "dataset_hash": getattr(world, "content_hash", ""),
-        "seed": seed,
-        "runs": runs,
-        "tariff_model": tariff_model(),
-        "simulations": cache.stats.simulated,
-        "simulation_batches": cache.stats.batches,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
+    prov = provenance(
+        "negotiation",
+        scenario=scenario,
+        world=world,
+        seed=seed,
+        runs=runs,
+        negotiation_spec_hash=spec_hash(spec),
+        tariff_model=tariff_model(),
+        simulations=cache.stats.simulated,
+        simulation_batches=cache.stats.batches,
+    )
     return NegotiationResult(spec, scenario, out, excl, prov, cache)
 
 

@@ -30,8 +30,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
 from ..errors import InputError, Problem
-from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file
+from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file, validation_problems
 
 KEEP = "keep"
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -313,8 +314,8 @@ class Lever(_Model):
     other_imports_usd: float = Field(0.0, ge=0)
     base_rate: float = Field(0.0, ge=0, description="percent already paid in the base year")
     eta: float | None = Field(None, lt=0)
-    sigma: float = Field(1.5, gt=0)
-    epsilon: float = Field(99.0, gt=0)
+    sigma: float = Field(SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
+    epsilon: float = Field(SMART_EPSILON, gt=0)
     usd_per_unit_year: float | None = None
     holder: str | None = None
     target: str | None = None
@@ -463,25 +464,6 @@ def _problem(spec_src: str, marks: dict[PathKey, Location], path: PathKey, msg: 
     return Problem(spec_src, msg, line, col, field=format_path(path) or None)
 
 
-def _validation_problems(exc: ValidationError, marks: dict[PathKey, Location], source: str) -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        if (
-            "input" in err
-            and err["type"] not in ("missing", "extra_forbidden")
-            and not isinstance(err["input"], dict | list)
-        ):
-            msg += f" (got {err['input']!r})"
-        out.append(_problem(source, marks, loc, msg))
-    return out
-
-
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a negotiation spec (structure only; see :func:`check_spec`)."""
     data, marks, _ = read_yaml_file(path)
@@ -495,7 +477,7 @@ def spec_from_data(data: Any, marks: dict[PathKey, Location] | None = None, sour
     try:
         spec = Spec.model_validate({**data, "source_path": source if source[:1] != "<" else None})
     except ValidationError as exc:
-        raise InputError(_validation_problems(exc, marks, source)) from None
+        raise InputError(validation_problems(exc, marks, source)) from None
     spec._marks = marks
     problems = _structural_problems(spec, source, marks)
     if problems:

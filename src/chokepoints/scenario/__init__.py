@@ -9,9 +9,12 @@ from .events import (
     StockpileRelease,
 )
 from .model import EngineParams, KeyUser, Scenario
+from .params import ParameterRef
+from .sampling import sample
 from .uncertainty import UncertainParameter, latin_hypercube
 
 __all__ = [
     "Scenario", "EngineParams", "KeyUser", "Event", "ExportControl", "LiftControl",
     "StockpileRelease", "CapacityLoss", "FinalDemandChange", "UncertainParameter", "latin_hypercube",
+    "ParameterRef", "sample",
 ]

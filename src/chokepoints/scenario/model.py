@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import Problem, ScenarioError
-from ..yamlio import Location, PathKey, format_path, load_yaml_with_marks, locate, read_yaml_file
+from ..yamlio import Location, PathKey, load_yaml_with_marks, locate, read_yaml_file, validation_problems
 from .events import EVENT_TYPES, Event
 from .uncertainty import UncertainParameter
 
@@ -135,25 +135,7 @@ class Scenario(BaseModel):
 
 
 def _problems(exc: ValidationError, marks: dict[PathKey, Location], source: str) -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(err["loc"])
-        line, col = locate(marks, loc)
-        field = format_path(loc)
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "union_tag_invalid":
-            msg = f"unknown event type; expected one of {err.get('ctx', {}).get('expected_tags', '')}"
-        elif err["type"] == "union_tag_not_found":
-            msg = "every event needs a 'type'"
-        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
-                err["input"], dict | list):
-            msg += f" (got {err['input']!r})"
-        out.append(Problem(source, msg, line, col, field=field or None))
-    return out
+    return validation_problems(exc, marks, source, clean_loc=_clean_loc, union_noun="event")
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> PathKey:

@@ -25,19 +25,16 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
+from .params import ENGINE_PARAMETERS, WORLD_PARAMETERS, ParameterRef
+
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "beta", "choice")
 
-WORLD_PARAMETERS = {
-    "inventories.days_of_cover",
-    "inventories.target_days",
-    "producers.capacity_per_day",
-    "unit_values.usd_per_unit",
-}
-ENGINE_PARAMETERS = {"psi_param", "inventory_restoration_tau", "alpha_tau", "alpha_base"}
+__all__ = ["DISTRIBUTIONS", "ENGINE_PARAMETERS", "WORLD_PARAMETERS", "ParameterRef", "UncertainParameter",
+           "latin_hypercube"]
 
 
 class UncertainParameter(BaseModel):
@@ -65,6 +62,14 @@ class UncertainParameter(BaseModel):
     values: list[float] | None = None
     weights: list[float] | None = None
     note: str = ""
+    _ref: ParameterRef | None = PrivateAttr(default=None)
+
+    @property
+    def ref(self) -> ParameterRef:
+        """The parsed ``parameter`` path (parsed once by the validator; again if the text was reassigned)."""
+        if self._ref is None or self._ref.text != self.parameter:
+            self._ref = ParameterRef.parse(self.parameter)
+        return self._ref
 
     @model_validator(mode="after")
     def _check(self) -> UncertainParameter:
@@ -100,21 +105,7 @@ class UncertainParameter(BaseModel):
                     raise ValueError("weights must have one entry per value")
                 if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                     raise ValueError("weights must be >= 0 and not all zero")
-        parts = self.parameter.split(".")
-        if parts[0] == "events" and len(parts) == 3:
-            pass
-        elif parts[0] == "world" and len(parts) == 3:
-            if ".".join(parts[1:]) not in WORLD_PARAMETERS:
-                raise ValueError(
-                    f"world parameter {self.parameter!r} cannot vary per run; expected one of "
-                    + ", ".join(sorted("world." + w for w in WORLD_PARAMETERS)))
-        elif parts[0] == "engine" and len(parts) == 2:
-            if parts[1] not in ENGINE_PARAMETERS:
-                raise ValueError(f"unknown engine parameter {parts[1]!r}; expected one of "
-                                 + ", ".join(sorted(ENGINE_PARAMETERS)))
-        else:
-            raise ValueError(f"unknown parameter path {self.parameter!r}; expected events.<id>.<field>, "
-                             "world.<table>.<column> or engine.<name>")
+        self._ref = ParameterRef.parse(self.parameter)
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import __version__
 from ..errors import InputError, Problem
+from ..provenance import provenance
 from ..scenario import Scenario
 from ..scenario.events_trade import Tariff, TradeSetup
-from ..scenario.uncertainty import latin_hypercube
+from ..scenario.params import event_targets
+from ..scenario.sampling import sample
 from .api import CELL_VARS, DESCRIPTIONS, LINE_VARS, check_inputs, solution_vars
 from .data import (
     TradeData,
@@ -358,27 +359,23 @@ class UncertainTarget:
 
 def uncertain_targets(sc: Scenario) -> list[UncertainTarget]:
     """The scenario's uncertain parameters that the tariff analysis reads."""
-    ids = {e.id: (i, e) for i, e in enumerate(sc.events) if e.id is not None}
     out = []
-    for j, u in enumerate(sc.uncertain):
-        parts = u.parameter.split(".")
-        if parts[0] != "events" or parts[1] not in ids:
-            continue
-        i, e = ids[parts[1]]
+    for j, i, ref in event_targets(sc):
+        e, name = sc.events[i], str(ref.field)
         if isinstance(e, TradeSetup):
-            if parts[2] not in SETUP_FIELDS:
+            if name not in SETUP_FIELDS:
                 raise _err(
                     sc,
                     ("uncertain", j, "parameter"),
-                    f"a trade_setup varies only in {', '.join(SETUP_FIELDS)}, not {parts[2]!r}",
+                    f"a trade_setup varies only in {', '.join(SETUP_FIELDS)}, not {name!r}",
                 )
-            out.append(UncertainTarget(j, "setup", parts[2], i))
+            out.append(UncertainTarget(j, "setup", name, i))
         elif isinstance(e, Tariff):
-            if parts[2] != "rate":
+            if name != "rate":
                 raise _err(
                     sc,
                     ("uncertain", j, "parameter"),
-                    f"a tariff event varies only in 'rate', not {parts[2]!r}",
+                    f"a tariff event varies only in 'rate', not {name!r}",
                 )
             out.append(UncertainTarget(j, "tariff", "rate", i))
     return out
@@ -501,8 +498,9 @@ def analyse(
     targets = uncertain_targets(sc)
     n_runs = (runs or sc.runs) if targets else 1
     run_seed = sc.seed if seed is None else seed
+    # the columns this model reads of the draw shared with the engine and finance models
     samples = (
-        latin_hypercube([sc.uncertain[t.column] for t in targets], n_runs, run_seed)
+        sample(sc, n_runs, run_seed).values[:, [t.column for t in targets]]
         if targets
         else np.empty((1, 0))
     )
@@ -671,23 +669,18 @@ def _dataset(
             if k in LINE_VARS
             else (("run", "date", "line", "partner"), v)
         )
-    provenance = {
-        "package": "chokepoints",
-        "package_version": __version__,
-        "scenario_name": sc.name,
-        "scenario_hash": sc.hash,
-        "dataset": td.name,
-        "dataset_version": td.version,
-        "dataset_hash": td.content_hash,
-        "schedule": schedule.name,
-        "base_date": base.isoformat(),
-        "seed": seed,
-        "runs": n_runs,
-        "uncertain": ", ".join(sc.uncertain[t.column].parameter for t in targets),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "units": "USD million a year at base-year flows; rates in percent",
-        "model": "Armington CES partial equilibrium (chokepoints.trade.pe)",
-    }
+    prov = provenance(
+        "trade",
+        scenario=sc,
+        world=td,
+        seed=seed,
+        runs=n_runs,
+        schedule=schedule.name,
+        base_date=base.isoformat(),
+        uncertain=", ".join(sc.uncertain[t.column].parameter for t in targets),
+        units="USD million a year at base-year flows; rates in percent",
+        model="Armington CES partial equilibrium (chokepoints.trade.pe)",
+    )
     ds = xr.Dataset(
         data,
         coords={
@@ -708,9 +701,7 @@ def _dataset(
             "eta_source": ("line", el_src["eta"].astype(str)),
             "sigma_source": ("line", el_src["sigma"].astype(str)),
         },
-        attrs={
-            k: (v if isinstance(v, str | int | float) else str(v)) for k, v in provenance.items()
-        },
+        attrs=prov,
     )
     for k, v in DESCRIPTIONS.items():
         if k in ds:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
 from ..errors import InputError, Problem
 from .pe import PESolution, solve_arrays
 
@@ -156,8 +157,8 @@ def solve(
     t1: Any,
     *,
     eta: Any,
-    sigma: Any = 1.5,
-    epsilon: Any = 99.0,
+    sigma: Any = SMART_SIGMA,
+    epsilon: Any = SMART_EPSILON,
     section: Any = None,
     attrs: dict[str, Any] | None = None,
 ) -> xr.Dataset:
@@ -167,7 +168,8 @@ def solve(
     lines, columns = partners) or array. ``t0``, ``t1``: base and new ad valorem tariffs as
     fractions (0.25 = 25 %), broadcastable to (line, partner). ``eta`` (< 0) and ``sigma`` (> 0):
     scalar or one per line; ``epsilon`` (> 0, ``np.inf`` = flat supply): scalar, one per partner
-    (N,) or (line, partner). SMART's defaults are sigma = 1.5 and epsilon = 99.
+    (N,) or (line, partner). SMART's defaults are sigma = 1.5 and epsilon = 99
+    (:mod:`chokepoints.datasets.smart`, sourced rows of the bundled elasticity table).
 
     The Dataset has dims ``line`` and ``partner`` and holds base and new imports, trade creation
     and diversion, the composite and price effects, exporter and duty-paid price changes,

@@ -31,6 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..datasets.smart import SMART_EPSILON as SMART_EPSILON  # the SMART defaults, re-exported
+from ..datasets.smart import SMART_SIGMA as SMART_SIGMA
+from ..datasets.smart import smart_defaults as smart_defaults
 from ..errors import InputError, Problem
 
 DATA_VERSION = "2025.1"

@@ -69,6 +69,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
+
 FloatArray = np.ndarray
 
 
@@ -154,8 +156,8 @@ def solve_arrays(
     t0: FloatArray,
     t1: FloatArray,
     eta: float | FloatArray,
-    sigma: float | FloatArray = 1.5,
-    epsilon: float | FloatArray = 99.0,
+    sigma: float | FloatArray = SMART_SIGMA,
+    epsilon: float | FloatArray = SMART_EPSILON,
     *,
     tol: float = 1e-12,
     max_iter: int = 60,

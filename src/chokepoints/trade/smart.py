@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
 from .pe import solve_arrays
 
 
@@ -59,7 +60,7 @@ class SmartLinear:
     deadweight_loss: np.ndarray  # (L,)
 
 
-def smart_linear(m0, t0, t1, eta, sigma=1.5, epsilon=99.0) -> SmartLinear:
+def smart_linear(m0, t0, t1, eta, sigma=SMART_SIGMA, epsilon=SMART_EPSILON) -> SmartLinear:
     """SMART's linear effects for (L, N) arrays (see the module docstring for the formulas)."""
     m0 = np.asarray(m0, dtype=float)
     L, N = m0.shape
@@ -95,8 +96,8 @@ def check_smart(
     t0,
     t1,
     eta,
-    sigma=1.5,
-    epsilon=99.0,
+    sigma=SMART_SIGMA,
+    epsilon=SMART_EPSILON,
     *,
     rtol: float = 0.01,
     atol: float = 1e-9,
