@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from ..provenance import provenance
 from ..scenario import Scenario
 from ..world import World
 from .compile import Plan, compile_plan
@@ -59,29 +58,14 @@ def result_of(world: World, scenarios: list[Scenario], plan: Plan, *, seed: int 
     opts = make_options(plan, dtype=dtype, **options)
     rec = run_plan(plan, progress=progress, options=opts)
     scenario = scenarios[0]
-    provenance = {
-        "package": "chokepoints",
-        "package_version": __version__,
-        "scenario_name": scenario.name if len(scenarios) == 1 else f"{len(scenarios)} scenarios stacked",
-        "scenario_hash": ",".join(sc.hash for sc in scenarios),
-        "dataset": world.name,
-        "dataset_version": world.version,
-        "dataset_hash": world.content_hash,
-        "seed": scenario.seed if seed is None else seed,
-        "runs": plan.R,
-        "start_date": scenario.start.isoformat(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "order_type": scenario.engine.order_type,
-        "dtype": str(np.dtype(dtype)),
-        "chunk_runs": int(rec["chunk_runs"]),
-        "threads": int(rec["threads"]),
-        "backend": str(rec["backend"]),
-        "kind": "engine",
-        "shortfall_tolerance": float(scenario.engine.shortfall_tolerance),
-        "key_users": Result.key_users_attr(scenario, world),
-    }
-    provenance.update(extra_provenance or {})
-    return Result(build_dataset(plan, rec, provenance, scenario.start), scenario=scenario, world=world)
+    prov = provenance(
+        "engine", scenario=scenario, world=world, seed=scenario.seed if seed is None else seed, runs=plan.R,
+        scenario_name=scenario.name if len(scenarios) == 1 else f"{len(scenarios)} scenarios stacked",
+        scenario_hash=",".join(sc.hash for sc in scenarios), order_type=scenario.engine.order_type,
+        dtype=str(np.dtype(dtype)), chunk_runs=int(rec["chunk_runs"]), threads=int(rec["threads"]),
+        backend=str(rec["backend"]), shortfall_tolerance=float(scenario.engine.shortfall_tolerance),
+        key_users=Result.key_users_attr(scenario, world), **(extra_provenance or {}))
+    return Result(build_dataset(plan, rec, prov, scenario.start), scenario=scenario, world=world)
 
 
 __all__ = ["simulate", "simulate_many", "stack_plans", "IncompatiblePlans", "Result", "Plan", "compile_plan",

@@ -28,7 +28,8 @@ from ..errors import InputError
 from ..levers import check_events, compile_events
 from ..levers.base import LeverContext
 from ..scenario import Scenario
-from ..scenario.uncertainty import latin_hypercube
+from ..scenario.params import event_targets, unknown_event_refs
+from ..scenario.sampling import sample
 from ..world import World
 from .plan import ControlPlan, Plan
 from .wedges import armington_rewrites
@@ -58,33 +59,28 @@ class _Compiler(LeverContext):
                 self.err(("key_users", j, "end_use"), f"unknown end use {ku.end_use!r}")
 
     # -- uncertainty --------------------------------------------------------------------
-    def sample(self) -> tuple[np.ndarray, list[str]]:
-        params = self.sc.uncertain
-        ids = {e.id: i for i, e in enumerate(self.sc.events) if e.id}
-        for j, u in enumerate(params):
-            parts = u.parameter.split(".")
-            if parts[0] == "events":
-                if parts[1] not in ids:
-                    self.err(("uncertain", j, "parameter"), f"no event with id {parts[1]!r}")
-                    continue
-                ev = self.sc.events[ids[parts[1]]]
-                val = getattr(ev, parts[2], None)
+    def check_uncertain(self) -> None:
+        """Located errors for uncertain parameters that name nothing in this World or Scenario."""
+        events = {e.id: e for e in self.sc.events if e.id}
+        for j in unknown_event_refs(self.sc):
+            self.err(("uncertain", j, "parameter"), f"no event with id {self.sc.uncertain[j].ref.event!r}")
+        for j, u in enumerate(self.sc.uncertain):
+            ref = u.ref
+            if ref.kind == "event" and ref.event in events:
+                val = getattr(events[ref.event], ref.field or "", None)
                 numeric = isinstance(val, int | float) and not isinstance(val, bool)
-                if parts[2] in ("on", "until", "type", "id") or not numeric:
-                    self.err(("uncertain", j, "parameter"),
-                             f"event {parts[1]!r} has no numeric field {parts[2]!r}")
-            if parts[0] == "world":
-                table = self.world.tables[parts[1]]
+                if ref.field in ("on", "until", "type", "id") or not numeric:
+                    self.err(("uncertain", j, "parameter"), f"event {ref.event!r} has no numeric field {ref.field!r}")
+            elif ref.kind == "world":
+                table = self.world.tables[ref.table or ""]
                 for k in u.where:
                     if k not in table.columns:
-                        self.err(("uncertain", j, "where", k), f"table {parts[1]!r} has no column {k!r}")
-        samples = latin_hypercube(params, self.R, self.seed)
-        return samples, [p.parameter + (f"{dict(p.where)}" if p.where else "") for p in params]
+                        self.err(("uncertain", j, "where", k), f"table {ref.table!r} has no column {k!r}")
 
     def apply_samples(self, samples: np.ndarray) -> dict[str, np.ndarray]:
         cw, R = self.cw, self.R
         # per-run inventory arrays only when an uncertain parameter samples them (memory: R x S x n)
-        per_run_inv = any(u.parameter.startswith("world.inventories.") for u in self.sc.uncertain)
+        per_run_inv = any(u.ref.kind == "world" and u.ref.table == "inventories" for u in self.sc.uncertain)
         shape = (R if per_run_inv else 1, *cw.initial_days.shape)
         initial = np.broadcast_to(cw.initial_days, shape).copy()
         target = np.broadcast_to(cw.target_days, shape).copy()
@@ -93,17 +89,15 @@ class _Compiler(LeverContext):
         eng = self.sc.engine
         engine = {k: np.full(R, float(getattr(eng, k))) for k in
                   ("psi_param", "inventory_restoration_tau", "alpha_base", "alpha_tau")}
-        ids = {e.id: i for i, e in enumerate(self.sc.events) if e.id}
+        for j, i, ref in event_targets(self.sc):
+            self.event_values.setdefault(i, {})[ref.field or ""] = samples[:, j]
         t = self.world.tables
         for j, u in enumerate(self.sc.uncertain):
-            vals = samples[:, j]
-            parts = u.parameter.split(".")
-            if parts[0] == "events" and parts[1] in ids:
-                self.event_values.setdefault(ids[parts[1]], {})[parts[2]] = vals
-            elif parts[0] == "engine":
-                engine[parts[1]] = vals
-            elif parts[0] == "world":
-                table, column = parts[1], parts[2]
+            vals, ref = samples[:, j], u.ref
+            if ref.kind == "engine":
+                engine[ref.name or ""] = vals
+            elif ref.kind == "world":
+                table, column = ref.table or "", ref.column
                 df = t[table]
                 mask = np.ones(len(df), bool)
                 for k, pat in u.where.items():
@@ -122,7 +116,8 @@ class _Compiler(LeverContext):
                         # a holder that starts at its target (as the data says) keeps doing so
                         # when the target is uncertain, unless days_of_cover is drawn too
                         if column == "target_days" and r.days_of_cover == r.target_days and not any(
-                                q.parameter == "world.inventories.days_of_cover" for q in self.sc.uncertain):
+                                q.ref.table == "inventories" and q.ref.column == "days_of_cover"
+                                for q in self.sc.uncertain):
                             initial[:, self.pidx[r.product], self.fidx[r.holder]] = v
                 elif table == "producers":
                     for r in rows.itertuples():
@@ -225,19 +220,18 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
     """
     if samples is not None:
         samples = np.asarray(samples, dtype=float)
-        if samples.ndim != 2 or samples.shape[1] != len(sc.uncertain):
-            raise InputError(f"samples: expected shape (runs, {len(sc.uncertain)}), got {samples.shape}")
-        runs = samples.shape[0]
+        runs = samples.shape[0] if samples.ndim == 2 else runs
     R = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
     c = _Compiler(world, sc, R, seed)
     c.check_refs()
     if c.problems:
         raise InputError(c.problems)
-    drawn, names = c.sample()
+    c.check_uncertain()
     if c.problems:
         raise InputError(c.problems)
-    samples = drawn if samples is None else samples
+    draw = sample(sc, runs=R, seed=seed, samples=samples)
+    samples, names = draw.values, [str(x) for x in draw["parameter"].values]
     vals = c.apply_samples(samples)
     effects = compile_events(c)
     if c.problems:

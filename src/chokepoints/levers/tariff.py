@@ -31,6 +31,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..datasets.smart import SMART_SIGMA
 from ..effects import Effect, PriceWedge
 from .base import LeverContext, LeverEvent
 
@@ -121,7 +122,6 @@ class TradeSetup(LeverEvent):
 EVENTS = (Tariff, TradeSetup)
 TRADE_EVENTS: tuple[type[LeverEvent], ...] = EVENTS
 
-SMART_SIGMA = 1.5  # WITS-SMART default substitution elasticity between origins
 
 
 def engine_tariff(ctx: LeverContext, e: LeverEvent) -> bool:
