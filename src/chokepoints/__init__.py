@@ -3,41 +3,26 @@
 Quick start::
 
     import chokepoints as cp
+    cp.list_scenarios()  # the bundled scenarios
     world = cp.load_world("rare-earths-2025")
-    sc = cp.Scenario.from_yaml("scenarios/cn-rare-earth-licensing-2025-04.yaml")
+    sc = cp.Scenario.from_yaml(cp.scenario_path("cn-rare-earth-licensing-2025-04"))
     res = cp.simulate(world, sc)
     res.indicators.time_to_shortfall()     # or res.data.cp.time_to_shortfall()
     res.to_netcdf("result.nc"); cp.open_result("result.nc").cp.summary()
+
+Every name is loaded on first use (scientific-python ``lazy_loader``, names from
+``__init__.pyi``), so ``import chokepoints`` and ``chokepoints --help`` stay fast.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+import lazy_loader as _lazy
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "World": "chokepoints.world",
-    "load_world": "chokepoints.world",
-    "Scenario": "chokepoints.scenario",
-    "simulate": "chokepoints.engine",
-    "Result": "chokepoints.engine.result",
-    "open_result": "chokepoints.indicators.accessor",
-    "InputError": "chokepoints.errors",
-}
-
-__all__ = ["__version__", *_LAZY]
+__getattr__, _lazy_dir, _names = _lazy.attach_stub(__name__, __file__)
+__all__ = ["__version__", *_names]
 
 
-_SUBMODULES = {"datasets", "trade", "finance", "negotiation", "indicators", "engine", "world", "scenario",
-               "report", "sensitivity"}
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy so that `chokepoints --help` and `import chokepoints` stay fast.
-    if name in _SUBMODULES:
-        return import_module(f"chokepoints.{name}")
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'chokepoints' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return list(__all__)

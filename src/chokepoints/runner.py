@@ -9,13 +9,16 @@ from rich.table import Table
 
 from .errors import InputError, Problem
 from .scenario import Scenario
+from .scenario.library import scenario_path
 from .world import World, load_world
 
 
 def load_inputs(path: str | Path) -> tuple[Scenario, World]:
-    """Parse the scenario, load its World and check every cross-reference (no simulation)."""
+    """Parse the scenario (a file, or a bundled scenario's name), load its World and check every
+    cross-reference (no simulation)."""
     from .engine.compile import compile_plan
 
+    path = scenario_path(path)
     sc = Scenario.from_yaml(path)
     ref = sc.world_ref()
     try:
@@ -39,6 +42,7 @@ def run_scenario(path: str | Path, out: Path | None = None, runs: int | None = N
     from .report.engine_sections import engine_sections, scenario_text_of, summary_table
 
     console = console or Console()
+    path = scenario_path(path)
     sc, world = load_inputs(path)
     out_dir = Path(out) if out is not None else Path("out") / Path(path).stem
     if out_dir.exists() and not out_dir.is_dir():

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..scenario import Scenario
+from ..scenario.library import scenario_path as _scenario_path
 from .domain import check_spec
 from .spec import Spec, load_spec
 
@@ -21,10 +22,13 @@ def spec_path_for(scenario_path: str | Path) -> Path:
 
 def load_negotiation(path: str | Path, spec_path: str | Path | None = None) -> tuple[Spec, Scenario, Any]:
     """Load (spec, scenario, world) from a scenario file (its spec sits next to it as
-    ``<stem>.negotiation.yaml``, or is given) or from a spec file naming its scenario."""
+    ``<stem>.negotiation.yaml``, or is given) or from a spec file naming its scenario.
+
+    ``path`` may also be a bundled scenario's name (``us-china-talks-2025``): it is resolved to
+    the bundled file first, and the spec is looked for next to that file."""
     from ..runner import load_inputs
 
-    path = Path(path)
+    path = _scenario_path(path)
     if spec_path is None and path.name.endswith(SUFFIX):
         spec = load_spec(path)
         if spec.scenario is None:

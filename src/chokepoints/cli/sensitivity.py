@@ -3,37 +3,50 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from ._common import (
+    SCENARIO_HELP,
+    console,
+    out_dir_for,
+    out_option,
+    report_input_error,
+    resolve_scenario,
+    scenario_argument,
+    seed_option,
+)
+
 
 def sensitivity(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file with at least two uncertain parameters"),
-    indicator: str = typer.Option("shortfall_day", "--indicator",
-                                  help="shortfall_day, output_lost_units or output_lost_usd"),
-    region: str | None = typer.Option(None, "--region", help="Default: the scenario's first key user"),
-    end_use: str | None = typer.Option(None, "--end-use", help="Default: the scenario's first key user"),
-    samples: int = typer.Option(64, "--samples", help="Saltelli base sample N (power of two); runs = N (D + 2)"),
-    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the scenario's seed"),
-    out: Path | None = typer.Option(None, "--out", help="Output folder (default out/<scenario stem>)"),
+    scenario: Annotated[Path, scenario_argument(SCENARIO_HELP + ", with at least two uncertain parameters")],
+    indicator: Annotated[
+        str, typer.Option("--indicator", help="shortfall_day, output_lost_units or output_lost_usd")
+    ] = "shortfall_day",
+    region: Annotated[str | None, typer.Option("--region", help="Default: the scenario's first key user")] = None,
+    end_use: Annotated[str | None, typer.Option("--end-use", help="Default: the scenario's first key user")] = None,
+    samples: Annotated[int, typer.Option("--samples",
+                                         help="Saltelli base sample N (power of two); runs = N (D + 2)")] = 64,
+    seed: Annotated[int | None, seed_option()] = None,
+    out: Annotated[Path | None, out_option()] = None,
 ) -> None:
     """Sobol first- and total-order indices (SALib) of an indicator; writes a tornado chart."""
     from rich.table import Table
 
-    from .cli import console, report_input_error
-    from .errors import InputError
-    from .provenance import provenance
-    from .report import Section, write_report
-    from .report.html import table_html
-    from .runner import load_inputs
-    from .sensitivity import sobol, tornado_figure
+    from ..errors import InputError
+    from ..provenance import provenance
+    from ..report import Section, write_report
+    from ..report.html import table_html
+    from ..runner import load_inputs
+    from ..sensitivity import sobol, tornado_figure
 
+    path_in = resolve_scenario(scenario)
     try:
-        sc, world = load_inputs(scenario)
+        sc, world = load_inputs(path_in)
         res = sobol(world, sc, base_samples=samples, indicator=indicator, region=region, end_use=end_use, seed=seed)
     except InputError as exc:
         report_input_error(exc)
-        return
     table = Table(title=f"Sobol indices of {res.indicator} for {res.region} {res.end_use} ({res.runs} runs)",
                   header_style="bold")
     for col in ("rank", "parameter", "ST", "95 % CI", "S1", "95 % CI "):
@@ -41,7 +54,7 @@ def sensitivity(
     for i, r in enumerate(res.table.itertuples(), start=1):
         table.add_row(str(i), r.parameter, f"{r.ST:.3f}", f"±{r.ST_conf:.3f}", f"{r.S1:.3f}", f"±{r.S1_conf:.3f}")
     console.print(table)
-    out_dir = out if out is not None else Path("out") / scenario.stem
+    out_dir = out_dir_for(path_in, out)
     path = write_report(out_dir / "sensitivity.html", f"chokepoints sensitivity: {sc.name}", [
         Section("Sobol indices (tornado)", "<p>Total-order ST (all effects of a parameter, including interactions) "
                 "and first-order S1, with bootstrap 95 % intervals (SALib; Saltelli 2010).</p>"

@@ -10,6 +10,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ._common import (
+    SCENARIO_HELP,
+    console,
+    out_dir_for,
+    out_option,
+    report_input_error,
+    resolve_scenario,
+    runs_option,
+    scenario_argument,
+    seed_option,
+)
+
 _REPORT_KEYS = (
     "package_version",
     "scenario_name",
@@ -28,26 +40,15 @@ def _num(v: float, digits: int = 1) -> str:
 
 
 def finance(
-    scenario: Annotated[
-        Path, typer.Argument(help="Scenario YAML file with treasury_sale / reserve_shift events")
-    ],
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder (default out/<scenario file stem>)")
-    ] = None,
-    runs: Annotated[
-        int | None, typer.Option("--runs", min=1, help="Override the scenario's number of runs")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Override the scenario's seed")
-    ] = None,
-    netcdf: Annotated[
-        bool, typer.Option("--netcdf", help="Also write the full result as finance.nc")
-    ] = False,
+    scenario: Annotated[Path, scenario_argument(SCENARIO_HELP + ", with treasury_sale / reserve_shift events")],
+    out: Annotated[Path | None, out_option()] = None,
+    runs: Annotated[int | None, runs_option()] = None,
+    seed: Annotated[int | None, seed_option()] = None,
+    netcdf: Annotated[bool, typer.Option("--netcdf", help="Also write the full result as finance.nc")] = False,
 ) -> None:
     """Treasury sale -> yields, US interest cost and the seller's losses; writes finance.html."""
-    from .cli import console, report_input_error
-    from .errors import InputError
-    from .finance import (
+    from ..errors import InputError
+    from ..finance import (
         band_studies,
         finance_sections,
         flows_table,
@@ -55,16 +56,16 @@ def finance(
         history_table,
         simulate_finance,
     )
-    from .finance.summary import study_label, threat_value
-    from .report import write_report
-    from .scenario import Scenario
+    from ..finance.summary import study_label, threat_value
+    from ..report import write_report
+    from ..scenario import Scenario
 
+    path_in = resolve_scenario(scenario)
     try:
-        sc = Scenario.from_yaml(scenario)
+        sc = Scenario.from_yaml(path_in)
         ds = simulate_finance(sc, runs=runs, seed=seed)
     except InputError as exc:
         report_input_error(exc)
-        return
 
     console.print(
         f"[bold]{sc.name}[/]: {ds.sizes['run']} runs, seed {ds.attrs['seed']}, "
@@ -142,7 +143,7 @@ def finance(
         soft_wrap=True,
     )
 
-    folder = out if out is not None else Path("out") / scenario.stem
+    folder = out_dir_for(path_in, out)
     prov = {key: ds.attrs[key] for key in _REPORT_KEYS if key in ds.attrs}
     path = write_report(
         folder / "finance.html", f"{sc.name}: financial lever", finance_sections(ds), prov

@@ -7,16 +7,23 @@ from typing import Annotated
 
 import typer
 
-from .errors import InputError
+from ..errors import InputError
+from ._common import (
+    SCENARIO_HELP,
+    console,
+    out_option,
+    report_input_error,
+    resolve_scenario,
+    runs_option,
+    scenario_argument,
+    seed_option,
+)
 
 
 def negotiate(
     scenario: Annotated[
         Path,
-        typer.Argument(
-            help="Scenario YAML (its spec <stem>.negotiation.yaml sits next to it), "
-            "or the spec itself"
-        ),
+        scenario_argument(SCENARIO_HELP + " (its spec <stem>.negotiation.yaml sits next to it), or the spec itself"),
     ],
     exclude: Annotated[
         str | None,
@@ -29,15 +36,9 @@ def negotiate(
     spec: Annotated[
         Path | None, typer.Option("--spec", help="Negotiation spec (default: next to the scenario)")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder (default out/<scenario file stem>)")
-    ] = None,
-    runs: Annotated[
-        int | None, typer.Option("--runs", min=1, help="Override the spec's runs")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Override the spec's seed")
-    ] = None,
+    out: Annotated[Path | None, out_option()] = None,
+    runs: Annotated[int | None, runs_option("Override the spec's runs")] = None,
+    seed: Annotated[int | None, seed_option("Override the spec's seed")] = None,
     negmas: Annotated[
         bool, typer.Option("--negmas", help="Also run each round in NegMAS (optional, AGPL)")
     ] = False,
@@ -50,10 +51,9 @@ def negotiate(
     Prints the predicted package (Nash bargaining solution), each side's utility and BATNA,
     and the comparison with the excluded issues kept off the table.
     """
-    from .cli import console, report_input_error
-
+    path = resolve_scenario(scenario)
     try:
-        _run(scenario, exclude, spec, out, runs, seed, console, negmas, netcdf)
+        _run(path, exclude, spec, out, runs, seed, console, negmas, netcdf)
     except InputError as exc:
         report_input_error(exc)
 
@@ -71,11 +71,11 @@ def _run(
 ) -> None:
     from rich.table import Table
 
-    from .errors import Problem
-    from .negotiation.analysis import analyse, resolve_exclude
-    from .negotiation.loader import SUFFIX, load_negotiation
-    from .negotiation.negmas_adapter import negmas_available
-    from .negotiation.report import agenda_frame, who_concedes, write_negotiation_report
+    from ..errors import Problem
+    from ..negotiation.analysis import analyse, resolve_exclude
+    from ..negotiation.loader import SUFFIX, load_negotiation
+    from ..negotiation.negmas_adapter import negmas_available
+    from ..negotiation.report import agenda_frame, who_concedes, write_negotiation_report
 
     spec, sc, world = load_negotiation(path, spec_path)
     excl = None

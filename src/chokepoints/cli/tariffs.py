@@ -15,9 +15,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .consoles import stdout_console
-
-console = stdout_console()
+from ._common import (
+    SCENARIO_HELP,
+    console,
+    out_dir_for,
+    out_option,
+    report_input_error,
+    resolve_scenario,
+    scenario_argument,
+)
 
 
 def _money(v: float) -> str:
@@ -25,7 +31,7 @@ def _money(v: float) -> str:
 
 
 def _parse_date(text: str) -> dt.date:
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
     try:
         return dt.date.fromisoformat(text.strip())
@@ -34,45 +40,38 @@ def _parse_date(text: str) -> dt.date:
 
 
 def tariffs(
-    scenario: Annotated[
-        Path, typer.Argument(help="Scenario YAML file (trade_setup and tariff events)")
-    ],
+    scenario: Annotated[Path, scenario_argument(SCENARIO_HELP + " (trade_setup and tariff events)")],
     date: Annotated[
         str | None,
         typer.Option(
-            "--date",
-            help="Evaluate only this date (YYYY-MM-DD); default: every date on "
-            "which the rates change",
+            "--date", help="Evaluate only this date (YYYY-MM-DD); default: every date on which the rates change"
         ),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder (default out/<scenario file stem>)")
-    ] = None,
+    out: Annotated[Path | None, out_option()] = None,
 ) -> None:
     """Tariff analysis: trade lost and diverted, who pays, revenue, welfare; each side and date."""
-    from .cli import report_input_error
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
+    path_in = resolve_scenario(scenario)
     try:
         when = _parse_date(date) if date is not None else None
-        out_dir = Path(out) if out is not None else Path("out") / scenario.stem
+        out_dir = out_dir_for(path_in, out)
         if out_dir.exists() and not out_dir.is_dir():
             raise InputError(
                 Problem(str(out_dir), "--out must be a folder, but a file of that name exists")
             )
-        from .scenario import Scenario
-        from .trade.analysis import analyse, prepare
+        from ..scenario import Scenario
+        from ..trade.analysis import analyse, prepare
 
-        sc = Scenario.from_yaml(scenario)
+        sc = Scenario.from_yaml(path_in)
         prep = prepare(sc)
         ds = analyse(sc, dates=[when] if when is not None else None, prepared=prep)
     except InputError as exc:
         report_input_error(exc)
-        return
 
-    from .report import write_report
-    from .trade.report import report_date, tariff_sections
-    from .trade.summary import by_partner, summary
+    from ..report import write_report
+    from ..trade.report import report_date, tariff_sections
+    from ..trade.summary import by_partner, summary
 
     _print_summary(summary(ds), ds)
     detail = report_date(ds, when)

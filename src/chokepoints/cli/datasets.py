@@ -5,10 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from .consoles import stdout_console
+from ._common import console, report_input_error
 
 datasets_app = typer.Typer(help="List and inspect bundled datasets and their sources.", no_args_is_help=True)
-console = stdout_console()
 
 
 def _frame_table(df, title: str, max_rows: int | None = None) -> Table:
@@ -24,7 +23,7 @@ def _frame_table(df, title: str, max_rows: int | None = None) -> Table:
 @datasets_app.command("list")
 def list_() -> None:
     """List the bundled datasets."""
-    from .datasets import bundled_metadata, list_bundled
+    from ..datasets import bundled_metadata, list_bundled
 
     table = Table(title="Bundled datasets", header_style="bold")
     for col in ("name", "version", "title"):
@@ -43,10 +42,9 @@ def show(
     rows: int | None = typer.Option(None, "--rows", min=1, help="Show at most this many rows"),
 ) -> None:
     """Print a dataset's tables and the sources they cite."""
-    from .cli import report_input_error
-    from .errors import InputError, Problem
-    from .world import load_world
-    from .world.schema import TABLES, schema_table
+    from ..errors import InputError, Problem
+    from ..world import load_world
+    from ..world.schema import TABLES, schema_table
 
     try:
         if table is not None and table not in TABLES:
@@ -54,7 +52,6 @@ def show(
         world = load_world(name)
     except InputError as exc:
         report_input_error(exc)
-        return
     if table is None:
         console.print(f"[bold]{world.name}[/] v{world.version}: {world.metadata.get('title', '')}")
         console.print(str(world.metadata.get("description", "")).strip())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from ._common import console, report_input_error
 
 
 def _table(df, title: str) -> Table:
@@ -21,7 +22,7 @@ def _table(df, title: str) -> Table:
 def _read_governance(path: Path) -> dict[str, float]:
     import pandas as pd
 
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -50,13 +51,10 @@ def exposure(
     substitution_index: float = typer.Option(1.0, "--substitution-index", help="SI_SR (0-1)"),
 ) -> None:
     """Concentration (HHI), import reliance and EU supply risk of REGION (no simulation)."""
-    from .cli import console as cli_console
-    from .cli import report_input_error
-    from .errors import InputError, Problem
-    from .indicators.exposure import concentration, import_reliance, supply_risk
-    from .world import load_world
+    from ..errors import InputError, Problem
+    from ..indicators.exposure import concentration, import_reliance, supply_risk
+    from ..world import load_world
 
-    console: Console = cli_console
     try:
         w = load_world(world)
         if region not in set(w.regions["region"]):
@@ -70,7 +68,6 @@ def exposure(
         sr = supply_risk(w, region, gov, eol_rir, substitution_index)
     except InputError as exc:
         report_input_error(exc)
-        return
     if product is not None:
         conc = conc[conc["product"] == product]
         sr = sr[sr["product"] == product]

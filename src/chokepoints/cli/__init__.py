@@ -1,0 +1,70 @@
+"""The ``chokepoints`` command line (Typer + Rich).
+
+One module per command group (``run``, ``datasets``, ``exposure``, ``sensitivity``, ``finance``,
+``tariffs``, ``negotiate``, ``scenarios``); what they share (consoles, one-line errors, ``--debug``,
+common options) lives in :mod:`._common`, which the command modules import instead of this package.
+
+Errors for people: bad input prints one line naming the file, the place and what was expected,
+and exits with code 2; ``--debug`` shows the traceback instead. Heavy imports (engine, plotting,
+xarray) happen inside commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import InputError
+from . import datasets, exposure, finance, negotiate, run, scenarios, sensitivity, tariffs
+from ._common import console, err_console, fail, report_input_error, state
+
+__all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
+
+app = typer.Typer(
+    name="chokepoints",
+    help="Model economic coercion: export controls, tariffs, financial levers and bargaining.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        console.print(f"chokepoints {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_print_version),
+) -> None:
+    state["debug"] = debug
+
+
+app.command("validate")(run.validate)
+app.command("run")(run.run)
+app.add_typer(datasets.datasets_app, name="datasets")
+app.command("exposure")(exposure.exposure)
+app.command("sensitivity")(sensitivity.sensitivity)
+app.command("finance")(finance.finance)
+app.command("tariffs")(tariffs.tariffs)
+app.command("negotiate")(negotiate.negotiate)
+app.add_typer(scenarios.scenarios_app, name="scenarios")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except InputError as exc:  # raised outside a command's own handler
+        if "--debug" in sys.argv:
+            raise
+        for problem in exc.problems:
+            err_console.print(f"error: {problem}", highlight=False)
+        sys.exit(2)
