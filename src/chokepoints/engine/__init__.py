@@ -1,72 +1,18 @@
-"""The dynamic engine: compile World + Scenario into arrays, step them, label the result."""
+"""The dynamic engine: compile World + Scenario into arrays, step them, label the result.
+
+Data flow: :func:`compile_plan` (levers -> effects -> :class:`Plan`), :func:`run_plan` (the
+step loop), :func:`result_of` (labels: an xarray Dataset in a :class:`Result`);
+:func:`simulate` does all three, :func:`simulate_many` stacks scenarios into one ensemble.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
-
-import numpy as np
-
-from ..provenance import provenance
-from ..scenario import Scenario
-from ..world import World
-from .compile import Plan, compile_plan
+from .compile import compile_plan
+from .ensemble import result_of, simulate, simulate_many
+from .plan import ControlPlan, Plan
 from .result import Result, build_dataset
 from .simulate import make_options, run_plan
-from .stack import IncompatiblePlans, simulate_many, stack_plans
+from .stack import IncompatiblePlans, stack_plans
 
-
-def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
-             progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
-             producers: Iterable[str] | None = None, max_memory: int | str | None = None,
-             dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None,
-             samples: np.ndarray | None = None, backend: str = "auto") -> Result:
-    """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
-
-    ``runs`` and ``seed`` override the scenario's. The same seed gives identical
-    results; uncertain parameters are sampled by Latin hypercube from that seed.
-
-    Options for large worlds and ensembles (defaults keep every variable):
-
-    * ``record``: Dataset variables to keep per run and day, e.g. ``["production"]``;
-      ``production_total`` and ``final_demand_unmet_total`` (run, day) are then added;
-      name a total (e.g. ``["production_total"]``) to keep only the totals named.
-    * ``producers``: keep producer variables for these producer ids only.
-    * ``max_memory``: bytes or a string such as ``"4GiB"`` for the records plus the
-      state of one chunk of runs; runs are simulated in chunks that fit (default:
-      half the physical memory, at most 8 GiB).
-    * ``dtype``: ``float64`` (default) or ``float32`` (see docs/engine.md for its error).
-    * ``chunk_runs``: runs per chunk (default: sized for the CPU cache).
-    * ``threads``: chunks simulated at once (default: one per core when there are
-      several chunks and ``threadpoolctl`` is installed to keep BLAS single-threaded).
-    * ``samples``: (runs x uncertain parameters) values to use instead of the Latin
-      hypercube draw (e.g. a Sobol design, see :mod:`chokepoints.sensitivity`).
-    * ``backend``: the element-wise part of a step: ``"numba"`` (one fused loop; needs
-      ``pip install "chokepoints[fast]"``), ``"numpy"``, or ``"auto"`` (numba when installed
-      and a chunk of runs holds at least 2**20 state values; numpy below, where compiling
-      the loop would cost more than it saves).
-    """
-    plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
-    return result_of(world, [scenario], plan, seed=seed, progress=progress, record=record, producers=producers,
-                     max_memory=max_memory, dtype=dtype, chunk_runs=chunk_runs, threads=threads, backend=backend)
-
-
-def result_of(world: World, scenarios: list[Scenario], plan: Plan, *, seed: int | None = None,
-              progress: Callable[[int], None] | None = None, dtype: Any = np.float64,
-              extra_provenance: dict[str, Any] | None = None, **options: Any) -> Result:
-    """Run a compiled ``plan`` (of one scenario, or of several stacked, in run order) and label it."""
-    opts = make_options(plan, dtype=dtype, **options)
-    rec = run_plan(plan, progress=progress, options=opts)
-    scenario = scenarios[0]
-    prov = provenance(
-        "engine", scenario=scenario, world=world, seed=scenario.seed if seed is None else seed, runs=plan.R,
-        scenario_name=scenario.name if len(scenarios) == 1 else f"{len(scenarios)} scenarios stacked",
-        scenario_hash=",".join(sc.hash for sc in scenarios), order_type=scenario.engine.order_type,
-        dtype=str(np.dtype(dtype)), chunk_runs=int(rec["chunk_runs"]), threads=int(rec["threads"]),
-        backend=str(rec["backend"]), shortfall_tolerance=float(scenario.engine.shortfall_tolerance),
-        key_users=Result.key_users_attr(scenario, world), **(extra_provenance or {}))
-    return Result(build_dataset(plan, rec, prov, scenario.start), scenario=scenario, world=world)
-
-
-__all__ = ["simulate", "simulate_many", "stack_plans", "IncompatiblePlans", "Result", "Plan", "compile_plan",
-           "run_plan", "result_of"]
+__all__ = ["simulate", "simulate_many", "stack_plans", "IncompatiblePlans", "Result", "Plan", "ControlPlan",
+           "compile_plan", "run_plan", "result_of", "build_dataset", "make_options"]

@@ -9,15 +9,11 @@ what is waiting in a licence pipeline as stock on order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from .kernel import safe_div
 from .plan import Plan
-
-if TYPE_CHECKING:  # only for annotations: simulate imports this module
-    from .simulate import _Static
+from .static import StaticArrays
 
 
 def orders_net_of_pending(qq: np.ndarray, dd: np.ndarray, G: np.ndarray, pl: np.ndarray, bl: np.ndarray,
@@ -39,7 +35,7 @@ def orders_net_of_pending(qq: np.ndarray, dd: np.ndarray, G: np.ndarray, pl: np.
     qq[pl, :, bl] = val
 
 
-def priority_rationing(plan: Plan, st: _Static, t: int, rs: slice, qh: np.ndarray, sA3: np.ndarray,
+def priority_rationing(plan: Plan, st: StaticArrays, t: int, rs: slice, qh: np.ndarray, sA3: np.ndarray,
                         rho: np.ndarray | None, y: np.ndarray, x_a: np.ndarray, fill: np.ndarray,
                         arrive: np.ndarray | None, corr_u: np.ndarray, fd_received: np.ndarray) -> None:
     """Serve claims on suppliers under a priority rule class by class instead of pro rata.

@@ -19,9 +19,10 @@ import numpy as np
 from ..errors import InputError
 from .corrections import orders_net_of_pending, priority_rationing
 from .kernel import inventory_limited_production, overproduction_update, safe_div
-from .network import Network, build_network
+from .network import build_network
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
+from .static import StaticArrays
 from .tile import TileBuffers, resolve_backend, update_tile
 
 # Dataset variable -> recorded array
@@ -121,41 +122,6 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
                       backend=resolve_backend(backend))
 
 
-@dataclass
-class _Static:
-    """Arrays shared by every chunk of runs (see ``run_plan``).
-
-    The stock of input p held by b is kept in "days of target" units,
-    d = omega / (s A) (so the inventory constraint is min_p d / psi and the goal is
-    x_opt), and the orders as q_hat = OS / (s A den): the step then needs no
-    per-(product, buyer) multiplications by A or s. Non-inputs hold d = inf.
-    """
-
-    net: Network
-    dt: np.dtype
-    x0: np.ndarray
-    s_eff: np.ndarray  # (1|R, S, n) target days (1 where infinite or not an input)
-    inv_s: np.ndarray  # (1|R, S, n) 1 / s_eff on inputs, 0 elsewhere
-    sA: np.ndarray  # (1|R, S, n) s_eff * A (0 on non-inputs)
-    finite_input: np.ndarray  # (1|R, S, n)
-    off: np.ndarray | None  # (S, n) +inf on finite inputs that cannot bind (threshold rule), else 0
-    s_uniform: float | None  # the one target of every input, when there is one
-    inv_p: np.ndarray
-    inv_f: np.ndarray
-    ctl_w: np.ndarray
-    up: np.ndarray  # unique (product, buyer) pairs of controlled producer routes, sorted by product
-    ub: np.ndarray
-    inv_pair: np.ndarray  # producer route -> pair
-    e_prod: np.ndarray
-    e_fd: np.ndarray
-    # priority rationing: every supply entry (supplier f -> buyer b) of a supplier under a rule
-    pr_sup: np.ndarray | None = None
-    pr_buy: np.ndarray | None = None
-    pr_w: np.ndarray | None = None
-    pr_inv: np.ndarray | None = None  # producer-buyer entries -> (product, buyer) pair
-    pr_ctl: np.ndarray | None = None  # controlled-entry index of each entry, -1 if none
-
-
 def _record_sizes(plan: Plan, opts: RunOptions, n_inv: int) -> dict[str, int]:
     n = plan.world.n if opts.producers is None else opts.producers.size
     size = {"production": n, "demand": n, "capacity": n, "inventory_days": n_inv,
@@ -239,7 +205,7 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
         pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
     else:
         uniq, inv_pair = np.unique(pair, return_inverse=True)
-    st = _Static(net=net, dt=dt, x0=cw.x0.astype(dt), s_eff=s_eff, inv_s=inv_s, sA=sA, finite_input=fin,
+    st = StaticArrays(net=net, dt=dt, x0=cw.x0.astype(dt), s_eff=s_eff, inv_s=inv_s, sA=sA, finite_input=fin,
                  off=off, s_uniform=s_uniform, inv_p=inv_p, inv_f=inv_f,
                  ctl_w=np.asarray(cw.W[ctl.supplier, ctl.buyer], dtype=dt).reshape(-1) if E else np.zeros(0, dt),
                  up=(uniq // n).astype(np.intp), ub=(uniq % n).astype(np.intp), inv_pair=inv_pair.reshape(-1),
@@ -309,7 +275,7 @@ def _per_run(a: np.ndarray, rs: slice) -> np.ndarray:
     return np.ascontiguousarray(sel.transpose(1, 0, 2))
 
 
-def _run_chunk(plan: Plan, st: _Static, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray],
+def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray],
                report: Callable[[int], None]) -> None:
     """All T steps for the runs ``rs`` (see the kernel docstring for the step).
 

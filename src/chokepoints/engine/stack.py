@@ -3,8 +3,9 @@
 The engine is vectorised over runs, and one day of 32 runs costs little more than one.
 Scenarios on one World whose plans have the same shape (horizon, controlled routes, the
 same effects apart from their per-run values) are therefore stacked into one plan whose
-runs are (scenario, run) pairs: the fields that the Plan and each effect declare as per
-run (``Plan.RUN_AXES``, ``ControlPlan.RUN_AXES``, ``Effect.RUN_FIELDS``) are concatenated,
+runs are (scenario, run) pairs (see :func:`chokepoints.engine.simulate_many`): the fields
+that the Plan and each effect declare as per run (``Plan.RUN_AXES``, ``ControlPlan.RUN_AXES``,
+``Effect.RUN_FIELDS``) are concatenated,
 each scenario's control regimes get their own columns, and everything else must be
 equal. Scenarios that do not fit are simulated on their own.
 """
@@ -12,7 +13,7 @@ equal. Scenarios that do not fit are simulated on their own.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -153,39 +154,3 @@ def group_stackable(plans: Sequence[Plan], max_runs: int | None = None) -> list[
             runs += plans[i].R
         groups.append(current)
     return groups
-
-
-def simulate_many(world: Any, scenarios: Sequence[Any], *, runs: int | None = None, seed: int | None = None,
-                  max_runs_per_batch: int | None = 4096, progress: Callable[[str], None] | None = None,
-                  **options: Any) -> list[tuple[Any, slice]]:
-    """Simulate ``scenarios`` on ``world`` as few stacked ensembles as possible.
-
-    Returns, for each scenario in order, ``(result, runs)``: the Result it was simulated in
-    and the slice of that Result's runs that are its own (``result.data.isel(run=runs)``).
-    Results of stacked scenarios carry ``scenario_hash`` (comma-separated, in run order),
-    ``runs_per_scenario`` and ``stacked_scenarios`` in their provenance. ``options`` are those
-    of :func:`chokepoints.simulate` (``record``, ``max_memory``, ``dtype``, ...). A scenario
-    whose plan fits no other is simulated on its own, with the same numbers.
-    """
-    from . import compile_plan, result_of
-
-    plans = [compile_plan(world, sc, runs=runs, seed=seed) for sc in scenarios]
-    out: list[tuple[Any, slice]] = [(None, slice(0))] * len(plans)
-    for members in group_stackable(plans, max_runs_per_batch):
-        try:
-            stacked = stack_plans([plans[i] for i in members])
-        except IncompatiblePlans:  # simulated one by one: the same numbers, more time
-            for i in members:
-                out[i] = (result_of(world, [scenarios[i]], plans[i], seed=seed, **options), slice(0, plans[i].R))
-            continue
-        if progress is not None:
-            progress(f"simulating {len(members)} scenario(s) x {plans[members[0]].R} run(s)")
-        per = sorted({plans[i].R for i in members})
-        extra = {"stacked_scenarios": len(members), "runs_per_scenario": ",".join(map(str, per))}
-        res = result_of(world, [scenarios[i] for i in members], stacked, seed=seed, extra_provenance=extra,
-                        **options)
-        r0 = 0
-        for i in members:
-            out[i] = (res, slice(r0, r0 + plans[i].R))
-            r0 += plans[i].R
-    return out

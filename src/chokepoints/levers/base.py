@@ -13,8 +13,8 @@ day numbers and located errors; levers never touch the engine's arrays themselve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,8 +22,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import Problem
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
     from ..world import CompiledWorld, World
+
+
+class ScenarioView(Protocol):
+    """What a lever reads of the Scenario (``chokepoints.scenario.Scenario`` is one; the
+    scenario package imports the levers for its event union, so the levers name no class of it)."""
+
+    name: str
+    horizon_days: int
+    source_path: str | None
+    events: Sequence[Any]
+    uncertain: Sequence[Any]
+
+    def locate(self, path: tuple) -> Any: ...
+
+    def day_of(self, date: dt.date) -> int: ...
 
 
 class LeverEvent(BaseModel):
@@ -53,7 +67,7 @@ class LeverContext:
     ``cache``: shared results (e.g. content shares traced once per exporter and products).
     """
 
-    def __init__(self, world: World, scenario: Scenario, runs: int):
+    def __init__(self, world: World, scenario: ScenarioView, runs: int):
         self.world, self.sc, self.R = world, scenario, runs
         self.cw: CompiledWorld = world.compile()
         self.T = scenario.horizon_days
