@@ -52,14 +52,33 @@ def scenario(steps: int, runs: int = 1):
 
     start = dt.date(2025, 1, 1)
     on = (start + dt.timedelta(days=SHOCK["on"])).isoformat()
-    ev = {"type": "capacity_loss", "id": "cut", "on": on, "region": SHOCK["region"], "product": SHOCK["sector"],
-          "share": SHOCK["share"], "duration_days": SHOCK["days"], "recovery_days": SHOCK["recovery"]}
+    ev = {
+        "type": "capacity_loss",
+        "id": "cut",
+        "on": on,
+        "region": SHOCK["region"],
+        "product": SHOCK["sector"],
+        "share": SHOCK["share"],
+        "duration_days": SHOCK["days"],
+        "recovery_days": SHOCK["recovery"],
+    }
     unc = []
     if runs > 1:
-        unc = [{"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.6, "high": 0.95},
-               {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.3, "high": 0.7}]
-    return cp.Scenario.from_dict({"name": "bench", "start": start.isoformat(), "horizon_days": steps, "runs": runs,
-                                  "seed": 1, "events": [ev], "uncertain": unc})
+        unc = [
+            {"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.6, "high": 0.95},
+            {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.3, "high": 0.7},
+        ]
+    return cp.Scenario.from_dict(
+        {
+            "name": "bench",
+            "start": start.isoformat(),
+            "horizon_days": steps,
+            "runs": runs,
+            "seed": 1,
+            "events": [ev],
+            "uncertain": unc,
+        }
+    )
 
 
 def case_boario(n: int, steps: int) -> dict:
@@ -81,16 +100,29 @@ def case_boario(n: int, steps: int) -> dict:
     sim = Simulation(model, n_temporal_units_to_sim=365)
     k = pd.Series(model.productive_capital, index=model.industries)
     key = (SHOCK["region"], SHOCK["sector"])
-    sim.add_event(from_series(pd.Series({key: SHOCK["share"] * k[key]}), event_type="recovery",
-                              occurrence=SHOCK["on"], duration=SHOCK["days"] - 1, recovery_tau=SHOCK["recovery"],
-                              event_monetary_factor=model.monetary_factor))
+    sim.add_event(
+        from_series(
+            pd.Series({key: SHOCK["share"] * k[key]}),
+            event_type="recovery",
+            occurrence=SHOCK["on"],
+            duration=SHOCK["days"] - 1,
+            recovery_tau=SHOCK["recovery"],
+            event_monetary_factor=model.monetary_factor,
+        )
+    )
     build = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(steps):
         sim.next_step()
     wall = time.perf_counter() - t0
-    return {"build_s": build, "wall_s": wall, "steps": steps, "ms_per_step": wall / steps * 1e3,
-            "wall_365_s": wall / steps * 365, "peak_gib": peak_rss()}
+    return {
+        "build_s": build,
+        "wall_s": wall,
+        "steps": steps,
+        "ms_per_step": wall / steps * 1e3,
+        "wall_365_s": wall / steps * 365,
+        "peak_gib": peak_rss(),
+    }
 
 
 def case_chokepoints(n: int, steps: int, runs: int, dtype: str, record: list[str], backend: str = "auto") -> dict:
@@ -111,20 +143,32 @@ def case_chokepoints(n: int, steps: int, runs: int, dtype: str, record: list[str
     plan = compile_plan(world, sc)
     opts = make_options(plan, record=record, dtype=dtype, max_memory="4GiB", backend=backend)
     if backend in ("auto", "numba"):  # compile the fused loop outside the timing (cached on disk after)
-        run_plan(compile_plan(world, scenario(12, 4)), options=make_options(plan, record=record, dtype=dtype,
-                                                                            backend=backend))
+        run_plan(
+            compile_plan(world, scenario(12, 4)),
+            options=make_options(plan, record=record, dtype=dtype, backend=backend),
+        )
         t0 = time.perf_counter()
     rec = run_plan(plan, options=opts)
     wall = time.perf_counter() - t0
     cw = world.compile()
     flops_run_step = flops_per_run_step(n)
-    out = {"build_s": build, "wall_s": wall, "steps": steps, "runs": runs, "ms_per_step": wall / steps * 1e3,
-           "per_run_s": wall / runs, "peak_gib": peak_rss(), "dtype": dtype,
-           "gflops": flops_run_step * steps * runs / wall / 1e9, "chunk_runs": int(rec.get("chunk_runs", 0)),
-           "threads": int(rec.get("threads", 1)), "backend": str(rec.get("backend", "")),
-           "total_output_last_day": float(np.sum(rec["production_total"][-1])
-                                                                                if "production_total" in rec
-                                                                                else np.sum(rec["production"][-1]))}
+    out = {
+        "build_s": build,
+        "wall_s": wall,
+        "steps": steps,
+        "runs": runs,
+        "ms_per_step": wall / steps * 1e3,
+        "per_run_s": wall / runs,
+        "peak_gib": peak_rss(),
+        "dtype": dtype,
+        "gflops": flops_run_step * steps * runs / wall / 1e9,
+        "chunk_runs": int(rec.get("chunk_runs", 0)),
+        "threads": int(rec.get("threads", 1)),
+        "backend": str(rec.get("backend", "")),
+        "total_output_last_day": float(
+            np.sum(rec["production_total"][-1]) if "production_total" in rec else np.sum(rec["production"][-1])
+        ),
+    }
     out["n"] = cw.n
     return out
 
@@ -203,11 +247,15 @@ def main() -> None:
     ap.add_argument("--boario-steps", type=int, default=365, help="BoARIO steps (extrapolated to 365)")
     ap.add_argument("--runs", type=int, default=1000, help="ensemble runs at 2,000")
     ap.add_argument("--ensemble-steps", type=int, default=365)
-    ap.add_argument("--quick", action="store_true", help="shortcut for --boario-steps 30 --runs 100 "
-                    "--ensemble-steps 60 --steps 60")
+    ap.add_argument(
+        "--quick", action="store_true", help="shortcut for --boario-steps 30 --runs 100 --ensemble-steps 60 --steps 60"
+    )
     ap.add_argument("--skip", default="", help="comma-separated cases to skip: boario,single,ensemble,big,matmul")
-    ap.add_argument("--compare-backends", action="store_true",
-                    help="also run the float64 ensemble with the numpy backend (no numba)")
+    ap.add_argument(
+        "--compare-backends",
+        action="store_true",
+        help="also run the float64 ensemble with the numpy backend (no numba)",
+    )
     ap.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
@@ -215,8 +263,7 @@ def main() -> None:
         if kind == "boario":
             out = case_boario(int(rest[0]), int(rest[1]))
         elif kind == "chokepoints":
-            out = case_chokepoints(int(rest[0]), int(rest[1]), int(rest[2]), rest[3], rest[4].split(","),
-                                   *rest[5:6])
+            out = case_chokepoints(int(rest[0]), int(rest[1]), int(rest[2]), rest[3], rest[4].split(","), *rest[5:6])
         elif kind == "peak":
             out = case_peak(rest[0], int(rest[1]))
         else:
@@ -237,9 +284,11 @@ def main() -> None:
 
     import numpy as np
 
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, NumPy {np.__version__}; load average at start "
-          f"{os.getloadavg()[0]:.2f} (other processes on the machine slow every case)")
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, NumPy {np.__version__}; load average at start "
+        f"{os.getloadavg()[0]:.2f} (other processes on the machine slow every case)"
+    )
     rows = []
     res: dict[str, dict] = {}
 
@@ -253,8 +302,9 @@ def main() -> None:
         per_run = r.get("per_run_s", wall)
         extra = note or (f"{r['gflops']:.1f} GFLOP/s" if "gflops" in r and r.get("runs", 1) > 1 else "")
         extra = f"{extra}; load {r['load']:.1f}" if extra else f"load {r['load']:.1f}"
-        rows.append(f"| {label} | {wall:.1f} s | {per_run:.3f} s | {r['ms_per_step']:.2f} | {r['peak_gib']:.2f} GiB | "
-                    f"{extra} |")
+        rows.append(
+            f"| {label} | {wall:.1f} s | {per_run:.3f} s | {r['ms_per_step']:.2f} | {r['peak_gib']:.2f} GiB | {extra} |"
+        )
         print(rows[-1], flush=True)
 
     print("| case | wall (365 steps) | per run | ms/step | peak memory | notes |")
@@ -263,30 +313,42 @@ def main() -> None:
         label = f"{n:,} ({SHAPES[n][0]}x{SHAPES[n][1]})"
         if have_boario:
             r = run_case(["boario", str(n), str(a.boario_steps)], timeout=3600)
-            note = (f"{a.boario_steps} steps timed, extrapolated to 365" if a.boario_steps != 365 else "")
+            note = f"{a.boario_steps} steps timed, extrapolated to 365" if a.boario_steps != 365 else ""
             add(f"boario{n}", f"BoARIO 0.7.2, {label}, 1 run", r, note)
         if "single" not in skip:
             r = run_case(["chokepoints", str(n), str(a.steps), "1", "float64", "production"], timeout=3600)
             if "error" not in r and a.steps != 365:
                 r["wall_365_s"] = r["per_run_s"] = r["wall_s"] / a.steps * 365
-            add(f"ours{n}", f"chokepoints, {label}, 1 run", r,
-                f"{a.steps} steps timed, extrapolated to 365" if a.steps != 365 else "")
+            add(
+                f"ours{n}",
+                f"chokepoints, {label}, 1 run",
+                r,
+                f"{a.steps} steps timed, extrapolated to 365" if a.steps != 365 else "",
+            )
     if "ensemble" not in skip:
         cases = [("float64", "auto"), ("float32", "auto")] + ([("float64", "numpy")] if a.compare_backends else [])
         for dt, backend in cases:
-            r = run_case(["chokepoints", "2000", str(a.ensemble_steps), str(a.runs), dt, "production_total", backend],
-                         timeout=3600)
+            r = run_case(
+                ["chokepoints", "2000", str(a.ensemble_steps), str(a.runs), dt, "production_total", backend],
+                timeout=3600,
+            )
             note = ""
             if "error" not in r:
-                note = (f"{r['gflops']:.1f} GFLOP/s; chunks of {r['chunk_runs']} runs, {r['threads']} threads, "
-                        f"{r['backend']} backend")
+                note = (
+                    f"{r['gflops']:.1f} GFLOP/s; chunks of {r['chunk_runs']} runs, {r['threads']} threads, "
+                    f"{r['backend']} backend"
+                )
                 if a.ensemble_steps != 365:
                     r["wall_365_s"] = r["wall_s"] / a.ensemble_steps * 365
                     r["per_run_s"] = r["wall_365_s"] / r["runs"]
                     note += f"; {a.ensemble_steps} steps timed, extrapolated to 365"
             key = f"ens_{dt}" if backend == "auto" else f"ens_{dt}_{backend}"
-            add(key, f"chokepoints, 2,000, {a.runs:,} runs, {dt}" + ("" if backend == "auto" else f", {backend}"),
-                r, note)
+            add(
+                key,
+                f"chokepoints, 2,000, {a.runs:,} runs, {dt}" + ("" if backend == "auto" else f", {backend}"),
+                r,
+                note,
+            )
             if "matmul" not in skip and "error" not in r and backend == "auto":
                 m = run_case(["matmul", "2000", dt, str(r["chunk_runs"]), str(r["threads"])], timeout=600)
                 res[f"matmul_{dt}"] = m
@@ -295,43 +357,61 @@ def main() -> None:
         r = run_case(["chokepoints", "9800", str(a.steps), "1", "float64", "production"], timeout=3600)
         if "error" not in r and a.steps != 365:
             r["wall_365_s"] = r["per_run_s"] = r["wall_s"] / a.steps * 365
-        add("ours9800", "chokepoints, 9,800 (49x200), 1 run", r,
-            f"{a.steps} steps timed, extrapolated to 365" if a.steps != 365 else "")
+        add(
+            "ours9800",
+            "chokepoints, 9,800 (49x200), 1 run",
+            r,
+            f"{a.steps} steps timed, extrapolated to 365" if a.steps != 365 else "",
+        )
 
     print("\n## Ratios")
     for n in (2000, 5000):
         b, o = res.get(f"boario{n}", {}), res.get(f"ours{n}", {})
         if "wall_365_s" in b and "wall_s" in o:
-            print(f"- single run at {n:,}: chokepoints is {b['wall_365_s'] / o['wall_s']:.1f}x faster than BoARIO "
-                  f"(target >= 10x); memory {b['peak_gib']:.2f} vs {o['peak_gib']:.2f} GiB")
+            print(
+                f"- single run at {n:,}: chokepoints is {b['wall_365_s'] / o['wall_s']:.1f}x faster than BoARIO "
+                f"(target >= 10x); memory {b['peak_gib']:.2f} vs {o['peak_gib']:.2f} GiB"
+            )
     b = res.get("boario2000", {})
     for dt in ("float64", "float32"):
         e, m, pk = res.get(f"ens_{dt}", {}), res.get(f"matmul_{dt}", {}), res.get(f"peak_{dt}", {})
         if "wall_365_s" in b and "per_run_s" in e:
-            print(f"- ensemble {dt}: per-run cost {e['per_run_s']:.3f} s, {b['wall_365_s'] / e['per_run_s']:.0f}x "
-                  f"below BoARIO's single run (target >= 300x; {e.get('backend', '?')} backend)")
+            print(
+                f"- ensemble {dt}: per-run cost {e['per_run_s']:.3f} s, {b['wall_365_s'] / e['per_run_s']:.0f}x "
+                f"below BoARIO's single run (target >= 300x; {e.get('backend', '?')} backend)"
+            )
         if "gflops" in e and "gflops" in m:
-            print(f"- ensemble {dt}: {e['gflops']:.1f} GFLOP/s achieved vs numpy matmul {m['gflops']:.1f} GFLOP/s on "
-                  f"the same shapes ({m['chunk']} runs x n per product, {m['threads']} threads): "
-                  f"{100 * e['gflops'] / m['gflops']:.0f} % (target >= 50 %)")
+            print(
+                f"- ensemble {dt}: {e['gflops']:.1f} GFLOP/s achieved vs numpy matmul {m['gflops']:.1f} GFLOP/s on "
+                f"the same shapes ({m['chunk']} runs x n per product, {m['threads']} threads): "
+                f"{100 * e['gflops'] / m['gflops']:.0f} % (target >= 50 %)"
+            )
         if "gflops" in m and "wall_365_s" in b:
             mm = flops_per_run_step(2000) * 365 / (m["gflops"] * 1e9)
-            print(f"- ensemble {dt}: its matrix products alone, at numpy's {m['gflops']:.1f} GFLOP/s on these shapes, "
-                  f"take {mm:.3f} s per run ({b['wall_365_s'] / mm:.0f}x below BoARIO) before any element-wise work")
+            print(
+                f"- ensemble {dt}: its matrix products alone, at numpy's {m['gflops']:.1f} GFLOP/s on these shapes, "
+                f"take {mm:.3f} s per run ({b['wall_365_s'] / mm:.0f}x below BoARIO) before any element-wise work"
+            )
         if "gflops" in pk and "wall_365_s" in b:
             floor = flops_per_run_step(2000) * 365 / (pk["gflops"] * 1e9)
-            print(f"- ensemble {dt}: arithmetic floor {flops_per_run_step(2000) * 365 / 1e9:.1f} GFLOP per run at "
-                  f"numpy's best {pk['gflops']:.1f} GFLOP/s (square 2,000 x 2,000 product, {pk['threads']} threads) "
-                  f"= {floor:.3f} s per run, {b['wall_365_s'] / floor:.0f}x below BoARIO: no exact 'alt' ensemble "
-                  "can beat that here")
+            print(
+                f"- ensemble {dt}: arithmetic floor {flops_per_run_step(2000) * 365 / 1e9:.1f} GFLOP per run at "
+                f"numpy's best {pk['gflops']:.1f} GFLOP/s (square 2,000 x 2,000 product, {pk['threads']} threads) "
+                f"= {floor:.3f} s per run, {b['wall_365_s'] / floor:.0f}x below BoARIO: no exact 'alt' ensemble "
+                "can beat that here"
+            )
     e64, n64 = res.get("ens_float64", {}), res.get("ens_float64_numpy", {})
     if "per_run_s" in e64 and "per_run_s" in n64:
-        print(f"- float64 ensemble, {e64.get('backend')} vs numpy backend: {n64['per_run_s']:.3f} -> "
-              f"{e64['per_run_s']:.3f} s per run ({n64['per_run_s'] / e64['per_run_s']:.2f}x)")
+        print(
+            f"- float64 ensemble, {e64.get('backend')} vs numpy backend: {n64['per_run_s']:.3f} -> "
+            f"{e64['per_run_s']:.3f} s per run ({n64['per_run_s'] / e64['per_run_s']:.2f}x)"
+        )
     big = res.get("ours9800", {})
     if "wall_s" in big:
-        print(f"- 9,800 x 365 single run: {big.get('wall_365_s', big['wall_s']):.1f} s (target < 120 s), "
-              f"peak {big['peak_gib']:.2f} GiB (target < 8 GiB)")
+        print(
+            f"- 9,800 x 365 single run: {big.get('wall_365_s', big['wall_s']):.1f} s (target < 120 s), "
+            f"peak {big['peak_gib']:.2f} GiB (target < 8 GiB)"
+        )
 
 
 if __name__ == "__main__":

@@ -26,17 +26,36 @@ def loss_scenario(region: str, sector: str, order_type: str):
     """The benchmark's shock (SHOCK) on (region, sector), one run of 365 days."""
     import chokepoints as cp
 
-    ev = {"type": "capacity_loss", "id": "cut", "on": "2025-01-11", "region": region, "product": sector,
-          "share": SHOCK["share"], "duration_days": SHOCK["days"], "recovery_days": SHOCK["recovery"]}
-    return cp.Scenario.from_dict({"name": "f32", "start": "2025-01-01", "horizon_days": 365, "runs": 1, "seed": 1,
-                                  "engine": {"order_type": order_type}, "events": [ev]})
+    ev = {
+        "type": "capacity_loss",
+        "id": "cut",
+        "on": "2025-01-11",
+        "region": region,
+        "product": sector,
+        "share": SHOCK["share"],
+        "duration_days": SHOCK["days"],
+        "recovery_days": SHOCK["recovery"],
+    }
+    return cp.Scenario.from_dict(
+        {
+            "name": "f32",
+            "start": "2025-01-01",
+            "horizon_days": 365,
+            "runs": 1,
+            "seed": 1,
+            "engine": {"order_type": order_type},
+            "events": [ev],
+        }
+    )
 
 
 def errors(world, sc, backend: str) -> tuple[float, float, float]:
     import chokepoints as cp
 
-    x = {dt: cp.simulate(world, sc, record=["production"], dtype=dt, backend=backend).data.production.values
-         for dt in ("float64", "float32")}
+    x = {
+        dt: cp.simulate(world, sc, record=["production"], dtype=dt, backend=backend).data.production.values
+        for dt in ("float64", "float32")
+    }
     x64, x32 = x["float64"], x["float32"].astype(np.float64)
     pos = x64 > 0
     rel = np.abs(x32 - x64)[pos] / x64[pos]
@@ -54,8 +73,10 @@ def main() -> None:
     from chokepoints.engine.tile import numba_available
 
     backends = [b for b in a.backends.split(",") if b != "numba" or numba_available()]
-    worlds = {"synthetic 2,000 (40x50)": (cp.World.from_mrio(synthetic_mrio(*SHAPES[2000], seed=0)), "r001", "s003"),
-              "pymrio test (6x8)": (load_mrio_test(), "reg2", "manufactoring")}
+    worlds = {
+        "synthetic 2,000 (40x50)": (cp.World.from_mrio(synthetic_mrio(*SHAPES[2000], seed=0)), "r001", "s003"),
+        "pymrio test (6x8)": (load_mrio_test(), "reg2", "manufactoring"),
+    }
     print("| world | order type | backend | max relative error (producer, day) | median | max error of total |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, (world, region, sector) in worlds.items():

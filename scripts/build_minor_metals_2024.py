@@ -158,8 +158,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     # ======================================================================================
     ga_prim_geo = {"CHN": "china", "JPN": "japan", "KOR": "korea", "RUS": "russia"}
     ga_prim_rows = {
-        reg: mm(f"gallium.primary_production.{g}", as_of="2024 (estimate)")
-        for reg, g in ga_prim_geo.items()
+        reg: mm(f"gallium.primary_production.{g}", as_of="2024 (estimate)") for reg, g in ga_prim_geo.items()
     }
     ga_prim = {reg: num(r["value"]) for reg, r in ga_prim_rows.items()}
     r_ga_world = mm("gallium.world_primary_low_purity_production", as_of="2024 (estimate)")
@@ -224,9 +223,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "the USGS 2020-23 import sources (S.usgs_mcs2025.gallium_us; "
         "S.usgs_mcs2025.gallium_import_sources; S.usgs_mcs2025.gallium_us_refinery).",
     )
-    ga_src_rows = {
-        k: mm(f"gallium.us_import_sources_metal.{k}") for k in ("japan", "china", "germany", "canada")
-    }
+    ga_src_rows = {k: mm(f"gallium.us_import_sources_metal.{k}") for k in ("japan", "china", "germany", "canada")}
     in_note(ga_src_rows["japan"], "other 21%")
     S_GA_SRC = S.fact(
         "S.usgs_mcs2025.gallium_import_sources",
@@ -249,8 +246,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     ga_us_sales = {k: v * ga_cons for k, v in ga_us_shares.items()}
 
     ga_eu_rows = {
-        k: mm(f"gallium.us_end_use.{k}")
-        for k in ("integrated_circuits", "optoelectronics", "research_development")
+        k: mm(f"gallium.us_end_use.{k}") for k in ("integrated_circuits", "optoelectronics", "research_development")
     }
     S_GA_EU = S.fact(
         "S.usgs_mcs2025.gallium_end_uses",
@@ -274,8 +270,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "S.usgs_mcs2025.gallium_stocks",
         MM,
         [r_ga_stock],
-        "US consumer stocks at yearend 2024, 2,700 kg -> days of cover of US gallium users "
-        "(D.ga_stock_days).",
+        "US consumer stocks at yearend 2024, 2,700 kg -> days of cover of US gallium users (D.ga_stock_days).",
     )
     S.fact(
         "S.usgs_mcs2025.gallium_stocks_downstream",
@@ -312,8 +307,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
 
     ga_scrap_half = 0.5
     A_GA_SCRAP = S.assumption(
-        "A.ga_feed_half_scrap",
-        "US, EU, Canadian and other refiners: half primary feed, half new scrap"
+        "A.ga_feed_half_scrap", "US, EU, Canadian and other refiners: half primary feed, half new scrap"
     )
     A_GA_FEED_CN = S.assumption("A.ga_feed_origin", "Origin of primary feed")
     ga_ref_out = {
@@ -373,9 +367,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
             "producer and exporter in 2024.",
         )
     A_GE_WORLD = S.assumption("A.ge_world_level", "World germanium output 2024 = 2017 level")
-    ge_cn_share = num(
-        mm("germanium.china_share_world_production", as_of="2022-2023 (approx.)")["value"]
-    ) / 100
+    ge_cn_share = num(mm("germanium.china_share_world_production", as_of="2022-2023 (approx.)")["value"]) / 100
     ge_cn = ge_cn_share * ge_world
     r_ge_imp_m = mm("germanium.us_imports_metal", as_of="2024 (estimate)")
     r_ge_imp_d = mm("germanium.us_imports_dioxide")
@@ -520,11 +512,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
             "kyrgyzstan",
         ],
     }
-    sb_rows = {
-        g: mm(f"antimony.mine_production.{g}", as_of="2024 (estimate)")
-        for gs in sb_geo.values()
-        for g in gs
-    }
+    sb_rows = {g: mm(f"antimony.mine_production.{g}", as_of="2024 (estimate)") for gs in sb_geo.values() for g in gs}
     r_sb_world = mm("antimony.mine_production.world", as_of="2024 (estimate)")
     r_sb_us = mm("antimony.mine_production.united_states", as_of="2024 (estimate)")
     sb_mine = {reg: sum(num(sb_rows[g]["value"]) for g in gs) for reg, gs in sb_geo.items()}
@@ -583,8 +571,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "US metal-products users; imports = 24,000 - 3,500 = 20,500 t (NIR check: 20,400 t).",
     )
     sb_eu_rows = {
-        k: mm(f"antimony.us_end_use.{k}")
-        for k in ("metal_products", "flame_retardants", "nonmetal_products")
+        k: mm(f"antimony.us_end_use.{k}") for k in ("metal_products", "flame_retardants", "nonmetal_products")
     }
     S_SB_EU = S.fact(
         "S.usgs_mcs2025.antimony_end_uses",
@@ -617,9 +604,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     sb_ox_mix = {"CHN.sb_refined": 0.76, "EU.sb_refined": 0.11, "ROW.sb_refined": 0.13}
     sb_un_mix = {"CHN.sb_refined": 0.24, "ROW.sb_refined": 0.76}
     sb_metal_rest = sb_metal - sb_sec
-    sb_us_cn = (
-        0.24 * (sb_metal_rest + sb_ammo) + 0.76 * (sb_fr + sb_nonmetal)
-    )
+    sb_us_cn = 0.24 * (sb_metal_rest + sb_ammo) + 0.76 * (sb_fr + sb_nonmetal)
     sb_us_eu = 0.11 * (sb_fr + sb_nonmetal)
     sb_us_row = 0.76 * (sb_metal_rest + sb_ammo) + 0.13 * (sb_fr + sb_nonmetal)
     D_SB_US = S.derived(
@@ -662,9 +647,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         ],
     }
     gr_rows = {
-        g: mm(f"graphite_natural.mine_production.{g}", as_of="2024 (estimate)")
-        for gs in gr_geo.values()
-        for g in gs
+        g: mm(f"graphite_natural.mine_production.{g}", as_of="2024 (estimate)") for gs in gr_geo.values() for g in gs
     }
     r_gr_world = mm("graphite_natural.mine_production.world", as_of="2024 (estimate)")
     r_gr_share = mm("graphite_natural.china_share_mine_production", geography="China", as_of="2024")
@@ -697,8 +680,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "US apparent consumption 52,000 t (2024e), all imported (NIR 100%, no US mine output).",
     )
     gr_src_rows = {
-        k: mm(f"graphite_natural.us_import_sources.{k}")
-        for k in ("china", "canada", "mexico", "mozambique")
+        k: mm(f"graphite_natural.us_import_sources.{k}") for k in ("china", "canada", "mexico", "mozambique")
     }
     in_note(gr_src_rows["china"], "other 18%")
     S_GR_SRC = S.fact(
@@ -732,8 +714,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "materials -> US battery users buy spherical graphite from China only.",
     )
     A_GR_BATT = S.assumption(
-        "A.graphite_battery_use",
-        "US battery use of natural graphite = China's spherical exports to the US"
+        "A.graphite_battery_use", "US battery use of natural graphite = China's spherical exports to the US"
     )
     gr_ind = gr_cons - gr_batt
     gr_sh = {
@@ -785,46 +766,122 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     # ======================================================================================
     A_PROD = S.assumption("A.product_definitions", "Product and stage definitions")
     prod_defs = [
-        ("gallium_low_purity", "Primary low-purity gallium (99.99%)", "kg", "primary",
-         cite(A_PROD, S_GAGE, S_BAN)),
-        ("gallium_refined", "Refined high-purity gallium (99.999% and purer)", "kg", "refining",
-         cite(A_PROD, S_GAGE, S_BAN)),
-        ("germanium", "Germanium metal and dioxide (Ge content)", "kg", "refining",
-         cite(A_PROD, S_GAGE, S_BAN)),
-        ("antimony_concentrate", "Antimony ores and concentrates (Sb content)", "t", "mining",
-         cite(A_PROD, S_SBCTL, S_BAN)),
-        ("antimony_refined", "Antimony metal and oxide (Sb content)", "t", "refining",
-         cite(A_PROD, S_SBCTL, S_BAN)),
-        ("graphite_natural", "Natural graphite (flake, amorphous, spherical)", "t", "mining",
-         cite(A_PROD, S_GRCTL, S_BAN)),
-        ("ga_integrated_circuits", "GaAs/GaN integrated circuits made in the US (kg Ga used)",
-         "kg", "end_product", cite(A_PROD, A_CONTENT)),
-        ("ga_defense_ics", "Defense GaAs/GaN ICs made in the US (kg Ga used)", "kg",
-         "end_product", cite(A_PROD, A_CONTENT, A_GA_DEF)),
-        ("ga_optoelectronics", "Optoelectronic devices made in the US (kg Ga used)", "kg",
-         "end_product", cite(A_PROD, A_CONTENT)),
-        ("ge_fibre_optics", "Fibre-optic glass made in the US (kg Ge used)", "kg", "end_product",
-         cite(A_PROD, A_CONTENT)),
-        ("ge_infrared_optics", "Commercial infrared optics made in the US (kg Ge used)", "kg",
-         "end_product", cite(A_PROD, A_CONTENT)),
-        ("ge_defense_optics", "Defense infrared optics made in the US (kg Ge used)", "kg",
-         "end_product", cite(A_PROD, A_CONTENT, A_GE_EU)),
-        ("ge_solar_semiconductors", "Ge wafers, solar cells and semiconductor uses in the US "
-         "(kg Ge used)", "kg", "end_product", cite(A_PROD, A_CONTENT)),
-        ("ge_radiation_detectors", "High-purity Ge radiation detectors made in the US (kg Ge "
-         "used)", "kg", "end_product", cite(A_PROD, A_CONTENT)),
-        ("sb_metal_products", "US antimonial lead and other metal products (t Sb used)", "t",
-         "end_product", cite(A_PROD, A_CONTENT)),
-        ("sb_ammunition", "US ammunition and other defense uses of antimony (t Sb used)", "t",
-         "end_product", cite(A_PROD, A_CONTENT, A_SB_AMMO)),
-        ("sb_flame_retardants", "US flame retardants (t Sb used)", "t", "end_product",
-         cite(A_PROD, A_CONTENT)),
-        ("sb_nonmetal_products", "US ceramics, glass and rubber products (t Sb used)", "t",
-         "end_product", cite(A_PROD, A_CONTENT)),
-        ("graphite_battery_anodes", "US battery anode material (t graphite used)", "t",
-         "end_product", cite(A_PROD, A_CONTENT, A_GR_BATT)),
-        ("graphite_industrial", "US refractories, brake linings, lubricants, foundry and steel "
-         "uses (t graphite used)", "t", "end_product", cite(A_PROD, A_CONTENT)),
+        ("gallium_low_purity", "Primary low-purity gallium (99.99%)", "kg", "primary", cite(A_PROD, S_GAGE, S_BAN)),
+        (
+            "gallium_refined",
+            "Refined high-purity gallium (99.999% and purer)",
+            "kg",
+            "refining",
+            cite(A_PROD, S_GAGE, S_BAN),
+        ),
+        ("germanium", "Germanium metal and dioxide (Ge content)", "kg", "refining", cite(A_PROD, S_GAGE, S_BAN)),
+        (
+            "antimony_concentrate",
+            "Antimony ores and concentrates (Sb content)",
+            "t",
+            "mining",
+            cite(A_PROD, S_SBCTL, S_BAN),
+        ),
+        ("antimony_refined", "Antimony metal and oxide (Sb content)", "t", "refining", cite(A_PROD, S_SBCTL, S_BAN)),
+        (
+            "graphite_natural",
+            "Natural graphite (flake, amorphous, spherical)",
+            "t",
+            "mining",
+            cite(A_PROD, S_GRCTL, S_BAN),
+        ),
+        (
+            "ga_integrated_circuits",
+            "GaAs/GaN integrated circuits made in the US (kg Ga used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "ga_defense_ics",
+            "Defense GaAs/GaN ICs made in the US (kg Ga used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT, A_GA_DEF),
+        ),
+        (
+            "ga_optoelectronics",
+            "Optoelectronic devices made in the US (kg Ga used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "ge_fibre_optics",
+            "Fibre-optic glass made in the US (kg Ge used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "ge_infrared_optics",
+            "Commercial infrared optics made in the US (kg Ge used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "ge_defense_optics",
+            "Defense infrared optics made in the US (kg Ge used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT, A_GE_EU),
+        ),
+        (
+            "ge_solar_semiconductors",
+            "Ge wafers, solar cells and semiconductor uses in the US (kg Ge used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "ge_radiation_detectors",
+            "High-purity Ge radiation detectors made in the US (kg Ge used)",
+            "kg",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "sb_metal_products",
+            "US antimonial lead and other metal products (t Sb used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "sb_ammunition",
+            "US ammunition and other defense uses of antimony (t Sb used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT, A_SB_AMMO),
+        ),
+        ("sb_flame_retardants", "US flame retardants (t Sb used)", "t", "end_product", cite(A_PROD, A_CONTENT)),
+        (
+            "sb_nonmetal_products",
+            "US ceramics, glass and rubber products (t Sb used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "graphite_battery_anodes",
+            "US battery anode material (t graphite used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT, A_GR_BATT),
+        ),
+        (
+            "graphite_industrial",
+            "US refractories, brake linings, lubricants, foundry and steel uses (t graphite used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
     ]
     for pid, name, unit, stage, src in prod_defs:
         M.add_product(pid, name, unit, stage, src)
@@ -837,36 +894,97 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     # ---- US users ---------------------------------------------------------------------------
     us_users = [
         # id, product, end use, output, input, output source
-        ("USA.ga_semiconductors", "ga_integrated_circuits", "semiconductors", ga_semi,
-         "gallium_refined", cite(S_GA_EU, A_GA_DEF)),
-        ("USA.ga_defense", "ga_defense_ics", "defense", ga_def, "gallium_refined",
-         cite(S_GA_EU, A_GA_DEF, S_GA_REFINERY)),
-        ("USA.ga_optoelectronics", "ga_optoelectronics", "optoelectronics", ga_opto,
-         "gallium_refined", S_GA_EU),
-        ("USA.ge_fibre_optics", "ge_fibre_optics", "fibre_optics",
-         ge_split["fibre_optics"] * ge_cons, "germanium", cite(S_GE_EU, A_GE_EU, A_GE_CONS)),
-        ("USA.ge_infrared_optics", "ge_infrared_optics", "infrared_optics",
-         ge_split["infrared_optics"] * ge_cons, "germanium", cite(S_GE_EU, A_GE_EU, A_GE_CONS)),
-        ("USA.ge_defense", "ge_defense_optics", "defense", ge_split["defense"] * ge_cons,
-         "germanium", cite(S_GE_EU, A_GE_EU, A_GE_CONS, S_GE_EXP)),
-        ("USA.ge_solar_semiconductors", "ge_solar_semiconductors", "solar_semiconductors",
-         ge_split["solar_semiconductors"] * ge_cons, "germanium",
-         cite(S_GE_EU, A_GE_EU, A_GE_CONS)),
-        ("USA.ge_radiation_detectors", "ge_radiation_detectors", "radiation_detectors",
-         ge_split["radiation_detectors"] * ge_cons, "germanium",
-         cite(S_GE_EU, A_GE_EU, A_GE_CONS)),
-        ("USA.sb_metal_products", "sb_metal_products", "metal_products", sb_metal,
-         "antimony_refined", cite(S_SB_EU, A_SB_AMMO)),
-        ("USA.sb_defense", "sb_ammunition", "defense", sb_ammo, "antimony_refined",
-         cite(S_SB_EU, A_SB_AMMO)),
-        ("USA.sb_flame_retardants", "sb_flame_retardants", "flame_retardants", sb_fr,
-         "antimony_refined", S_SB_EU),
-        ("USA.sb_nonmetal_products", "sb_nonmetal_products", "nonmetal_products", sb_nonmetal,
-         "antimony_refined", S_SB_EU),
-        ("USA.graphite_batteries", "graphite_battery_anodes", "batteries", gr_batt,
-         "graphite_natural", cite(D_GR_US, A_GR_BATT, S_GR_CNEXP)),
-        ("USA.graphite_industrial", "graphite_industrial", "industrial", gr_ind,
-         "graphite_natural", cite(D_GR_US, S_GR_US)),
+        (
+            "USA.ga_semiconductors",
+            "ga_integrated_circuits",
+            "semiconductors",
+            ga_semi,
+            "gallium_refined",
+            cite(S_GA_EU, A_GA_DEF),
+        ),
+        (
+            "USA.ga_defense",
+            "ga_defense_ics",
+            "defense",
+            ga_def,
+            "gallium_refined",
+            cite(S_GA_EU, A_GA_DEF, S_GA_REFINERY),
+        ),
+        ("USA.ga_optoelectronics", "ga_optoelectronics", "optoelectronics", ga_opto, "gallium_refined", S_GA_EU),
+        (
+            "USA.ge_fibre_optics",
+            "ge_fibre_optics",
+            "fibre_optics",
+            ge_split["fibre_optics"] * ge_cons,
+            "germanium",
+            cite(S_GE_EU, A_GE_EU, A_GE_CONS),
+        ),
+        (
+            "USA.ge_infrared_optics",
+            "ge_infrared_optics",
+            "infrared_optics",
+            ge_split["infrared_optics"] * ge_cons,
+            "germanium",
+            cite(S_GE_EU, A_GE_EU, A_GE_CONS),
+        ),
+        (
+            "USA.ge_defense",
+            "ge_defense_optics",
+            "defense",
+            ge_split["defense"] * ge_cons,
+            "germanium",
+            cite(S_GE_EU, A_GE_EU, A_GE_CONS, S_GE_EXP),
+        ),
+        (
+            "USA.ge_solar_semiconductors",
+            "ge_solar_semiconductors",
+            "solar_semiconductors",
+            ge_split["solar_semiconductors"] * ge_cons,
+            "germanium",
+            cite(S_GE_EU, A_GE_EU, A_GE_CONS),
+        ),
+        (
+            "USA.ge_radiation_detectors",
+            "ge_radiation_detectors",
+            "radiation_detectors",
+            ge_split["radiation_detectors"] * ge_cons,
+            "germanium",
+            cite(S_GE_EU, A_GE_EU, A_GE_CONS),
+        ),
+        (
+            "USA.sb_metal_products",
+            "sb_metal_products",
+            "metal_products",
+            sb_metal,
+            "antimony_refined",
+            cite(S_SB_EU, A_SB_AMMO),
+        ),
+        ("USA.sb_defense", "sb_ammunition", "defense", sb_ammo, "antimony_refined", cite(S_SB_EU, A_SB_AMMO)),
+        ("USA.sb_flame_retardants", "sb_flame_retardants", "flame_retardants", sb_fr, "antimony_refined", S_SB_EU),
+        (
+            "USA.sb_nonmetal_products",
+            "sb_nonmetal_products",
+            "nonmetal_products",
+            sb_nonmetal,
+            "antimony_refined",
+            S_SB_EU,
+        ),
+        (
+            "USA.graphite_batteries",
+            "graphite_battery_anodes",
+            "batteries",
+            gr_batt,
+            "graphite_natural",
+            cite(D_GR_US, A_GR_BATT, S_GR_CNEXP),
+        ),
+        (
+            "USA.graphite_industrial",
+            "graphite_industrial",
+            "industrial",
+            gr_ind,
+            "graphite_natural",
+            cite(D_GR_US, S_GR_US),
+        ),
     ]
     for pid, product, end_use, out, inp, src in us_users:
         M.add_producer(pid, product, cite(src, A_CONTENT, A_PERDAY, A_CAP), out, end_use=end_use)
@@ -891,13 +1009,18 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "ROW.ga_refined": cite(D_GA_REF, A_THIRD, S_GA_SRC),
         "CHN.ga_refined": cite(D_GA_REF, S_GA_REFW),
     }
-    for pid in ("CHN.ga_refined", "JPN.ga_refined", "USA.ga_refined", "EU.ga_refined",
-                "CAN.ga_refined", "ROW.ga_refined"):
+    for pid in (
+        "CHN.ga_refined",
+        "JPN.ga_refined",
+        "USA.ga_refined",
+        "EU.ga_refined",
+        "CAN.ga_refined",
+        "ROW.ga_refined",
+    ):
         M.add_producer(pid, "gallium_refined", cite(ref_src[pid], A_PERDAY, A_CAP), ga_ref_out[pid])
     M.add_recipe("CHN.ga_refined", "gallium_low_purity", 1.0, cite(A_PROD, S_GA_REFW))
     M.supply("CHN.ga_refined", "gallium_low_purity", {"CHN.ga_primary": 1.0}, S_GA_PRIM)
-    M.add_recipe("JPN.ga_refined", "gallium_low_purity", jp_ga_feed / jp_ga_ref,
-                 cite(D_JP_GA, A_JP_GA))
+    M.add_recipe("JPN.ga_refined", "gallium_low_purity", jp_ga_feed / jp_ga_ref, cite(D_JP_GA, A_JP_GA))
     M.supply_amounts(
         "JPN.ga_refined",
         "gallium_low_purity",
@@ -923,12 +1046,12 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     # foreign refiners' other sales
     did = M.add_fd("JPN", "gallium_refined", "other", jp_ga_use, cite(S_JP_GA, A_PERDAY))
     M.supply(did, "gallium_refined", {"JPN.ga_refined": 1.0}, S_JP_GA)
-    did = M.add_fd("EU", "gallium_refined", "other", M.unsold("EU.ga_refined"),
-                   cite(D_GA_REF, A_THIRD, A_PERDAY))
+    did = M.add_fd("EU", "gallium_refined", "other", M.unsold("EU.ga_refined"), cite(D_GA_REF, A_THIRD, A_PERDAY))
     M.supply(did, "gallium_refined", {"EU.ga_refined": 1.0}, A_THIRD)
-    cn_ga_lp_exp = sum(M.flows[(b, "gallium_low_purity", "CHN.ga_primary")]
-                       for b in ("JPN.ga_refined", "USA.ga_refined", "EU.ga_refined",
-                                 "CAN.ga_refined"))
+    cn_ga_lp_exp = sum(
+        M.flows[(b, "gallium_low_purity", "CHN.ga_primary")]
+        for b in ("JPN.ga_refined", "USA.ga_refined", "EU.ga_refined", "CAN.ga_refined")
+    )
     cn_ga_ref_us = M.sales_year("CHN.ga_refined")
     cn_ga_to_row = cn_ga_exports - cn_ga_lp_exp - cn_ga_ref_us
     if cn_ga_to_row <= 0:
@@ -946,11 +1069,11 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "CAN.ga_refined": M.unsold("CAN.ga_refined"),
         "ROW.ga_refined": M.unsold("ROW.ga_refined"),
     }
-    did = M.add_fd("ROW", "gallium_refined", "other", sum(fd_row_ga.values()),
-                   cite(D_GA_CNEXP, D_GA_REF, A_THIRD, A_PERDAY))
+    did = M.add_fd(
+        "ROW", "gallium_refined", "other", sum(fd_row_ga.values()), cite(D_GA_CNEXP, D_GA_REF, A_THIRD, A_PERDAY)
+    )
     M.supply_amounts(did, "gallium_refined", fd_row_ga, cite(D_GA_CNEXP, A_THIRD))
-    did = M.add_fd("CHN", "gallium_refined", "other", M.unsold("CHN.ga_refined"),
-                   cite(D_GA_REF, D_GA_CNEXP, A_PERDAY))
+    did = M.add_fd("CHN", "gallium_refined", "other", M.unsold("CHN.ga_refined"), cite(D_GA_REF, D_GA_CNEXP, A_PERDAY))
     M.supply(did, "gallium_refined", {"CHN.ga_refined": 1.0}, D_GA_REF)
     # low-purity residuals
     D_GA_LP = S.derived(
@@ -962,16 +1085,23 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         f"by ROW refiners ({M.unsold('KOR.ga_primary') + M.unsold('RUS.ga_primary'):,.0f} kg) is "
         "fd.ROW.gallium_low_purity.other (S.usgs_mcs2025.gallium_primary; D.ga_refining).",
     )
-    did = M.add_fd("CHN", "gallium_low_purity", "other", M.unsold("CHN.ga_primary"),
-                   cite(D_GA_LP, A_PERDAY))
+    did = M.add_fd("CHN", "gallium_low_purity", "other", M.unsold("CHN.ga_primary"), cite(D_GA_LP, A_PERDAY))
     M.supply(did, "gallium_low_purity", {"CHN.ga_primary": 1.0}, D_GA_LP)
     row_lp = {k: M.unsold(k) for k in ("KOR.ga_primary", "RUS.ga_primary")}
-    did = M.add_fd("ROW", "gallium_low_purity", "other", sum(row_lp.values()),
-                   cite(D_GA_LP, A_GA_FEED_CN, A_PERDAY))
+    did = M.add_fd("ROW", "gallium_low_purity", "other", sum(row_lp.values()), cite(D_GA_LP, A_GA_FEED_CN, A_PERDAY))
     M.supply_amounts(did, "gallium_low_purity", row_lp, D_GA_LP)
-    for pid in ("CHN.ga_primary", "JPN.ga_primary", "KOR.ga_primary", "RUS.ga_primary",
-                "CHN.ga_refined", "JPN.ga_refined", "USA.ga_refined", "EU.ga_refined",
-                "CAN.ga_refined", "ROW.ga_refined"):
+    for pid in (
+        "CHN.ga_primary",
+        "JPN.ga_primary",
+        "KOR.ga_primary",
+        "RUS.ga_primary",
+        "CHN.ga_refined",
+        "JPN.ga_refined",
+        "USA.ga_refined",
+        "EU.ga_refined",
+        "CAN.ga_refined",
+        "ROW.ga_refined",
+    ):
         if abs(M.unsold(pid)) > 1e-6:
             fail(f"gallium producer {pid} unbalanced: {M.unsold(pid)}")
 
@@ -987,8 +1117,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         M.add_producer(pid, "germanium", cite(ge_src[pid], A_PERDAY, A_CAP), out)
     for reg in ("EU", "RUS"):
         pid = f"{reg}.germanium"
-        M.add_recipe(pid, "germanium", ge_cn_to[reg] / ge_ref_out[pid],
-                     cite(D_GE, D_GE_CNEXP, A_GE_PROC))
+        M.add_recipe(pid, "germanium", ge_cn_to[reg] / ge_ref_out[pid], cite(D_GE, D_GE_CNEXP, A_GE_PROC))
         M.supply(pid, "germanium", {"CHN.germanium": 1.0}, cite(D_GE_CNEXP, S_GE_CNEXP))
     ge_buyers = [u[0] for u in us_users if u[4] == "germanium"]
     for b in ge_buyers:
@@ -1002,87 +1131,80 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     did = M.add_fd("RUS", "germanium", "other", M.unsold("RUS.germanium"), cite(D_GE, A_PERDAY))
     M.supply(did, "germanium", {"RUS.germanium": 1.0}, D_GE)
     row_ge = {"CAN.germanium": M.unsold("CAN.germanium"), "CHN.germanium": ge_cn_to["ROW"]}
-    did = M.add_fd("ROW", "germanium", "other", sum(row_ge.values()),
-                   cite(D_GE, D_GE_CNEXP, A_PERDAY))
+    did = M.add_fd("ROW", "germanium", "other", sum(row_ge.values()), cite(D_GE, D_GE_CNEXP, A_PERDAY))
     M.supply_amounts(did, "germanium", row_ge, cite(D_GE, D_GE_CNEXP))
-    did = M.add_fd("CHN", "germanium", "other", M.unsold("CHN.germanium"),
-                   cite(D_GE, D_GE_CNEXP, A_PERDAY))
+    did = M.add_fd("CHN", "germanium", "other", M.unsold("CHN.germanium"), cite(D_GE, D_GE_CNEXP, A_PERDAY))
     M.supply(did, "germanium", {"CHN.germanium": 1.0}, D_GE)
 
     # ---- antimony ----------------------------------------------------------------------------
     for reg in ("CHN", "TJK", "RUS", "ROW"):
-        M.add_producer(f"{reg}.sb_mine", "antimony_concentrate", cite(S_SB_MINE, A_PERDAY, A_CAP),
-                       sb_mine[reg])
+        M.add_producer(f"{reg}.sb_mine", "antimony_concentrate", cite(S_SB_MINE, A_PERDAY, A_CAP), sb_mine[reg])
     for pid, out in sb_ref.items():
-        M.add_producer(pid, "antimony_refined",
-                       cite(D_SB_ROUTE, A_SB_ROUTE, S_SB89, A_PERDAY, A_CAP), out)
+        M.add_producer(pid, "antimony_refined", cite(D_SB_ROUTE, A_SB_ROUTE, S_SB89, A_PERDAY, A_CAP), out)
         M.add_recipe(pid, "antimony_concentrate", 1.0, cite(A_PROD, D_SB_ROUTE))
-    M.supply_amounts("CHN.sb_refined", "antimony_concentrate",
-                     {"CHN.sb_mine": sb_mine["CHN"], "TJK.sb_mine": sb_mine["TJK"]},
-                     cite(D_SB_ROUTE, A_SB_ROUTE))
+    M.supply_amounts(
+        "CHN.sb_refined",
+        "antimony_concentrate",
+        {"CHN.sb_mine": sb_mine["CHN"], "TJK.sb_mine": sb_mine["TJK"]},
+        cite(D_SB_ROUTE, A_SB_ROUTE),
+    )
     M.supply("RUS.sb_refined", "antimony_concentrate", {"RUS.sb_mine": 1.0}, D_SB_ROUTE)
     M.supply("ROW.sb_refined", "antimony_concentrate", {"ROW.sb_mine": 1.0}, D_SB_ROUTE)
-    M.add_producer("EU.sb_refined", "antimony_refined",
-                   cite(D_SB_US, A_SB_EU, A_THIRD, A_PERDAY, A_CAP), eu_sb_out)
+    M.add_producer("EU.sb_refined", "antimony_refined", cite(D_SB_US, A_SB_EU, A_THIRD, A_PERDAY, A_CAP), eu_sb_out)
     M.add_recipe("EU.sb_refined", "antimony_refined", 1.0, A_SB_EU)
-    M.supply("EU.sb_refined", "antimony_refined", {"CHN.sb_refined": 0.5, "ROW.sb_refined": 0.5},
-             A_SB_EU)
+    M.supply("EU.sb_refined", "antimony_refined", {"CHN.sb_refined": 0.5, "ROW.sb_refined": 0.5}, A_SB_EU)
     M.add_producer("USA.sb_secondary", "antimony_refined", cite(S_SB_US, A_PERDAY, A_CAP), sb_sec)
     M.supply_amounts(
         "USA.sb_metal_products",
         "antimony_refined",
-        {"USA.sb_secondary": sb_sec, "CHN.sb_refined": 0.24 * sb_metal_rest,
-         "ROW.sb_refined": 0.76 * sb_metal_rest},
+        {"USA.sb_secondary": sb_sec, "CHN.sb_refined": 0.24 * sb_metal_rest, "ROW.sb_refined": 0.76 * sb_metal_rest},
         cite(D_SB_US, A_SB_SOURCING, S_SB_SRC),
     )
     M.supply("USA.sb_defense", "antimony_refined", sb_un_mix, cite(D_SB_US, A_SB_SOURCING, S_SB_SRC))
     for b in ("USA.sb_flame_retardants", "USA.sb_nonmetal_products"):
         M.supply(b, "antimony_refined", sb_ox_mix, cite(D_SB_US, A_SB_SOURCING, S_SB_SRC))
     check_close(M.sales_year("CHN.sb_refined"), sb_us_cn + 0.5 * eu_sb_out, "China Sb to US/EU")
-    did = M.add_fd("EU", "antimony_refined", "other", M.unsold("EU.sb_refined"),
-                   cite(A_SB_EU, A_THIRD, A_PERDAY))
+    did = M.add_fd("EU", "antimony_refined", "other", M.unsold("EU.sb_refined"), cite(A_SB_EU, A_THIRD, A_PERDAY))
     M.supply(did, "antimony_refined", {"EU.sb_refined": 1.0}, A_THIRD)
     for reg in ("CHN", "RUS", "ROW"):
         pid = f"{reg}.sb_refined"
-        did = M.add_fd(reg, "antimony_refined", "other", M.unsold(pid),
-                       cite(D_SB_ROUTE, D_SB_US, A_PERDAY))
+        did = M.add_fd(reg, "antimony_refined", "other", M.unsold(pid), cite(D_SB_ROUTE, D_SB_US, A_PERDAY))
         M.supply(did, "antimony_refined", {pid: 1.0}, D_SB_ROUTE)
 
     # ---- graphite ----------------------------------------------------------------------------
     for reg in gr_geo:
-        M.add_producer(f"{reg}.graphite_mine", "graphite_natural",
-                       cite(S_GR_MINE, A_PERDAY, A_CAP), gr_mine[reg])
-    M.supply("USA.graphite_batteries", "graphite_natural", {"CHN.graphite_mine": 1.0},
-             cite(D_GR_US, S_GR_SPH, A_GR_BATT))
-    M.supply_amounts("USA.graphite_industrial", "graphite_natural", gr_ind_amounts,
-                     cite(D_GR_US, S_GR_SRC))
+        M.add_producer(f"{reg}.graphite_mine", "graphite_natural", cite(S_GR_MINE, A_PERDAY, A_CAP), gr_mine[reg])
+    M.supply(
+        "USA.graphite_batteries", "graphite_natural", {"CHN.graphite_mine": 1.0}, cite(D_GR_US, S_GR_SPH, A_GR_BATT)
+    )
+    M.supply_amounts("USA.graphite_industrial", "graphite_natural", gr_ind_amounts, cite(D_GR_US, S_GR_SRC))
     A_GR_REST = S.assumption("A.graphite_other_sales", "Non-US sales of non-China graphite")
     for reg in ("JPN", "EU"):
         did = M.add_fd(reg, "graphite_natural", "other", gr_cn_to[reg], cite(D_GR_CNEXP, A_PERDAY))
         M.supply(did, "graphite_natural", {"CHN.graphite_mine": 1.0}, D_GR_CNEXP)
     kor = {"CHN.graphite_mine": gr_cn_to["KOR"], "KOR.graphite_mine": gr_mine["KOR"]}
-    did = M.add_fd("KOR", "graphite_natural", "other", sum(kor.values()),
-                   cite(D_GR_CNEXP, S_GR_MINE, A_GR_REST, A_PERDAY))
+    did = M.add_fd(
+        "KOR", "graphite_natural", "other", sum(kor.values()), cite(D_GR_CNEXP, S_GR_MINE, A_GR_REST, A_PERDAY)
+    )
     M.supply_amounts(did, "graphite_natural", kor, cite(D_GR_CNEXP, A_GR_REST))
     did = M.add_fd("RUS", "graphite_natural", "other", gr_mine["RUS"], cite(A_GR_REST, A_PERDAY))
     M.supply(did, "graphite_natural", {"RUS.graphite_mine": 1.0}, A_GR_REST)
-    row_gr = {f"{r}.graphite_mine": M.unsold(f"{r}.graphite_mine") for r in ("MDG", "MOZ", "CAN",
-                                                                             "ROW")}
-    did = M.add_fd("ROW", "graphite_natural", "other", sum(row_gr.values()),
-                   cite(A_GR_REST, D_GR_US, A_PERDAY))
+    row_gr = {f"{r}.graphite_mine": M.unsold(f"{r}.graphite_mine") for r in ("MDG", "MOZ", "CAN", "ROW")}
+    did = M.add_fd("ROW", "graphite_natural", "other", sum(row_gr.values()), cite(A_GR_REST, D_GR_US, A_PERDAY))
     M.supply_amounts(did, "graphite_natural", row_gr, A_GR_REST)
-    did = M.add_fd("CHN", "graphite_natural", "other", M.unsold("CHN.graphite_mine"),
-                   cite(D_GR_CNEXP, D_GR_US, A_PERDAY))
+    did = M.add_fd(
+        "CHN", "graphite_natural", "other", M.unsold("CHN.graphite_mine"), cite(D_GR_CNEXP, D_GR_US, A_PERDAY)
+    )
     M.supply(did, "graphite_natural", {"CHN.graphite_mine": 1.0}, D_GR_CNEXP)
 
     # order producers: upstream first
     order = (
         [f"{r}.ga_primary" for r in ("CHN", "JPN", "KOR", "RUS")]
-        + ["CHN.ga_refined", "JPN.ga_refined", "USA.ga_refined", "EU.ga_refined",
-           "CAN.ga_refined", "ROW.ga_refined"]
+        + ["CHN.ga_refined", "JPN.ga_refined", "USA.ga_refined", "EU.ga_refined", "CAN.ga_refined", "ROW.ga_refined"]
         + list(ge_ref_out)
         + [f"{r}.sb_mine" for r in ("CHN", "TJK", "RUS", "ROW")]
-        + list(sb_ref) + ["EU.sb_refined", "USA.sb_secondary"]
+        + list(sb_ref)
+        + ["EU.sb_refined", "USA.sb_secondary"]
         + [f"{r}.graphite_mine" for r in gr_geo]
         + [u[0] for u in us_users]
     )
@@ -1111,7 +1233,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
             M.inventory(pid, inp, A("A.inv_us_users.batteries"), A_INV_US)
         else:
             M.inventory(pid, inp, A("A.inv_us_users.other"), cite(A_INV_US, S_JP60))
-    for (holder, inp) in M.recipes:
+    for holder, inp in M.recipes:
         if holder.startswith("USA.") and holder in [u[0] for u in us_users]:
             continue
         if holder.startswith("CHN."):
@@ -1142,8 +1264,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "S.usgs_mcs2025.antimony_price",
         MM,
         [r_p_sb],
-        f"2024 average antimony metal price $9.50/lb CIF Rotterdam = 9.50 x {LB_PER_T:.2f} "
-        "lb/t USD per t.",
+        f"2024 average antimony metal price $9.50/lb CIF Rotterdam = 9.50 x {LB_PER_T:.2f} lb/t USD per t.",
     )
     r_p_gr = mm("graphite_natural.price.flake_import_unit_value", as_of="2024 (estimate)")
     S_P_GR = S.fact(
@@ -1207,8 +1328,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     S.fact(
         "S.usgs_mcs2025.gallium_ban_text",
         MM,
-        [mm("gallium.export_control.china_licensing_start"),
-         mm("gallium.export_control.china_ban_to_us")],
+        [mm("gallium.export_control.china_licensing_start"), mm("gallium.export_control.china_ban_to_us")],
         "USGS: Ga licensing from Aug 2023, exports recovered in 2024 as licences were granted; "
         "all exports to the US banned in Dec 2024.",
     )
@@ -1313,8 +1433,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "  China shares: Ga primary {:.1%}, Ga refined {:.1%}, Sb mine {:.1%}, graphite {:.1%}; "
         "US Ga stocks {:.1f} days".format(
-            stats["ga_cn_primary_share"], stats["ga_cn_refined_share"],
-            stats["sb_cn_mine_share"], stats["gr_cn_share"], stats["ga_stock_days"],
+            stats["ga_cn_primary_share"],
+            stats["ga_cn_refined_share"],
+            stats["sb_cn_mine_share"],
+            stats["gr_cn_share"],
+            stats["ga_stock_days"],
         )
     )
     return 0

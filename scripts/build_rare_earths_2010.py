@@ -106,8 +106,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "S.crs.china_97pct",
         EMB,
         [r_cn97],
-        "China 97% of world rare-earth output (c. 2010-12), the same share as the IndexMundi/USGS "
-        "2010 figure.",
+        "China 97% of world rare-earth output (c. 2010-12), the same share as the IndexMundi/USGS 2010 figure.",
     )
     cn_mine = num(r_cn_mine["value"])
     world_mine = cn_mine / (num(r_cn97["value"]) / 100)
@@ -333,16 +332,29 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         ("reo_concentrate", "Rare-earth concentrate (t REO)", "t", "mining", cite(A_PROD, S_MINE)),
         ("ndpr_oxide", "NdPr (didymium) oxide", "t", "separation", A_PROD),
         ("dy_oxide", "Dysprosium and terbium oxide", "t", "separation", A_PROD),
-        ("other_oxides", "Other rare-earth oxides, metals and compounds (La, Ce, Y, Eu, ...; "
-         "t REO)", "t", "separation", A_PROD),
-        ("ndfeb_magnet", "Sintered NdFeB permanent magnets", "t", "magnet",
-         cite(A_PROD, S_MAG_W)),
-        ("jp_vehicles", "Motor vehicles made in Japan (incl. hybrids)", "units", "end_product",
-         cite(A_PROD, S_VEH)),
-        ("jp_electronics", "Japanese electronics, appliances and motors (t NdFeB used)", "t",
-         "end_product", cite(A_PROD, A_CONTENT)),
-        ("jp_catalysts_polishing", "Japanese catalysts, polishing powders, NiMH battery alloys, "
-         "phosphors and glass (t REO used)", "t", "end_product", cite(A_PROD, A_CONTENT)),
+        (
+            "other_oxides",
+            "Other rare-earth oxides, metals and compounds (La, Ce, Y, Eu, ...; t REO)",
+            "t",
+            "separation",
+            A_PROD,
+        ),
+        ("ndfeb_magnet", "Sintered NdFeB permanent magnets", "t", "magnet", cite(A_PROD, S_MAG_W)),
+        ("jp_vehicles", "Motor vehicles made in Japan (incl. hybrids)", "units", "end_product", cite(A_PROD, S_VEH)),
+        (
+            "jp_electronics",
+            "Japanese electronics, appliances and motors (t NdFeB used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
+        (
+            "jp_catalysts_polishing",
+            "Japanese catalysts, polishing powders, NiMH battery alloys, phosphors and glass (t REO used)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_CONTENT),
+        ),
     ]
     for pid, name, unit, stage, src in prod_defs:
         M.add_product(pid, name, unit, stage, src)
@@ -351,24 +363,29 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
 
     # ---------------- producers, recipes, flows --------------------------------------------
     # Japanese end users
-    M.add_producer("JPN.automotive", "jp_vehicles", cite(S_VEH, A_PERDAY, A_CAP), jp_veh,
-                   end_use="automotive")
-    M.add_recipe("JPN.automotive", "ndfeb_magnet", jp_auto_mag / jp_veh,
-                 cite(D_AUTO, S_GKN, S_PM, S_HEV, A_HEV, A_ICE))
+    M.add_producer("JPN.automotive", "jp_vehicles", cite(S_VEH, A_PERDAY, A_CAP), jp_veh, end_use="automotive")
+    M.add_recipe("JPN.automotive", "ndfeb_magnet", jp_auto_mag / jp_veh, cite(D_AUTO, S_GKN, S_PM, S_HEV, A_HEV, A_ICE))
     M.add_recipe("JPN.automotive", "other_oxides", jp_cat / jp_veh, cite(D_AUTO, S_JPMKT))
-    M.add_producer("JPN.electronics", "jp_electronics", cite(D_JPMAG, A_JPMAG, A_CONTENT,
-                                                              A_PERDAY, A_CAP), jp_elec,
-                   end_use="electronics")
+    M.add_producer(
+        "JPN.electronics",
+        "jp_electronics",
+        cite(D_JPMAG, A_JPMAG, A_CONTENT, A_PERDAY, A_CAP),
+        jp_elec,
+        end_use="electronics",
+    )
     M.add_recipe("JPN.electronics", "ndfeb_magnet", 1.0, A_CONTENT)
-    M.add_producer("JPN.catalysts_polishing", "jp_catalysts_polishing",
-                   cite(D_JPOX, A_CONTENT, A_PERDAY, A_CAP), jp_catpol,
-                   end_use="catalysts_polishing")
+    M.add_producer(
+        "JPN.catalysts_polishing",
+        "jp_catalysts_polishing",
+        cite(D_JPOX, A_CONTENT, A_PERDAY, A_CAP),
+        jp_catpol,
+        end_use="catalysts_polishing",
+    )
     M.add_recipe("JPN.catalysts_polishing", "other_oxides", 1.0, A_CONTENT)
     for pid, product, end_use, src in (
         ("JPN.automotive", "jp_vehicles", "automotive", cite(S_VEH, A_PERDAY)),
         ("JPN.electronics", "jp_electronics", "electronics", cite(D_JPMAG, A_PERDAY)),
-        ("JPN.catalysts_polishing", "jp_catalysts_polishing", "catalysts_polishing",
-         cite(D_JPOX, A_PERDAY)),
+        ("JPN.catalysts_polishing", "jp_catalysts_polishing", "catalysts_polishing", cite(D_JPOX, A_PERDAY)),
     ):
         did = M.add_fd("JPN", product, end_use, M.producers[pid]["output"], src)
         M.supply(did, product, {pid: 1.0}, src)
@@ -381,13 +398,11 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     }
     for reg in ("CHN", "JPN", "EU"):
         pid = f"{reg}.ndfeb_magnet"
-        M.add_producer(pid, "ndfeb_magnet", mag_src[reg], mag[reg],
-                       end_use="magnets" if reg == "JPN" else "")
-        M.add_recipe(pid, "ndpr_oxide", ndpr_per_t,
-                     cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL))
-        M.add_recipe(pid, "dy_oxide", dy_per_t,
-                     cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL,
-                          S_DYJP if reg == "JPN" else ""))
+        M.add_producer(pid, "ndfeb_magnet", mag_src[reg], mag[reg], end_use="magnets" if reg == "JPN" else "")
+        M.add_recipe(pid, "ndpr_oxide", ndpr_per_t, cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL))
+        M.add_recipe(
+            pid, "dy_oxide", dy_per_t, cite(D_MAGREC, S_REE, A_MAGREC, A_AW, A_NOMETAL, S_DYJP if reg == "JPN" else "")
+        )
     M.supply("JPN.automotive", "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
     M.supply("JPN.electronics", "ndfeb_magnet", {"JPN.ndfeb_magnet": 1.0}, A_JPMAG)
     did = M.add_fd("ROW", "ndfeb_magnet", "other", jp_mag_exp, cite(D_JPMAG, A_JPMAG, A_PERDAY))
@@ -403,11 +418,9 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     for k, product in (("ndpr", "ndpr_oxide"), ("dy", "dy_oxide"), ("other", "other_oxides")):
         pid = f"CHN.sep_{k}"
         M.add_producer(pid, product, "", 1.0)  # output fixed below
-    M.add_producer("ROW.sep_other", "other_oxides", cite(D_MINE, A_NCSEP, A_REO, A_PERDAY, A_CAP),
-                   row_mine)
+    M.add_producer("ROW.sep_other", "other_oxides", cite(D_MINE, A_NCSEP, A_REO, A_PERDAY, A_CAP), row_mine)
     for reg in ("USA", "EU"):
-        M.add_producer(f"{reg}.sep_other", "other_oxides",
-                       cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP), jp_ox_nc / 3)
+        M.add_producer(f"{reg}.sep_other", "other_oxides", cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP), jp_ox_nc / 3)
     # NdPr and Dy: all from China
     for reg in ("CHN", "JPN", "EU"):
         pid = f"{reg}.ndfeb_magnet"
@@ -419,8 +432,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     for b in ("JPN.automotive", "JPN.catalysts_polishing"):
         M.supply(b, "other_oxides", ox_mix, cite(D_JPOX, S_JP_IMP, A_JPNC))
     check_close(
-        sum(M.flows[(b, p, s)] for (b, p, s) in M.flows
-            if b.startswith("JPN.") and s.startswith("CHN.sep")),
+        sum(M.flows[(b, p, s)] for (b, p, s) in M.flows if b.startswith("JPN.") and s.startswith("CHN.sep")),
         jp_from_cn,
         "Japan's imports from China",
     )
@@ -429,20 +441,22 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     fd_ox = {
         "EU": {"CHN.sep_other": cn_to["EU"] - eu_mag_ox},
         "USA": {"CHN.sep_other": cn_to["USA"]},
-        "ROW": {"CHN.sep_other": cn_to["ROW"],
-                "ROW.sep_other": row_mine - jp_ox_nc / 3},
+        "ROW": {"CHN.sep_other": cn_to["ROW"], "ROW.sep_other": row_mine - jp_ox_nc / 3},
     }
     for reg, sup in fd_ox.items():
         if any(v <= 0 for v in sup.values()):
             fail(f"non-positive other-oxide flow to {reg}")
-        did = M.add_fd(reg, "other_oxides", "other", sum(sup.values()),
-                       cite(D_CNEXP, S_CNEXP, S_CN86, A_OXFD, A_PERDAY))
+        did = M.add_fd(
+            reg, "other_oxides", "other", sum(sup.values()), cite(D_CNEXP, S_CNEXP, S_CN86, A_OXFD, A_PERDAY)
+        )
         M.supply_amounts(did, "other_oxides", sup, cite(D_CNEXP, A_OXFD, A_EUUS))
     # China's separation outputs and concentrate
-    cn_ndpr = sum(M.flows[(b, "ndpr_oxide", "CHN.sep_ndpr")] for b in
-                  ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet"))
-    cn_dy = sum(M.flows[(b, "dy_oxide", "CHN.sep_dy")] for b in
-                ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet"))
+    cn_ndpr = sum(
+        M.flows[(b, "ndpr_oxide", "CHN.sep_ndpr")] for b in ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet")
+    )
+    cn_dy = sum(
+        M.flows[(b, "dy_oxide", "CHN.sep_dy")] for b in ("CHN.ndfeb_magnet", "JPN.ndfeb_magnet", "EU.ndfeb_magnet")
+    )
     cn_other = cn_mine - cn_ndpr - cn_dy
     D_CNSEP = S.derived(
         "D.china_separation",
@@ -457,8 +471,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     for pid, out in outs.items():
         M.producers[pid]["output"] = out
         M.producers[pid]["source"] = cite(D_CNSEP, S_MINE, S_CRS97, A_REO, A_PERDAY, A_CAP)
-    did = M.add_fd("CHN", "other_oxides", "other", M.unsold("CHN.sep_other"),
-                   cite(D_CNSEP, A_OXFD, A_PERDAY))
+    did = M.add_fd("CHN", "other_oxides", "other", M.unsold("CHN.sep_other"), cite(D_CNSEP, A_OXFD, A_PERDAY))
     M.supply(did, "other_oxides", {"CHN.sep_other": 1.0}, A_OXFD)
     M.add_producer("CHN.mine", "reo_concentrate", cite(S_MINE, S_CRS97, A_PERDAY, A_CAP), cn_mine)
     M.add_producer("ROW.mine", "reo_concentrate", cite(D_MINE, S_MINE, A_PERDAY, A_CAP), row_mine)
@@ -468,11 +481,22 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     M.add_recipe("ROW.sep_other", "reo_concentrate", 1.0, A_REO)
     M.supply("ROW.sep_other", "reo_concentrate", {"ROW.mine": 1.0}, A_REO)
 
-    order = (
-        ["CHN.mine", "ROW.mine", "CHN.sep_ndpr", "CHN.sep_dy", "CHN.sep_other", "ROW.sep_other",
-         "USA.sep_other", "EU.sep_other", "CHN.ndfeb_magnet", "JPN.ndfeb_magnet",
-         "EU.ndfeb_magnet", "JPN.automotive", "JPN.electronics", "JPN.catalysts_polishing"]
-    )
+    order = [
+        "CHN.mine",
+        "ROW.mine",
+        "CHN.sep_ndpr",
+        "CHN.sep_dy",
+        "CHN.sep_other",
+        "ROW.sep_other",
+        "USA.sep_other",
+        "EU.sep_other",
+        "CHN.ndfeb_magnet",
+        "JPN.ndfeb_magnet",
+        "EU.ndfeb_magnet",
+        "JPN.automotive",
+        "JPN.electronics",
+        "JPN.catalysts_polishing",
+    ]
     if sorted(order) != sorted(M.producers):
         fail("producer order list incomplete")
     M.producers = {k: M.producers[k] for k in order}
@@ -501,8 +525,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "S.jmb.japan_magnet_maker_stocks",
         DOWN,
         [r_jpmag],
-        "qualitative: Japanese magnet makers keep rare-earth stocks above consumption for "
-        "security (2009).",
+        "qualitative: Japanese magnet makers keep rare-earth stocks above consumption for security (2009).",
     )
     A_JPINV = S.assumption("A.jp_inventory", "Japanese users hold 90 days")
     r_jp60 = emb("japan_response.stockpile_target_days")
@@ -515,7 +538,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     )
     A_INV_OTHER = S.assumption("A.inv_other", "Stocks outside Japan")
     S.assumption("A.inv_default", "Default inventory target 60 days")
-    for (holder, inp) in M.recipes:
+    for holder, inp in M.recipes:
         if holder.startswith("JPN."):
             src = cite(A_JPINV, S_COVER)
             if holder == "JPN.ndfeb_magnet":
@@ -583,8 +606,11 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         M.unit_value(product, value, src)
 
     # ---------------- timeline (cited from dataset.yaml and the scenario) ------------------
-    gta = [r for r in facts.rows[EMB] if r["key"] in ("embargo.start_date", "embargo.end_date")
-           and "globaltradealert" in r["source_url"]]
+    gta = [
+        r
+        for r in facts.rows[EMB]
+        if r["key"] in ("embargo.start_date", "embargo.end_date") and "globaltradealert" in r["source_url"]
+    ]
     S.fact(
         "S.gta.embargo_2010",
         EMB,
@@ -615,8 +641,7 @@ def dataset_yaml(stats: dict) -> str:
     meta = {
         "name": NAME,
         "version": "2010.1",
-        "title": "Rare earths and NdFeB magnets, 2010 baseline, for China's halt of exports to "
-        "Japan (Sep-Nov 2010)",
+        "title": "Rare earths and NdFeB magnets, 2010 baseline, for China's halt of exports to Japan (Sep-Nov 2010)",
         "description": (
             "A small daily input-output world of the rare-earth chain in 2010: mining (t REO), "
             "separation into NdPr, Dy(+Tb) and other (La, Ce, ...) oxides, sintered NdFeB "
@@ -670,8 +695,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "  world mine {:,.0f} t REO (China {:.1%}); NdFeB CHN {:,.0f} / JPN {:,.0f} / EU {:,.0f} t; "
         "Japan imports {:,.0f} t ({:,.0f} from China)".format(
-            stats["world_mine"], stats["cn_mine_share"], stats["mag"]["CHN"],
-            stats["mag"]["JPN"], stats["mag"]["EU"], stats["jp_total"], stats["jp_from_cn"],
+            stats["world_mine"],
+            stats["cn_mine_share"],
+            stats["mag"]["CHN"],
+            stats["mag"]["JPN"],
+            stats["mag"]["EU"],
+            stats["jp_total"],
+            stats["jp_from_cn"],
         )
     )
     return 0

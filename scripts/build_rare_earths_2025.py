@@ -117,9 +117,7 @@ class Model(SharedModel):
             self.flows[(buyer, product, s)] += sh * need
         self.link_src[(buyer, product)] = source
 
-    def supply_amounts(
-        self, buyer: str, product: str, amounts: dict[str, float], source: str
-    ) -> None:
+    def supply_amounts(self, buyer: str, product: str, amounts: dict[str, float], source: str) -> None:
         """Record flows in tonnes; they must add up to the buyer's need."""
         need = self.need(buyer, product)
         total = sum(amounts.values())
@@ -196,12 +194,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     mine_rows = {}
     for geos in mine_geo.values():
         for g in geos:
-            mine_rows[g] = facts.get(
-                RES, "usgs_mcs2025.mine_production", geography=g, as_of="2024 (estimate)"
-            )
-    world_row = facts.get(
-        RES, "usgs_mcs2025.mine_production", geography="World", as_of="2024 (estimate)"
-    )
+            mine_rows[g] = facts.get(RES, "usgs_mcs2025.mine_production", geography=g, as_of="2024 (estimate)")
+    world_row = facts.get(RES, "usgs_mcs2025.mine_production", geography="World", as_of="2024 (estimate)")
     mine = {reg: sum(num(mine_rows[g]["value"]) for g in geos) for reg, geos in mine_geo.items()}
     mine_total = sum(mine.values())
     S_MINE = S.fact(
@@ -451,8 +445,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "S.iea_2025.magnet_share",
         RES,
         [r_cn94],
-        "China 94% of permanent-magnet manufacturing (IEA) -> CHN.ndfeb_magnet = 94% of "
-        "world NdFeB output.",
+        "China 94% of permanent-magnet manufacturing (IEA) -> CHN.ndfeb_magnet = 94% of world NdFeB output.",
     )
     r_cn2010 = facts.get(RES, "ndfeb_production_share", geography="China", as_of="2010")
     r_jp2010 = facts.get(RES, "ndfeb_production_share", geography="Japan", as_of="2010")
@@ -468,9 +461,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "found for Japan and Europe).",
     )
     r_shin = facts.get(CAP, "shin_etsu.magnet_capacity")
-    vnm_cap = float(
-        re.match(r"\s*([0-9,]+)\s*\(Vietnam\)", r_shin["value"]).group(1).replace(",", "")
-    )
+    vnm_cap = float(re.match(r"\s*([0-9,]+)\s*\(Vietnam\)", r_shin["value"]).group(1).replace(",", ""))
     S_SHIN = S.fact(
         "S.shinetsu.vnm_capacity",
         CAP,
@@ -618,8 +609,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "S.adamas.defense_tens_to_hundreds",
         DOWN,
         [r_adamas_def],
-        "check on the defense magnet tonnage: 'tens-to-hundreds of tonnes of magnet "
-        "rare earths per annum'.",
+        "check on the defense magnet tonnage: 'tens-to-hundreds of tonnes of magnet rare earths per annum'.",
     )
     r_procurement = extra("dod.procurement_request")
     procurement = num(r_procurement["value"]) * 1e9
@@ -832,9 +822,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "US apparent consumption of compounds and metals 6,600 t REO (2024) as "
         "fd.USA.other_oxides.other (catalysts are the leading US end use).",
     )
-    r_nir = facts.get(
-        RES, "usgs.us_net_import_reliance.compounds_and_metals", as_of="2024 (estimate)"
-    )
+    r_nir = facts.get(RES, "usgs.us_net_import_reliance.compounds_and_metals", as_of="2024 (estimate)")
     nir = num(r_nir["value"]) / 100.0
     src_rows = {
         g: facts.get(RES, "usgs.us_import_sources.compounds_and_metals", geography=g)
@@ -1067,9 +1055,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         )
 
     for user in us_nd_needs:
-        M.supply(
-            user, "ndfeb_magnet", us_nd_shares, cite(D_USMAG, S_IMP, S_CNUS, A_US_UNIFORM, A_EMB)
-        )
+        M.supply(user, "ndfeb_magnet", us_nd_shares, cite(D_USMAG, S_IMP, S_CNUS, A_US_UNIFORM, A_EMB))
     for user in ("USA.defense_f35", "USA.defense_other"):
         M.supply(user, "smco_magnet", us_smco_shares, cite(A_SMCO, S_SMCO_IMP))
 
@@ -1080,9 +1066,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     cn_domestic = cn_mag - cn_exports
     if cn_to_row < 0 or cn_domestic < 0:
         fail("China magnet export allocation negative")
-    if sold_us["USA.ndfeb_magnet"] != us_mag_out and not math.isclose(
-        sold_us["USA.ndfeb_magnet"], us_mag_out
-    ):
+    if sold_us["USA.ndfeb_magnet"] != us_mag_out and not math.isclose(sold_us["USA.ndfeb_magnet"], us_mag_out):
         fail("US magnet maker must sell all output to US users")
     fd_mag = {  # region -> {supplier: tonnes}
         "CHN": {"CHN.ndfeb_magnet": cn_domestic},
@@ -1123,9 +1107,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
             )
 
     # metal makers
-    M.add_producer(
-        "CHN.ndpr_metal", "CHN", "ndpr_metal", cite(A_METAL_CN, D_MAG_COMP, A_PERDAY, A_CAP)
-    )
+    M.add_producer("CHN.ndpr_metal", "CHN", "ndpr_metal", cite(A_METAL_CN, D_MAG_COMP, A_PERDAY, A_CAP))
     M.add_producer(
         "JPN.ndpr_metal",
         "JPN",
@@ -1142,11 +1124,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     for pid in nd_makers:
         M.add_recipe(pid, "ndpr_metal", ndpr_per_magnet, cite(D_MAG_COMP, S_HVW_CONTENT))
         M.add_recipe(pid, "dy_tb_metal", heavy_share, cite(D_MAG_COMP, S_HVW_CONTENT, A_HEAVY_ALL))
-        nd_sup = (
-            "JPN.ndpr_metal"
-            if pid in ("JPN.ndfeb_magnet", "VNM.ndfeb_magnet")
-            else "CHN.ndpr_metal"
-        )
+        nd_sup = "JPN.ndpr_metal" if pid in ("JPN.ndfeb_magnet", "VNM.ndfeb_magnet") else "CHN.ndpr_metal"
         M.supply(
             pid,
             "ndpr_metal",
@@ -1393,8 +1371,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "S.usgs_mcs2025.us_concentrate_value",
         RES,
         [r_usconc],
-        "45,000 t REO of US concentrate valued at $260 million -> 5,778 USD/t REO "
-        "(unit value of reo_concentrate).",
+        "45,000 t REO of US concentrate valued at $260 million -> 5,778 USD/t REO (unit value of reo_concentrate).",
     )
     conc_v = 260e6 / num(r_usconc["value"])
     A_UV_LIGHT = S.assumption("A.uv_light_oxides", "Unit value of other oxides and Sm oxide")
@@ -1516,9 +1493,7 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
     meta = {
         "name": "rare-earths-2025",
         "version": "2025.1",
-        "title": (
-            "Rare earths and permanent magnets, 2024 baseline, for China's April 2025 licensing"
-        ),
+        "title": ("Rare earths and permanent magnets, 2024 baseline, for China's April 2025 licensing"),
         "description": (
             "A small daily input-output world of the rare-earth magnet chain: mining (t REO), "
             "separation into NdPr, Dy, Tb, Sm and other oxides, NdPr, Dy/Tb and Sm metal, NdFeB "

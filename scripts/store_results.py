@@ -45,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         doc = sr.record(path, runs=args.runs)
         out = sr.write(doc, sr.stored_path(path))
-        print(f"{out.relative_to(ROOT)}: {doc['kind']}, {len(doc['values'])} values, {doc['runs']} runs, "
-              f"seed {doc['seed']} ({time.perf_counter() - t0:.1f} s)")
+        print(
+            f"{out.relative_to(ROOT)}: {doc['kind']}, {len(doc['values'])} values, {doc['runs']} runs, "
+            f"seed {doc['seed']} ({time.perf_counter() - t0:.1f} s)"
+        )
     return 0
 
 

@@ -78,15 +78,18 @@ def finance() -> pd.DataFrame:
     s = ds["samples"].values
     run, par = np.meshgrid(ds.run.values, ds.parameter.values.astype(object), indexing="ij")
     cum = ds["cum_extra_interest_bn"].isel(month=-1).transpose("run", "estimate", "end")
-    r, e, n = np.meshgrid(cum.run.values, cum.estimate.values.astype(object), cum.end.values.astype(object),
-                          indexing="ij")
+    r, e, n = np.meshgrid(
+        cum.run.values, cum.estimate.values.astype(object), cum.end.values.astype(object), indexing="ij"
+    )
     key = np.char.add(np.char.add(e.astype(str), "/"), n.astype(str)).astype(object)
     gold = ds["gold_added_moz"].sum(("month", "holder")).values
-    return pd.concat([
-        _rows("finance:samples", {"run": run, "key": par}, s),
-        _rows("finance:cum_extra_interest_bn", {"run": r, "key": key}, cum.values),
-        _rows("finance:gold_added_moz", {"run": np.arange(len(gold)), "key": "total"}, gold),
-    ])
+    return pd.concat(
+        [
+            _rows("finance:samples", {"run": run, "key": par}, s),
+            _rows("finance:cum_extra_interest_bn", {"run": r, "key": key}, cum.values),
+            _rows("finance:gold_added_moz", {"run": np.arange(len(gold)), "key": "total"}, gold),
+        ]
+    )
 
 
 def trade() -> pd.DataFrame:
@@ -105,9 +108,11 @@ def trade() -> pd.DataFrame:
     sig = ds["sigma"].isel(line=0).values
     rate = ds["rate"].sel(line="USA:telephones", partner="CHN").isel(date=0).values
     n = np.arange(len(tot))
-    out += [_rows("trade:uncertain:imports_new", {"run": n, "key": "total"}, tot),
-            _rows("trade:uncertain:sigma", {"run": n, "key": "line0"}, sig),
-            _rows("trade:uncertain:rate", {"run": n, "key": "USA:telephones/CHN"}, rate)]
+    out += [
+        _rows("trade:uncertain:imports_new", {"run": n, "key": "total"}, tot),
+        _rows("trade:uncertain:sigma", {"run": n, "key": "line0"}, sig),
+        _rows("trade:uncertain:rate", {"run": n, "key": "USA:telephones/CHN"}, rate),
+    ]
     return pd.concat(out)
 
 

@@ -149,8 +149,7 @@ class Sources:
             fail(f"source {sid!r}: rows must share one non-empty url, got {urls}")
         r0 = rows[0]
         quoted = "; ".join(
-            f"key '{r['key']}' [{r['geography']}, {r['as_of']}] = {r['value']} {r['unit']}".strip()
-            for r in rows
+            f"key '{r['key']}' [{r['geography']}, {r['as_of']}] = {r['value']} {r['unit']}".strip() for r in rows
         )
         return self._add(
             sid,
@@ -421,9 +420,7 @@ class Model:
     def inventory(self, holder: str, product: str, days: float, src: str) -> None:
         if (holder, product) not in self.recipes:
             fail(f"inventory for non-input {holder}/{product}")
-        self.inventories.append(
-            dict(holder=holder, product=product, days_of_cover=days, target_days=days, source=src)
-        )
+        self.inventories.append(dict(holder=holder, product=product, days_of_cover=days, target_days=days, source=src))
 
     def unit_value(self, product: str, value: float, src: str) -> None:
         self.unit_values.append(
@@ -659,8 +656,12 @@ def parse_args(doc: str | None, default_out: Path, argv: list[str] | None) -> ar
     ``data/assumptions/<dataset>.csv``) and ``--out DIR`` (default: the bundled folder)."""
     ap = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     ap.add_argument("--facts", type=Path, default=DEFAULT_FACTS, help="folder of fact tables")
-    ap.add_argument("--assumptions", type=Path, default=ASSUMPTIONS / f"{default_out.name}.csv",
-                    help="the dataset's assumption table")
+    ap.add_argument(
+        "--assumptions",
+        type=Path,
+        default=ASSUMPTIONS / f"{default_out.name}.csv",
+        help="the dataset's assumption table",
+    )
     ap.add_argument("--out", type=Path, default=default_out, help="dataset folder to write")
     return ap.parse_args(argv)
 

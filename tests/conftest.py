@@ -8,18 +8,28 @@ import pytest
 import chokepoints as cp
 
 
-def chain_world(stock_days: float = 10.0, target_days: float = 2.0, end_use: str = "automotive",
-                second_supplier: bool = False, exempt_buyer: bool = False) -> cp.World:
+def chain_world(
+    stock_days: float = 10.0,
+    target_days: float = 2.0,
+    end_use: str = "automotive",
+    second_supplier: bool = False,
+    exempt_buyer: bool = False,
+) -> cp.World:
     """CHN mine -> USA maker (1 t ore per unit) -> USA final demand of 100 units/day.
 
     Optionally a second USA buyer (end use 'defense') of the same ore, and a second
     ore supplier in AUS holding half of the maker's purchases.
     """
     regions = pd.DataFrame({"region": ["CHN", "USA", "AUS"], "name": ["China", "United States", "Australia"]})
-    products = pd.DataFrame({"product": ["ore", "widget"], "name": ["Ore", "Widget"],
-                             "unit": ["t", "units"], "stage": ["mining", "end_product"]})
-    producers = [("CHN.mine", "CHN", "ore", 200.0, 100.0, ""),
-                 ("USA.maker", "USA", "widget", 100.0, 100.0, end_use)]
+    products = pd.DataFrame(
+        {
+            "product": ["ore", "widget"],
+            "name": ["Ore", "Widget"],
+            "unit": ["t", "units"],
+            "stage": ["mining", "end_product"],
+        }
+    )
+    producers = [("CHN.mine", "CHN", "ore", 200.0, 100.0, ""), ("USA.maker", "USA", "widget", 100.0, 100.0, end_use)]
     recipes = [("USA.maker", "ore", 1.0, "t per units")]
     links = [("fd.USA.widget", "widget", "USA.maker", 1.0)]
     fd = [("fd.USA.widget", "USA", "widget", end_use, 100.0)]
@@ -40,8 +50,10 @@ def chain_world(stock_days: float = 10.0, target_days: float = 2.0, end_use: str
         producers[0] = ("CHN.mine", "CHN", "ore", 220.0, producers[0][4] + 10.0, "")
     cols = ["producer", "region", "product", "capacity_per_day", "output_per_day", "end_use"]
     return cp.World.from_tables(
-        name="chain", version="test",
-        regions=regions, products=products,
+        name="chain",
+        version="test",
+        regions=regions,
+        products=products,
         producers=pd.DataFrame(producers, columns=cols),
         recipes=pd.DataFrame(recipes, columns=["producer", "input_product", "amount_per_unit", "unit"]),
         supply_links=pd.DataFrame(links, columns=["buyer", "product", "supplier", "share"]),
@@ -65,8 +77,15 @@ def assert_every_row_cited(world: cp.World) -> None:
 
 
 def scenario(events: list[dict] | None = None, horizon: int = 60, **extra) -> cp.Scenario:
-    data = {"name": "test", "world": "chain", "start": "2025-04-04", "horizon_days": horizon,
-            "engine": {"psi_param": 0.5}, "events": events or [], **extra}
+    data = {
+        "name": "test",
+        "world": "chain",
+        "start": "2025-04-04",
+        "horizon_days": horizon,
+        "engine": {"psi_param": 0.5},
+        "events": events or [],
+        **extra,
+    }
     return cp.Scenario.from_dict(data)
 
 

@@ -61,9 +61,11 @@ TRADE_ATOL = 1e-6  # tariffs, USD million a year (1 USD) and percentages
 UTILITY_ATOL = 1e-9  # negotiation utilities in [0, 1]
 STAKE_ATOL = 1.0  # negotiation: a faction's raw stake, USD
 
-TRUTH = ("the code at commit {commit} before the architecture refactor (issue #11); regenerate "
-         "(python scripts/store_results.py) only for an intended change of behaviour, and say why "
-         "in the commit message")
+TRUTH = (
+    "the code at commit {commit} before the architecture refactor (issue #11); regenerate "
+    "(python scripts/store_results.py) only for an intended change of behaviour, and say why "
+    "in the commit message"
+)
 
 
 @dataclass
@@ -89,6 +91,7 @@ def _num(v: Any) -> float | None:
 # ---------------------------------------------------------------------------------------------
 # which command reads a scenario
 
+
 def scenario_files() -> list[Path]:
     """Every bundled scenario (a negotiation spec is part of its scenario, not one itself)."""
     return sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.endswith(NEGOTIATION_SUFFIX))
@@ -109,6 +112,7 @@ def kind_of(path: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # engine: chokepoints run
+
 
 def _group_baseline(res: Any, region: str, end_use: str) -> tuple[float, float]:
     """The group's undisturbed output over the horizon: (units, USD); final demand for groups
@@ -156,16 +160,22 @@ def _simulate(path: Path, runs: int | None, seed: int | None) -> Any:
 def compute_engine(path: Path, runs: int | None = None, seed: int | None = None) -> dict[str, Any]:
     res = _simulate(path, runs, seed)
     prov = res.provenance
-    return {"values": engine_values(res), "runs": int(prov["runs"]), "seed": int(prov["seed"]),
-            "command": f"chokepoints run {path.relative_to(ROOT)} --runs {prov['runs']} --seed {prov['seed']}",
-            "function": "chokepoints.simulate(world, scenario, runs=, seed=) -> "
-                        "report.engine_sections.summary_table(result) (result.indicators.summary, key users first)",
-            "provenance": {k: prov[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash",
-                                                "backend", "dtype")}}
+    return {
+        "values": engine_values(res),
+        "runs": int(prov["runs"]),
+        "seed": int(prov["seed"]),
+        "command": f"chokepoints run {path.relative_to(ROOT)} --runs {prov['runs']} --seed {prov['seed']}",
+        "function": "chokepoints.simulate(world, scenario, runs=, seed=) -> "
+        "report.engine_sections.summary_table(result) (result.indicators.summary, key users first)",
+        "provenance": {
+            k: prov[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash", "backend", "dtype")
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # tariffs: chokepoints tariffs
+
 
 def compute_tariffs(path: Path, runs: int | None = None, seed: int | None = None) -> dict[str, Any]:
     from chokepoints.trade.analysis import analyse, prepare
@@ -184,16 +194,22 @@ def compute_tariffs(path: Path, runs: int | None = None, seed: int | None = None
         out += [Value(g + k, _num(v), RTOL, TRADE_ATOL) for k, v in rec.items()]
     out.append(Value("report_date", str(detail)))
     attrs = dict(ds.attrs)
-    return {"values": out, "runs": int(ds.sizes["run"]), "seed": int(attrs.get("seed", sc.seed)),
-            "command": f"chokepoints tariffs {path.relative_to(ROOT)}",
-            "function": "chokepoints.trade.analysis.analyse(scenario, prepared=prepare(scenario)) -> "
-                        "trade.summary.summary(ds) and trade.summary.by_partner(ds, report_date(ds))",
-            "provenance": {k: attrs[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash")
-                           if k in attrs}}
+    return {
+        "values": out,
+        "runs": int(ds.sizes["run"]),
+        "seed": int(attrs.get("seed", sc.seed)),
+        "command": f"chokepoints tariffs {path.relative_to(ROOT)}",
+        "function": "chokepoints.trade.analysis.analyse(scenario, prepared=prepare(scenario)) -> "
+        "trade.summary.summary(ds) and trade.summary.by_partner(ds, report_date(ds))",
+        "provenance": {
+            k: attrs[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash") if k in attrs
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # finance: chokepoints finance
+
 
 def compute_finance(path: Path, runs: int | None = None, seed: int | None = None) -> dict[str, Any]:
     from chokepoints.finance import flows_table, headline, simulate_finance
@@ -214,16 +230,22 @@ def compute_finance(path: Path, runs: int | None = None, seed: int | None = None
     ratio = threat["ratio_target_to_threatener"]
     out += [Value(f"threat/ratio_target_to_threatener/{e}", _num(ratio[e]), RTOL, 0.0) for e in sorted(ratio)]
     attrs = dict(ds.attrs)
-    return {"values": out, "runs": int(ds.sizes["run"]), "seed": int(attrs["seed"]),
-            "command": f"chokepoints finance {path.relative_to(ROOT)}",
-            "function": "chokepoints.finance.simulate_finance(scenario, runs=, seed=) -> finance.headline(ds), "
-                        "finance.flows_table(ds), finance.summary.threat_value(ds)",
-            "provenance": {k: attrs[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash")
-                           if k in attrs}}
+    return {
+        "values": out,
+        "runs": int(ds.sizes["run"]),
+        "seed": int(attrs["seed"]),
+        "command": f"chokepoints finance {path.relative_to(ROOT)}",
+        "function": "chokepoints.finance.simulate_finance(scenario, runs=, seed=) -> finance.headline(ds), "
+        "finance.flows_table(ds), finance.summary.threat_value(ds)",
+        "provenance": {
+            k: attrs[k] for k in ("scenario_hash", "dataset", "dataset_version", "dataset_hash") if k in attrs
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # negotiation: chokepoints negotiate (its default agenda comparison, no NegMAS)
+
 
 def _utility_values(r: Any, concept: str, idx: int | None, parties: list[str]) -> list[Value]:
     g = f"{r.name}/{concept}/"
@@ -255,12 +277,19 @@ def compute_negotiation(path: Path, runs: int | None = None, seed: int | None = 
             if r.rates is not None:
                 out.append(Value(f"{r.name}/loss_rate_per_day/{p}", _num(r.rates[p_i]), RTOL, UTILITY_ATOL))
         out.append(Value(f"{r.name}/zopa_size", float(r.zopa.sum())))
-        concepts = [("nash", r.nash), ("kalai_smorodinsky", r.ks), ("rubinstein", r.rubinstein_index),
-                    ("protocol", None if r.protocol is None else r.protocol.agreement), ("actual", r.actual_row)]
+        concepts = [
+            ("nash", r.nash),
+            ("kalai_smorodinsky", r.ks),
+            ("rubinstein", r.rubinstein_index),
+            ("protocol", None if r.protocol is None else r.protocol.agreement),
+            ("actual", r.actual_row),
+        ]
         if r.agenda is not None:
             without = "+".join(r.agenda.excluded)
-            concepts += [(f"nash_without_{without}", r.agenda.nash), (f"kalai_smorodinsky_without_{without}",
-                                                                     r.agenda.ks)]
+            concepts += [
+                (f"nash_without_{without}", r.agenda.nash),
+                (f"kalai_smorodinsky_without_{without}", r.agenda.ks),
+            ]
         for concept, idx in concepts:
             out += _utility_values(r, concept, idx, parties)
         for c in r.commitments:
@@ -272,18 +301,27 @@ def compute_negotiation(path: Path, runs: int | None = None, seed: int | None = 
     run = _simulate(path, None, None)
     out += engine_values(run, prefix="run/")
     prov = res.provenance
-    return {"values": out, "runs": int(prov["runs"]), "seed": int(prov["seed"]),
-            "command": f"chokepoints negotiate {path.relative_to(ROOT)} (and chokepoints run, prefix run/: "
-                       f"{run.provenance['runs']} runs, seed {run.provenance['seed']})",
-            "function": "chokepoints.negotiation.analysis.analyse(*load_negotiation(path), runs=, seed=) -> "
-                        "RoundResult.U / d / nash / ks / rubinstein_index / protocol / agenda / commitments; "
-                        "EscalationResult.raw_before / raw_after; plus engine summary of chokepoints.simulate",
-            "provenance": {k: prov[k] for k in ("scenario_hash", "negotiation_spec_hash", "dataset",
-                                                "dataset_version", "dataset_hash")}}
+    return {
+        "values": out,
+        "runs": int(prov["runs"]),
+        "seed": int(prov["seed"]),
+        "command": f"chokepoints negotiate {path.relative_to(ROOT)} (and chokepoints run, prefix run/: "
+        f"{run.provenance['runs']} runs, seed {run.provenance['seed']})",
+        "function": "chokepoints.negotiation.analysis.analyse(*load_negotiation(path), runs=, seed=) -> "
+        "RoundResult.U / d / nash / ks / rubinstein_index / protocol / agenda / commitments; "
+        "EscalationResult.raw_before / raw_after; plus engine summary of chokepoints.simulate",
+        "provenance": {
+            k: prov[k] for k in ("scenario_hash", "negotiation_spec_hash", "dataset", "dataset_version", "dataset_hash")
+        },
+    }
 
 
-COMPUTE = {"engine": compute_engine, "tariffs": compute_tariffs, "finance": compute_finance,
-           "negotiation": compute_negotiation}
+COMPUTE = {
+    "engine": compute_engine,
+    "tariffs": compute_tariffs,
+    "finance": compute_finance,
+    "negotiation": compute_negotiation,
+}
 
 
 def compute(path: Path, runs: int | None = None, seed: int | None = None) -> dict[str, Any]:
@@ -297,8 +335,10 @@ def compute(path: Path, runs: int | None = None, seed: int | None = None) -> dic
 # ---------------------------------------------------------------------------------------------
 # files
 
+
 def git_state() -> tuple[str, bool]:
     """(HEAD commit, whether src/ or scenarios/ differ from it)."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
@@ -327,7 +367,7 @@ def record(path: Path, runs: int | None = None, seed: int | None = None) -> dict
         "created": dt.date.today().isoformat(),
         "truth": TRUTH.format(commit=commit[:12] + (" (with uncommitted changes)" if dirty else "")),
         "tolerance": "match when |now - stored| <= atol + rtol * |stored|; null (NaN) matches only NaN; "
-                     "text matches exactly (see tests/stored_results.py)",
+        "text matches exactly (see tests/stored_results.py)",
         "provenance": got["provenance"],
         "values": [v.to_json() for v in got["values"]],
     }
@@ -367,8 +407,10 @@ def compare(stored: dict[str, Any], now: list[Value]) -> list[str]:
             continue
         if abs(have - want) > s["atol"] + s["rtol"] * abs(want):
             rel = abs(have - want) / abs(want) if want else math.inf
-            bad.append(f"{name}: stored {want!r}, now {have!r} (diff {have - want:.3g}, rel {rel:.3g}; "
-                       f"rtol {s['rtol']:g}, atol {s['atol']:.3g})")
+            bad.append(
+                f"{name}: stored {want!r}, now {have!r} (diff {have - want:.3g}, rel {rel:.3g}; "
+                f"rtol {s['rtol']:g}, atol {s['atol']:.3g})"
+            )
     return bad
 
 

@@ -88,8 +88,11 @@ def test_validate_ok(scenario_file: Path):
     [
         ("on: 2025-04-04\n    exporter", "on: 2025-02-30\n    exporter", ["chain-licence.yaml:26:9", "events[0].on"]),
         ("products: [ore]", "products: [unobtainium]", ["chain-licence.yaml:28:16", "unknown product"]),
-        ("approval_rate: 0.25", "approval_rate: 1.5",
-         ["chain-licence.yaml:32:20", "approval_rate", "less than or equal"]),
+        (
+            "approval_rate: 0.25",
+            "approval_rate: 1.5",
+            ["chain-licence.yaml:32:20", "approval_rate", "less than or equal"],
+        ),
         ("destinations: [USA]", "destinations: [USA", ["chain-licence.yaml", "YAML syntax error"]),
         ("low: 0.1", "low: 0.9", ["uncertain[0]", "bounds reversed"]),
         ("events.lic.approval_rate", "events.nope.approval_rate", ["uncertain[0].parameter", "no event with id"]),

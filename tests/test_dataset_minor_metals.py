@@ -40,12 +40,27 @@ def test_loads_clean_and_balanced(world):
     assert check_sources(world) == []
     cw = world.compile()
     assert {"CHN", "USA", "JPN", "EU", "ROW", "KOR", "RUS", "CAN"} <= set(cw.regions)
-    for product in ("gallium_low_purity", "gallium_refined", "germanium", "antimony_concentrate",
-                    "antimony_refined", "graphite_natural"):
+    for product in (
+        "gallium_low_purity",
+        "gallium_refined",
+        "germanium",
+        "antimony_concentrate",
+        "antimony_refined",
+        "graphite_natural",
+    ):
         assert product in cw.products
     uses = set(world.producers["end_use"])
-    assert {"semiconductors", "optoelectronics", "defense", "fibre_optics", "infrared_optics",
-            "flame_retardants", "metal_products", "nonmetal_products", "batteries"} <= uses
+    assert {
+        "semiconductors",
+        "optoelectronics",
+        "defense",
+        "fibre_optics",
+        "infrared_optics",
+        "flame_retardants",
+        "metal_products",
+        "nonmetal_products",
+        "batteries",
+    } <= uses
     # US users are producers, so their output can fall
     users = world.producers[world.producers["end_use"] != ""]
     assert (users["region"] == "USA").all() and len(users) >= 12
@@ -104,9 +119,15 @@ def test_us_import_sources(world):
 def test_every_row_cites_a_source_or_assumption(world):
     assert_every_row_cited(world)
     # the USGS figures used are quoted with their fact keys
-    assert_sources_table_well_formed(world, (
-        "gallium.primary_production.china", "gallium.us_consumer_stocks_yearend",
-        "antimony.us_end_use.flame_retardants", "graphite_natural.mine_production.china"))
+    assert_sources_table_well_formed(
+        world,
+        (
+            "gallium.primary_production.china",
+            "gallium.us_consumer_stocks_yearend",
+            "antimony.us_end_use.flame_retardants",
+            "graphite_natural.mine_production.china",
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -73,9 +73,15 @@ def test_japan_imports_match_mof(world):
 
 def test_every_row_cites_a_source_or_assumption(world):
     assert_every_row_cited(world)
-    assert_sources_table_well_formed(world, (
-        "ndfeb_production_share", "japan_imports_from_china.annual",
-        "china_exports.actual", "embargo.japan_user_stockpile_cover"))
+    assert_sources_table_well_formed(
+        world,
+        (
+            "ndfeb_production_share",
+            "japan_imports_from_china.annual",
+            "china_exports.actual",
+            "embargo.japan_user_stockpile_cover",
+        ),
+    )
 
 
 def test_embargo_scenario_runs_and_reports(tmp_path: Path):

@@ -7,11 +7,30 @@ from conftest import chain_world, scenario
 
 import chokepoints as cp
 
-EVENTS = [{"type": "export_control", "id": "lic", "on": "2025-04-10", "exporter": "CHN", "products": ["ore"],
-           "destinations": ["USA"], "mode": "licence", "review_days": 5, "approval_rate": 0.3}]
-UNCERTAIN = [{"parameter": "events.lic.approval_rate", "distribution": "beta", "a": 2, "b": 5},
-             {"parameter": "world.inventories.days_of_cover", "where": {"holder": "USA.*"},
-              "distribution": "triangular", "low": 3, "mode": 8, "high": 15}]
+EVENTS = [
+    {
+        "type": "export_control",
+        "id": "lic",
+        "on": "2025-04-10",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "licence",
+        "review_days": 5,
+        "approval_rate": 0.3,
+    }
+]
+UNCERTAIN = [
+    {"parameter": "events.lic.approval_rate", "distribution": "beta", "a": 2, "b": 5},
+    {
+        "parameter": "world.inventories.days_of_cover",
+        "where": {"holder": "USA.*"},
+        "distribution": "triangular",
+        "low": 3,
+        "mode": 8,
+        "high": 15,
+    },
+]
 
 
 def _run(seed: int):

@@ -43,8 +43,19 @@ def test_one_element_by_hand(backend, alt):
     # alt: q' = (1.5 + 2 * 0.5) / 4 = 0.625;  noalt: q' = 1.5 / 2 + 0.5 = 1.25;  m = 4.5
     G = np.array([[[3.0], [4.0]]]) if alt else np.array([[[3.0]]])
     one = np.ones((1, 1, 1))
-    d, q, m = _call(backend, G, 2 * one, one, np.ones((1, 1)), np.full((1, 1), 6.0), 0.5 * one,
-                    np.array([2.0]), None, alt, masked=False)
+    d, q, m = _call(
+        backend,
+        G,
+        2 * one,
+        one,
+        np.ones((1, 1)),
+        np.full((1, 1), 6.0),
+        0.5 * one,
+        np.array([2.0]),
+        None,
+        alt,
+        masked=False,
+    )
     assert d[0, 0, 0] == pytest.approx(4.5)
     assert q[0, 0, 0] == pytest.approx(0.625 if alt else 1.25)
     assert m[0, 0] == pytest.approx(4.5)
@@ -54,8 +65,19 @@ def test_one_element_by_hand(backend, alt):
 def test_stocks_never_go_negative_and_masked_denominators_keep_orders(backend):
     # used (x_a / s = 10) exceeds stock + deliveries (1 + 1): d' = 0, gap = x_opt = 3
     G = np.array([[[1.0, 1.0], [0.0, 5.0]]])  # G_den: 0 on buyer 0 (nothing to split over), 5 on buyer 1
-    d, q, m = _call(backend, G, np.ones((1, 1, 2)), np.ones((1, 1, 2)), np.full((1, 2), 10.0),
-                    np.full((1, 2), 3.0), np.ones((1, 1, 2)), np.array([1.0]), None, True, masked=True)
+    d, q, m = _call(
+        backend,
+        G,
+        np.ones((1, 1, 2)),
+        np.ones((1, 1, 2)),
+        np.full((1, 2), 10.0),
+        np.full((1, 2), 3.0),
+        np.ones((1, 1, 2)),
+        np.array([1.0]),
+        None,
+        True,
+        masked=True,
+    )
     assert (d == 0).all()
     assert q[0, 0, 0] == 1.0  # unchanged where G_den = 0
     assert q[0, 0, 1] == pytest.approx((3.0 + 10.0) / 5.0)
@@ -94,8 +116,15 @@ def test_uniform_target_shortcut_of_numpy_agrees_with_numba():
     rng = np.random.default_rng(3)
     k, Rc, n = 2, 4, 50
     G = rng.uniform(0.1, 2.0, (k, 2 * Rc, n))
-    args = (rng.uniform(0, 3, (k, Rc, n)), rng.uniform(0, 1, (k, Rc, n)), rng.uniform(0, 2, (Rc, n)),
-            rng.uniform(1, 3, (Rc, n)), np.full((k, 1, n), 1 / 90), rng.uniform(1, 60, Rc), None)
+    args = (
+        rng.uniform(0, 3, (k, Rc, n)),
+        rng.uniform(0, 1, (k, Rc, n)),
+        rng.uniform(0, 2, (Rc, n)),
+        rng.uniform(1, 3, (Rc, n)),
+        np.full((k, 1, n), 1 / 90),
+        rng.uniform(1, 60, Rc),
+        None,
+    )
     ref = _call("numpy", G, *args, True, False, uniform=True)
     got = _call("numba", G, *args, True, False)
     for a, b in zip(ref, got, strict=True):
@@ -112,15 +141,21 @@ def _compare(world, sc, rtol, dtype=np.float64):
         if var.size == 0:
             continue
         scale = float(np.abs(np.where(np.isfinite(var.values), var.values, 0.0)).max()) or 1.0
-        np.testing.assert_allclose(res["numba"][name].values, var.values, rtol=rtol, atol=1e-9 * scale,
-                                   err_msg=name)
+        np.testing.assert_allclose(res["numba"][name].values, var.values, rtol=rtol, atol=1e-9 * scale, err_msg=name)
         checked += 1
     assert checked >= 3
 
 
 @needs_numba
-@pytest.mark.parametrize("name", ["cn-rare-earth-licensing-2025-04", "us-rare-earth-response-2025",
-                                  "cn-rare-earth-oct-2025-as-announced", "cn-us-minerals-ban-2024-12"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cn-rare-earth-licensing-2025-04",
+        "us-rare-earth-response-2025",
+        "cn-rare-earth-oct-2025-as-announced",
+        "cn-us-minerals-ban-2024-12",
+    ],
+)
 def test_numba_matches_numpy_on_the_scenario_library(name):
     # licences (pipelines and corrected pairs), priority rationing, new capacity, recycling,
     # extraterritorial rules: the corrections around the fused update are the same for both
@@ -138,15 +173,35 @@ def test_numba_matches_numpy_on_an_mrio_with_mixed_targets(order_type):
 
     # per-product targets (non-uniform s), an infinite inventory and a threshold that makes
     # some inputs non-binding: every branch of the update
-    world = load_mrio_test(inventory_dict={"food": 30, "mining": 5}, infinite_inventories_sect=["trade"],
-                           threshold_not_input=0.02)
-    sc = cp.Scenario.from_dict({
-        "name": "mix", "start": "2025-01-01", "horizon_days": 90, "runs": 5, "seed": 2,
-        "engine": {"order_type": order_type},
-        "events": [{"type": "capacity_loss", "id": "cut", "on": "2025-01-05", "region": "reg2",
-                    "product": "mining", "share": 0.6, "duration_days": 20, "recovery_days": 30}],
-        "uncertain": [{"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.6, "high": 0.95},
-                      {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.3, "high": 0.9}]})
+    world = load_mrio_test(
+        inventory_dict={"food": 30, "mining": 5}, infinite_inventories_sect=["trade"], threshold_not_input=0.02
+    )
+    sc = cp.Scenario.from_dict(
+        {
+            "name": "mix",
+            "start": "2025-01-01",
+            "horizon_days": 90,
+            "runs": 5,
+            "seed": 2,
+            "engine": {"order_type": order_type},
+            "events": [
+                {
+                    "type": "capacity_loss",
+                    "id": "cut",
+                    "on": "2025-01-05",
+                    "region": "reg2",
+                    "product": "mining",
+                    "share": 0.6,
+                    "duration_days": 20,
+                    "recovery_days": 30,
+                }
+            ],
+            "uncertain": [
+                {"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.6, "high": 0.95},
+                {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.3, "high": 0.9},
+            ],
+        }
+    )
     _compare(world, sc, rtol=1e-9)
     _compare(world, sc, rtol=2e-4, dtype=np.float32)
 

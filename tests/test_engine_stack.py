@@ -13,19 +13,37 @@ VARS = ("production", "demand", "final_demand_unmet", "shipments", "orders", "in
 
 
 def _lic(**kw):
-    e = {"type": "export_control", "id": "lic", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-         "destinations": ["USA"], "mode": "licence", "review_days": 5, "approval_rate": 0.25}
+    e = {
+        "type": "export_control",
+        "id": "lic",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "licence",
+        "review_days": 5,
+        "approval_rate": 0.25,
+    }
     return {**e, **kw}
 
 
 def _uncertain():
-    return [{"parameter": "events.lic.approval_rate", "distribution": "uniform", "low": 0.1, "high": 0.6},
-            {"parameter": "events.rel.amount", "distribution": "uniform", "low": 50, "high": 500}]
+    return [
+        {"parameter": "events.lic.approval_rate", "distribution": "uniform", "low": 0.1, "high": 0.6},
+        {"parameter": "events.rel.amount", "distribution": "uniform", "low": 50, "high": 500},
+    ]
 
 
 def _release(**kw):
-    e = {"type": "stockpile_release", "id": "rel", "on": "2025-04-20", "holder": "USA.maker", "product": "ore",
-         "amount": 200, "rate": 20}
+    e = {
+        "type": "stockpile_release",
+        "id": "rel",
+        "on": "2025-04-20",
+        "holder": "USA.maker",
+        "product": "ore",
+        "amount": 200,
+        "rate": 20,
+    }
     return {**e, **kw}
 
 
@@ -37,9 +55,11 @@ def _assert_same(view_data, single):
 def test_stacked_equals_one_by_one_with_uncertain_effects_and_quotas():
     world = chain_world(second_supplier=True)
     quota = _lic(id="q", on="2025-05-01", mode="quota", quota=300, period_days=10)
-    scs = [scenario([_lic(), _release()], uncertain=_uncertain(), runs=3),
-           scenario([_lic(approval_rate=0.5), _release(rate=40)], uncertain=_uncertain(), runs=3),
-           scenario([_lic(), quota, _release()], uncertain=_uncertain(), runs=3)]
+    scs = [
+        scenario([_lic(), _release()], uncertain=_uncertain(), runs=3),
+        scenario([_lic(approval_rate=0.5), _release(rate=40)], uncertain=_uncertain(), runs=3),
+        scenario([_lic(), quota, _release()], uncertain=_uncertain(), runs=3),
+    ]
     out = simulate_many(world, scs, seed=4)
     assert out[0][0] is out[1][0] is out[2][0]  # one ensemble for the three
     res = out[0][0]

@@ -14,8 +14,12 @@ import chokepoints as cp
 from chokepoints.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ["cn-rare-earth-licensing-2025-04", "cn-rare-earth-ban-hypothetical", "us-rare-earth-response-2025",
-            "cn-rare-earth-oct-2025-as-announced"]
+EXAMPLES = [
+    "cn-rare-earth-licensing-2025-04",
+    "cn-rare-earth-ban-hypothetical",
+    "us-rare-earth-response-2025",
+    "cn-rare-earth-oct-2025-as-announced",
+]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -26,8 +30,14 @@ def test_example_runs_and_reports(name: str, tmp_path: Path):
     assert re.search(r"USA\s+│\s+automotive\s+│\s+\d+", result.output), result.output
     assert re.search(r"USA\s+│\s+defense\s+│", result.output)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    for heading in ("Inventories of key users", "End-use output against baseline",
-                    "Shipments of controlled products", "Time to shortfall", "The scenario", "Data sources"):
+    for heading in (
+        "Inventories of key users",
+        "End-use output against baseline",
+        "Shipments of controlled products",
+        "Time to shortfall",
+        "The scenario",
+        "Data sources",
+    ):
         assert heading in html
     prov = json.loads(re.search(r"id='chokepoints-provenance'>(.*?)</script>", html).group(1))
     assert prov["dataset"] == "rare-earths-2025" and prov["runs"] == 4

@@ -13,7 +13,7 @@ from chokepoints.indicators.exposure import concentration, import_reliance, supp
 def test_hhi_and_import_reliance_by_hand():
     w = chain_world(second_supplier=True)  # ore: CHN 50/day, AUS 50/day, all bought by the USA maker
     conc = concentration(w).set_index("product")
-    assert conc.loc["ore", "hhi"] == pytest.approx(0.5 ** 2 + 0.5 ** 2)
+    assert conc.loc["ore", "hhi"] == pytest.approx(0.5**2 + 0.5**2)
     ir = import_reliance(w, region="USA").set_index("product")
     assert ir.loc["ore", "gross_import_share"] == pytest.approx(1.0)
     assert ir.loc["ore", "net_import_reliance"] == pytest.approx(1.0)

@@ -37,13 +37,7 @@ def test_example_scenario_prints_tables_and_writes_report(tmp_path):
     assert res.exit_code == 0, res.output
     out = res.output
     # the Nov 2013 -> Nov 2025 decline from the bundled series, with its sources
-    assert (
-        "2013-11" in out
-        and "1,316.7" in out
-        and "2025-11" in out
-        and "682.6" in out
-        and "-634.1" in out
-    )
+    assert "2013-11" in out and "1,316.7" in out and "2025-11" in out and "682.6" in out and "-634.1" in out
     assert "-48.2" in out and "tic_mfh_hist; newsbytes2026" in out
     # which study gives which end of the band
     assert "low end imf2017" in out and "high end bkmt2013_short" in out

@@ -65,9 +65,7 @@ def test_china_decline_nov2013_to_nov2025(fd):
     assert (c["start_source"], c["end_source"]) == ("tic_mfh_hist", "newsbytes2026")
     # the press peak ($1.317tn, ~$1.32tn) agrees with the TIC history file to rounding
     press = fd.holdings[
-        (fd.holdings["holder"] == "CHN")
-        & (fd.holdings["date"] == "2013-11")
-        & (fd.holdings["series"] == "press")
+        (fd.holdings["holder"] == "CHN") & (fd.holdings["date"] == "2013-11") & (fd.holdings["series"] == "press")
     ]["usd_bn"].iloc[0]
     assert abs(press - 1316.7) < 1.0
     # TRT (Oct 2025): "more than 47 % below the Nov 2013 peak"
@@ -86,9 +84,7 @@ def test_gold_and_budget_figures(fd):
     g = fd.gold_series("CHN").set_index("date")
     assert g.loc["2025-12", "moz"] == 74.15
     assert 74.15 * MOZ_TO_TONNES == pytest.approx(2306.32, abs=0.05)  # matches the sourced tonnes
-    assert (
-        g["moz"].dropna().loc["2024-11":].diff().dropna() > 0
-    ).all()  # buying every month since Nov 2024
+    assert (g["moz"].dropna().loc["2024-11":].diff().dropna() > 0).all()  # buying every month since Nov 2024
     assert fd.fiscal_value("net_interest", "FY2025") == 1030.0
     assert fd.fiscal_value("net_interest", "FY2025") > fd.fiscal_value("defense_outlays", "FY2024")
     assert fd.fiscal_value("gold_price") == pytest.approx(310.6e9 / 74.12e6, rel=1e-4)
@@ -98,9 +94,7 @@ def test_rollover_profile_reproduces_jec_statistics(fd):
     roll = fd.rollover
     w, m = roll["weight"].to_numpy(float), roll["ladder_months"].to_numpy(float)
     assert w.sum() == pytest.approx(1.0, abs=1e-5)
-    assert (w * np.minimum(12 / m, 1)).sum() == pytest.approx(
-        fd.fiscal_value("share_maturing_12m"), abs=1e-5
-    )
+    assert (w * np.minimum(12 / m, 1)).sum() == pytest.approx(fd.fiscal_value("share_maturing_12m"), abs=1e-5)
     assert (w * m / 2).sum() == pytest.approx(fd.fiscal_value("average_maturity_months"), abs=1e-3)
     assert w[0] == fd.fiscal_value("bills_share")
     assert w[1:4].sum() == pytest.approx(fd.fiscal_value("notes_share"), abs=1e-5)

@@ -50,9 +50,7 @@ def test_new_borrowing_pays_the_new_yield():
     # No old debt; $12bn a year of new borrowing ($1bn a month) at +100 bp: month t (0-based)
     # has t + 1 bn outstanding, all issued at +1 %.
     dy = np.full((30, 1), 100.0)
-    monthly = kernel.ladder_extra_interest(
-        dy, 0.0, np.array([1.0]), np.array([12]), new_borrowing_bn_per_month=1.0
-    )
+    monthly = kernel.ladder_extra_interest(dy, 0.0, np.array([1.0]), np.array([12]), new_borrowing_bn_per_month=1.0)
     np.testing.assert_allclose(monthly, (np.arange(30) + 1) * 0.01 / 12)
 
 
@@ -82,11 +80,7 @@ def test_sale_concession_by_hand():
 
 def test_sale_schedule_and_supply():
     sales = kernel.sale_schedule(np.array([300.0]), np.array([12]), 2, 20)
-    assert (
-        sales[0, :2].sum() == 0
-        and sales[0, 2:14].tolist() == [25.0] * 12
-        and sales[0, 14:].sum() == 0
-    )
+    assert sales[0, :2].sum() == 0 and sales[0, 2:14].tolist() == [25.0] * 12 and sales[0, 14:].sum() == 0
     s = kernel.net_supply(sales, 0.2, 1.0)
     assert s[0, -1] == pytest.approx(240.0)
     # half-life of one month: a single $100bn sale halves each month
@@ -107,9 +101,7 @@ def test_gold_ounces():
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    d1=st.floats(0, 300), extra=st.floats(0, 300), m=st.integers(1, 400), debt=st.floats(1, 50_000)
-)
+@given(d1=st.floats(0, 300), extra=st.floats(0, 300), m=st.integers(1, 400), debt=st.floats(1, 50_000))
 def test_rollover_cost_monotone_in_shift(d1, extra, m, debt):
     w, months = np.array([0.3, 0.7]), np.array([6, m])
     a = kernel.parallel_shift_interest(debt, w, months, d1, 60)

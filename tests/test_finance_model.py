@@ -53,9 +53,7 @@ def test_band_ends_come_from_named_studies():
     assert float(b["central"]) == pytest.approx(9.247 * 3 * 0.75)
     head = headline(ds)
     assert list(head.columns) == ["metric", "unit", "low", "central", "high", "p05", "p95"]
-    assert (head["low"] <= head["central"] + 1e-9).all() and (
-        head["central"] <= head["high"] + 1e-9
-    ).all()
+    assert (head["low"] <= head["central"] + 1e-9).all() and (head["central"] <= head["high"] + 1e-9).all()
 
 
 def test_seller_loss_is_duration_times_shift_times_holdings():
@@ -66,11 +64,7 @@ def test_seller_loss_is_duration_times_shift_times_holdings():
     dy = ds["yield_change_bp"].isel(run=0, month=t).sel(estimate="martin2014", end="central").values
     held = 683.5 - 300.0
     expected = held * float((tenors["official_mix"] * tenors["duration_years"] * dy).sum()) * 1e-4
-    got = float(
-        ds["valuation_loss_bn"]
-        .isel(run=0, month=t)
-        .sel(estimate="martin2014", end="central", holder="CHN")
-    )
+    got = float(ds["valuation_loss_bn"].isel(run=0, month=t).sel(estimate="martin2014", end="central", holder="CHN"))
     assert got == pytest.approx(expected)
     assert float(ds["holdings_bn"].isel(run=0, month=-1).sel(holder="CHN")) == pytest.approx(383.5)
 
@@ -81,9 +75,7 @@ def test_offsets_are_explicit():
     full = simulate_finance(scenario([sale(fed_purchase_share=1.0)]))
 
     def y(d):
-        return float(
-            d["yield_change_bp"].isel(run=0, month=-1).sel(end="central", tenor="10y").max()
-        )
+        return float(d["yield_change_bp"].isel(run=0, month=-1).sel(end="central", tenor="10y").max())
 
     assert y(half) == pytest.approx(y(base) / 2)
     assert y(full) == 0.0
@@ -95,9 +87,7 @@ def test_offsets_are_explicit():
 def test_bills_only_sale_moves_yields_less():
     base = simulate_finance(scenario([sale()]))
     bills = simulate_finance(scenario([sale(maturity_mix={"bills": 1.0})]))
-    ratio = float(bills["net_supply_bn"].isel(run=0, month=-1)) / float(
-        base["net_supply_bn"].isel(run=0, month=-1)
-    )
+    ratio = float(bills["net_supply_bn"].isel(run=0, month=-1)) / float(base["net_supply_bn"].isel(run=0, month=-1))
     assert ratio == pytest.approx(0.5 / 5.425)
 
 
@@ -116,9 +106,7 @@ def test_reserve_shift_into_gold():
         },
     ]
     ds = simulate_finance(scenario(ev))
-    assert float(ds["gold_added_moz"].isel(run=0, month=-1).sel(holder="CHN")) == pytest.approx(
-        25.0
-    )
+    assert float(ds["gold_added_moz"].isel(run=0, month=-1).sel(holder="CHN")) == pytest.approx(25.0)
     flow = ds["reserve_flow_bn"].isel(run=0, month=-1).sel(holder="CHN")
     assert float(flow.sel(asset="gold")) == pytest.approx(100.0)
     assert float(flow.sel(asset="treasuries")) == pytest.approx(-100.0)
@@ -143,9 +131,7 @@ def test_same_seed_same_result_other_seed_differs():
     a = simulate_finance(scenario([sale()], unc, runs=8, seed=1))
     b = simulate_finance(scenario([sale()], unc, runs=8, seed=1))
     c = simulate_finance(scenario([sale()], unc, runs=8, seed=2))
-    np.testing.assert_array_equal(
-        a["cum_extra_interest_bn"].values, b["cum_extra_interest_bn"].values
-    )
+    np.testing.assert_array_equal(a["cum_extra_interest_bn"].values, b["cum_extra_interest_bn"].values)
     assert not np.array_equal(a["cum_extra_interest_bn"].values, c["cum_extra_interest_bn"].values)
     assert a.attrs["seed"] == 1 and a.attrs["scenario_hash"] and a.attrs["dataset_version"]
     assert a.attrs["package_version"] == cp.__version__
@@ -202,9 +188,7 @@ events:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     msgs = _problems(cp.Scenario.from_yaml(path))
-    assert len(msgs) == 1 and msgs[0].startswith(
-        f"{path}:8:13, field 'events[0].holder': unknown holder 'XYZ'"
-    )
+    assert len(msgs) == 1 and msgs[0].startswith(f"{path}:8:13, field 'events[0].holder': unknown holder 'XYZ'")
     path.write_text(text.replace("XYZ", "CHN").replace("100", "900"))
     assert "exceed CHN's holdings of 683.5bn" in _problems(cp.Scenario.from_yaml(path))[0]
     path.write_text(text.replace("XYZ", "CHN").replace("months: 12", "months: 36"))

@@ -63,15 +63,22 @@ def test_cli_command_modules_never_import_the_cli_package():
 
 
 def test_cli_app_imports_nothing_heavy():
-    out = _fresh("import sys\nfrom chokepoints.cli import app\n"
-                 f"print(sorted(m for m in {HEAVY!r} + ('chokepoints.engine', 'pandas') if m in sys.modules))")
+    out = _fresh(
+        "import sys\nfrom chokepoints.cli import app\n"
+        f"print(sorted(m for m in {HEAVY!r} + ('chokepoints.engine', 'pandas') if m in sys.modules))"
+    )
     assert out.strip() == "[]"
 
 
 def test_help_imports_nothing_heavy():
     env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "chokepoints", "--help"],
-                          capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "chokepoints", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert proc.returncode == 0 and "scenarios" in proc.stdout
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert "chokepoints.cli" in imported
@@ -79,13 +86,33 @@ def test_help_imports_nothing_heavy():
 
 
 def test_import_chokepoints_is_lazy_and_dir_lists_the_api():
-    out = _fresh("import sys, chokepoints as cp\nprint(dir(cp))\n"
-                 f"print(sorted(m for m in {HEAVY!r} + ('numpy', 'pandas') if m in sys.modules))")
+    out = _fresh(
+        "import sys, chokepoints as cp\nprint(dir(cp))\n"
+        f"print(sorted(m for m in {HEAVY!r} + ('numpy', 'pandas') if m in sys.modules))"
+    )
     listed, heavy = out.strip().splitlines()
     names = eval(listed)  # a printed list of str
-    for name in ("World", "load_world", "Scenario", "simulate", "Result", "InputError", "list_scenarios",
-                 "scenario_path", "__version__", "engine", "world", "scenario", "trade", "finance", "negotiation",
-                 "indicators", "report", "datasets", "sensitivity"):
+    for name in (
+        "World",
+        "load_world",
+        "Scenario",
+        "simulate",
+        "Result",
+        "InputError",
+        "list_scenarios",
+        "scenario_path",
+        "__version__",
+        "engine",
+        "world",
+        "scenario",
+        "trade",
+        "finance",
+        "negotiation",
+        "indicators",
+        "report",
+        "datasets",
+        "sensitivity",
+    ):
         assert name in names, name
     assert heavy == "[]"
 
@@ -116,8 +143,13 @@ def test_stub_and_runtime_agree():
 
 
 def test_python_dash_m_version():
-    proc = subprocess.run([sys.executable, "-m", "chokepoints", "--version"], capture_output=True, text=True,
-                          timeout=60, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "chokepoints", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+    )
     import chokepoints
 
     assert proc.returncode == 0 and proc.stdout.strip() == f"chokepoints {chokepoints.__version__}"

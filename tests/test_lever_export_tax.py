@@ -48,10 +48,10 @@ def test_hand_worked_armington_share():
 def test_sigma_from_the_event_and_from_trade_setup():
     world = chain_world(second_supplier=True)
     own = compile_plan(world, scenario([_tax(sigma=4.0)]), runs=1, seed=0)
-    assert _china_share(own)[0][1] == pytest.approx(1.25 ** -4 / (1.25 ** -4 + 1), rel=1e-9)
+    assert _china_share(own)[0][1] == pytest.approx(1.25**-4 / (1.25**-4 + 1), rel=1e-9)
     setup = {"type": "trade_setup", "on": "2025-04-04", "sigma": 3.0}
     via = compile_plan(world, scenario([setup, _tax()]), runs=1, seed=0)
-    assert _china_share(via)[0][1] == pytest.approx(1.25 ** -3 / (1.25 ** -3 + 1), rel=1e-9)
+    assert _china_share(via)[0][1] == pytest.approx(1.25**-3 / (1.25**-3 + 1), rel=1e-9)
 
 
 def test_orders_shift_to_the_untaxed_origin_and_nothing_is_lost():
@@ -73,12 +73,15 @@ def test_destinations_other_than_the_buyer_change_nothing():
     assert plan.switches == []  # no buyer of ore in AUS
 
 
-@pytest.mark.parametrize(("event", "message"), [
-    (_tax(exporter="XXX"), "unknown region 'XXX'"),
-    (_tax(products=["nope"]), "unknown product 'nope'"),
-    (_tax(destinations=["CHN"]), "must not name the exporter"),
-    (_tax(rate=0), "greater than 0"),
-])
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (_tax(exporter="XXX"), "unknown region 'XXX'"),
+        (_tax(products=["nope"]), "unknown product 'nope'"),
+        (_tax(destinations=["CHN"]), "must not name the exporter"),
+        (_tax(rate=0), "greater than 0"),
+    ],
+)
 def test_bad_events_get_located_errors(event, message):
     world = chain_world(second_supplier=True)
     with pytest.raises(InputError, match=message):
@@ -87,7 +90,8 @@ def test_bad_events_get_located_errors(event, message):
 
 def test_rate_cannot_be_uncertain():
     world = chain_world(second_supplier=True)
-    sc = scenario([_tax()], uncertain=[{"parameter": "events.duty.rate", "distribution": "uniform",
-                                        "low": 15, "high": 25}])
+    sc = scenario(
+        [_tax()], uncertain=[{"parameter": "events.duty.rate", "distribution": "uniform", "low": 15, "high": 25}]
+    )
     with pytest.raises(InputError, match="cannot vary per run"):
         compile_plan(world, sc, runs=2, seed=0)

@@ -10,8 +10,14 @@ from conftest import chain_world, scenario
 import chokepoints as cp
 from chokepoints.errors import InputError
 
-BAN = {"type": "export_control", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-       "destinations": ["USA"], "mode": "ban"}
+BAN = {
+    "type": "export_control",
+    "on": "2025-04-04",
+    "exporter": "CHN",
+    "products": ["ore"],
+    "destinations": ["USA"],
+    "mode": "ban",
+}
 
 
 def received(res, holder: str, product: str = "ore") -> np.ndarray:
@@ -29,20 +35,36 @@ def received(res, holder: str, product: str = "ore") -> np.ndarray:
 
 def test_quota_delivers_exactly_the_quota_per_period():
     q, period = 250.0, 30
-    quota = {"type": "export_control", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-             "destinations": ["USA"], "mode": "quota", "quota": q, "period_days": period}
+    quota = {
+        "type": "export_control",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "quota",
+        "quota": q,
+        "period_days": period,
+    }
     # alpha_base 2: the mine can ship up to its capacity (200 a day) at once, so every approved tonne ships
     sc = scenario([quota], horizon=90, engine={"psi_param": 0.5, "alpha_base": 2.0})
     res = cp.simulate(chain_world(stock_days=200, target_days=200), sc)
     ship = res.data.shipments.isel(run=0).sum("route").values
     for k in range(3):
-        assert ship[k * period:(k + 1) * period].sum() == pytest.approx(q, rel=1e-9)
+        assert ship[k * period : (k + 1) * period].sum() == pytest.approx(q, rel=1e-9)
 
 
 def test_temporary_licence_stops_after_expiry_unless_renewed():
-    lic = {"type": "export_control", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-           "destinations": ["USA"], "mode": "licence", "approval_rate": 1.0, "validity_days": 60,
-           "renewal": False}
+    lic = {
+        "type": "export_control",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "licence",
+        "approval_rate": 1.0,
+        "validity_days": 60,
+        "renewal": False,
+    }
     w = chain_world(stock_days=200, target_days=200)
     res = cp.simulate(w, scenario([BAN, lic], horizon=90))
     ship = res.data.shipments.isel(run=0).sum("route").values
@@ -53,8 +75,14 @@ def test_temporary_licence_stops_after_expiry_unless_renewed():
 
 def test_priority_serves_defense_in_full_before_automotive():
     w = chain_world(exempt_buyer=True)  # CHN.mine (110/day) -> USA.maker (automotive, 100) and USA.defense (10)
-    loss = {"type": "capacity_loss", "on": "2025-04-04", "region": "CHN", "product": "ore", "share": 0.95,
-            "recovery": "none"}
+    loss = {
+        "type": "capacity_loss",
+        "on": "2025-04-04",
+        "region": "CHN",
+        "product": "ore",
+        "share": 0.95,
+        "recovery": "none",
+    }
     prio = {"type": "priority", "on": "2025-04-04", "order": ["defense"]}
     res = cp.simulate(w, scenario([loss, prio], horizon=20))
     got_def, got_auto = received(res, "USA.defense"), received(res, "USA.maker")
@@ -69,15 +97,23 @@ def test_priority_serves_defense_in_full_before_automotive():
 
 def test_capacity_change_ramps_new_supply():
     w = chain_world(second_supplier=True, stock_days=30, target_days=30)  # CHN 50 + AUS 50 of ore
-    new = {"type": "capacity_change", "on": "2025-04-14", "region": "AUS", "product": "ore",
-           "capacity_per_day": 60, "ramp_days": 10}
+    new = {
+        "type": "capacity_change",
+        "on": "2025-04-14",
+        "region": "AUS",
+        "product": "ore",
+        "capacity_per_day": 60,
+        "ramp_days": 10,
+    }
     res = cp.simulate(w, scenario([BAN, new], horizon=60))
     cap = res.data.capacity.isel(run=0).sel(producer="AUS.mine").values
     assert cap[9] == pytest.approx(50.0) and cap[14] == pytest.approx(50.0 + 60 * 5 / 10)
     assert cap[30] == pytest.approx(110.0)
     base = cp.simulate(w, scenario([BAN], horizon=60))
-    assert res.indicators.output_lost("USA", "automotive").units[0] < base.indicators.output_lost(
-        "USA", "automotive").units[0]
+    assert (
+        res.indicators.output_lost("USA", "automotive").units[0]
+        < base.indicators.output_lost("USA", "automotive").units[0]
+    )
 
 
 def test_recycling_supplies_a_share_of_use():
@@ -88,8 +124,15 @@ def test_recycling_supplies_a_share_of_use():
 
 
 def test_stockpile_on_shortfall_waits_for_a_shortfall():
-    rel = {"type": "stockpile_release", "on": "2025-04-04", "holder": "USA.maker", "product": "ore",
-           "amount": 500, "rate": 50, "rule": "on_shortfall"}
+    rel = {
+        "type": "stockpile_release",
+        "on": "2025-04-04",
+        "holder": "USA.maker",
+        "product": "ore",
+        "amount": 500,
+        "rate": 50,
+        "rule": "on_shortfall",
+    }
     w = chain_world(stock_days=10, target_days=10)
     quiet = cp.simulate(w, scenario([rel], horizon=30))  # no shock: stock stays at target, nothing released
     np.testing.assert_allclose(quiet.data.production.isel(run=0).values, 100.0)
@@ -102,30 +145,65 @@ def test_stockpile_on_shortfall_waits_for_a_shortfall():
 def _three_stage_world() -> cp.World:
     """CHN ore -> JPN magnet (0.01 t ore per t: 0.2 % of its value) -> USA motor; the same from AUS."""
     regions = pd.DataFrame({"region": ["CHN", "JPN", "USA", "AUS"], "name": ["China", "Japan", "US", "Australia"]})
-    products = pd.DataFrame({"product": ["ore", "magnet", "motor"], "name": ["Ore", "Magnet", "Motor"],
-                             "unit": ["t", "t", "units"], "stage": ["mining", "magnet", "component"]})
-    producers = pd.DataFrame([
-        ("CHN.mine", "CHN", "ore", 0.01, 0.01, ""), ("AUS.mine", "AUS", "ore", 0.01, 0.01, ""),
-        ("JPN.magnet", "JPN", "magnet", 1.0, 1.0, ""), ("AUS.magnet", "AUS", "magnet", 1.0, 1.0, ""),
-        ("USA.motor", "USA", "motor", 1000.0, 1000.0, "automotive")],
-        columns=["producer", "region", "product", "capacity_per_day", "output_per_day", "end_use"])
-    recipes = pd.DataFrame([("JPN.magnet", "ore", 0.01, "t per t"), ("AUS.magnet", "ore", 0.01, "t per t"),
-                            ("USA.motor", "magnet", 0.002, "t per units")],
-                           columns=["producer", "input_product", "amount_per_unit", "unit"])
-    links = pd.DataFrame([("JPN.magnet", "ore", "CHN.mine", 1.0), ("AUS.magnet", "ore", "AUS.mine", 1.0),
-                          ("USA.motor", "magnet", "JPN.magnet", 0.5), ("USA.motor", "magnet", "AUS.magnet", 0.5),
-                          ("fd.USA.motor", "motor", "USA.motor", 1.0)],
-                         columns=["buyer", "product", "supplier", "share"])
-    fd = pd.DataFrame([("fd.USA.motor", "USA", "motor", "automotive", 1000.0)],
-                      columns=["demand", "region", "product", "end_use", "amount_per_day"])
-    inv = pd.DataFrame([("USA.motor", "magnet", 10, 10), ("JPN.magnet", "ore", 10, 10),
-                        ("AUS.magnet", "ore", 10, 10)], columns=["holder", "product", "days_of_cover", "target_days"])
-    uv = pd.DataFrame([("ore", 10_000.0, "USD per t"), ("magnet", 50_000.0, "USD per t"),
-                       ("motor", 500.0, "USD per units")],
-                      columns=["product", "usd_per_unit", "unit"])
-    return cp.World.from_tables(name="three", regions=regions, products=products, producers=producers,
-                                recipes=recipes, supply_links=links, final_demand=fd, inventories=inv,
-                                unit_values=uv)
+    products = pd.DataFrame(
+        {
+            "product": ["ore", "magnet", "motor"],
+            "name": ["Ore", "Magnet", "Motor"],
+            "unit": ["t", "t", "units"],
+            "stage": ["mining", "magnet", "component"],
+        }
+    )
+    producers = pd.DataFrame(
+        [
+            ("CHN.mine", "CHN", "ore", 0.01, 0.01, ""),
+            ("AUS.mine", "AUS", "ore", 0.01, 0.01, ""),
+            ("JPN.magnet", "JPN", "magnet", 1.0, 1.0, ""),
+            ("AUS.magnet", "AUS", "magnet", 1.0, 1.0, ""),
+            ("USA.motor", "USA", "motor", 1000.0, 1000.0, "automotive"),
+        ],
+        columns=["producer", "region", "product", "capacity_per_day", "output_per_day", "end_use"],
+    )
+    recipes = pd.DataFrame(
+        [
+            ("JPN.magnet", "ore", 0.01, "t per t"),
+            ("AUS.magnet", "ore", 0.01, "t per t"),
+            ("USA.motor", "magnet", 0.002, "t per units"),
+        ],
+        columns=["producer", "input_product", "amount_per_unit", "unit"],
+    )
+    links = pd.DataFrame(
+        [
+            ("JPN.magnet", "ore", "CHN.mine", 1.0),
+            ("AUS.magnet", "ore", "AUS.mine", 1.0),
+            ("USA.motor", "magnet", "JPN.magnet", 0.5),
+            ("USA.motor", "magnet", "AUS.magnet", 0.5),
+            ("fd.USA.motor", "motor", "USA.motor", 1.0),
+        ],
+        columns=["buyer", "product", "supplier", "share"],
+    )
+    fd = pd.DataFrame(
+        [("fd.USA.motor", "USA", "motor", "automotive", 1000.0)],
+        columns=["demand", "region", "product", "end_use", "amount_per_day"],
+    )
+    inv = pd.DataFrame(
+        [("USA.motor", "magnet", 10, 10), ("JPN.magnet", "ore", 10, 10), ("AUS.magnet", "ore", 10, 10)],
+        columns=["holder", "product", "days_of_cover", "target_days"],
+    )
+    uv = pd.DataFrame(
+        [("ore", 10_000.0, "USD per t"), ("magnet", 50_000.0, "USD per t"), ("motor", 500.0, "USD per units")],
+        columns=["product", "usd_per_unit", "unit"],
+    )
+    return cp.World.from_tables(
+        name="three",
+        regions=regions,
+        products=products,
+        producers=producers,
+        recipes=recipes,
+        supply_links=links,
+        final_demand=fd,
+        inventories=inv,
+        unit_values=uv,
+    )
 
 
 def test_extraterritorial_rule_reaches_goods_made_elsewhere():
@@ -139,15 +217,23 @@ def test_extraterritorial_rule_reaches_goods_made_elsewhere():
     assert c[aus] == 0.0
     motor = cw.producers.index("USA.motor")  # half its magnets are Japanese: 0.002 * 50,000 / 500 * 0.5 * 0.002
     assert c[motor] == pytest.approx(0.002 * 50_000 / 500 * 0.5 * 0.002)
-    rule = {"type": "extraterritorial_rule", "on": "2025-04-04", "exporter": "CHN", "products": ["ore"],
-            "threshold": 0.001, "destinations": ["USA"], "mode": "ban"}
+    rule = {
+        "type": "extraterritorial_rule",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "threshold": 0.001,
+        "destinations": ["USA"],
+        "mode": "ban",
+    }
     sc = cp.Scenario.from_dict({"name": "x", "start": "2025-04-04", "horizon_days": 30, "events": [rule]})
     res = cp.simulate(w, sc)
     routes = res.data.route_supplier.values
     assert list(routes) == ["JPN.magnet"]  # only the imported magnet with Chinese content is caught
     assert res.data.shipments.isel(run=0).values[1:].max() == 0.0
-    above = cp.Scenario.from_dict({"name": "x", "start": "2025-04-04", "horizon_days": 30,
-                                   "events": [{**rule, "threshold": 0.01}]})
+    above = cp.Scenario.from_dict(
+        {"name": "x", "start": "2025-04-04", "horizon_days": 30, "events": [{**rule, "threshold": 0.01}]}
+    )
     assert cp.simulate(w, above).data.sizes["route"] == 0  # 0.2 % content is below a 1 % threshold
 
 
@@ -178,8 +264,15 @@ def _world_with_unused_supplier() -> cp.World:
 
 def test_substitution_opens_a_new_supplier_after_the_switching_delay():
     w = _world_with_unused_supplier()
-    sub = {"type": "substitution", "on": "2025-04-04", "product": "ore", "region": "USA", "supplier": "AUS.mine",
-           "delay_days": 5, "max_share": 1.0}
+    sub = {
+        "type": "substitution",
+        "on": "2025-04-04",
+        "product": "ore",
+        "region": "USA",
+        "supplier": "AUS.mine",
+        "delay_days": 5,
+        "max_share": 1.0,
+    }
     sc = scenario([BAN, sub], horizon=40, engine={"psi_param": 0.5, "alpha_tau": 5})
     res = cp.simulate(w, sc)
     aus = res.data.demand.isel(run=0).sel(producer="AUS.mine").values
@@ -194,8 +287,15 @@ def test_tariff_shifts_orders_between_origins_by_armington():
     from chokepoints.trade import armington_share_change
 
     w = chain_world(second_supplier=True)  # the maker buys ore half from CHN, half from AUS
-    tariff = {"type": "tariff", "on": "2025-04-14", "importer": "USA", "exporter": "CHN", "products": ["ore"],
-              "layer": "ieepa_reciprocal", "rate": 50}
+    tariff = {
+        "type": "tariff",
+        "on": "2025-04-14",
+        "importer": "USA",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "layer": "ieepa_reciprocal",
+        "rate": 50,
+    }
     res = cp.simulate(w, scenario([tariff], horizon=30, engine={"psi_param": 0.5, "order_type": "noalt"}))
     chn = res.data.demand.isel(run=0).sel(producer="CHN.mine").values
     expected = armington_share_change([0.5, 0.5], [1.5, 1.0], 1.5)[0]

@@ -29,13 +29,28 @@ def world():
 
 
 def scenario(events=(), horizon=40, runs=1, order_type="alt", uncertain=()):
-    return cp.Scenario.from_dict({"name": "mrio", "start": "2025-01-01", "horizon_days": horizon, "runs": runs,
-                                  "engine": {"order_type": order_type}, "events": list(events),
-                                  "uncertain": list(uncertain)})
+    return cp.Scenario.from_dict(
+        {
+            "name": "mrio",
+            "start": "2025-01-01",
+            "horizon_days": horizon,
+            "runs": runs,
+            "engine": {"order_type": order_type},
+            "events": list(events),
+            "uncertain": list(uncertain),
+        }
+    )
 
 
-SHOCK = {"type": "capacity_loss", "on": "2025-01-03", "region": "reg2", "product": "manufactoring", "share": 0.5,
-         "duration_days": 10, "recovery_days": 10}
+SHOCK = {
+    "type": "capacity_loss",
+    "on": "2025-01-03",
+    "region": "reg2",
+    "product": "manufactoring",
+    "share": 0.5,
+    "duration_days": 10,
+    "recovery_days": 10,
+}
 
 
 def test_world_arrays_follow_the_mrio(io, world):
@@ -54,7 +69,7 @@ def test_world_arrays_follow_the_mrio(io, world):
     assert np.allclose(sums[sums > 0], 1.0)
     # baseline balance: x0 = sum_b W[f, b] * need_b
     need = np.concatenate([cw.A[cw.prod_product] * cw.x0[None, :], np.zeros((cw.n, cw.m))], axis=1)
-    need[:, cw.n:] = np.where(cw.fd_product[None, :] == cw.prod_product[:, None], cw.y0[None, :], 0.0)
+    need[:, cw.n :] = np.where(cw.fd_product[None, :] == cw.prod_product[:, None], cw.y0[None, :], 0.0)
     np.testing.assert_allclose((W * need).sum(axis=1), cw.x0, rtol=1e-9)
     assert np.all(cw.target_days[cw.A > 0] == 90) and np.all(cw.target_days[cw.A == 0] == 0)
     # threshold_not_input: 9 inputs of the test MRIO have 1e-5/365 < A^S <= 1e-5
@@ -104,8 +119,13 @@ def test_final_demand_by_category(io):
     wr = cp.World.from_mrio(io)
     np.testing.assert_allclose(w.compile().x0, wr.compile().x0)
     # a region-wide fall of one category's demand moves production, a baseline run does not
-    ev = {"type": "final_demand_change", "on": "2025-01-05", "region": "reg1",
-          "end_use": "Final consumption expenditure by households", "share": -0.2}
+    ev = {
+        "type": "final_demand_change",
+        "on": "2025-01-05",
+        "region": "reg1",
+        "end_use": "Final consumption expenditure by households",
+        "share": -0.2,
+    }
     x = cp.simulate(w, scenario([ev]), record=["production"]).data.production.values[0]
     assert x[-1].sum() < 0.999 * x[0].sum()
     base_cat = cp.simulate(w, scenario(), record=["production"]).data.production.values
@@ -163,8 +183,10 @@ def test_large_mrio_keeps_arrays_not_tables():
         mrio.DENSE_W_LIMIT, mrio.MAX_TABLE_ROWS = old
 
 
-UNCERTAIN = [{"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.5, "high": 0.9},
-             {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.2, "high": 0.8}]
+UNCERTAIN = [
+    {"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.5, "high": 0.9},
+    {"parameter": "events.cut.share", "distribution": "uniform", "low": 0.2, "high": 0.8},
+]
 
 
 def test_chunks_threads_and_records_do_not_change_results(world):
@@ -178,11 +200,14 @@ def test_chunks_threads_and_records_do_not_change_results(world):
     part = cp.simulate(world, sc, record=["production"], producers=["reg2.manufactoring", "reg1.food"])
     assert set(part.data.data_vars) >= {"production", "production_total", "final_demand_unmet_total"}
     assert "inventory_days" not in part.data and "demand" not in part.data
-    np.testing.assert_allclose(part.data.production.values,
-                               full.data.production.sel(producer=["reg2.manufactoring", "reg1.food"]).values,
-                               rtol=1e-12)
-    np.testing.assert_allclose(part.data.production_total.values, full.data.production.sum("producer").values,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        part.data.production.values,
+        full.data.production.sel(producer=["reg2.manufactoring", "reg1.food"]).values,
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        part.data.production_total.values, full.data.production.sum("producer").values, rtol=1e-12
+    )
     unmet = full.data.final_demand_unmet.sum("demand_cell").values
     np.testing.assert_allclose(part.data.final_demand_unmet_total.values, unmet, rtol=1e-9, atol=1e-9)
 
@@ -195,8 +220,9 @@ def test_named_totals_are_the_only_totals_and_match_the_full_record(world):
     np.testing.assert_allclose(only.production_total.values, full.production.sum("producer").values, rtol=1e-12)
     unmet = cp.simulate(world, sc, record=["final_demand_unmet_total"]).data
     assert "final_demand_unmet_total" in unmet and "production_total" not in unmet
-    np.testing.assert_allclose(unmet.final_demand_unmet_total.values,
-                               full.final_demand_unmet.sum("demand_cell").values, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        unmet.final_demand_unmet_total.values, full.final_demand_unmet.sum("demand_cell").values, rtol=1e-9, atol=1e-9
+    )
 
 
 def test_memory_budget_splits_runs_or_refuses(world):

@@ -21,9 +21,7 @@ def _scenarios() -> list[cp.Scenario]:
         "review_days": 5,
         "approval_rate": 0.25,
     }
-    deal = dict(
-        lic, id="deal", on="2025-04-20", until="2025-05-10", approval_rate=0.9, review_days=2
-    )
+    deal = dict(lic, id="deal", on="2025-04-20", until="2025-05-10", approval_rate=0.9, review_days=2)
     ban = dict(lic, id="ban", on="2025-04-15", mode="ban", until="2025-04-25")
     return [
         scenario([lic]),
@@ -43,9 +41,7 @@ def test_batched_equals_one_by_one():
         single = cp.simulate(world, sc, runs=2, seed=1).data
         batch = v.result.data.isel(run=v.runs)
         for var in ("production", "demand", "final_demand_unmet", "shipments", "inventory_days"):
-            np.testing.assert_allclose(
-                batch[var].values, single[var].values, rtol=1e-12, atol=1e-9, err_msg=var
-            )
+            np.testing.assert_allclose(batch[var].values, single[var].values, rtol=1e-12, atol=1e-9, err_msg=var)
 
 
 def test_cache_hits_by_scenario_hash():

@@ -46,9 +46,7 @@ def test_example_prints_package_utilities_batna_and_writes_report(tmp_path: Path
         assert heading in html, heading
     assert "<script src=" not in html
     prov = json.loads(re.search(r"id='chokepoints-provenance'>(.*?)</script>", html).group(1))
-    assert (
-        prov["dataset"] == "rare-earths-2025" and prov["seed"] == 20250512 and prov["scenario_hash"]
-    )
+    assert prov["dataset"] == "rare-earths-2025" and prov["seed"] == 20250512 and prov["scenario_hash"]
 
 
 def _write(tmp_path: Path, spec: dict, scenario_events: list | None = None) -> Path:
@@ -63,9 +61,7 @@ def _write(tmp_path: Path, spec: dict, scenario_events: list | None = None) -> P
     }
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(sc, sort_keys=False), encoding="utf-8")
-    (tmp_path / "tiny.negotiation.yaml").write_text(
-        yaml.safe_dump(spec, sort_keys=False), encoding="utf-8"
-    )
+    (tmp_path / "tiny.negotiation.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -89,9 +85,7 @@ def test_weights_not_summing_to_one(tmp_path: Path):
     spec = copy.deepcopy(TINY)
     spec["parties"]["CHN"]["factions"]["leverage"]["weight"] = 0.3
     result = runner.invoke(app, ["negotiate", str(_write(tmp_path, spec))])
-    _one_line_error(
-        result, "tiny.negotiation.yaml:", "field 'parties.CHN.factions'", "sum to 1, got 0.9"
-    )
+    _one_line_error(result, "tiny.negotiation.yaml:", "field 'parties.CHN.factions'", "sum to 1, got 0.9")
 
 
 def test_issue_mapped_to_unknown_event_field(tmp_path: Path):

@@ -82,11 +82,7 @@ def test_rubinstein_shares_follow_the_formula(d1, d2):
 
 
 def test_more_patient_party_gets_more_in_rubinstein():
-    assert (
-        rubinstein_shares(0.95, 0.8)[0]
-        > rubinstein_shares(0.8, 0.8)[0]
-        > rubinstein_shares(0.8, 0.95)[0]
-    )
+    assert rubinstein_shares(0.95, 0.8)[0] > rubinstein_shares(0.8, 0.8)[0] > rubinstein_shares(0.8, 0.95)[0]
 
 
 def test_rate_and_delta_round_trip():

@@ -36,9 +36,7 @@ def test_builtin_tariff_closed_form():
     assert eff["buyer_cost"][0] == pytest.approx(0.0, abs=1e-3)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("chokepoints.trade") is None, reason="trade module absent"
-)
+@pytest.mark.skipif(importlib.util.find_spec("chokepoints.trade") is None, reason="trade module absent")
 def test_builtin_matches_trade_module_for_one_partner(monkeypatch):
     rates = np.array([0.0, 10.0, 30.0, 145.0])
     with_trade = sources.tariff_effects(TARIFF, rates)
@@ -56,35 +54,25 @@ def test_tariff_and_flow_sum_over_the_path_from_the_round_date():
     flow = Lever(kind="flow", usd_per_unit_year=1e9)
     fpath = np.zeros(200)
     fpath[50:123] = 10.0  # 10 $bn/yr for 73 days
-    assert sources.flow_value(
-        flow, fpath, 0, START, Term(indicator="flow_value", lever="f")
-    ) == pytest.approx(2e9)
-    assert sources.flow_value(
-        flow, fpath, 100, START, Term(indicator="flow_value", lever="f")
-    ) == pytest.approx(10e9 * 23 / 365)
+    assert sources.flow_value(flow, fpath, 0, START, Term(indicator="flow_value", lever="f")) == pytest.approx(2e9)
+    assert sources.flow_value(flow, fpath, 100, START, Term(indicator="flow_value", lever="f")) == pytest.approx(
+        10e9 * 23 / 365
+    )
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("chokepoints.finance") is None, reason="finance module absent"
-)
+@pytest.mark.skipif(importlib.util.find_spec("chokepoints.finance") is None, reason="finance module absent")
 def test_treasury_threat_cost_from_the_finance_module():
     from chokepoints.finance import threat_value
 
     lev = Lever(kind="treasury", holder="CHN", months=12)
     path = np.zeros(400)
     path[31:] = 100.0  # a $100bn sale starting 1 February 2025
-    target = sources.treasury_cost(
-        lev, path, 0, START, Term(indicator="treasury_cost", lever="t", side="target")
-    )
-    seller = sources.treasury_cost(
-        lev, path, 0, START, Term(indicator="treasury_cost", lever="t", side="threatener")
-    )
+    target = sources.treasury_cost(lev, path, 0, START, Term(indicator="treasury_cost", lever="t", side="target"))
+    seller = sources.treasury_cost(lev, path, 0, START, Term(indicator="treasury_cost", lever="t", side="threatener"))
     tv = threat_value(holder="CHN", target="USA", amount_bn=100.0, months=12, start="2025-02-01")
     assert target == pytest.approx(tv["cost_to"]["USA"]["central"] * 1e9)
     assert seller == pytest.approx(tv["cost_to"]["CHN"]["central"] * 1e9)
     assert (
-        sources.treasury_cost(
-            lev, np.zeros(400), 0, START, Term(indicator="treasury_cost", lever="t", side="target")
-        )
+        sources.treasury_cost(lev, np.zeros(400), 0, START, Term(indicator="treasury_cost", lever="t", side="target"))
         == 0.0
     )

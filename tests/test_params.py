@@ -39,8 +39,9 @@ def test_parse_engine():
 
 
 def test_every_listed_world_and_engine_parameter_parses():
-    assert {f"{r.table}.{r.column}" for r in map(ParameterRef.parse, ("world." + w for w in WORLD_PARAMETERS))} \
-        == WORLD_PARAMETERS
+    assert {
+        f"{r.table}.{r.column}" for r in map(ParameterRef.parse, ("world." + w for w in WORLD_PARAMETERS))
+    } == WORLD_PARAMETERS
     assert {ParameterRef.parse("engine." + n).name for n in ENGINE_PARAMETERS} == ENGINE_PARAMETERS
 
 
@@ -51,20 +52,30 @@ def test_ref_is_frozen_and_compares_by_value():
         r.event = "c"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("world.inventories.colour",
-     "world parameter 'world.inventories.colour' cannot vary per run; expected one of "
-     "world.inventories.days_of_cover, world.inventories.target_days, world.producers.capacity_per_day, "
-     "world.unit_values.usd_per_unit"),
-    ("engine.speed",
-     "unknown engine parameter 'speed'; expected one of alpha_base, alpha_tau, inventory_restoration_tau, "
-     "psi_param"),
-    ("events.apr", "unknown parameter path 'events.apr'; expected events.<id>.<field>, "
-                   "world.<table>.<column> or engine.<name>"),
-    ("engine.psi_param.x", "unknown parameter path 'engine.psi_param.x'"),
-    ("world.inventories", "unknown parameter path 'world.inventories'"),
-    ("scenario.runs", "unknown parameter path 'scenario.runs'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "world.inventories.colour",
+            "world parameter 'world.inventories.colour' cannot vary per run; expected one of "
+            "world.inventories.days_of_cover, world.inventories.target_days, world.producers.capacity_per_day, "
+            "world.unit_values.usd_per_unit",
+        ),
+        (
+            "engine.speed",
+            "unknown engine parameter 'speed'; expected one of alpha_base, alpha_tau, inventory_restoration_tau, "
+            "psi_param",
+        ),
+        (
+            "events.apr",
+            "unknown parameter path 'events.apr'; expected events.<id>.<field>, "
+            "world.<table>.<column> or engine.<name>",
+        ),
+        ("engine.psi_param.x", "unknown parameter path 'engine.psi_param.x'"),
+        ("world.inventories", "unknown parameter path 'world.inventories'"),
+        ("scenario.runs", "unknown parameter path 'scenario.runs'"),
+    ],
+)
 def test_parse_errors(text, message):
     with pytest.raises(ValueError) as exc:
         ParameterRef.parse(text)
@@ -77,10 +88,12 @@ def test_uncertainty_module_reexports():
 
 
 def test_ref_on_uncertain_parameter():
-    u = UncertainParameter(parameter="world.producers.capacity_per_day", where={"producer": "x"},
-                           distribution="uniform", low=1, high=2)
-    assert u.ref == ParameterRef("world.producers.capacity_per_day", "world", table="producers",
-                                 column="capacity_per_day")
+    u = UncertainParameter(
+        parameter="world.producers.capacity_per_day", where={"producer": "x"}, distribution="uniform", low=1, high=2
+    )
+    assert u.ref == ParameterRef(
+        "world.producers.capacity_per_day", "world", table="producers", column="capacity_per_day"
+    )
     assert u.ref is u.ref  # parsed once
     assert "ref" not in u.model_dump() and "_ref" not in u.model_dump()
     u.parameter = "engine.alpha_tau"  # a reassigned path is parsed again
@@ -124,7 +137,9 @@ events:
 def test_event_targets_and_unknown_event_refs():
     sc = cp.Scenario.from_yaml_text(YAML, "p.yaml")
     assert [(j, i, r.event, r.field) for j, i, r in event_targets(sc)] == [
-        (0, 1, "a", "approval_rate"), (3, 0, "b", "delay_days")]
+        (0, 1, "a", "approval_rate"),
+        (3, 0, "b", "delay_days"),
+    ]
     assert unknown_event_refs(sc) == [2]
 
 

@@ -59,15 +59,30 @@ def run_boario(io, order_type: str, case: str, shocked: tuple[str, str], fd_cell
     logger.setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ARIOPsiModel(io, order_type=order_type, alpha_base=1.0, alpha_max=1.25, alpha_tau=365,
-                             main_inv_dur=90, psi_param=0.8, inventory_restoration_tau=60)
+        model = ARIOPsiModel(
+            io,
+            order_type=order_type,
+            alpha_base=1.0,
+            alpha_max=1.25,
+            alpha_tau=365,
+            main_inv_dur=90,
+            psi_param=0.8,
+            inventory_restoration_tau=60,
+        )
         sim = Simulation(model, n_temporal_units_to_sim=T)
         if case == "capacity":
             k = pd.Series(model.productive_capital, index=model.industries)
             impact = pd.Series({shocked: 0.5 * k[shocked]})
-            sim.add_event(from_series(impact, event_type="recovery", occurrence=SHOCK_ON,
-                                      duration=SHOCK_DAYS - 1, recovery_tau=RECOVERY_DAYS,
-                                      event_monetary_factor=model.monetary_factor))
+            sim.add_event(
+                from_series(
+                    impact,
+                    event_type="recovery",
+                    occurrence=SHOCK_ON,
+                    duration=SHOCK_DAYS - 1,
+                    recovery_tau=RECOVERY_DAYS,
+                    event_monetary_factor=model.monetary_factor,
+                )
+            )
         y0 = model.final_demand.copy()
         rows = np.flatnonzero(model.industries.get_level_values(1) == fd_cell[1])
         cols = np.flatnonzero(model.all_regions_fd.get_level_values(0) == fd_cell[0])
@@ -87,15 +102,43 @@ def run_chokepoints(io, order_type: str, case: str, shocked, fd_cell) -> pd.Data
     world = cp.World.from_mrio(io, threshold_not_input=1e-5 / 365)
     day = lambda k: (START + dt.timedelta(days=k)).isoformat()  # noqa: E731
     if case == "capacity":
-        events = [{"type": "capacity_loss", "on": day(SHOCK_ON), "region": shocked[0], "product": shocked[1],
-                   "share": 0.5, "duration_days": SHOCK_DAYS, "recovery_days": RECOVERY_DAYS}]
+        events = [
+            {
+                "type": "capacity_loss",
+                "on": day(SHOCK_ON),
+                "region": shocked[0],
+                "product": shocked[1],
+                "share": 0.5,
+                "duration_days": SHOCK_DAYS,
+                "recovery_days": RECOVERY_DAYS,
+            }
+        ]
     else:
-        events = [{"type": "final_demand_change", "on": day(FD_ON), "until": day(FD_UNTIL), "region": fd_cell[0],
-                   "product": fd_cell[1], "share": FD_SHARE}]
-    sc = cp.Scenario.from_dict({"name": f"parity-{case}", "start": START.isoformat(), "horizon_days": T,
-                                "engine": {"order_type": order_type, "psi_param": 0.8,
-                                           "inventory_restoration_tau": 60, "alpha_base": 1.0, "alpha_tau": 365},
-                                "events": events})
+        events = [
+            {
+                "type": "final_demand_change",
+                "on": day(FD_ON),
+                "until": day(FD_UNTIL),
+                "region": fd_cell[0],
+                "product": fd_cell[1],
+                "share": FD_SHARE,
+            }
+        ]
+    sc = cp.Scenario.from_dict(
+        {
+            "name": f"parity-{case}",
+            "start": START.isoformat(),
+            "horizon_days": T,
+            "engine": {
+                "order_type": order_type,
+                "psi_param": 0.8,
+                "inventory_restoration_tau": 60,
+                "alpha_base": 1.0,
+                "alpha_tau": 365,
+            },
+            "events": events,
+        }
+    )
     res = cp.simulate(world, sc, record=["production"])
     return res.data.production.isel(run=0).to_pandas()
 

@@ -14,8 +14,20 @@ from chokepoints.finance import simulate_finance
 from chokepoints.provenance import netcdf_value, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMON = ("package", "package_version", "kind", "scenario_name", "scenario_hash", "dataset", "dataset_version",
-          "dataset_hash", "seed", "runs", "start_date", "created")
+COMMON = (
+    "package",
+    "package_version",
+    "kind",
+    "scenario_name",
+    "scenario_hash",
+    "dataset",
+    "dataset_version",
+    "dataset_hash",
+    "seed",
+    "runs",
+    "start_date",
+    "created",
+)
 
 
 class _Data:
@@ -46,9 +58,20 @@ def test_extra_keys_override_and_none_is_dropped():
 
 
 def test_values_are_netcdf_safe(tmp_path):
-    p = provenance("x", seed=np.int64(3), runs=2, flag=np.bool_(True), big=np.float64(2.5), yes=True,
-                   ratio=np.float32(0.5), day=dt.date(2025, 1, 2), items=[1, 2],
-                   table={"a": 1}, arr=np.arange(2), path=Path("a/b"))
+    p = provenance(
+        "x",
+        seed=np.int64(3),
+        runs=2,
+        flag=np.bool_(True),
+        big=np.float64(2.5),
+        yes=True,
+        ratio=np.float32(0.5),
+        day=dt.date(2025, 1, 2),
+        items=[1, 2],
+        table={"a": 1},
+        arr=np.arange(2),
+        path=Path("a/b"),
+    )
     assert p["flag"] == 1 and type(p["flag"]) is int
     assert type(p["seed"]) is int and type(p["ratio"]) is float and type(p["big"]) is float and p["yes"] == 1
     assert p["day"] == "2025-01-02" and p["items"] == "[1, 2]" and p["table"] == '{"a": 1}'

@@ -17,8 +17,14 @@ import chokepoints.indicators  # noqa: F401  (registers ds.cp; also done by impo
 from chokepoints.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-BAN = {"type": "export_control", "on": "2025-04-09", "exporter": "CHN", "products": ["ore"],
-       "destinations": ["USA"], "mode": "ban"}
+BAN = {
+    "type": "export_control",
+    "on": "2025-04-09",
+    "exporter": "CHN",
+    "products": ["ore"],
+    "destinations": ["USA"],
+    "mode": "ban",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +38,24 @@ def licensing() -> cp.Result:
 def mrio_shock() -> tuple[cp.World, cp.Scenario]:
     pytest.importorskip("pymrio")
     world = cp.datasets.load_mrio_test()
-    sc = cp.Scenario.from_dict({"name": "shock", "start": "2025-01-01", "horizon_days": 60, "events": [
-        {"type": "capacity_loss", "on": "2025-01-10", "region": "reg2", "product": "manufactoring",
-         "share": 0.5, "duration_days": 30, "recovery_days": 30}]})
+    sc = cp.Scenario.from_dict(
+        {
+            "name": "shock",
+            "start": "2025-01-01",
+            "horizon_days": 60,
+            "events": [
+                {
+                    "type": "capacity_loss",
+                    "on": "2025-01-10",
+                    "region": "reg2",
+                    "product": "manufactoring",
+                    "share": 0.5,
+                    "duration_days": 30,
+                    "recovery_days": 30,
+                }
+            ],
+        }
+    )
     return world, sc
 
 
@@ -42,17 +63,22 @@ def test_netcdf_round_trip_gives_the_same_indicators(licensing: cp.Result, tmp_p
     res = licensing
     res.to_netcdf(tmp_path / "result.nc")
     with xr.open_dataset(tmp_path / "result.nc") as back:
-        for method, kwargs in (("time_to_shortfall", {"region": "USA"}), ("output_loss", {"region": "USA"}),
-                               ("time_to_shortfall", {}), ("output_loss", {"end_use": "defense"}),
-                               ("summary", {})):
+        for method, kwargs in (
+            ("time_to_shortfall", {"region": "USA"}),
+            ("output_loss", {"region": "USA"}),
+            ("time_to_shortfall", {}),
+            ("output_loss", {"end_use": "defense"}),
+            ("summary", {}),
+        ):
             reopened = getattr(back.cp, method)(**kwargs)
             in_memory = getattr(res.data.cp, method)(**kwargs)
             pd.testing.assert_frame_equal(reopened, in_memory)
             pd.testing.assert_frame_equal(in_memory, getattr(res.indicators, method)(**kwargs))
             assert len(in_memory) > 0
         xr.testing.assert_allclose(back.cp.output_lost("USA", "defense"), res.indicators.output_lost("USA", "defense"))
-        xr.testing.assert_equal(back.cp.shortfall_days("USA", "automotive"),
-                                res.data.cp.shortfall_days("USA", "automotive"))
+        xr.testing.assert_equal(
+            back.cp.shortfall_days("USA", "automotive"), res.data.cp.shortfall_days("USA", "automotive")
+        )
         assert back.cp.groups() == res.indicators.groups()
         assert back.cp.provenance == res.provenance
 
@@ -90,8 +116,9 @@ def test_output_lost_is_labelled_and_matches_the_definition(licensing: cp.Result
 def test_tolerance_is_read_from_the_dataset(tmp_path: Path):
     # a licence on the maker's ore: output falls gradually, so the tolerance decides the day
     lic = {**BAN, "mode": "licence", "review_days": 0, "approval_rate": 0.9}
-    loose = cp.simulate(chain_world(stock_days=3), scenario([lic], horizon=60, engine={"psi_param": 0.5,
-                                                                                       "shortfall_tolerance": 0.2}))
+    loose = cp.simulate(
+        chain_world(stock_days=3), scenario([lic], horizon=60, engine={"psi_param": 0.5, "shortfall_tolerance": 0.2})
+    )
     tight = cp.simulate(chain_world(stock_days=3), scenario([lic], horizon=60))
     assert loose.data.attrs["shortfall_tolerance"] == 0.2
     loose.to_netcdf(tmp_path / "loose.nc")
@@ -120,8 +147,9 @@ def test_mrio_round_trip_keeps_empty_strings_and_empty_dims(mrio_shock, tmp_path
         assert list(back.data[name].values) == list(res.data[name].values), name
     pd.testing.assert_frame_equal(back.indicators.time_to_shortfall(), res.indicators.time_to_shortfall())
     pd.testing.assert_frame_equal(back.indicators.output_loss(), res.indicators.output_loss())
-    xr.testing.assert_allclose(back.indicators.output_ratio("reg2", "final_demand"),
-                               res.indicators.output_ratio("reg2", "final_demand"))
+    xr.testing.assert_allclose(
+        back.indicators.output_ratio("reg2", "final_demand"), res.indicators.output_ratio("reg2", "final_demand")
+    )
 
 
 def test_recorded_subset_raises_naming_what_to_record(mrio_shock, tmp_path: Path):
@@ -202,10 +230,16 @@ def test_cli_netcdf_files_reopen_with_their_kind(tmp_path: Path):
 
     out = tmp_path / "out"
     runs = [
-        (["run", str(ROOT / "scenarios" / "cn-rare-earth-licensing-2025-04.yaml"), "--runs", "2"], "result.nc",
-         "engine"),
-        (["finance", str(ROOT / "scenarios" / "cn-treasury-sale-hypothetical.yaml"), "--runs", "2"], "finance.nc",
-         "finance"),
+        (
+            ["run", str(ROOT / "scenarios" / "cn-rare-earth-licensing-2025-04.yaml"), "--runs", "2"],
+            "result.nc",
+            "engine",
+        ),
+        (
+            ["finance", str(ROOT / "scenarios" / "cn-treasury-sale-hypothetical.yaml"), "--runs", "2"],
+            "finance.nc",
+            "finance",
+        ),
         (["negotiate", str(_write(tmp_path, TINY))], "negotiation.nc", "negotiation"),
     ]
     for args, name, kind in runs:

@@ -73,22 +73,30 @@ def test_finance_results_unchanged():
 
 def test_trade_results_unchanged():
     ds = tr.analyse(_scenario("us-china-tariffs-2025"))
-    _exact(ds["imports_new"].sum(("line", "partner")).transpose("run", "date").values,
-           _stored("trade.csv", "trade:us-china-tariffs-2025"))
+    _exact(
+        ds["imports_new"].sum(("line", "partner")).transpose("run", "date").values,
+        _stored("trade.csv", "trade:us-china-tariffs-2025"),
+    )
     sc = cp.Scenario.from_yaml_text(_script().TRADE_UNCERTAIN, "unc.yaml")
     ds = tr.analyse(sc, dates=[dt.date(2025, 11, 1)])
-    _exact(ds["imports_new"].sum(("line", "partner")).isel(date=0).values,
-           _stored("trade.csv", "trade:uncertain:imports_new"))
+    _exact(
+        ds["imports_new"].sum(("line", "partner")).isel(date=0).values,
+        _stored("trade.csv", "trade:uncertain:imports_new"),
+    )
     _exact(ds["sigma"].isel(line=0).values, _stored("trade.csv", "trade:uncertain:sigma"))
-    _exact(ds["rate"].sel(line="USA:telephones", partner="CHN").isel(date=0).values,
-           _stored("trade.csv", "trade:uncertain:rate"))
+    _exact(
+        ds["rate"].sel(line="USA:telephones", partner="CHN").isel(date=0).values,
+        _stored("trade.csv", "trade:uncertain:rate"),
+    )
 
 
 def test_trade_reads_its_columns_of_the_shared_draw():
     """With an engine parameter declared first, run r of the tariff analysis is still run r of the draw."""
     text = _script().TRADE_UNCERTAIN.replace(
-        "uncertain:\n", "uncertain:\n  - parameter: engine.psi_param\n    distribution: uniform\n"
-                        "    low: 0.5\n    high: 0.9\n", 1)
+        "uncertain:\n",
+        "uncertain:\n  - parameter: engine.psi_param\n    distribution: uniform\n    low: 0.5\n    high: 0.9\n",
+        1,
+    )
     sc = cp.Scenario.from_yaml_text(text, "unc.yaml")
     assert [u.ref.kind for u in sc.uncertain] == ["engine", "event", "event"]
     ds = tr.analyse(sc, dates=[dt.date(2025, 11, 1)])
@@ -104,8 +112,7 @@ def test_trade_reads_its_columns_of_the_shared_draw():
 def test_finance_reads_its_columns_of_the_shared_draw():
     sc = _scenario("cn-treasury-sale-hypothetical")
     data = sc.model_dump(mode="json", by_alias=True)
-    data["uncertain"].insert(0, {"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.5,
-                                 "high": 0.9})
+    data["uncertain"].insert(0, {"parameter": "engine.psi_param", "distribution": "uniform", "low": 0.5, "high": 0.9})
     mixed = cp.Scenario.from_dict(data)
     ds = simulate_finance(mixed, runs=8)
     draw = sample(mixed, 8)
@@ -151,12 +158,15 @@ def test_given_samples():
     assert sample(sc, runs=5, samples=given).shape == (5, len(sc.uncertain))
 
 
-@pytest.mark.parametrize("bad, runs, needle", [
-    (np.zeros((4, 1)), None, "expected shape (runs, "),
-    (np.zeros(4), None, "expected shape (runs, "),
-    ("P", 3, "has 4 rows but runs is 3"),
-    ("nan", None, "finite"),
-])
+@pytest.mark.parametrize(
+    "bad, runs, needle",
+    [
+        (np.zeros((4, 1)), None, "expected shape (runs, "),
+        (np.zeros(4), None, "expected shape (runs, "),
+        ("P", 3, "has 4 rows but runs is 3"),
+        ("nan", None, "finite"),
+    ],
+)
 def test_bad_samples_are_input_errors(bad, runs, needle):
     sc = _scenario("cn-rare-earth-licensing-2025-04")
     P = len(sc.uncertain)

@@ -34,8 +34,9 @@ def _one_line_error(result, *needles: str) -> str:
 def test_library_holds_the_package_data_files():
     files = sorted(p.name for p in library_dir().glob("*.yaml"))
     listed = list_scenarios()
-    assert [s.name for s in listed] == sorted(f.removesuffix(".yaml") for f in files
-                                              if not f.endswith(".negotiation.yaml"))
+    assert [s.name for s in listed] == sorted(
+        f.removesuffix(".yaml") for f in files if not f.endswith(".negotiation.yaml")
+    )
     assert all(s.path.is_file() and s.path.parent == library_dir() for s in listed)
     assert all(s.episode and len(s.episode) <= 102 for s in listed)
 
@@ -56,13 +57,16 @@ def test_each_listed_command_follows_from_its_file():
     assert {s.command for s in list_scenarios()} == {"run", "tariffs", "finance", "negotiate"}
 
 
-@pytest.mark.parametrize(("data", "spec", "expected"), [
-    ({"world": "w", "events": [{"type": "export_control"}]}, False, "run"),
-    ({"events": [{"type": "trade_setup"}, {"type": "tariff"}]}, False, "tariffs"),
-    ({"world": "w", "events": [{"type": "tariff"}]}, False, "run"),  # tariffs inside a simulated world
-    ({"events": [{"type": "treasury_sale"}]}, False, "finance"),
-    ({"world": "w", "events": []}, True, "negotiate"),
-])
+@pytest.mark.parametrize(
+    ("data", "spec", "expected"),
+    [
+        ({"world": "w", "events": [{"type": "export_control"}]}, False, "run"),
+        ({"events": [{"type": "trade_setup"}, {"type": "tariff"}]}, False, "tariffs"),
+        ({"world": "w", "events": [{"type": "tariff"}]}, False, "run"),  # tariffs inside a simulated world
+        ({"events": [{"type": "treasury_sale"}]}, False, "finance"),
+        ({"world": "w", "events": []}, True, "negotiate"),
+    ],
+)
 def test_command_for(data, spec, expected):
     assert command_for(data, spec) == expected
 
@@ -130,8 +134,11 @@ def test_scenarios_show_prints_the_file_verbatim():
 
 
 def test_scenarios_show_unknown():
-    _one_line_error(runner.invoke(app, ["scenarios", "show", "us-china-tarifs-2025"]),
-                    "us-china-tarifs-2025", "did you mean 'us-china-tariffs-2025'")
+    _one_line_error(
+        runner.invoke(app, ["scenarios", "show", "us-china-tarifs-2025"]),
+        "us-china-tarifs-2025",
+        "did you mean 'us-china-tariffs-2025'",
+    )
 
 
 def test_scenarios_copy_plain_and_negotiation(tmp_path: Path):
@@ -187,8 +194,9 @@ def test_tariffs_and_finance_by_name(tmp_path: Path):
     result = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--date", "2025-05-14", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "tariffs.html").is_file()
-    result = runner.invoke(app, ["finance", "cn-treasury-sale-hypothetical.yaml", "--runs", "5",
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["finance", "cn-treasury-sale-hypothetical.yaml", "--runs", "5", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "finance.html").is_file()
 

@@ -19,12 +19,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sobol_ranks_the_parameter_that_matters():
     # days to shortfall = stock days (the licence delivers nothing): the review time has no effect
-    events = [{"type": "export_control", "id": "lic", "on": "2025-04-04", "exporter": "CHN",
-               "products": ["ore"], "destinations": ["USA"], "mode": "licence", "review_days": 5,
-               "approval_rate": 0.0}]
-    uncertain = [{"parameter": "world.inventories.days_of_cover", "where": {"holder": "USA.*"},
-                  "distribution": "uniform", "low": 5, "high": 30},
-                 {"parameter": "events.lic.review_days", "distribution": "uniform", "low": 1, "high": 20}]
+    events = [
+        {
+            "type": "export_control",
+            "id": "lic",
+            "on": "2025-04-04",
+            "exporter": "CHN",
+            "products": ["ore"],
+            "destinations": ["USA"],
+            "mode": "licence",
+            "review_days": 5,
+            "approval_rate": 0.0,
+        }
+    ]
+    uncertain = [
+        {
+            "parameter": "world.inventories.days_of_cover",
+            "where": {"holder": "USA.*"},
+            "distribution": "uniform",
+            "low": 5,
+            "high": 30,
+        },
+        {"parameter": "events.lic.review_days", "distribution": "uniform", "low": 1, "high": 20},
+    ]
     sc = scenario(events, horizon=60, uncertain=uncertain, key_users=[{"region": "USA", "end_use": "automotive"}])
     res = sobol(chain_world(), sc, base_samples=32, seed=1)
     top = res.table.iloc[0]
@@ -49,11 +66,17 @@ def test_sensitivity_cli_on_the_april_scenario(tmp_path: Path):
     ("old", "new", "needles"),
     [
         ("parameter: events.lic.approval_rate", "parameter: nonsense.path", ["uncertain[0]", "unknown parameter path"]),
-        ("distribution: triangular\n    low: 0.1\n    mode: 0.25\n    high: 0.6",
-         "distribution: beta\n    a: 0\n    b: 2", ["uncertain[0]", "beta needs a > 0"]),
+        (
+            "distribution: triangular\n    low: 0.1\n    mode: 0.25\n    high: 0.6",
+            "distribution: beta\n    a: 0\n    b: 2",
+            ["uncertain[0]", "beta needs a > 0"],
+        ),
         ("    low: 5\n    high: 20", "    low: 20\n    high: 5", ["uncertain[1]", "bounds reversed"]),
-        ("parameter: world.inventories.days_of_cover", "parameter: world.producers.output_per_day",
-         ["uncertain[1]", "cannot vary per run"]),
+        (
+            "parameter: world.inventories.days_of_cover",
+            "parameter: world.producers.output_per_day",
+            ["uncertain[1]", "cannot vary per run"],
+        ),
     ],
 )
 def test_bad_uncertain_declarations(scenario_file: Path, old: str, new: str, needles: list[str]):  # noqa: F811

@@ -33,9 +33,16 @@ def test_results_match_stored(stored_file):
     assert now["kind"] == stored["kind"], f"{path.name} is now read as {now['kind']}, stored as {stored['kind']}"
     bad = sr.compare(stored, now["values"])
     if bad:
-        changed = [f"{k} {stored['provenance'][k]} -> {now['provenance'].get(k)}" for k in stored["provenance"]
-                   if k.endswith("hash") and now["provenance"].get(k) != stored["provenance"][k]]
+        changed = [
+            f"{k} {stored['provenance'][k]} -> {now['provenance'].get(k)}"
+            for k in stored["provenance"]
+            if k.endswith("hash") and now["provenance"].get(k) != stored["provenance"][k]
+        ]
         context = f"; inputs changed since pinned: {', '.join(changed)}" if changed else ""
-        pytest.fail(f"{stored['scenario']}: {len(bad)} of {len(stored['values'])} values differ from "
-                    f"{stored_file.name} (truth: {stored['truth']}){context}\n  " + "\n  ".join(bad[:40])
-                    + (f"\n  ... and {len(bad) - 40} more" if len(bad) > 40 else ""), pytrace=False)
+        pytest.fail(
+            f"{stored['scenario']}: {len(bad)} of {len(stored['values'])} values differ from "
+            f"{stored_file.name} (truth: {stored['truth']}){context}\n  "
+            + "\n  ".join(bad[:40])
+            + (f"\n  ... and {len(bad) - 40} more" if len(bad) > 40 else ""),
+            pytrace=False,
+        )

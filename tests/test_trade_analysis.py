@@ -39,36 +39,25 @@ def test_dates_are_the_days_the_rates_change(example):
     rate = ds.rate.isel(run=0).sel(line="USA:telephones", partner="CHN")
     assert rate.sel(date="2025-04-10").item() == 145 and rate.sel(date="2025-05-14").item() == 30
     assert rate.sel(date="2025-11-10").item() == 20
-    assert (
-        ds.timeline_layer_rate.sel(importer="USA", partner="CHN", layer="ieepa_reciprocal").max()
-        == 125
-    )
+    assert ds.timeline_layer_rate.sel(importer="USA", partner="CHN", layer="ieepa_reciprocal").max() == 125
 
 
 def test_sections_and_partners_add_up_to_totals(example):
     _, ds = example
     s = tr.summary(ds).set_index(["date", "importer"])
     p = tr.by_partner(ds).groupby(["date", "importer"])[["imports_new", "revenue_new"]].sum()
-    sec = (
-        tr.by_section(ds)
-        .groupby(["date", "importer"])[["imports_new", "buyer_cost", "deadweight_loss"]]
-        .sum()
-    )
+    sec = tr.by_section(ds).groupby(["date", "importer"])[["imports_new", "buyer_cost", "deadweight_loss"]].sum()
     np.testing.assert_allclose(s.loc[p.index, "imports_new"], p["imports_new"], rtol=1e-12)
     np.testing.assert_allclose(s.loc[p.index, "revenue_new"], p["revenue_new"], rtol=1e-12)
     np.testing.assert_allclose(s.loc[sec.index, "buyer_cost"], sec["buyer_cost"], rtol=1e-12)
-    np.testing.assert_allclose(
-        s.loc[sec.index, "deadweight_loss"], sec["deadweight_loss"], rtol=1e-12
-    )
+    np.testing.assert_allclose(s.loc[sec.index, "deadweight_loss"], sec["deadweight_loss"], rtol=1e-12)
 
 
 def test_the_peak_diverts_us_imports_to_vietnam_and_mexico(example):
     _, ds = example
     p = tr.by_partner(ds, "2025-04-12").set_index(["importer", "partner"])
     assert p.loc[("USA", "CHN"), "change_pct"] < -80
-    assert (
-        p.loc[("USA", "MEX"), "change"] > 0
-    )  # sigma 3.8 > |eta|: substitution beats the fall in demand
+    assert p.loc[("USA", "MEX"), "change"] > 0  # sigma 3.8 > |eta|: substitution beats the fall in demand
     assert p.loc[("USA", "VNM"), "trade_diversion"] > 0
     assert p.loc[("CHN", "OTH"), "change"] > 0  # China's soybeans from elsewhere
     assert 0.95 < p.loc[("USA", "CHN"), "pass_through"] <= 1.0
@@ -137,11 +126,7 @@ def test_uncertain_elasticities_and_rates_are_seeded(tmp_path):
     rate = a.rate.sel(line="USA:telephones", partner="CHN").isel(date=0).values
     assert rate.min() >= 20 + 10 + 50 and rate.max() <= 20 + 10 + 100
     s = tr.summary(a).set_index("importer")
-    assert (
-        s.loc["USA", "deadweight_loss_p5"]
-        < s.loc["USA", "deadweight_loss"]
-        < s.loc["USA", "deadweight_loss_p95"]
-    )
+    assert s.loc["USA", "deadweight_loss_p5"] < s.loc["USA", "deadweight_loss"] < s.loc["USA", "deadweight_loss_p95"]
 
 
 def test_uncertain_field_that_cannot_vary_is_located():
@@ -161,8 +146,6 @@ def test_report_sections(example):
     assert any(t.startswith("Imports by partner before and after (2025-05-14)") for t in titles)
     trace = next(s for s in secs if s.title.startswith("Rates in force"))
     rows = trace.tables[0][1]
-    assert {"us_fentanyl_20", "us_reciprocal_34", "us_reciprocal_suspend_geneva"} <= set(
-        rows["row"]
-    )
+    assert {"us_fentanyl_20", "us_reciprocal_34", "us_reciprocal_suspend_geneva"} <= set(rows["row"])
     assert "baseline_reciprocal_others" in set(rows["row"])  # the scenario's own event
     assert len(tr.tariff_sections(ds)) >= 5  # the brief's signature: tariff_sections(result)

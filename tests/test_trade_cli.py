@@ -38,23 +38,15 @@ def _one_error_line(res) -> str:
 
 
 def test_example_prints_tables_and_writes_report(tmp_path):
-    res = runner.invoke(
-        app, ["tariffs", str(EXAMPLE), "--date", "2025-04-12", "--out", str(tmp_path)], env=ENV
-    )
+    res = runner.invoke(app, ["tariffs", str(EXAMPLE), "--date", "2025-04-12", "--out", str(tmp_path)], env=ENV)
     assert res.exit_code == 0, res.output
     out = res.output
     assert "Tariff effects, USD million a year" in out
-    assert re.search(r"2025-04-12\s+│\s+USA\s+│", out) and re.search(
-        r"2025-04-12\s+│\s+CHN\s+│", out
-    )
+    assert re.search(r"2025-04-12\s+│\s+USA\s+│", out) and re.search(r"2025-04-12\s+│\s+CHN\s+│", out)
     for col in ("Δ CHN", "Δ VNM", "Δ MEX", "revenue", "buyer cost", "deadweight loss"):
         assert col in out
-    assert re.search(
-        r"USA\s+│\s+CHN\s+│\s+0\.0 → 145\.0", out
-    )  # the rate traced to the bundled layers
-    assert re.search(
-        r"CHN\s+│\s+USA\s+│\s+0\.3 → 126\.2", out
-    )  # 125 % (+3 % MFN and 10 % on soybeans)
+    assert re.search(r"USA\s+│\s+CHN\s+│\s+0\.0 → 145\.0", out)  # the rate traced to the bundled layers
+    assert re.search(r"CHN\s+│\s+USA\s+│\s+0\.3 → 126\.2", out)  # 125 % (+3 % MFN and 10 % on soybeans)
     html = (tmp_path / "tariffs.html").read_text(encoding="utf-8")
     for heading in (
         "Tariff rates over time by layer",
@@ -91,17 +83,13 @@ def test_all_dates_and_default_output_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "April 10", ""])
 def test_bad_date_is_one_line_exit_2(tmp_path, bad):
-    line = _one_error_line(
-        runner.invoke(app, ["tariffs", str(EXAMPLE), "--date", bad, "--out", str(tmp_path)])
-    )
+    line = _one_error_line(runner.invoke(app, ["tariffs", str(EXAMPLE), "--date", bad, "--out", str(tmp_path)]))
     assert "--date" in line and "YYYY-MM-DD" in line
 
 
 def test_date_before_the_base_is_refused(tmp_path):
     line = _one_error_line(
-        runner.invoke(
-            app, ["tariffs", str(EXAMPLE), "--date", "2024-12-01", "--out", str(tmp_path)]
-        )
+        runner.invoke(app, ["tariffs", str(EXAMPLE), "--date", "2024-12-01", "--out", str(tmp_path)])
     )
     assert "--date" in line and "base date 2025-01-01" in line
 
@@ -131,11 +119,7 @@ def test_unknown_partner_names_the_field(tmp_path):
 """,
     )
     line = _one_error_line(runner.invoke(app, ["tariffs", str(p), "--out", str(tmp_path)]))
-    assert (
-        "sc.yaml:7:21" in line
-        and "events[0].exporter[1]" in line
-        and "unknown partner 'XYZ'" in line
-    )
+    assert "sc.yaml:7:21" in line and "events[0].exporter[1]" in line and "unknown partner 'XYZ'" in line
 
 
 def test_forbidden_overlap_names_the_event(tmp_path):
@@ -200,13 +184,9 @@ def test_added_tariff_event_changes_the_result(tmp_path):
     on: 2025-11-01
 """,
     )
-    res = runner.invoke(
-        app, ["tariffs", str(p), "--date", "2025-11-01", "--out", str(tmp_path)], env=ENV
-    )
+    res = runner.invoke(app, ["tariffs", str(p), "--date", "2025-11-01", "--out", str(tmp_path)], env=ENV)
     assert res.exit_code == 0, res.output
-    assert re.search(
-        r"USA\s+│\s+CHN\s+│\s+0\.0 → 130\.0", res.output
-    )  # 20 fentanyl + (34 - 24 + 100) reciprocal
+    assert re.search(r"USA\s+│\s+CHN\s+│\s+0\.0 → 130\.0", res.output)  # 20 fentanyl + (34 - 24 + 100) reciprocal
 
 
 def test_help_lists_the_command():

@@ -165,9 +165,7 @@ def test_read_comtrade_bulk(tmp_path):
         _ct_row("M", "704", "VNM", "851712", "3475200000"),
         _ct_row("X", "156", "CHN", "120190", "12800000000"),  # an export: dropped
         _ct_row("M", "0", "W00", "851712", "119000000000"),  # the world: dropped
-        _ct_row(
-            "M", "156", "CHN", "851712", "1", mot="2100"
-        ),  # a mode-of-transport breakdown: dropped
+        _ct_row("M", "156", "CHN", "851712", "1", mot="2100"),  # a mode-of-transport breakdown: dropped
     ]
     f = _write(tmp_path / "TradeData.csv", "\n".join(lines) + "\n")
     df = tr.read_comtrade(f)
@@ -257,12 +255,8 @@ def test_bundled_flows_match_the_sourced_totals():
     assert us["CHN"] == pytest.approx(438900.0, abs=0.1)  # Census 2024 (dmr_ft_2024)
     assert us["VNM"] == pytest.approx(136600.0, abs=0.5)
     assert us["MEX"] == pytest.approx(505900.0, abs=0.5)
-    phones = f[(f.importer == "USA") & (f["product"] == "telephones")].set_index("exporter")[
-        "value_usd_m"
-    ]
-    assert phones["CHN"] / phones.sum() == pytest.approx(
-        0.42, abs=1e-4
-    )  # China's share in the source
+    phones = f[(f.importer == "USA") & (f["product"] == "telephones")].set_index("exporter")["value_usd_m"]
+    assert phones["CHN"] / phones.sum() == pytest.approx(0.42, abs=1e-4)  # China's share in the source
     cn = f[f.importer == "CHN"].groupby("exporter")["value_usd_m"].sum()
     assert cn["USA"] == pytest.approx(143545.7, abs=0.1)
     assert set(td.products["section"]) - {""} <= set(tr.HS_SECTIONS)
@@ -278,9 +272,7 @@ def test_elasticity_table_validation(tmp_path):
     with pytest.raises(InputError, match="sigma .* must be positive") as exc:
         tr.load_elasticity_table(bad)
     assert (exc.value.problems[0].row, exc.value.problems[0].field) == (1, "value")
-    bad = _write(
-        tmp_path / "f.csv", "importer,exporter,products,parameter,value,source\n*,*,*,eta,1.5,x\n"
-    )
+    bad = _write(tmp_path / "f.csv", "importer,exporter,products,parameter,value,source\n*,*,*,eta,1.5,x\n")
     with pytest.raises(InputError, match="eta .* must be negative"):
         tr.load_elasticity_table(bad)
 
@@ -306,10 +298,7 @@ def test_elasticities_most_specific_row_wins(tmp_path):
     assert eta[lid.index("USA:computers")] == -2.0
     assert eta[lid.index("USA:other_toys")] == -1.5
     j = list(market.partners).index("CHN")
-    assert (
-        eps[lid.index("USA:computers"), j] == 4.0
-        and eps[lid.index("USA:computers"), j - 1 if j else 1] == 99.0
-    )
+    assert eps[lid.index("USA:computers"), j] == 4.0 and eps[lid.index("USA:computers"), j - 1 if j else 1] == 99.0
 
 
 def test_tidy_data_and_missing_files_are_located(tmp_path):
@@ -384,7 +373,10 @@ def test_smart_defaults_reads_a_given_table(tmp_path):
     from chokepoints.datasets.smart import smart_defaults
 
     path = tmp_path / "el.csv"
-    path.write_text("importer,exporter,products,parameter,value,source,note\n"
-                    "*,*,*,sigma,2.0,wits_smart_defaults,x\n*,*,*,epsilon,50,other,x\n"
-                    "USA,*,*,sigma,9,wits_smart_defaults,x\n", encoding="utf-8")
+    path.write_text(
+        "importer,exporter,products,parameter,value,source,note\n"
+        "*,*,*,sigma,2.0,wits_smart_defaults,x\n*,*,*,epsilon,50,other,x\n"
+        "USA,*,*,sigma,9,wits_smart_defaults,x\n",
+        encoding="utf-8",
+    )
     assert smart_defaults(path) == {"sigma": 2.0}

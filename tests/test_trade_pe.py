@@ -33,19 +33,13 @@ def test_finite_supply_exporter_price_falls_by_the_formula(eps, eta):
     the duty-paid price carries eps / (eps - eta) of the duty (SMART's incidence rule)."""
     tau = 1.25 / 1.10
     one = tr.solve_arrays([[50.0]], [[0.10]], [[0.25]], eta, 1.5, eps)
-    assert np.log(one.exporter_price[0, 0]) == pytest.approx(
-        eta / (eps - eta) * np.log(tau), rel=1e-10
-    )
+    assert np.log(one.exporter_price[0, 0]) == pytest.approx(eta / (eps - eta) * np.log(tau), rel=1e-10)
     assert one.pass_through[0, 0] == pytest.approx(eps / (eps - eta), rel=1e-10)
     same = tr.solve_arrays(M0, [[0.10] * 3], [[0.25] * 3], eta, 2.5, eps)
-    np.testing.assert_allclose(
-        np.log(same.exporter_price[0]), eta / (eps - eta) * np.log(tau), rtol=1e-10
-    )
+    np.testing.assert_allclose(np.log(same.exporter_price[0]), eta / (eps - eta) * np.log(tau), rtol=1e-10)
     # and for a small change the linear SMART rule dp*/p* = eta / (eps - eta) * dt / (1 + t0) holds
     small = tr.solve_arrays([[50.0]], [[0.10]], [[0.101]], eta, 1.5, eps)
-    assert small.exporter_price[0, 0] - 1 == pytest.approx(
-        eta / (eps - eta) * 0.001 / 1.10, rel=2e-3
-    )
+    assert small.exporter_price[0, 0] - 1 == pytest.approx(eta / (eps - eta) * 0.001 / 1.10, rel=2e-3)
 
 
 def test_no_change_means_no_effect():
@@ -72,16 +66,12 @@ def test_vectorised_equals_line_by_line_and_sigma_one():
     t0 = rng.uniform(0, 0.3, (12, 5))
     t1 = t0 + rng.uniform(0, 1.5, (12, 5))
     eta = rng.uniform(-4, -0.3, 12)
-    sig = np.where(
-        np.arange(12) % 4 == 0, 1.0, rng.uniform(0.5, 8, 12)
-    )  # includes the Cobb-Douglas case
+    sig = np.where(np.arange(12) % 4 == 0, 1.0, rng.uniform(0.5, 8, 12))  # includes the Cobb-Douglas case
     eps = rng.uniform(0.3, 50, (12, 5))
     eps[0] = np.inf
     all_ = tr.solve_arrays(m0, t0, t1, eta, sig, eps)
     for i in range(12):
-        one = tr.solve_arrays(
-            m0[i : i + 1], t0[i : i + 1], t1[i : i + 1], eta[i], sig[i], eps[i : i + 1]
-        )
+        one = tr.solve_arrays(m0[i : i + 1], t0[i : i + 1], t1[i : i + 1], eta[i], sig[i], eps[i : i + 1])
         np.testing.assert_allclose(one.imports_new[0], all_.imports_new[i], rtol=1e-10, atol=1e-12)
         assert one.buyer_cost[0] == pytest.approx(all_.buyer_cost[i], rel=1e-10, abs=1e-12)
     # sigma = 1: the price index is the geometric mean of duty-paid prices (flat supply)
@@ -159,9 +149,7 @@ def test_accounting_identities(mk):
     assert abs(s.trade_diversion.sum()) <= 1e-9 * scale
     # supply = demand: q = m (p*)^eps for finite eps
     if np.isfinite(eps):
-        np.testing.assert_allclose(
-            s.quantity_new, m0 * s.exporter_price**eps, rtol=1e-8, atol=1e-9 * scale
-        )
+        np.testing.assert_allclose(s.quantity_new, m0 * s.exporter_price**eps, rtol=1e-8, atol=1e-9 * scale)
     # the price index identity holds
     w = m0 * (1 + t0)
     if w.sum() > 0 and abs(1 - sigma) > 1e-6:

@@ -39,9 +39,7 @@ def _sources() -> pd.DataFrame:
         (D(2025, 11, 10), 20.0, 10.0, 10.0),  # fentanyl duty cut to 10 %
     ],
 )
-def test_us_rate_on_china_equals_the_sum_of_bundled_layers(
-    sched, catalog, day, ieepa, fentanyl, reciprocal
-):
+def test_us_rate_on_china_equals_the_sum_of_bundled_layers(sched, catalog, day, ieepa, fentanyl, reciprocal):
     b = sched.explain(day, "USA", "CHN", "telephones", catalog)
     assert b.by_layer["ieepa_fentanyl"] == fentanyl
     assert b.by_layer["ieepa_reciprocal"] == reciprocal
@@ -57,9 +55,7 @@ def test_us_rate_on_china_equals_the_sum_of_bundled_layers(
     for r in applied:
         kinds = [src.loc[s, "kind"] for s in r.source]
         assert "source" in kinds, r.id
-        assert all(
-            src.loc[s, "url"].startswith("http") for s in r.source if src.loc[s, "kind"] == "source"
-        )
+        assert all(src.loc[s, "url"].startswith("http") for s in r.source if src.loc[s, "kind"] == "source")
     table = b.table(tr.load_sources())
     assert table["urls"].str.contains("http").all()
 
@@ -83,18 +79,12 @@ def test_other_steps_of_the_timeline(sched, catalog):
 
 
 def test_section_232_goods_are_outside_the_reciprocal_duty(sched):
-    cat = Catalog(
-        np.array(["720810", "851712"]), np.array(["720810", "851712"]), np.array(["XV", "XVI"])
-    )
+    cat = Catalog(np.array(["720810", "851712"]), np.array(["720810", "851712"]), np.array(["XV", "XVI"]))
     steel = sched.explain(D(2025, 6, 10), "USA", "CHN", "720810", cat)
     assert steel.by_layer["section_232"] == 50 and steel.by_layer["section_301"] == 25
     assert steel.by_layer["ieepa_reciprocal"] == 0 and steel.by_layer["ieepa_fentanyl"] == 20
     assert steel.total == 95
-    blocked = [
-        c
-        for c in steel.contributions
-        if c.row.layer == "ieepa_reciprocal" and c.row.action == "add"
-    ]
+    blocked = [c for c in steel.contributions if c.row.layer == "ieepa_reciprocal" and c.row.action == "add"]
     assert blocked and not any(c.applied for c in blocked)
     assert "section_232" in blocked[0].reason
     phones = sched.explain(D(2025, 6, 10), "USA", "CHN", "851712", cat)
@@ -148,9 +138,7 @@ def test_suspension_with_expiry_and_exclusions():
         D(2025, 8, 12),
     ]
     # vectorised rates agree with explain()
-    rates = s.rates(
-        D(2025, 6, 15), np.array(["USA", "USA"]), np.array([0, 1]), np.array(["CHN", "VNM"]), cat
-    )
+    rates = s.rates(D(2025, 6, 15), np.array(["USA", "USA"]), np.array([0, 1]), np.array(["CHN", "VNM"]), cat)
     assert rates.sum(axis=0).tolist() == [[10.0, 0.0], [0.0, 0.0]]
 
 
@@ -159,9 +147,7 @@ def test_overlapping_rows_of_an_exclusive_layer_are_refused():
     s = tr.Schedule(
         [
             _row(id="f10", layer="ieepa_fentanyl", rate=10.0, on=D(2025, 2, 4)),  # no 'until'
-            _row(
-                id="f20", layer="ieepa_fentanyl", rate=20.0, on=D(2025, 3, 4), products=("hs:85",)
-            ),
+            _row(id="f20", layer="ieepa_fentanyl", rate=20.0, on=D(2025, 3, 4), products=("hs:85",)),
         ]
     )
     with pytest.raises(InputError, match="layer 'ieepa_fentanyl' allows one rate at a time") as exc:
@@ -172,9 +158,7 @@ def test_overlapping_rows_of_an_exclusive_layer_are_refused():
     # with an 'until' on the first row, or an additive layer, the rows are fine
     tr.Schedule(
         [
-            _row(
-                id="f10", layer="ieepa_fentanyl", rate=10.0, on=D(2025, 2, 4), until=D(2025, 3, 4)
-            ),
+            _row(id="f10", layer="ieepa_fentanyl", rate=10.0, on=D(2025, 2, 4), until=D(2025, 3, 4)),
             _row(id="f20", layer="ieepa_fentanyl", rate=20.0, on=D(2025, 3, 4)),
         ]
     ).check(cat)

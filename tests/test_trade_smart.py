@@ -42,9 +42,7 @@ def test_worked_example_nonlinear_beside_linear():
     # non-linear: imports from CN fall by (tau p*)^eta - 1 with tau = 1.325/1.075;
     # diversion is the CES share shift
     tau = 1.325 / 1.075
-    assert cn.creation_nonlinear == pytest.approx(
-        100 * ((tau ** (99 / 100.5)) ** ETA - 1), rel=1e-9
-    )
+    assert cn.creation_nonlinear == pytest.approx(100 * ((tau ** (99 / 100.5)) ** ETA - 1), rel=1e-9)
     assert cn.creation_nonlinear == pytest.approx(-26.58, abs=0.01)
     s1 = 0.5 * tau**-SIGMA / (0.5 * tau**-SIGMA + 0.5)
     assert cn.diversion_nonlinear == pytest.approx(200 * (s1 - 0.5), rel=1e-9)
@@ -57,9 +55,7 @@ def test_worked_example_nonlinear_beside_linear():
 
 def test_one_point_change_agrees_within_one_percent():
     # A 1-point change on the worked example's line, from its new rate of 32.5 %.
-    df = tr.check_smart(
-        M0, t(0.325), t(0.335), ETA, SIGMA, EPS, rtol=0.01, strict=True, partners=PARTNERS
-    )
+    df = tr.check_smart(M0, t(0.325), t(0.335), ETA, SIGMA, EPS, rtol=0.01, strict=True, partners=PARTNERS)
     assert df["ok"].all()
     assert df["creation_gap"].max() < 0.01 and df["diversion_gap"].max() < 0.01
 
@@ -71,9 +67,7 @@ def test_linearisation_gap_is_second_order():
     response, -sigma = -1.5 for diversion); half a point halves it (0.6 %).
     """
     for t0, dt_ in ((0.075, 0.01), (0.075, 0.005), (0.325, 0.01), (0.0, 0.002)):
-        df = tr.check_smart(M0, t(t0), t(t0 + dt_), ETA, SIGMA, EPS, partners=PARTNERS).set_index(
-            "partner"
-        )
+        df = tr.check_smart(M0, t(t0), t(t0 + dt_), ETA, SIGMA, EPS, partners=PARTNERS).set_index("partner")
         p = dt_ / (1 + t0)
         a_tc = ETA * EPS / (EPS - ETA)
         assert df.loc["CN", "creation_gap"] == pytest.approx((1 - a_tc) / 2 * p, rel=0.05)
@@ -105,9 +99,7 @@ def test_armington_share_change():
     assert s[1] / s[2] == pytest.approx(1.5)
     # equal duty changes on every origin leave shares alone; rows are independent
     np.testing.assert_allclose(
-        tr.armington_share_change(
-            [[0.2, 0.8], [0.6, 0.4]], [[2.0, 2.0], [1.0, 1.1]], [[1.5], [4.0]]
-        )[0],
+        tr.armington_share_change([[0.2, 0.8], [0.6, 0.4]], [[2.0, 2.0], [1.0, 1.1]], [[1.5], [4.0]])[0],
         [0.2, 0.8],
     )
     with pytest.raises(ValueError, match="sigma"):

@@ -201,8 +201,23 @@ class PriceWedge:
     RUN_FIELDS: ClassVar[tuple[str, ...]] = ()
 
 
-Effect = CapacityLoss | CapacityAddition | DemandChange | StockInflow | RouteRegime | RationingRank | ShareRewrite | \
-    PriceWedge
-EFFECT_TYPES: tuple[type, ...] = (CapacityLoss, CapacityAddition, DemandChange, StockInflow, RouteRegime,
-                                  RationingRank, ShareRewrite, PriceWedge)
-
+Effect = (
+    CapacityLoss
+    | CapacityAddition
+    | DemandChange
+    | StockInflow
+    | RouteRegime
+    | RationingRank
+    | ShareRewrite
+    | PriceWedge
+)
+EFFECT_TYPES: tuple[type, ...] = (
+    CapacityLoss,
+    CapacityAddition,
+    DemandChange,
+    StockInflow,
+    RouteRegime,
+    RationingRank,
+    ShareRewrite,
+    PriceWedge,
+)

@@ -43,8 +43,9 @@ def netcdf_value(v: Any) -> Value | None:
     return str(v)
 
 
-def provenance(kind: str, scenario: Any = None, world: Any = None, seed: int | None = None,
-               runs: int | None = None, **extra: Any) -> dict[str, Value]:
+def provenance(
+    kind: str, scenario: Any = None, world: Any = None, seed: int | None = None, runs: int | None = None, **extra: Any
+) -> dict[str, Value]:
     """The common provenance keys of a result plus ``extra`` (which override them).
 
     ``scenario``: a Scenario (name, hash, start date). ``world``: anything with ``name``,

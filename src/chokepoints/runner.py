@@ -32,8 +32,14 @@ def load_inputs(path: str | Path) -> tuple[Scenario, World]:
     return sc, world
 
 
-def run_scenario(path: str | Path, out: Path | None = None, runs: int | None = None, seed: int | None = None,
-                 netcdf: bool = False, console: Console | None = None):
+def run_scenario(
+    path: str | Path,
+    out: Path | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    netcdf: bool = False,
+    console: Console | None = None,
+):
     """Simulate, print the summary table, write ``out/<stem>/report.html``; return the Result."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -48,16 +54,21 @@ def run_scenario(path: str | Path, out: Path | None = None, runs: int | None = N
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
     n_runs = runs or sc.runs
-    columns = (TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
-               TextColumn("day {task.completed}/{task.total}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]simulating[/] {task.description}"),
+        BarColumn(),
+        TextColumn("day {task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task(f"{sc.name} ({n_runs} runs)", total=sc.horizon_days)
         res = simulate(world, sc, runs=runs, seed=seed, progress=lambda t: bar.update(task, completed=t + 1))
     df = summary_table(res)
     print_summary(console, df, res)
     title = f"chokepoints: {sc.name}"
-    report = write_report(out_dir / "report.html", title, engine_sections(res, scenario_text_of(str(path))),
-                          provenance=res.provenance)
+    report = write_report(
+        out_dir / "report.html", title, engine_sections(res, scenario_text_of(str(path))), provenance=res.provenance
+    )
     console.print(f"report: {report}")
     if netcdf:
         console.print(f"result: {res.to_netcdf(out_dir / 'result.nc')}")
@@ -72,18 +83,38 @@ def _fmt(v: float, digits: int = 0) -> str:
 
 def print_summary(console: Console, df, res) -> None:
     prov = res.provenance
-    table = Table(title=f"{prov['scenario_name']}: days to first shortfall and output lost "
-                  f"({prov['runs']} runs, seed {prov['seed']})", header_style="bold")
-    for col, just in (("region", "left"), ("end use", "left"), ("shortfall day (median)", "right"),
-                      ("5–95 %", "right"), ("runs short", "right"), ("output lost (median)", "right"),
-                      ("USD lost (median)", "right")):
+    table = Table(
+        title=f"{prov['scenario_name']}: days to first shortfall and output lost "
+        f"({prov['runs']} runs, seed {prov['seed']})",
+        header_style="bold",
+    )
+    for col, just in (
+        ("region", "left"),
+        ("end use", "left"),
+        ("shortfall day (median)", "right"),
+        ("5–95 %", "right"),
+        ("runs short", "right"),
+        ("output lost (median)", "right"),
+        ("USD lost (median)", "right"),
+    ):
         table.add_column(col, justify=just, overflow="fold")
     for r in df.itertuples():
-        band = "—" if r.shortfall_day_p05 != r.shortfall_day_p05 else (
-            f"{_fmt(r.shortfall_day_p05)}–{_fmt(r.shortfall_day_p95)}")
-        table.add_row(r.region, r.end_use, _fmt(r.shortfall_day_median), band,
-                      f"{r.share_of_runs_short * 100:.0f} %", f"{_fmt(r.units_median)} {r.unit}",
-                      f"{_fmt(r.usd_median / 1e6, 1)} M" if r.usd_median == r.usd_median else "—")
+        band = (
+            "—"
+            if r.shortfall_day_p05 != r.shortfall_day_p05
+            else (f"{_fmt(r.shortfall_day_p05)}–{_fmt(r.shortfall_day_p95)}")
+        )
+        table.add_row(
+            r.region,
+            r.end_use,
+            _fmt(r.shortfall_day_median),
+            band,
+            f"{r.share_of_runs_short * 100:.0f} %",
+            f"{_fmt(r.units_median)} {r.unit}",
+            f"{_fmt(r.usd_median / 1e6, 1)} M" if r.usd_median == r.usd_median else "—",
+        )
     console.print(table)
-    console.print(f"[dim]scenario hash {prov['scenario_hash']} · dataset {prov['dataset']} "
-                  f"v{prov['dataset_version']} · chokepoints {prov['package_version']}[/]")
+    console.print(
+        f"[dim]scenario hash {prov['scenario_hash']} · dataset {prov['dataset']} "
+        f"v{prov['dataset_version']} · chokepoints {prov['package_version']}[/]"
+    )

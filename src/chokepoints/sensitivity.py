@@ -46,9 +46,17 @@ def indicator_values(result, indicator: str, region: str, end_use: str, horizon:
     return (lost.units if indicator == "output_lost_units" else lost.usd).values
 
 
-def sobol(world: World, sc: Scenario, *, base_samples: int = 64, indicator: str = "shortfall_day",
-          region: str | None = None, end_use: str | None = None, seed: int | None = None,
-          progress=None) -> SobolResult:
+def sobol(
+    world: World,
+    sc: Scenario,
+    *,
+    base_samples: int = 64,
+    indicator: str = "shortfall_day",
+    region: str | None = None,
+    end_use: str | None = None,
+    seed: int | None = None,
+    progress=None,
+) -> SobolResult:
     """Sobol indices of ``indicator`` for (region, end use) — default: the scenario's first key user."""
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -58,15 +66,19 @@ def sobol(world: World, sc: Scenario, *, base_samples: int = 64, indicator: str 
     src = sc.source_path or "<scenario>"
     if len(sc.uncertain) < 2:
         line, col = sc.locate(("uncertain",))
-        raise InputError(Problem(src, "a Sobol analysis needs at least two declared uncertain parameters",
-                                 line, col, field="uncertain"))
+        raise InputError(
+            Problem(
+                src, "a Sobol analysis needs at least two declared uncertain parameters", line, col, field="uncertain"
+            )
+        )
     if indicator not in INDICATORS:
         raise InputError(Problem("--indicator", f"expected one of {', '.join(INDICATORS)}, got {indicator!r}"))
     if base_samples < 2 or base_samples & (base_samples - 1):
         raise InputError(Problem("--samples", f"must be a power of two >= 2, got {base_samples}"))
     if region is None or end_use is None:
         keys = [(k.region, k.end_use) for k in sc.key_users] or [
-            (k["region"], k["end_use"]) for k in world.metadata.get("key_users", [])]
+            (k["region"], k["end_use"]) for k in world.metadata.get("key_users", [])
+        ]
         if not keys:
             raise InputError(Problem(src, "no key user: give --region and --end-use", field="key_users"))
         region, end_use = region or keys[0][0], end_use or keys[0][1]
@@ -79,8 +91,13 @@ def sobol(world: World, sc: Scenario, *, base_samples: int = 64, indicator: str 
     res = simulate(world, sc, runs=len(values), seed=seed, samples=values, progress=progress)
     y = indicator_values(res, indicator, region, end_use, sc.horizon_days)
     si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
-    table = pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"],
-                          "ST_conf": si["ST_conf"]}).sort_values("ST", ascending=False).reset_index(drop=True)
+    table = (
+        pd.DataFrame(
+            {"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"]}
+        )
+        .sort_values("ST", ascending=False)
+        .reset_index(drop=True)
+    )
     return SobolResult(indicator, region, end_use, len(values), table, y)
 
 
@@ -90,11 +107,22 @@ def tornado_figure(result: SobolResult):
 
     t = result.table.iloc[::-1]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=t.parameter, x=t.ST, orientation="h", name="total order ST",
-                         error_x={"type": "data", "array": t.ST_conf}))
-    fig.add_trace(go.Bar(y=t.parameter, x=t.S1, orientation="h", name="first order S1",
-                         error_x={"type": "data", "array": t.S1_conf}))
-    fig.update_layout(barmode="group", template="plotly_white", height=160 + 60 * len(t),
-                      title=f"Sobol indices of {result.indicator} for {result.region} {result.end_use}",
-                      xaxis_title="share of variance", margin={"l": 320})
+    fig.add_trace(
+        go.Bar(
+            y=t.parameter, x=t.ST, orientation="h", name="total order ST", error_x={"type": "data", "array": t.ST_conf}
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=t.parameter, x=t.S1, orientation="h", name="first order S1", error_x={"type": "data", "array": t.S1_conf}
+        )
+    )
+    fig.update_layout(
+        barmode="group",
+        template="plotly_white",
+        height=160 + 60 * len(t),
+        title=f"Sobol indices of {result.indicator} for {result.region} {result.end_use}",
+        xaxis_title="share of variance",
+        margin={"l": 320},
+    )
     return fig

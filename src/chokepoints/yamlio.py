@@ -29,13 +29,9 @@ def _construct(node: yaml.Node, path: PathKey, marks: dict[PathKey, Location], s
         for key_node, value_node in node.value:
             key = key_node.value
             if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(
-                    Problem(source, "mapping keys must be plain names", *_mark(key_node))
-                )
+                raise InputError(Problem(source, "mapping keys must be plain names", *_mark(key_node)))
             if key in out:
-                raise InputError(
-                    Problem(source, f"duplicate key '{key}'", *_mark(key_node), field=key)
-                )
+                raise InputError(Problem(source, f"duplicate key '{key}'", *_mark(key_node), field=key))
             out[key] = _construct(value_node, (*path, key), marks, source)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -105,9 +101,14 @@ def locate(marks: dict[PathKey, Location], path: PathKey) -> Location | tuple[No
         p = p[:-1]
 
 
-def validation_problems(exc: ValidationError, marks: dict[PathKey, Location], source: str, *,
-                        clean_loc: Callable[[PathKey], PathKey] | None = None,
-                        union_noun: str | None = None) -> list[Problem]:
+def validation_problems(
+    exc: ValidationError,
+    marks: dict[PathKey, Location],
+    source: str,
+    *,
+    clean_loc: Callable[[PathKey], PathKey] | None = None,
+    union_noun: str | None = None,
+) -> list[Problem]:
     """Pydantic's validation errors as located Problems (``file:line:column: field 'a[2].b': message``).
 
     Each error's location drops pydantic's validator and literal markers (``function-after[...]``,
@@ -132,8 +133,11 @@ def validation_problems(exc: ValidationError, marks: dict[PathKey, Location], so
             msg = f"unknown {union_noun} type; expected one of {err.get('ctx', {}).get('expected_tags', '')}"
         elif union_noun and err["type"] == "union_tag_not_found":
             msg = f"every {union_noun} needs a 'type'"
-        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
-                err["input"], dict | list):
+        if (
+            "input" in err
+            and err["type"] not in ("missing", "extra_forbidden")
+            and not isinstance(err["input"], dict | list)
+        ):
             msg += f" (got {err['input']!r})"
         out.append(Problem(source, msg, line, col, field=format_path(loc) or None))
     return out

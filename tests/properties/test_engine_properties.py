@@ -19,8 +19,11 @@ import chokepoints as cp
 
 START = dt.date(2025, 1, 1)
 # a quick default; CHOKEPOINTS_PROPERTY_EXAMPLES=500 for a thorough search
-SETTINGS = settings(max_examples=int(os.environ.get("CHOKEPOINTS_PROPERTY_EXAMPLES", "15")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("CHOKEPOINTS_PROPERTY_EXAMPLES", "15")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -43,20 +46,30 @@ def networks(draw, stable: bool = False, overproduction: bool = True):
     regions = [f"r{i}" for i in range(R)]
     sectors = [f"s{j}" for j in range(S)]
     idx = pd.MultiIndex.from_product([regions, sectors])
-    io = SimpleNamespace(Z=pd.DataFrame(Z, index=idx, columns=idx),
-                         Y=pd.DataFrame(Y, index=idx, columns=pd.MultiIndex.from_product([regions, ["fd"]])),
-                         x=None)
-    world = cp.World.from_mrio(io, main_inv_dur=draw(st.sampled_from([5.0, 30.0, 90.0])),
-                               alpha_max=draw(st.sampled_from([1.0, 1.25, 1.5] if overproduction else [1.0])))
+    io = SimpleNamespace(
+        Z=pd.DataFrame(Z, index=idx, columns=idx),
+        Y=pd.DataFrame(Y, index=idx, columns=pd.MultiIndex.from_product([regions, ["fd"]])),
+        x=None,
+    )
+    world = cp.World.from_mrio(
+        io,
+        main_inv_dur=draw(st.sampled_from([5.0, 30.0, 90.0])),
+        alpha_max=draw(st.sampled_from([1.0, 1.25, 1.5] if overproduction else [1.0])),
+    )
     taus = [10, 60] if stable else [1, 10, 60]
-    engine = {"psi_param": draw(st.floats(0.3, 1.0)), "inventory_restoration_tau": draw(st.sampled_from(taus)),
-              "alpha_tau": draw(st.sampled_from([10, 365])), "order_type": draw(st.sampled_from(["alt", "noalt"]))}
+    engine = {
+        "psi_param": draw(st.floats(0.3, 1.0)),
+        "inventory_restoration_tau": draw(st.sampled_from(taus)),
+        "alpha_tau": draw(st.sampled_from([10, 365])),
+        "order_type": draw(st.sampled_from(["alt", "noalt"])),
+    }
     return world, engine, regions, sectors
 
 
 def _scenario(engine, events=(), horizon=60):
-    return cp.Scenario.from_dict({"name": "prop", "start": START.isoformat(), "horizon_days": horizon,
-                                  "engine": engine, "events": list(events)})
+    return cp.Scenario.from_dict(
+        {"name": "prop", "start": START.isoformat(), "horizon_days": horizon, "engine": engine, "events": list(events)}
+    )
 
 
 def _day(k: int) -> str:
@@ -69,27 +82,51 @@ def test_baseline_is_a_fixed_point(net):
     world, engine, _, _ = net
     d = cp.simulate(world, _scenario(engine)).data
     x0 = d.baseline_production.values
-    np.testing.assert_allclose(d.production.values[0], np.broadcast_to(x0, d.production.shape[1:]), rtol=1e-9,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        d.production.values[0], np.broadcast_to(x0, d.production.shape[1:]), rtol=1e-9, atol=1e-12
+    )
     days = world.compile().target_days
-    np.testing.assert_allclose(d.inventory_days.values[0], np.broadcast_to(days[days > 0], d.inventory_days.shape[1:]),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        d.inventory_days.values[0], np.broadcast_to(days[days > 0], d.inventory_days.shape[1:]), rtol=1e-9
+    )
     assert float(d.final_demand_unmet.max()) <= 1e-9 * float(d.final_demand.max())
 
 
 @st.composite
 def shocks(draw, regions, sectors):
-    ev = [{"type": "capacity_loss", "on": _day(draw(st.integers(1, 20))), "region": draw(st.sampled_from(regions)),
-           "product": draw(st.sampled_from(sectors)), "share": draw(st.floats(0.05, 1.0)),
-           "duration_days": draw(st.integers(0, 30)), "recovery_days": draw(st.integers(0, 30))}]
+    ev = [
+        {
+            "type": "capacity_loss",
+            "on": _day(draw(st.integers(1, 20))),
+            "region": draw(st.sampled_from(regions)),
+            "product": draw(st.sampled_from(sectors)),
+            "share": draw(st.floats(0.05, 1.0)),
+            "duration_days": draw(st.integers(0, 30)),
+            "recovery_days": draw(st.integers(0, 30)),
+        }
+    ]
     if draw(st.booleans()):
-        ev.append({"type": "final_demand_change", "on": _day(draw(st.integers(1, 30))),
-                   "region": draw(st.sampled_from(regions)), "product": draw(st.sampled_from(sectors)),
-                   "share": draw(st.floats(-1.0, 1.0))})
+        ev.append(
+            {
+                "type": "final_demand_change",
+                "on": _day(draw(st.integers(1, 30))),
+                "region": draw(st.sampled_from(regions)),
+                "product": draw(st.sampled_from(sectors)),
+                "share": draw(st.floats(-1.0, 1.0)),
+            }
+        )
     if len(regions) > 1 and draw(st.booleans()):
-        ev.append({"type": "export_control", "on": _day(draw(st.integers(1, 20))), "exporter": regions[0],
-                   "products": [draw(st.sampled_from(sectors))], "mode": draw(st.sampled_from(["ban", "licence"])),
-                   "review_days": draw(st.integers(0, 10)), "approval_rate": draw(st.floats(0.0, 1.0))})
+        ev.append(
+            {
+                "type": "export_control",
+                "on": _day(draw(st.integers(1, 20))),
+                "exporter": regions[0],
+                "products": [draw(st.sampled_from(sectors))],
+                "mode": draw(st.sampled_from(["ban", "licence"])),
+                "review_days": draw(st.integers(0, 10)),
+                "approval_rate": draw(st.floats(0.0, 1.0)),
+            }
+        )
     return ev
 
 
@@ -132,8 +169,14 @@ def test_deeper_capacity_loss_never_raises_total_output(data):
     shallow = data.draw(st.floats(0.0, 0.95))
     deeper = data.draw(st.floats(shallow, 1.0))
     on, duration = data.draw(st.integers(1, 10)), data.draw(st.integers(0, 30))
-    base = {"type": "capacity_loss", "on": _day(on), "region": data.draw(st.sampled_from(regions)),
-            "product": data.draw(st.sampled_from(sectors)), "duration_days": duration, "recovery_days": 0}
+    base = {
+        "type": "capacity_loss",
+        "on": _day(on),
+        "region": data.draw(st.sampled_from(regions)),
+        "product": data.draw(st.sampled_from(sectors)),
+        "duration_days": duration,
+        "recovery_days": 0,
+    }
     totals = []
     for share in (shallow, deeper):
         ev = [dict(base, share=share)] if share > 0 else []

@@ -36,8 +36,9 @@ def _read_governance(path: Path) -> dict[str, float]:
         try:
             out[r] = float(v)
         except ValueError:
-            raise InputError(Problem(str(path), f"expected a number, got {v!r}", row=i + 1,
-                                     field="wgi_scaled")) from None
+            raise InputError(
+                Problem(str(path), f"expected a number, got {v!r}", row=i + 1, field="wgi_scaled")
+            ) from None
     return out
 
 
@@ -45,8 +46,9 @@ def exposure(
     region: str = typer.Argument(..., help="Region id, e.g. USA"),
     product: str | None = typer.Option(None, "--product", help="Only this product"),
     world: str = typer.Option("rare-earths-2025", "--world", help="Bundled dataset or folder of World tables"),
-    governance: Path | None = typer.Option(None, "--governance",
-                                              help="CSV region,wgi_scaled (0-10) for the EU supply-risk weighting"),
+    governance: Path | None = typer.Option(
+        None, "--governance", help="CSV region,wgi_scaled (0-10) for the EU supply-risk weighting"
+    ),
     eol_rir: float = typer.Option(0.0, "--eol-rir", help="End-of-life recycling input rate (0-1)"),
     substitution_index: float = typer.Option(1.0, "--substitution-index", help="SI_SR (0-1)"),
 ) -> None:
@@ -58,8 +60,9 @@ def exposure(
     try:
         w = load_world(world)
         if region not in set(w.regions["region"]):
-            raise InputError(Problem("REGION", f"unknown region {region!r}; the world has "
-                                     + ", ".join(w.regions["region"])))
+            raise InputError(
+                Problem("REGION", f"unknown region {region!r}; the world has " + ", ".join(w.regions["region"]))
+            )
         if product is not None and product not in set(w.products["product"]):
             raise InputError(Problem("--product", f"unknown product {product!r}"))
         gov = _read_governance(governance) if governance else None
@@ -72,6 +75,10 @@ def exposure(
         conc = conc[conc["product"] == product]
         sr = sr[sr["product"] == product]
     console.print(_table(conc, f"Concentration of world supply ({w.name}): HHI = sum of squared regional shares"))
-    console.print(_table(ir.drop(columns=["consumption_per_day", "production_per_day"]),
-                         f"Import reliance of {region} (gross share and USGS net reliance)"))
+    console.print(
+        _table(
+            ir.drop(columns=["consumption_per_day", "production_per_day"]),
+            f"Import reliance of {region} (gross share and USGS net reliance)",
+        )
+    )
     console.print(_table(sr, f"EU supply risk of {region} (European Commission 2017 methodology)"))

@@ -74,9 +74,7 @@ def finance(
     )
     hist = history_table(ds)
     if not hist.empty:
-        t = Table(
-            title="Treasury holdings, bundled series (TIC, custody-based)", header_style="bold"
-        )
+        t = Table(title="Treasury holdings, bundled series (TIC, custody-based)", header_style="bold")
         for c in ("holder", "from", "USD bn", "to", "USD bn ", "change bn", "change %", "sources"):
             t.add_column(c, justify="right" if "bn" in c or "%" in c else "left")
         for r in hist.itertuples(index=False):
@@ -122,9 +120,7 @@ def finance(
     )
 
     flows = flows_table(ds)
-    t = Table(
-        title="Sold, absorbed and moved (median over runs, at the horizon)", header_style="bold"
-    )
+    t = Table(title="Sold, absorbed and moved (median over runs, at the horizon)", header_style="bold")
     for c in ("holder", "item", "USD bn", "detail"):
         t.add_column(c, justify="right" if c == "USD bn" else "left")
     for r in flows.itertuples(index=False):
@@ -145,9 +141,7 @@ def finance(
 
     folder = out_dir_for(path_in, out)
     prov = {key: ds.attrs[key] for key in _REPORT_KEYS if key in ds.attrs}
-    path = write_report(
-        folder / "finance.html", f"{sc.name}: financial lever", finance_sections(ds), prov
-    )
+    path = write_report(folder / "finance.html", f"{sc.name}: financial lever", finance_sections(ds), prov)
     console.print(f"report: {path}")
     if netcdf:
         nc = folder / "finance.nc"

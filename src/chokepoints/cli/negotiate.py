@@ -39,9 +39,7 @@ def negotiate(
     out: Annotated[Path | None, out_option()] = None,
     runs: Annotated[int | None, runs_option("Override the spec's runs")] = None,
     seed: Annotated[int | None, seed_option("Override the spec's seed")] = None,
-    negmas: Annotated[
-        bool, typer.Option("--negmas", help="Also run each round in NegMAS (optional, AGPL)")
-    ] = False,
+    negmas: Annotated[bool, typer.Option("--negmas", help="Also run each round in NegMAS (optional, AGPL)")] = False,
     netcdf: Annotated[
         bool, typer.Option("--netcdf", help="Also write the result as negotiation.nc (res.to_dataset())")
     ] = False,
@@ -82,27 +80,14 @@ def _run(
     if exclude is not None:
         excl = [e.strip() for e in exclude.split(",") if e.strip()]
         if not excl:
-            raise InputError(
-                Problem(
-                    "--exclude", "give issue names or topics separated by commas", field="exclude"
-                )
-            )
+            raise InputError(Problem("--exclude", "give issue names or topics separated by commas", field="exclude"))
         resolve_exclude(spec, excl)  # fail fast, before any simulation
     if negmas and not negmas_available():
-        raise InputError(
-            Problem("--negmas", "needs the optional package negmas (pip install negmas)")
-        )
-    stem = (
-        Path(sc.source_path or path)
-        .name.removesuffix(SUFFIX)
-        .removesuffix(".yaml")
-        .removesuffix(".yml")
-    )
+        raise InputError(Problem("--negmas", "needs the optional package negmas (pip install negmas)"))
+    stem = Path(sc.source_path or path).name.removesuffix(SUFFIX).removesuffix(".yaml").removesuffix(".yml")
     out_dir = Path(out) if out is not None else Path("out") / stem
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(
-            Problem(str(out_dir), "--out must be a folder, but a file of that name exists")
-        )
+        raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
     status = console.status("negotiating", spinner="dots") if console.is_terminal else None
     if status is not None:
         status.start()
@@ -150,8 +135,7 @@ def _run(
     console.print(table)
     last = res.talks[-1]
     console.print(
-        f"[bold]Predicted package ({last.ctx.round.label or last.name}):[/] "
-        + last.label(last.nash),
+        f"[bold]Predicted package ({last.ctx.round.label or last.name}):[/] " + last.label(last.nash),
         highlight=False,
     )
     for p_i, p in enumerate(spec.party_names):
@@ -168,9 +152,7 @@ def _run(
     console.print(who_concedes(last), highlight=False, soft_wrap=True)
     ag = agenda_frame(res)
     if len(ag):
-        t2 = Table(
-            title="Without " + ", ".join(res.exclude) + " on the table (Nash)", header_style="bold"
-        )
+        t2 = Table(title="Without " + ", ".join(res.exclude) + " on the table (Nash)", header_style="bold")
         for col in ("round", "party", "BATNA", "full agenda", "without", "change"):
             t2.add_column(col, justify="left" if col in ("round", "party") else "right")
         for row in ag.itertuples(index=False):

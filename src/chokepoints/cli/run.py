@@ -28,8 +28,10 @@ def validate(scenario: Annotated[Path, scenario_argument()]) -> None:
         sc, world = load_inputs(path)
     except InputError as exc:
         report_input_error(exc)
-    console.print(f"[green]ok[/] {scenario}: scenario {sc.name!r}, {len(sc.events)} events, "
-                  f"{len(sc.uncertain)} uncertain parameters, world {world.name!r} v{world.version}")
+    console.print(
+        f"[green]ok[/] {scenario}: scenario {sc.name!r}, {len(sc.events)} events, "
+        f"{len(sc.uncertain)} uncertain parameters, world {world.name!r} v{world.version}"
+    )
 
 
 def run(

@@ -26,8 +26,9 @@ def sensitivity(
     ] = "shortfall_day",
     region: Annotated[str | None, typer.Option("--region", help="Default: the scenario's first key user")] = None,
     end_use: Annotated[str | None, typer.Option("--end-use", help="Default: the scenario's first key user")] = None,
-    samples: Annotated[int, typer.Option("--samples",
-                                         help="Saltelli base sample N (power of two); runs = N (D + 2)")] = 64,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Saltelli base sample N (power of two); runs = N (D + 2)")
+    ] = 64,
     seed: Annotated[int | None, seed_option()] = None,
     out: Annotated[Path | None, out_option()] = None,
 ) -> None:
@@ -47,19 +48,36 @@ def sensitivity(
         res = sobol(world, sc, base_samples=samples, indicator=indicator, region=region, end_use=end_use, seed=seed)
     except InputError as exc:
         report_input_error(exc)
-    table = Table(title=f"Sobol indices of {res.indicator} for {res.region} {res.end_use} ({res.runs} runs)",
-                  header_style="bold")
+    table = Table(
+        title=f"Sobol indices of {res.indicator} for {res.region} {res.end_use} ({res.runs} runs)", header_style="bold"
+    )
     for col in ("rank", "parameter", "ST", "95 % CI", "S1", "95 % CI "):
         table.add_column(col, justify="left" if col == "parameter" else "right", overflow="fold")
     for i, r in enumerate(res.table.itertuples(), start=1):
         table.add_row(str(i), r.parameter, f"{r.ST:.3f}", f"±{r.ST_conf:.3f}", f"{r.S1:.3f}", f"±{r.S1_conf:.3f}")
     console.print(table)
     out_dir = out_dir_for(path_in, out)
-    path = write_report(out_dir / "sensitivity.html", f"chokepoints sensitivity: {sc.name}", [
-        Section("Sobol indices (tornado)", "<p>Total-order ST (all effects of a parameter, including interactions) "
-                "and first-order S1, with bootstrap 95 % intervals (SALib; Saltelli 2010).</p>"
-                + table_html(res.table), figures=[tornado_figure(res)])],
-        provenance=provenance("sensitivity", scenario=sc, world=world, seed=sc.seed if seed is None else seed,
-                              runs=res.runs, indicator=res.indicator, region=res.region, end_use=res.end_use,
-                              base_samples=samples))
+    path = write_report(
+        out_dir / "sensitivity.html",
+        f"chokepoints sensitivity: {sc.name}",
+        [
+            Section(
+                "Sobol indices (tornado)",
+                "<p>Total-order ST (all effects of a parameter, including interactions) "
+                "and first-order S1, with bootstrap 95 % intervals (SALib; Saltelli 2010).</p>" + table_html(res.table),
+                figures=[tornado_figure(res)],
+            )
+        ],
+        provenance=provenance(
+            "sensitivity",
+            scenario=sc,
+            world=world,
+            seed=sc.seed if seed is None else seed,
+            runs=res.runs,
+            indicator=res.indicator,
+            region=res.region,
+            end_use=res.end_use,
+            base_samples=samples,
+        ),
+    )
     console.print(f"report: {path}")

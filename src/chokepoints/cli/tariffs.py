@@ -57,9 +57,7 @@ def tariffs(
         when = _parse_date(date) if date is not None else None
         out_dir = out_dir_for(path_in, out)
         if out_dir.exists() and not out_dir.is_dir():
-            raise InputError(
-                Problem(str(out_dir), "--out must be a folder, but a file of that name exists")
-            )
+            raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
         from ..scenario import Scenario
         from ..trade.analysis import analyse, prepare
 
@@ -87,9 +85,7 @@ def tariffs(
 
 
 def _print_summary(df, ds) -> None:
-    partners = [
-        c[len("change_") :] for c in df.columns if c.startswith("change_") and c != "change_pct"
-    ]
+    partners = [c[len("change_") :] for c in df.columns if c.startswith("change_") and c != "change_pct"]
     many = len(partners) > 6
     if many:  # keep the largest movers
         size = df[[f"change_{p}" for p in partners]].abs().max().sort_values(ascending=False)

@@ -48,8 +48,15 @@ def load_mrio_test(**options: Any):
     return from_mrio(load_mrio_iosystem_test(), **options)
 
 
-def synthetic_mrio(n_regions: int, n_sectors: int, *, n_categories: int = 1, seed: int = 0,
-                   domestic_bias: float = 4.0, as_iosystem: bool = True) -> Any:
+def synthetic_mrio(
+    n_regions: int,
+    n_sectors: int,
+    *,
+    n_categories: int = 1,
+    seed: int = 0,
+    domestic_bias: float = 4.0,
+    as_iosystem: bool = True,
+) -> Any:
     """A dense, balanced random MRIO with ``n_regions * n_sectors`` region-sectors.
 
     Every region-sector buys every sector from every region (a dense Z, as a
@@ -69,13 +76,13 @@ def synthetic_mrio(n_regions: int, n_sectors: int, *, n_categories: int = 1, see
     Z *= s_all[:, None]
     Z *= s_all[None, :]
     for r in range(R):
-        Z[r * S:(r + 1) * S, r * S:(r + 1) * S] *= domestic_bias
+        Z[r * S : (r + 1) * S, r * S : (r + 1) * S] *= domestic_bias
     Z *= 1000.0 / Z.mean()
     C = n_categories
     fd_rows = Z.sum(axis=1) * rng.uniform(0.6, 1.4, n)
     w = rng.uniform(0.5, 1.5, (n, R * C))
     for r in range(R):
-        w[r * S:(r + 1) * S, r * C:(r + 1) * C] *= domestic_bias
+        w[r * S : (r + 1) * S, r * C : (r + 1) * C] *= domestic_bias
     Y = w * (fd_rows / w.sum(axis=1))[:, None]
     x = Z.sum(axis=1) + Y.sum(axis=1)
     if not as_iosystem:
@@ -89,6 +96,12 @@ def synthetic_mrio(n_regions: int, n_sectors: int, *, n_categories: int = 1, see
     Ydf = pd.DataFrame(Y, index=idx, columns=cols)
     xdf = pd.DataFrame(x, index=idx, columns=["indout"])
     A = pd.DataFrame(Z / x[None, :], index=idx, columns=idx)
-    io = _pymrio().IOSystem(Z=Zdf, Y=Ydf, x=xdf, A=A, name=f"synthetic-{R}x{S}",
-                            description=f"synthetic dense MRIO, {R} regions x {S} sectors, seed {seed}")
+    io = _pymrio().IOSystem(
+        Z=Zdf,
+        Y=Ydf,
+        x=xdf,
+        A=A,
+        name=f"synthetic-{R}x{S}",
+        description=f"synthetic dense MRIO, {R} regions x {S} sectors, seed {seed}",
+    )
     return io

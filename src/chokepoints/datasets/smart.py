@@ -26,8 +26,11 @@ def smart_defaults(path: str | Path | None = None) -> dict[str, float]:
     Rows for all importers, exporters and products (``*``) of parameter sigma or epsilon whose
     ``source`` cites ``wits_smart_defaults``.
     """
-    p = Path(path) if path is not None else Path(
-        str(resources.files("chokepoints.datasets").joinpath("data", "trade", "elasticities.csv")))
+    p = (
+        Path(path)
+        if path is not None
+        else Path(str(resources.files("chokepoints.datasets").joinpath("data", "trade", "elasticities.csv")))
+    )
     out: dict[str, float] = {}
     with p.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):

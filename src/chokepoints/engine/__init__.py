@@ -14,5 +14,17 @@ from .result import Result, build_dataset
 from .simulate import make_options, run_plan
 from .stack import IncompatiblePlans, stack_plans
 
-__all__ = ["simulate", "simulate_many", "stack_plans", "IncompatiblePlans", "Result", "Plan", "ControlPlan",
-           "compile_plan", "run_plan", "result_of", "build_dataset", "make_options"]
+__all__ = [
+    "simulate",
+    "simulate_many",
+    "stack_plans",
+    "IncompatiblePlans",
+    "Result",
+    "Plan",
+    "ControlPlan",
+    "compile_plan",
+    "run_plan",
+    "result_of",
+    "build_dataset",
+    "make_options",
+]

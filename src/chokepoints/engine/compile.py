@@ -87,8 +87,10 @@ class _Compiler(LeverContext):
         capacity = np.broadcast_to(cw.capacity, (R, cw.n)).copy()
         unit_value = np.broadcast_to(cw.unit_value, (R, cw.S)).copy()
         eng = self.sc.engine
-        engine = {k: np.full(R, float(getattr(eng, k))) for k in
-                  ("psi_param", "inventory_restoration_tau", "alpha_base", "alpha_tau")}
+        engine = {
+            k: np.full(R, float(getattr(eng, k)))
+            for k in ("psi_param", "inventory_restoration_tau", "alpha_base", "alpha_tau")
+        }
         for j, i, ref in event_targets(self.sc):
             self.event_values.setdefault(i, {})[ref.field or ""] = samples[:, j]
         t = self.world.tables
@@ -115,9 +117,14 @@ class _Compiler(LeverContext):
                         arr[:, self.pidx[r.product], self.fidx[r.holder]] = v
                         # a holder that starts at its target (as the data says) keeps doing so
                         # when the target is uncertain, unless days_of_cover is drawn too
-                        if column == "target_days" and r.days_of_cover == r.target_days and not any(
+                        if (
+                            column == "target_days"
+                            and r.days_of_cover == r.target_days
+                            and not any(
                                 q.ref.table == "inventories" and q.ref.column == "days_of_cover"
-                                for q in self.sc.uncertain):
+                                for q in self.sc.uncertain
+                            )
+                        ):
                             initial[:, self.pidx[r.product], self.fidx[r.holder]] = v
                 elif table == "producers":
                     for r in rows.itertuples():
@@ -147,8 +154,16 @@ class _Compiler(LeverContext):
         regimes = sorted(regimes, key=lambda g: g.order)
         if not any(g.candidate for g in regimes):  # no routes
             empty = np.zeros(0, dtype=np.intp)
-            return ControlPlan(empty, empty, empty, np.zeros((T, R, 0), dtype=np.int16), np.column_stack(approval),
-                               np.column_stack(delay), np.column_stack(opened), labels)
+            return ControlPlan(
+                empty,
+                empty,
+                empty,
+                np.zeros((T, R, 0), dtype=np.int16),
+                np.column_stack(approval),
+                np.column_stack(delay),
+                np.column_stack(opened),
+                labels,
+            )
         buyer_region = cw.buyer_region
 
         def routes(g: RouteRegime, sup: np.ndarray, buy: np.ndarray) -> np.ndarray:
@@ -166,8 +181,15 @@ class _Compiler(LeverContext):
         regime = np.zeros((T, R, E_sup.size), dtype=np.int16)
         t_axis = np.arange(T)[:, None]
 
-        def add(label: str, appr: np.ndarray, dl: np.ndarray, op: np.ndarray, start: int,
-                q: np.ndarray | None = None, per: int = 1) -> int:
+        def add(
+            label: str,
+            appr: np.ndarray,
+            dl: np.ndarray,
+            op: np.ndarray,
+            start: int,
+            q: np.ndarray | None = None,
+            per: int = 1,
+        ) -> int:
             approval.append(appr)
             delay.append(dl)
             opened.append(op)
@@ -180,7 +202,7 @@ class _Compiler(LeverContext):
         for g in regimes:
             route = routes(g, E_sup, E_buy)
             if g.kind == "lift":
-                regime[g.start:, :, route] = 0
+                regime[g.start :, :, route] = 0
                 continue
             if g.applies is not None:
                 route &= g.applies[E_buy]
@@ -206,13 +228,24 @@ class _Compiler(LeverContext):
             if excluded.any():
                 kx = add(f"{g.label} (excluded end uses)", np.zeros(R), np.zeros(R, np.int64), np.zeros(R), g.start)
                 regime[:, :, excluded] = np.where(span[:, :, None], kx, regime[:, :, excluded])
-        return ControlPlan(E_sup, E_buy, cw.prod_product[E_sup], regime, np.column_stack(approval),
-                           np.column_stack(delay), np.column_stack(opened), labels,
-                           quota=np.column_stack(quota), period=np.array(period), quota_start=np.array(qstart))
+        return ControlPlan(
+            E_sup,
+            E_buy,
+            cw.prod_product[E_sup],
+            regime,
+            np.column_stack(approval),
+            np.column_stack(delay),
+            np.column_stack(opened),
+            labels,
+            quota=np.column_stack(quota),
+            period=np.array(period),
+            quota_start=np.array(qstart),
+        )
 
 
-def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int | None = None,
-                 samples: np.ndarray | None = None) -> Plan:
+def compile_plan(
+    world: World, sc: Scenario, runs: int | None = None, seed: int | None = None, samples: np.ndarray | None = None
+) -> Plan:
     """Validate cross-references between scenario and world, sample, and build the Plan.
 
     ``samples`` (runs x uncertain parameters), when given, replaces the Latin hypercube
@@ -247,11 +280,26 @@ def compile_plan(world: World, sc: Scenario, runs: int | None = None, seed: int 
 
         switches += armington_rewrites(c.cw, supplier_slots(c.cw), wedges, c.T)
     return Plan(
-        world=c.cw, T=c.T, R=R, samples=samples, sample_names=names,
-        initial_days=vals["initial"], target_days=vals["target"], alpha_max=vals["alpha_max"],
-        psi=vals["psi_param"], tau_inv=vals["inventory_restoration_tau"], alpha_base=vals["alpha_base"],
-        alpha_tau=vals["alpha_tau"], unit_value=vals["unit_value"], order_type=sc.engine.order_type,
-        capacity_loss=of(CapacityLoss), demand_change=of(DemandChange), releases=of(StockInflow),
-        controls=c.controls(of(RouteRegime)), binding=c.cw.binding, capacity_add=of(CapacityAddition),
-        priorities=of(RationingRank), switches=sorted(switches, key=lambda r: r.day),
+        world=c.cw,
+        T=c.T,
+        R=R,
+        samples=samples,
+        sample_names=names,
+        initial_days=vals["initial"],
+        target_days=vals["target"],
+        alpha_max=vals["alpha_max"],
+        psi=vals["psi_param"],
+        tau_inv=vals["inventory_restoration_tau"],
+        alpha_base=vals["alpha_base"],
+        alpha_tau=vals["alpha_tau"],
+        unit_value=vals["unit_value"],
+        order_type=sc.engine.order_type,
+        capacity_loss=of(CapacityLoss),
+        demand_change=of(DemandChange),
+        releases=of(StockInflow),
+        controls=c.controls(of(RouteRegime)),
+        binding=c.cw.binding,
+        capacity_add=of(CapacityAddition),
+        priorities=of(RationingRank),
+        switches=sorted(switches, key=lambda r: r.day),
     )

@@ -16,9 +16,21 @@ from .plan import Plan
 from .static import StaticArrays
 
 
-def orders_net_of_pending(qq: np.ndarray, dd: np.ndarray, G: np.ndarray, pl: np.ndarray, bl: np.ndarray,
-                           pend: np.ndarray, x_a: np.ndarray, x_opt: np.ndarray, inv_s: np.ndarray, tau: np.ndarray,
-                           Rc: int, alt: bool, masked: bool) -> None:
+def orders_net_of_pending(
+    qq: np.ndarray,
+    dd: np.ndarray,
+    G: np.ndarray,
+    pl: np.ndarray,
+    bl: np.ndarray,
+    pend: np.ndarray,
+    x_a: np.ndarray,
+    x_opt: np.ndarray,
+    inv_s: np.ndarray,
+    tau: np.ndarray,
+    Rc: int,
+    alt: bool,
+    masked: bool,
+) -> None:
     """Redo the order update of the (product, buyer) pairs ``(pl, bl)`` of a tile with the
     quantity already approved and in the licence pipeline counted as stock on order:
     gap = max(x_opt - d' - pending, 0), then q_hat' as in :mod:`chokepoints.engine.tile`."""
@@ -35,9 +47,21 @@ def orders_net_of_pending(qq: np.ndarray, dd: np.ndarray, G: np.ndarray, pl: np.
     qq[pl, :, bl] = val
 
 
-def priority_rationing(plan: Plan, st: StaticArrays, t: int, rs: slice, qh: np.ndarray, sA3: np.ndarray,
-                        rho: np.ndarray | None, y: np.ndarray, x_a: np.ndarray, fill: np.ndarray,
-                        arrive: np.ndarray | None, corr_u: np.ndarray, fd_received: np.ndarray) -> None:
+def priority_rationing(
+    plan: Plan,
+    st: StaticArrays,
+    t: int,
+    rs: slice,
+    qh: np.ndarray,
+    sA3: np.ndarray,
+    rho: np.ndarray | None,
+    y: np.ndarray,
+    x_a: np.ndarray,
+    fill: np.ndarray,
+    arrive: np.ndarray | None,
+    corr_u: np.ndarray,
+    fd_received: np.ndarray,
+) -> None:
     """Serve claims on suppliers under a priority rule class by class instead of pro rata.
 
     For supplier f with output x_a_f and class demands D_f,k (k = 0 first):

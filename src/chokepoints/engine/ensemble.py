@@ -17,11 +17,22 @@ from .simulate import make_options, run_plan
 from .stack import IncompatiblePlans, group_stackable, stack_plans
 
 
-def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
-             progress: Callable[[int], None] | None = None, record: Iterable[str] | str | None = None,
-             producers: Iterable[str] | None = None, max_memory: int | str | None = None,
-             dtype: Any = np.float64, chunk_runs: int | None = None, threads: int | None = None,
-             samples: np.ndarray | None = None, backend: str = "auto") -> Result:
+def simulate(
+    world: World,
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    record: Iterable[str] | str | None = None,
+    producers: Iterable[str] | None = None,
+    max_memory: int | str | None = None,
+    dtype: Any = np.float64,
+    chunk_runs: int | None = None,
+    threads: int | None = None,
+    samples: np.ndarray | None = None,
+    backend: str = "auto",
+) -> Result:
     """Simulate ``scenario`` on ``world`` for every run; return a :class:`Result`.
 
     ``runs`` and ``seed`` override the scenario's. The same seed gives identical
@@ -48,31 +59,67 @@ def simulate(world: World, scenario: Scenario, *, runs: int | None = None, seed:
       the loop would cost more than it saves).
     """
     plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
-    return result_of(world, [scenario], plan, seed=seed, progress=progress, record=record, producers=producers,
-                     max_memory=max_memory, dtype=dtype, chunk_runs=chunk_runs, threads=threads, backend=backend)
+    return result_of(
+        world,
+        [scenario],
+        plan,
+        seed=seed,
+        progress=progress,
+        record=record,
+        producers=producers,
+        max_memory=max_memory,
+        dtype=dtype,
+        chunk_runs=chunk_runs,
+        threads=threads,
+        backend=backend,
+    )
 
 
-def result_of(world: World, scenarios: list[Scenario], plan: Plan, *, seed: int | None = None,
-              progress: Callable[[int], None] | None = None, dtype: Any = np.float64,
-              extra_provenance: dict[str, Any] | None = None, **options: Any) -> Result:
+def result_of(
+    world: World,
+    scenarios: list[Scenario],
+    plan: Plan,
+    *,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    dtype: Any = np.float64,
+    extra_provenance: dict[str, Any] | None = None,
+    **options: Any,
+) -> Result:
     """Run a compiled ``plan`` (of one scenario, or of several stacked, in run order) and label it."""
     opts = make_options(plan, dtype=dtype, **options)
     rec = run_plan(plan, progress=progress, options=opts)
     scenario = scenarios[0]
     prov = provenance(
-        "engine", scenario=scenario, world=world, seed=scenario.seed if seed is None else seed, runs=plan.R,
+        "engine",
+        scenario=scenario,
+        world=world,
+        seed=scenario.seed if seed is None else seed,
+        runs=plan.R,
         scenario_name=scenario.name if len(scenarios) == 1 else f"{len(scenarios)} scenarios stacked",
-        scenario_hash=",".join(sc.hash for sc in scenarios), order_type=scenario.engine.order_type,
-        dtype=str(np.dtype(dtype)), chunk_runs=int(rec["chunk_runs"]), threads=int(rec["threads"]),
-        backend=str(rec["backend"]), shortfall_tolerance=float(scenario.engine.shortfall_tolerance),
-        key_users=Result.key_users_attr(scenario, world), **(extra_provenance or {}))
+        scenario_hash=",".join(sc.hash for sc in scenarios),
+        order_type=scenario.engine.order_type,
+        dtype=str(np.dtype(dtype)),
+        chunk_runs=int(rec["chunk_runs"]),
+        threads=int(rec["threads"]),
+        backend=str(rec["backend"]),
+        shortfall_tolerance=float(scenario.engine.shortfall_tolerance),
+        key_users=Result.key_users_attr(scenario, world),
+        **(extra_provenance or {}),
+    )
     return Result(build_dataset(plan, rec, prov, scenario.start), scenario=scenario, world=world)
 
 
-
-def simulate_many(world: Any, scenarios: Sequence[Any], *, runs: int | None = None, seed: int | None = None,
-                  max_runs_per_batch: int | None = 4096, progress: Callable[[str], None] | None = None,
-                  **options: Any) -> list[tuple[Any, slice]]:
+def simulate_many(
+    world: Any,
+    scenarios: Sequence[Any],
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    max_runs_per_batch: int | None = 4096,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> list[tuple[Any, slice]]:
     """Simulate ``scenarios`` on ``world`` as few stacked ensembles as possible.
 
     Returns, for each scenario in order, ``(result, runs)``: the Result it was simulated in
@@ -95,8 +142,7 @@ def simulate_many(world: Any, scenarios: Sequence[Any], *, runs: int | None = No
             progress(f"simulating {len(members)} scenario(s) x {plans[members[0]].R} run(s)")
         per = sorted({plans[i].R for i in members})
         extra = {"stacked_scenarios": len(members), "runs_per_scenario": ",".join(map(str, per))}
-        res = result_of(world, [scenarios[i] for i in members], stacked, seed=seed, extra_provenance=extra,
-                        **options)
+        res = result_of(world, [scenarios[i] for i in members], stacked, seed=seed, extra_provenance=extra, **options)
         r0 = 0
         for i in members:
             out[i] = (res, slice(r0, r0 + plans[i].R))

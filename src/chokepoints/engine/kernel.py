@@ -62,8 +62,14 @@ def safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def overproduction_update(alpha: np.ndarray, demand: np.ndarray, produced_prev: np.ndarray,
-                          alpha_max: np.ndarray, alpha_base: np.ndarray, alpha_tau: np.ndarray) -> np.ndarray:
+def overproduction_update(
+    alpha: np.ndarray,
+    demand: np.ndarray,
+    produced_prev: np.ndarray,
+    alpha_max: np.ndarray,
+    alpha_base: np.ndarray,
+    alpha_tau: np.ndarray,
+) -> np.ndarray:
     """BoARIO's calc_overproduction (Hallegatte 2008): zeta = (D - x_prev) / D;
     alpha += (alpha_max - alpha) zeta / alpha_tau if zeta != 0, else (alpha_base - alpha) / alpha_tau;
     then alpha >= 1. A negative zeta (demand below yesterday's output) lowers alpha."""

@@ -72,8 +72,22 @@ class Plan:
     priorities: list[RationingRank] = field(default_factory=list)
     switches: list[ShareRewrite] = field(default_factory=list)  # sorted by day
     RUN_AXES: ClassVar[dict[str, int]] = {
-        "samples": 0, "initial_days": 0, "target_days": 0, "alpha_max": 0, "psi": 0, "tau_inv": 0,
-        "alpha_base": 0, "alpha_tau": 0, "unit_value": 0}
+        "samples": 0,
+        "initial_days": 0,
+        "target_days": 0,
+        "alpha_max": 0,
+        "psi": 0,
+        "tau_inv": 0,
+        "alpha_base": 0,
+        "alpha_tau": 0,
+        "unit_value": 0,
+    }
     SHARED_RUNS: ClassVar[frozenset[str]] = frozenset({"initial_days", "target_days"})  # (1|R, ...)
-    EFFECT_LISTS: ClassVar[tuple[str, ...]] = ("capacity_loss", "demand_change", "releases", "capacity_add",
-                                               "priorities", "switches")
+    EFFECT_LISTS: ClassVar[tuple[str, ...]] = (
+        "capacity_loss",
+        "demand_change",
+        "releases",
+        "capacity_add",
+        "priorities",
+        "switches",
+    )

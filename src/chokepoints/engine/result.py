@@ -21,8 +21,7 @@ from ..indicators.accessor import netcdf_attrs, open_result, write_netcdf
 from .plan import Plan
 
 
-def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, Any],
-                  start: dt.date) -> xr.Dataset:
+def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, Any], start: dt.date) -> xr.Dataset:
     """Attach labels to the recorded arrays: dims (run, day, ...).
 
     Only the variables that were recorded are present (``simulate(record=...)``);
@@ -60,12 +59,17 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
         "final_demand_unmet_total": ("final_demand_unmet_total", ("run", "day")),
     }
     data_vars: dict[str, Any] = {name: (dims, tr(rec[key])) for name, (key, dims) in layout.items() if key in rec}
-    data_vars.update({
-        "baseline_production": (("producer",), cw.x0[pidx]),
-        "baseline_shipments": (("route",), np.asarray(cw.W[ctl.supplier, ctl.buyer]).reshape(-1) * _buyer_need(plan)),
-        "unit_value": (("run", "product"), plan.unit_value),
-        "samples": (("run", "parameter"), plan.samples),
-    })
+    data_vars.update(
+        {
+            "baseline_production": (("producer",), cw.x0[pidx]),
+            "baseline_shipments": (
+                ("route",),
+                np.asarray(cw.W[ctl.supplier, ctl.buyer]).reshape(-1) * _buyer_need(plan),
+            ),
+            "unit_value": (("run", "product"), plan.unit_value),
+            "samples": (("run", "parameter"), plan.samples),
+        }
+    )
     ds = xr.Dataset(
         data_vars=data_vars,
         coords={
@@ -166,6 +170,7 @@ class Result:
 
     def __repr__(self) -> str:
         d = self.data
-        return (f"<Result {self.provenance.get('scenario_name', '')!r}: {d.sizes['run']} runs x "
-                f"{d.sizes['day']} days, {d.sizes['producer']} producers>")
-
+        return (
+            f"<Result {self.provenance.get('scenario_name', '')!r}: {d.sizes['run']} runs x "
+            f"{d.sizes['day']} days, {d.sizes['producer']} producers>"
+        )

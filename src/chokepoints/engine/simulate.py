@@ -87,10 +87,17 @@ class RunOptions:
     backend: str = "auto"  # element-wise update of a tile: "numpy", "numba" or "auto" (see engine/tile.py)
 
 
-def make_options(plan: Plan, record: Iterable[str] | str | None = None, producers: Iterable[str] | None = None,
-                 max_memory: int | str | None = None, dtype: np.dtype | type | str = np.float64,
-                 chunk_runs: int | None = None, tile_bytes: int = DEFAULT_TILE_BYTES,
-                 threads: int | None = None, backend: str | None = "auto") -> RunOptions:
+def make_options(
+    plan: Plan,
+    record: Iterable[str] | str | None = None,
+    producers: Iterable[str] | None = None,
+    max_memory: int | str | None = None,
+    dtype: np.dtype | type | str = np.float64,
+    chunk_runs: int | None = None,
+    tile_bytes: int = DEFAULT_TILE_BYTES,
+    threads: int | None = None,
+    backend: str | None = "auto",
+) -> RunOptions:
     """Validate the run options (``record`` names are Dataset variables)."""
     totals: tuple[str, ...] = ()
     if record is None or record == "all":
@@ -99,8 +106,10 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
         names = (record,) if isinstance(record, str) else tuple(record)
         unknown = [r for r in names if r not in VARIABLES and r not in TOTALS]
         if unknown:
-            raise InputError(f"record: unknown variable(s) {', '.join(unknown)}; expected some of "
-                             + ", ".join((*VARIABLES, *TOTALS)))
+            raise InputError(
+                f"record: unknown variable(s) {', '.join(unknown)}; expected some of "
+                + ", ".join((*VARIABLES, *TOTALS))
+            )
         # totals named: exactly those; only variables named: both totals come with them
         totals = tuple(r for r in TOTALS if r in names) or TOTALS
         names = tuple(r for r in names if r in VARIABLES)
@@ -117,16 +126,31 @@ def make_options(plan: Plan, record: Iterable[str] | str | None = None, producer
     if chunk_runs is not None and chunk_runs < 1:
         raise InputError(f"chunk_runs: expected a positive number of runs, got {chunk_runs}")
     mm = parse_bytes(max_memory)
-    return RunOptions(record=names, producers=sel, max_memory=mm or default_max_memory(), dtype=dt,
-                      chunk_runs=chunk_runs, tile_bytes=tile_bytes, totals=totals, threads=threads,
-                      backend=resolve_backend(backend))
+    return RunOptions(
+        record=names,
+        producers=sel,
+        max_memory=mm or default_max_memory(),
+        dtype=dt,
+        chunk_runs=chunk_runs,
+        tile_bytes=tile_bytes,
+        totals=totals,
+        threads=threads,
+        backend=resolve_backend(backend),
+    )
 
 
 def _record_sizes(plan: Plan, opts: RunOptions, n_inv: int) -> dict[str, int]:
     n = plan.world.n if opts.producers is None else opts.producers.size
-    size = {"production": n, "demand": n, "capacity": n, "inventory_days": n_inv,
-            "final_demand": plan.world.m, "final_demand_unmet": plan.world.m,
-            "shipments": plan.controls.E, "orders": plan.controls.E}
+    size = {
+        "production": n,
+        "demand": n,
+        "capacity": n,
+        "inventory_days": n_inv,
+        "final_demand": plan.world.m,
+        "final_demand_unmet": plan.world.m,
+        "shipments": plan.controls.E,
+        "orders": plan.controls.E,
+    }
     return {k: size[k] for k in opts.record}
 
 
@@ -155,8 +179,9 @@ def _auto_threads(requested: int | None, n_chunks: int) -> int:
     return want
 
 
-def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options: RunOptions | None = None,
-             **kw) -> dict[str, np.ndarray]:
+def run_plan(
+    plan: Plan, progress: Callable[[int], None] | None = None, options: RunOptions | None = None, **kw
+) -> dict[str, np.ndarray]:
     """Simulate every run of ``plan``; return the recorded arrays (leading axes T, R).
 
     Keyword options as :func:`make_options` (``record``, ``producers``, ``max_memory``,
@@ -196,20 +221,40 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
         Wd = np.asarray(cw.W)
         pr_sup, pr_buy = np.nonzero(Wd * covered[:, None])
         ctl_pos = {(int(f), int(b)): k for k, (f, b) in enumerate(zip(ctl.supplier, ctl.buyer, strict=True))}
-        pr = {"pr_sup": pr_sup, "pr_buy": pr_buy, "pr_w": Wd[pr_sup, pr_buy].astype(dt),
-              "pr_ctl": np.array([ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)],
-                                 dtype=np.intp)}
+        pr = {
+            "pr_sup": pr_sup,
+            "pr_buy": pr_buy,
+            "pr_w": Wd[pr_sup, pr_buy].astype(dt),
+            "pr_ctl": np.array(
+                [ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)], dtype=np.intp
+            ),
+        }
         pr_pair = cw.prod_product[pr_sup[pr_buy < n]] * n + pr_buy[pr_buy < n]
         uniq = np.unique(np.concatenate([pair, pr_pair]))
         inv_pair = np.searchsorted(uniq, pair)
         pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
     else:
         uniq, inv_pair = np.unique(pair, return_inverse=True)
-    st = StaticArrays(net=net, dt=dt, x0=cw.x0.astype(dt), s_eff=s_eff, inv_s=inv_s, sA=sA, finite_input=fin,
-                 off=off, s_uniform=s_uniform, inv_p=inv_p, inv_f=inv_f,
-                 ctl_w=np.asarray(cw.W[ctl.supplier, ctl.buyer], dtype=dt).reshape(-1) if E else np.zeros(0, dt),
-                 up=(uniq // n).astype(np.intp), ub=(uniq % n).astype(np.intp), inv_pair=inv_pair.reshape(-1),
-                 e_prod=e_prod, e_fd=e_fd, **pr)
+    st = StaticArrays(
+        net=net,
+        dt=dt,
+        x0=cw.x0.astype(dt),
+        s_eff=s_eff,
+        inv_s=inv_s,
+        sA=sA,
+        finite_input=fin,
+        off=off,
+        s_uniform=s_uniform,
+        inv_p=inv_p,
+        inv_f=inv_f,
+        ctl_w=np.asarray(cw.W[ctl.supplier, ctl.buyer], dtype=dt).reshape(-1) if E else np.zeros(0, dt),
+        up=(uniq // n).astype(np.intp),
+        ub=(uniq % n).astype(np.intp),
+        inv_pair=inv_pair.reshape(-1),
+        e_prod=e_prod,
+        e_fd=e_fd,
+        **pr,
+    )
 
     # -- memory plan: records of all runs + the state of the chunks in flight + the network -----------
     sizes = _record_sizes(plan, opts, inv_p.size)
@@ -221,9 +266,11 @@ def run_plan(plan: Plan, progress: Callable[[int], None] | None = None, options:
     budget = opts.max_memory - rec_bytes - static_bytes - buffers
     if budget < per_run:
         need = rec_bytes + static_bytes + buffers + per_run
-        raise InputError(f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
-                         f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
-                         "variables (record=[...], producers=[...]) or raise max_memory")
+        raise InputError(
+            f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
+            f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
+            "variables (record=[...], producers=[...]) or raise max_memory"
+        )
     auto = max(1, DEFAULT_CHUNK_BYTES // max(n * it, 1))
     Rc = int(max(1, min(R, opts.chunk_runs or auto, budget // per_run)))
     threads = _auto_threads(opts.threads, -(-R // Rc))
@@ -275,8 +322,9 @@ def _per_run(a: np.ndarray, rs: slice) -> np.ndarray:
     return np.ascontiguousarray(sel.transpose(1, 0, 2))
 
 
-def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray],
-               report: Callable[[int], None]) -> None:
+def _run_chunk(
+    plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray], report: Callable[[int], None]
+) -> None:
     """All T steps for the runs ``rs`` (see the kernel docstring for the step).
 
     In "days of target" units d = omega / (s A) and q_hat = OS / (s A den), per
@@ -320,7 +368,7 @@ def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: d
     d = np.empty((S, Rc, n), dtype=dt)
     d[...] = np.where(fin3, ini3 * x0f / s3, np.inf)
     qh = np.empty((S, Rc, n), dtype=dt)
-    inp3 = (inv_s3 > 0)
+    inp3 = inv_s3 > 0
     den0 = net.den0[:, None, :]
     qh[...] = np.where(inp3, safe_div(x0f * inv_s3, den0) if alt else x0f * inv_s3, 0.0)
     use_wh = Rc >= 8 and st.sA.shape[0] == 1  # fold s A into the demand weights
@@ -333,8 +381,7 @@ def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: d
     up, ub = st.up, st.ub
     tile_pairs = [(int(np.searchsorted(up, a)), int(np.searchsorted(up, b))) for a, b in tiles]
     # per tile: the offsets of inputs that cannot bind (None where every input can)
-    off_t = [st.off[a:b].astype(dt) if st.off is not None and np.isinf(st.off[a:b]).any() else None
-             for a, b in tiles]
+    off_t = [st.off[a:b].astype(dt) if st.off is not None and np.isinf(st.off[a:b]).any() else None for a, b in tiles]
     rows = 2 * Rc if alt else Rc
     Gbuf = np.empty((P, rows, n), dtype=dt)
     tbuf = TileBuffers(P, Rc, n, dt)
@@ -394,8 +441,13 @@ def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: d
                         WH = (W3[:, :K] * st.sA[0][:, None, :]).astype(dt)
                     if E:
                         prod_e = np.flatnonzero(ctl.buyer < n)
-                        slots = np.array([int(np.flatnonzero(net.sup[p] == f)[0]) for p, f in
-                                          zip(ctl.product[prod_e], ctl.supplier[prod_e], strict=True)], dtype=np.intp)
+                        slots = np.array(
+                            [
+                                int(np.flatnonzero(net.sup[p] == f)[0])
+                                for p, f in zip(ctl.product[prod_e], ctl.supplier[prod_e], strict=True)
+                            ],
+                            dtype=np.intp,
+                        )
                         ctl_w[prod_e] = W3[ctl.product[prod_e], slots, ctl.buyer[prod_e]]
             # 1. exogenous schedules
             delta = capacity_loss_at(plan, t, rs).astype(dt)
@@ -484,15 +536,29 @@ def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: d
                 reg_next = ctl.regime[min(t + 1, T - 1)][rs].astype(np.intp)
                 open_next = np.take_along_axis(open_c, reg_next, axis=1)
                 if alt:
-                    np.add.at(adj_u, st.inv_pair, (ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]]
-                                                   * (1.0 - open_next[:, e_prod])).T)
+                    np.add.at(
+                        adj_u, st.inv_pair, (ctl_w[e_prod] * rho_new[:, ctl_f[e_prod]] * (1.0 - open_next[:, e_prod])).T
+                    )
                     adj_u *= tau[None, :]
                 open_cur = open_next
                 if "controlled_shipments" in rec:
                     rec["controlled_shipments"][t, rs] = delivered_e
             if st.pr_sup is not None:
-                priority_rationing(plan, st, t, rs, qh, sA3, rho_prev if alt else None, y, x_a, fill,
-                                    arrive if E else None, corr_u, fd_received)
+                priority_rationing(
+                    plan,
+                    st,
+                    t,
+                    rs,
+                    qh,
+                    sA3,
+                    rho_prev if alt else None,
+                    y,
+                    x_a,
+                    fill,
+                    arrive if E else None,
+                    corr_u,
+                    fd_received,
+                )
             if U:
                 corr_u /= sA_pair
 
@@ -516,11 +582,13 @@ def _run_chunk(plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: d
                     dd[pl, :, bl] += corr_u[lo:hi]
                     if alt:
                         G[pl, Rc:, bl] -= adj_u[lo:hi]
-                update_tile(backend, G, dd, qq, x_a, x_opt, inv_s3[ps:pe], tau, off_t[i], m_lim, alt, masked,
-                            uniform_c, tbuf)
+                update_tile(
+                    backend, G, dd, qq, x_a, x_opt, inv_s3[ps:pe], tau, off_t[i], m_lim, alt, masked, uniform_c, tbuf
+                )
                 if fix:  # orders of those pairs also net out what is waiting for a licence
-                    orders_net_of_pending(qq, dd, G, pl, bl, pend_u[lo:hi], x_a, x_opt,
-                                           inv_s3[ps:pe], tau, Rc, alt, masked)
+                    orders_net_of_pending(
+                        qq, dd, G, pl, bl, pend_u[lo:hi], x_a, x_opt, inv_s3[ps:pe], tau, Rc, alt, masked
+                    )
                 demand_of(ps, pe, qq)
             if alt:
                 Dn[:, :n] *= rho_new

@@ -27,8 +27,12 @@ class IncompatiblePlans(ValueError):
 
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and bool(
-            np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+        )
     if isinstance(a, list | tuple):
         return isinstance(b, list | tuple) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
@@ -87,9 +91,9 @@ def _stack_controls(controls: list[ControlPlan], R: list[int]) -> ControlPlan:
         dl = np.zeros((r, K_total), dtype=c.delay.dtype)
         o = np.ones((r, K_total), dtype=c.open.dtype)
         q = np.full((r, K_total), np.nan)
-        a[:, off:off + K], dl[:, off:off + K], o[:, off:off + K] = c.approval, c.delay, c.open
+        a[:, off : off + K], dl[:, off : off + K], o[:, off : off + K] = c.approval, c.delay, c.open
         if c.quota is not None:
-            q[:, off:off + K] = c.quota
+            q[:, off : off + K] = c.quota
         approval.append(a)
         delay.append(dl)
         opened.append(o)
@@ -101,9 +105,16 @@ def _stack_controls(controls: list[ControlPlan], R: list[int]) -> ControlPlan:
         off += K
     regime = np.concatenate(regimes, axis=1)
     return dataclasses.replace(
-        c0, regime=regime.astype(np.int16) if K_total < 32000 else regime, approval=np.concatenate(approval),
-        delay=np.concatenate(delay), open=np.concatenate(opened), labels=labels, quota=np.concatenate(quota),
-        period=np.concatenate(period), quota_start=np.concatenate(qstart))
+        c0,
+        regime=regime.astype(np.int16) if K_total < 32000 else regime,
+        approval=np.concatenate(approval),
+        delay=np.concatenate(delay),
+        open=np.concatenate(opened),
+        labels=labels,
+        quota=np.concatenate(quota),
+        period=np.concatenate(period),
+        quota_start=np.concatenate(qstart),
+    )
 
 
 def stack_plans(plans: Sequence[Plan]) -> Plan:
@@ -133,8 +144,14 @@ def stack_plans(plans: Sequence[Plan]) -> Plan:
 def signature(plan: Plan) -> tuple:
     """Plans with different signatures never stack (a cheap first sort before trying)."""
     c = plan.controls
-    return (plan.T, plan.order_type, c.supplier.tobytes(), c.buyer.tobytes(), c.product.tobytes(),
-            tuple(tuple(type(e).__name__ for e in getattr(plan, name)) for name in Plan.EFFECT_LISTS))
+    return (
+        plan.T,
+        plan.order_type,
+        c.supplier.tobytes(),
+        c.buyer.tobytes(),
+        c.product.tobytes(),
+        tuple(tuple(type(e).__name__ for e in getattr(plan, name)) for name in Plan.EFFECT_LISTS),
+    )
 
 
 def group_stackable(plans: Sequence[Plan], max_runs: int | None = None) -> list[list[int]]:

@@ -185,9 +185,22 @@ def _compile_fused():
         return _fused
 
 
-def update_tile(backend: str, G: np.ndarray, d: np.ndarray, q: np.ndarray, x_a: np.ndarray, x_opt: np.ndarray,
-                inv_s: np.ndarray, tau: np.ndarray, off: np.ndarray | None, m_lim: np.ndarray, alt: bool,
-                masked: bool, uniform_c: tuple | None, buf: TileBuffers) -> None:
+def update_tile(
+    backend: str,
+    G: np.ndarray,
+    d: np.ndarray,
+    q: np.ndarray,
+    x_a: np.ndarray,
+    x_opt: np.ndarray,
+    inv_s: np.ndarray,
+    tau: np.ndarray,
+    off: np.ndarray | None,
+    m_lim: np.ndarray,
+    alt: bool,
+    masked: bool,
+    uniform_c: tuple | None,
+    buf: TileBuffers,
+) -> None:
     """Update ``d`` and ``q`` (k, Rc, n) in place and lower ``m_lim`` (Rc, n); see the module docstring.
 
     ``G`` (k, 2 Rc | Rc, n) is overwritten by the numpy backend. ``inv_s`` is (k, 1 | Rc, n);
@@ -197,7 +210,6 @@ def update_tile(backend: str, G: np.ndarray, d: np.ndarray, q: np.ndarray, x_a: 
     if backend == "numba":
         use_off = off is not None
         offa = off if use_off else np.zeros((1, 1), dtype=d.dtype)
-        _compile_fused()(G, d, q, x_a, x_opt, inv_s, tau, offa, use_off, m_lim, alt, masked,
-                         np.zeros(1, dtype=d.dtype))
+        _compile_fused()(G, d, q, x_a, x_opt, inv_s, tau, offa, use_off, m_lim, alt, masked, np.zeros(1, dtype=d.dtype))
     else:
         _update_numpy(G, d, q, x_a, x_opt, inv_s, tau, off, m_lim, alt, masked, uniform_c, buf)

@@ -55,7 +55,8 @@ def armington_rewrites(cw: CompiledWorld, sup: np.ndarray, wedges: list[PriceWed
                     hit = real & w.exporters[np.maximum(sup_region, 0)]
                     rate += np.where(hit, w.rate, 0.0)
                 tau = 1.0 + np.maximum(rate, 0.0)
-                block = np.where(base.sum(axis=0, keepdims=True) > 0,
-                                 armington_share_change(base.T, tau[None, :], sigma).T, 0.0)
+                block = np.where(
+                    base.sum(axis=0, keepdims=True) > 0, armington_share_change(base.T, tau[None, :], sigma).T, 0.0
+                )
                 out.append(ShareRewrite(day, p, buyers, "set", block=block))
     return sorted(out, key=lambda r: r.day)

@@ -199,17 +199,11 @@ def check_sources(fd: FinanceData) -> list[Problem]:
     for i, r in enumerate(src.itertuples(index=False), start=1):
         where = f"{fd.path or 'finance'}/sources.csv"
         if r.kind not in SOURCE_KINDS:
-            problems.append(
-                Problem(
-                    where, f"kind must be one of {', '.join(SOURCE_KINDS)}", row=i, field="kind"
-                )
-            )
+            problems.append(Problem(where, f"kind must be one of {', '.join(SOURCE_KINDS)}", row=i, field="kind"))
         if not isinstance(r.title, str) or not r.title.strip():
             problems.append(Problem(where, "a source needs a title", row=i, field="title"))
         if r.kind == "source" and not (isinstance(r.url, str) and r.url.startswith("http")):
-            problems.append(
-                Problem(where, "a published source needs an address", row=i, field="url")
-            )
+            problems.append(Problem(where, "a published source needs an address", row=i, field="url"))
         if r.kind in ("assumption", "derived") and not (isinstance(r.note, str) and r.note.strip()):
             problems.append(
                 Problem(
@@ -220,9 +214,7 @@ def check_sources(fd: FinanceData) -> list[Problem]:
                 )
             )
     if src["source_id"].duplicated().any():
-        problems.append(
-            Problem(f"{fd.path or 'finance'}/sources.csv", "duplicate source_id", field="source_id")
-        )
+        problems.append(Problem(f"{fd.path or 'finance'}/sources.csv", "duplicate source_id", field="source_id"))
     for name in TABLES:
         df = fd.tables[name]
         for i, v in enumerate(df["source"], start=1):

@@ -11,9 +11,7 @@ import numpy as np
 BP = 1e-4  # one basis point as a decimal
 
 
-def sale_schedule(
-    amount_bn: np.ndarray, months: np.ndarray, start: int, n_months: int
-) -> np.ndarray:
+def sale_schedule(amount_bn: np.ndarray, months: np.ndarray, start: int, n_months: int) -> np.ndarray:
     """Monthly sales (R, H): amount / months in each month start .. start + months - 1.
 
     amount_bn, months: (R,) per run; start: month index of the first tranche.
@@ -39,11 +37,7 @@ def net_supply(
     With half-life h months: S(t) = S(t-1) * 0.5 ** (1 / h) + net(t).
     """
     sales = np.atleast_2d(np.asarray(sales_bn, dtype=float))
-    absorbed = (
-        np.asarray(absorbed_share, dtype=float).reshape(-1, 1)
-        if np.ndim(absorbed_share)
-        else absorbed_share
-    )
+    absorbed = np.asarray(absorbed_share, dtype=float).reshape(-1, 1) if np.ndim(absorbed_share) else absorbed_share
     net = sales * (1.0 - absorbed) * duration_ratio
     if half_life_months is None:
         return np.cumsum(net, axis=-1)
@@ -57,9 +51,7 @@ def net_supply(
     return out
 
 
-def yield_change_bp(
-    supply_bn: np.ndarray, k_bp_per_100bn: np.ndarray | float, shape: np.ndarray
-) -> np.ndarray:
+def yield_change_bp(supply_bn: np.ndarray, k_bp_per_100bn: np.ndarray | float, shape: np.ndarray) -> np.ndarray:
     """Yield change by tenor (..., H, tenor): dy = k * S(t) / 100 * shape(tenor).
 
     k: the impact estimate at the reference tenor in bp per $100bn; shape: relative
@@ -76,10 +68,7 @@ def repriced_share(weights: np.ndarray, ladder_months: np.ndarray, n_months: int
     month: C(t) = sum_b w_b * min((t + 1) / M_b, 1), t = 0 .. H - 1.
     """
     t = np.arange(1, n_months + 1)[:, None]
-    return (
-        np.asarray(weights)[None, :]
-        * np.minimum(t / np.asarray(ladder_months, dtype=float)[None, :], 1.0)
-    ).sum(1)
+    return (np.asarray(weights)[None, :] * np.minimum(t / np.asarray(ladder_months, dtype=float)[None, :], 1.0)).sum(1)
 
 
 def parallel_shift_interest(
@@ -127,9 +116,7 @@ def ladder_extra_interest(
     return total * BP / 12.0
 
 
-def valuation_loss(
-    holdings_bn: np.ndarray, durations: np.ndarray, mix: np.ndarray, dy_bp: np.ndarray
-) -> np.ndarray:
+def valuation_loss(holdings_bn: np.ndarray, durations: np.ndarray, mix: np.ndarray, dy_bp: np.ndarray) -> np.ndarray:
     """Mark-to-market loss on holdings (...), first order: holdings * sum_k mix_k * D_k * dy_k.
 
     holdings_bn (...,); dy_bp (..., tenor); durations, mix (tenor,). A parallel shift d on a
@@ -137,16 +124,10 @@ def valuation_loss(
     """
     dur = float(np.dot(np.asarray(mix), np.asarray(durations)))
     weighted = (np.asarray(dy_bp) * (np.asarray(mix) * np.asarray(durations))).sum(-1)
-    return (
-        np.asarray(holdings_bn) * weighted * BP
-        if dur > 0
-        else np.zeros_like(np.asarray(holdings_bn))
-    )
+    return np.asarray(holdings_bn) * weighted * BP if dur > 0 else np.zeros_like(np.asarray(holdings_bn))
 
 
-def sale_concession(
-    sales_bn: np.ndarray, durations: np.ndarray, mix: np.ndarray, dy_bp: np.ndarray
-) -> np.ndarray:
+def sale_concession(sales_bn: np.ndarray, durations: np.ndarray, mix: np.ndarray, dy_bp: np.ndarray) -> np.ndarray:
     """Cumulative first-order price concession on the bonds sold (..., H).
 
     Each month's tranche q(t) is sold while yields move from dy(t-1) to dy(t):

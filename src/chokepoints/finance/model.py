@@ -112,8 +112,7 @@ def simulate_finance(
         raise InputError(
             Problem(
                 src,
-                "no treasury_sale or reserve_shift event: nothing for the financial "
-                "lever to compute",
+                "no treasury_sale or reserve_shift event: nothing for the financial lever to compute",
                 line,
                 col,
                 field="events",
@@ -146,8 +145,7 @@ def simulate_finance(
         if e.holder not in fd.holders:
             err(
                 ("events", i, "holder"),
-                f"unknown holder {e.holder!r}; the bundled Treasury holdings cover "
-                + ", ".join(fd.holders),
+                f"unknown holder {e.holder!r}; the bundled Treasury holdings cover " + ", ".join(fd.holders),
             )
             continue
         if m0 < 0:
@@ -169,8 +167,7 @@ def simulate_finance(
                 if row is None:
                     err(
                         ("events", i, "holder"),
-                        f"no bundled holdings figure for {e.holder} on or before "
-                        f"{e.on:%Y-%m}; give holdings_bn",
+                        f"no bundled holdings figure for {e.holder} on or before {e.on:%Y-%m}; give holdings_bn",
                     )
                     continue
                 holdings0[e.holder] = (float(row["usd_bn"]), row["date"], row["source"])
@@ -262,11 +259,7 @@ def simulate_finance(
         m0 = _month_index(start, e.on)
         amount = np.maximum(val(i, e, "amount_bn", None), 0.0)
         months = np.clip(np.rint(val(i, e, "months", None)), 1, H - m0)
-        mix = (
-            official
-            if e.maturity_mix is None
-            else np.array([e.maturity_mix.get(t, 0.0) for t in TENORS])
-        )
+        mix = official if e.maturity_mix is None else np.array([e.maturity_mix.get(t, 0.0) for t in TENORS])
         sales.append(
             _Sale(
                 i,
@@ -305,9 +298,7 @@ def simulate_finance(
         fed = np.clip(val(i, e, "fed_purchase_share", None), 0, 1)
         absorbed = np.minimum(other + fed, 1.0)
         half = val(i, e, "impact_half_life_months", None)
-        half_arg = (
-            None if np.isnan(half).all() else np.where(np.isnan(half) | (half <= 0), np.inf, half)
-        )
+        half_arg = None if np.isnan(half).all() else np.where(np.isnan(half) | (half <= 0), np.inf, half)
         supply = kernel.net_supply(s.sales, absorbed, s.duration_ratio, half_arg)
         dy = kernel.yield_change_bp(supply, 1.0, shape)
         scale = np.maximum(val(i, e, "rollover_scale", None), 1e-6)
@@ -320,9 +311,7 @@ def simulate_finance(
         supply_total += supply
         cum_sales = np.cumsum(s.sales, axis=1)
         fed_bought += np.minimum(fed, absorbed)[:, None] * cum_sales
-        others_bought += (
-            np.minimum(other, absorbed - np.minimum(fed, absorbed))[:, None] * cum_sales
-        )
+        others_bought += np.minimum(other, absorbed - np.minimum(fed, absorbed))[:, None] * cum_sales
 
     # -- holders: holdings, losses, reserve shifts --------------------------------------------
     nh = len(holders)
@@ -337,12 +326,8 @@ def simulate_finance(
         if mine:
             sold[:, :, hi] = sum(s.sales for s in mine)
             holdings[:, :, hi] = h0_run[h][:, None] - np.cumsum(sold[:, :, hi], axis=1)
-            unit_mtm[:, :, hi] = kernel.valuation_loss(
-                holdings[:, :, hi], durations, official, unit_dy
-            )
-            unit_conc[:, :, hi] = sum(
-                kernel.sale_concession(s.sales, durations, s.mix, unit_dy) for s in mine
-            )
+            unit_mtm[:, :, hi] = kernel.valuation_loss(holdings[:, :, hi], durations, official, unit_dy)
+            unit_conc[:, :, hi] = sum(kernel.sale_concession(s.sales, durations, s.mix, unit_dy) for s in mine)
         else:
             row = fd.holdings_at(h, f"{sc.start:%Y-%m}")
             if row is not None:
@@ -406,11 +391,7 @@ def simulate_finance(
         last_sale_month=int(last_sale),
         holdings_start=json.dumps({h: list(v) for h, v in holdings0.items()}),
         events=json.dumps(
-            [
-                e.model_dump(mode="json", by_alias=True)
-                for e in sc.events
-                if isinstance(e, FINANCE_EVENTS)
-            ]
+            [e.model_dump(mode="json", by_alias=True) for e in sc.events if isinstance(e, FINANCE_EVENTS)]
         ),
         default_impact_band=int(chosen is None),
     )

@@ -26,9 +26,7 @@ from .summary import (
 _BAND = "rgba(31,119,180,0.18)"
 
 
-def _band_figure(
-    x: Any, b: xr.Dataset, title: str, ytitle: str, studies: dict[str, str], ds: xr.Dataset
-) -> Any:
+def _band_figure(x: Any, b: xr.Dataset, title: str, ytitle: str, studies: dict[str, str], ds: xr.Dataset) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -283,15 +281,12 @@ def _options_table(ds: xr.Dataset) -> pd.DataFrame:
                 "impact_estimates": ", ".join(ev["impact_estimates"] or ["default band"]),
                 "impact_half_life_months": ev["impact_half_life_months"] or "none (persistent)",
                 "rollover_scale": ev["rollover_scale"],
-                "new_borrowing_bn_per_year": ev["new_borrowing_bn_per_year"]
-                or "FY2025 deficit (1,800)",
+                "new_borrowing_bn_per_year": ev["new_borrowing_bn_per_year"] or "FY2025 deficit (1,800)",
             }
             what = f"sells {ev['amount_bn']:g}bn over {ev['months']} months"
         else:
             opts = {"gold_price_usd_per_oz": ev["gold_price_usd_per_oz"] or "default (4,190.5)"}
-            what = (
-                f"moves {ev['amount_bn']:g}bn {ev['from']} -> {ev['to']} over {ev['months']} months"
-            )
+            what = f"moves {ev['amount_bn']:g}bn {ev['from']} -> {ev['to']} over {ev['months']} months"
         parts = []
         for k, v in opts.items():
             mark = " (uncertain)" if f"events.{eid}.{k}" in uncertain else ""
@@ -379,8 +374,7 @@ def finance_sections(result: xr.Dataset) -> list[Section]:
         discounted."""
     )
     key_caption = (
-        "Key numbers (low / central / high from the impact estimates; "
-        "p05 / p95 over runs at the central estimate)"
+        "Key numbers (low / central / high from the impact estimates; p05 / p95 over runs at the central estimate)"
     )
     sections = [
         Section(
@@ -439,9 +433,7 @@ def finance_sections(result: xr.Dataset) -> list[Section]:
                 issued at the higher yields. Feedback of the extra interest on borrowing is not
                 modelled (first order)."""
             ),
-            figures=[
-                _band_figure(x, ib, "Cumulative extra US interest (USD bn)", "USD bn", studies, ds)
-            ],
+            figures=[_band_figure(x, ib, "Cumulative extra US interest (USD bn)", "USD bn", studies, ds)],
             tables=[
                 ("Extra US interest by year, USD bn", _yearly_interest(ds).round(2)),
                 ("Budget context (bundled, sourced)", _context(ds)),
@@ -451,10 +443,7 @@ def finance_sections(result: xr.Dataset) -> list[Section]:
     ratio = threat["ratio_target_to_threatener"]["central"]
     t = threat["threatener"]
     cost = pd.DataFrame(
-        [
-            {"side": side, **{e: round(v, 2) for e, v in c.items()}}
-            for side, c in threat["cost_to"].items()
-        ]
+        [{"side": side, **{e: round(v, 2) for e, v in c.items()}} for side, c in threat["cost_to"].items()]
     )
     sections.append(
         Section(
@@ -486,8 +475,7 @@ def finance_sections(result: xr.Dataset) -> list[Section]:
             tables=[
                 ("Finance events and the options in effect", opts),
                 (
-                    "All bundled impact estimates (bp per $100bn; k5 at 5 years); "
-                    "'used' = in this band",
+                    "All bundled impact estimates (bp per $100bn; k5 at 5 years); 'used' = in this band",
                     est,
                 ),
                 ("Sources cited", _cited_sources(ds, [hist, est, _context(ds)])),

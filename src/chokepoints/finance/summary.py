@@ -30,9 +30,7 @@ from .data import load_finance_data
 def band(da: xr.DataArray) -> xr.Dataset:
     """low / central / high (and p05 / p95 over runs) of a DataArray with dims run, estimate,
     end (see the module docstring)."""
-    da = da.drop_vars(
-        [c for c in da.coords if c not in da.dims and c not in ("date", "month_label")]
-    )
+    da = da.drop_vars([c for c in da.coords if c not in da.dims and c not in ("date", "month_label")])
     med = da.median("run")
     low = med.sel(end="low", drop=True).min("estimate")
     high = med.sel(end="high", drop=True).max("estimate")
@@ -96,11 +94,7 @@ def headline(ds: xr.Dataset) -> pd.DataFrame:
     )
     rows.append(("10-year yield change at the horizon", "bp", band(y10.isel(month=-1))))
     cum = ds["cum_extra_interest_bn"]
-    first = (
-        int(np.argmax(ds["sales_bn"].sum(("run", "holder")).values > 0))
-        if ds["sales_bn"].sum() > 0
-        else 0
-    )
+    first = int(np.argmax(ds["sales_bn"].sum(("run", "holder")).values > 0)) if ds["sales_bn"].sum() > 0 else 0
     y1 = min(first + 11, H - 1)
     base = cum.isel(month=first - 1) if first > 0 else 0.0
     rows.append(
@@ -121,9 +115,7 @@ def headline(ds: xr.Dataset) -> pd.DataFrame:
     last12 = ds["extra_interest_bn"].isel(month=slice(max(H - 12, 0), H)).sum("month")
     ni = float(ds.attrs.get("net_interest_fy2025_bn", np.nan))
     rows.append(("US extra interest, last 12 months of the horizon", "USD bn", band(last12)))
-    rows.append(
-        (f"  same, % of FY2025 net interest (${ni:,.0f}bn, CBO)", "%", band(100.0 * last12 / ni))
-    )
+    rows.append((f"  same, % of FY2025 net interest (${ni:,.0f}bn, CBO)", "%", band(100.0 * last12 / ni)))
     for h in [str(x) for x in ds["holder"].values]:
         if float(ds["sales_bn"].sel(holder=h).sum()) <= 0:
             continue
@@ -178,16 +170,13 @@ def flows_table(ds: xr.Dataset) -> pd.DataFrame:
                     if g.sizes["gold_date"]:
                         last = float(g.values[-1])
                         other += (
-                            f"; gold holdings {last:.2f} Moz ({str(g['gold_date'].values[-1])}) -> "
-                            f"{last + moz:.2f} Moz"
+                            f"; gold holdings {last:.2f} Moz ({str(g['gold_date'].values[-1])}) -> {last + moz:.2f} Moz"
                         )
                 rows.append({"holder": h, "item": f"moved into {a}", "usd_bn": v, "other": other})
     sup = float(ds["net_supply_bn"].isel(month=-1).median("run"))
     fed = float(ds["fed_purchases_bn"].isel(month=-1).median("run"))
     oth = float(ds["other_buyers_bn"].isel(month=-1).median("run"))
-    rows.append(
-        {"holder": "market", "item": "bought by the Federal Reserve", "usd_bn": fed, "other": ""}
-    )
+    rows.append({"holder": "market", "item": "bought by the Federal Reserve", "usd_bn": fed, "other": ""})
     rows.append(
         {
             "holder": "market",

@@ -59,7 +59,6 @@ class Indicators:
 
 __all__ = ["Indicators", "ResultAccessor", "summarise", "open_result", "write_netcdf", "netcdf_attrs"]
 
-for _name in ("groups", "output_ratio", "shortfall_days", "output_lost", "time_to_shortfall", "output_loss",
-              "summary"):
+for _name in ("groups", "output_ratio", "shortfall_days", "output_lost", "time_to_shortfall", "output_loss", "summary"):
     getattr(Indicators, _name).__doc__ = getattr(ResultAccessor, _name).__doc__
 del _name

@@ -83,8 +83,11 @@ def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     empty: dict[str, dict[str, Any]] = {}
     for name, var in ds.variables.items():
         if any(ds.sizes[d] == 0 for d in var.dims):
-            empty[str(name)] = {"dims": list(var.dims), "coord": name in ds.coords,
-                                "dtype": "str" if var.dtype.kind in "OUS" else var.dtype.str}
+            empty[str(name)] = {
+                "dims": list(var.dims),
+                "coord": name in ds.coords,
+                "dtype": "str" if var.dtype.kind in "OUS" else var.dtype.str,
+            }
     out = ds.drop_vars(list(empty))
     out.attrs = netcdf_attrs(ds.attrs)
     if empty:
@@ -136,8 +139,11 @@ def open_result(path: str | Path) -> xr.Dataset:
     ds = restore_empty(ds)
     ds.encoding["source"] = str(p)
     if ds.cp.kind not in KINDS:
-        raise InputError(Problem(str(p), "not a chokepoints result (no attr 'kind' and no engine or finance "
-                                 "variables)", field="kind"))
+        raise InputError(
+            Problem(
+                str(p), "not a chokepoints result (no attr 'kind' and no engine or finance variables)", field="kind"
+            )
+        )
     return ds
 
 
@@ -160,7 +166,7 @@ class ResultAccessor:
     # -- what this is ------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        """"engine", "finance" or "negotiation" (attr ``kind``; engine and finance Datasets
+        """ "engine", "finance" or "negotiation" (attr ``kind``; engine and finance Datasets
         written before that attr existed are recognised by their variables); "" otherwise."""
         d = self._ds
         k = d.attrs.get("kind")
@@ -175,8 +181,11 @@ class ResultAccessor:
     @property
     def provenance(self) -> dict[str, Any]:
         """The attrs as Python values: package version, scenario hash, dataset version, seed, created, ..."""
-        return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._ds.attrs.items()
-                if k != "empty_variables"}
+        return {
+            k: (v.item() if isinstance(v, np.generic) else v)
+            for k, v in self._ds.attrs.items()
+            if k != "empty_variables"
+        }
 
     @property
     def source(self) -> str:
@@ -190,15 +199,24 @@ class ResultAccessor:
         if self.kind != kind:
             have = self.kind or "not a chokepoints result"
             article = "an" if kind[0] in "aeiou" else "a"
-            raise InputError(Problem(self.source, f"ds.cp.{method}() needs {article} {kind} result; this one is "
-                                     f"{have}", field="kind"))
+            raise InputError(
+                Problem(
+                    self.source, f"ds.cp.{method}() needs {article} {kind} result; this one is {have}", field="kind"
+                )
+            )
         return self._ds
 
     def _var(self, name: str, method: str) -> xr.DataArray:
         d = self._ds
         if name not in d.variables:
-            raise InputError(Problem(self.source, f"ds.cp.{method}() needs the variable {name!r}, which this "
-                                     f"result did not record: simulate with record=[..., {name!r}]", field=name))
+            raise InputError(
+                Problem(
+                    self.source,
+                    f"ds.cp.{method}() needs the variable {name!r}, which this "
+                    f"result did not record: simulate with record=[..., {name!r}]",
+                    field=name,
+                )
+            )
         return d[name]
 
     # -- engine ------------------------------------------------------------------------
@@ -223,10 +241,12 @@ class ResultAccessor:
     def groups(self) -> list[tuple[str, str]]:
         """Every (region, end use) with producers or final demand, sorted."""
         self._require("engine", "groups")
-        pairs = {(r, u) for r, u in zip(self._labels("producer_region"), self._labels("producer_end_use"),
-                                        strict=True) if u}
-        pairs |= {(r, u) for r, u in zip(self._labels("demand_region"), self._labels("demand_end_use"),
-                                         strict=True) if u}
+        pairs = {
+            (r, u) for r, u in zip(self._labels("producer_region"), self._labels("producer_end_use"), strict=True) if u
+        }
+        pairs |= {
+            (r, u) for r, u in zip(self._labels("demand_region"), self._labels("demand_end_use"), strict=True) if u
+        }
         return sorted(pairs)
 
     def _masks(self, region: str, end_use: str) -> tuple[np.ndarray, np.ndarray]:
@@ -252,8 +272,7 @@ class ResultAccessor:
             x = self._var("production", "output_ratio").isel(producer=pm)
             uv = self._unit_value(pm, "output_ratio")
             value = (x * uv).sum("producer")
-            base = float((self._var("baseline_production", "output_ratio").isel(producer=pm)
-                          * uv.isel(run=0)).sum())
+            base = float((self._var("baseline_production", "output_ratio").isel(producer=pm) * uv.isel(run=0)).sum())
             out = value / base if base > 0 else value * np.nan
         else:
             y = self._var("final_demand", "output_ratio").isel(demand_cell=dm).sum("demand_cell")
@@ -278,9 +297,18 @@ class ResultAccessor:
             unmet = self._var("final_demand_unmet", "shortfall_days").values[:, :, dm].sum(-1)
             short |= unmet > tol * y
         first = np.where(short.any(axis=1), short.argmax(axis=1).astype(float), np.nan)
-        return xr.DataArray(first, dims=("run",), coords={"run": d.run.values}, name="shortfall_day",
-                            attrs={"region": region, "end_use": end_use, "units": "days from the scenario start",
-                                   "shortfall_tolerance": tol})
+        return xr.DataArray(
+            first,
+            dims=("run",),
+            coords={"run": d.run.values},
+            name="shortfall_day",
+            attrs={
+                "region": region,
+                "end_use": end_use,
+                "units": "days from the scenario start",
+                "shortfall_tolerance": tol,
+            },
+        )
 
     def output_lost(self, region: str, end_use: str) -> xr.Dataset:
         """Per run: output the group lost over the horizon, a Dataset with ``units`` and ``usd``
@@ -303,19 +331,27 @@ class ResultAccessor:
         unit_of = dict(zip(self._labels("product"), self._labels("product_unit"), strict=True))
         label = " + ".join(f"{unit_of[p]} {p}" for p in prods)
         run = {"run": d.run.values}
-        return xr.Dataset({"units": ("run", np.asarray(units, float), {"units": label}),
-                           "usd": ("run", np.asarray(usd, float), {"units": "USD"})}, coords=run,
-                          attrs={"unit": label, "region": region, "end_use": end_use})
+        return xr.Dataset(
+            {
+                "units": ("run", np.asarray(units, float), {"units": label}),
+                "usd": ("run", np.asarray(usd, float), {"units": "USD"}),
+            },
+            coords=run,
+            attrs={"unit": label, "region": region, "end_use": end_use},
+        )
 
     def _selected(self, region: str | None, end_use: str | None, method: str) -> list[tuple[str, str]]:
         self._require("engine", method)
-        return [(r, u) for r, u in self.groups()
-                if (region is None or r == region) and (end_use is None or u == end_use)]
+        return [
+            (r, u) for r, u in self.groups() if (region is None or r == region) and (end_use is None or u == end_use)
+        ]
 
     def time_to_shortfall(self, region: str | None = None, end_use: str | None = None) -> pd.DataFrame:
         """Days to first shortfall per (region, end use): median, 5 %, 95 %, share of runs short."""
-        rows = [{"region": r, "end_use": u, **summarise(self.shortfall_days(r, u))}
-                for r, u in self._selected(region, end_use, "time_to_shortfall")]
+        rows = [
+            {"region": r, "end_use": u, **summarise(self.shortfall_days(r, u))}
+            for r, u in self._selected(region, end_use, "time_to_shortfall")
+        ]
         return pd.DataFrame(rows, columns=["region", "end_use", "median", "p05", "p95", "share_of_runs"])
 
     def output_loss(self, region: str | None = None, end_use: str | None = None) -> pd.DataFrame:
@@ -324,11 +360,33 @@ class ResultAccessor:
         for r, u in self._selected(region, end_use, "output_loss"):
             lost = self.output_lost(r, u)
             su, sd = summarise(lost.units), summarise(lost.usd)
-            rows.append({"region": r, "end_use": u, "unit": lost.attrs["unit"], "units_median": su["median"],
-                         "units_p05": su["p05"], "units_p95": su["p95"], "usd_median": sd["median"],
-                         "usd_p05": sd["p05"], "usd_p95": sd["p95"]})
-        return pd.DataFrame(rows, columns=["region", "end_use", "unit", "units_median", "units_p05", "units_p95",
-                                           "usd_median", "usd_p05", "usd_p95"])
+            rows.append(
+                {
+                    "region": r,
+                    "end_use": u,
+                    "unit": lost.attrs["unit"],
+                    "units_median": su["median"],
+                    "units_p05": su["p05"],
+                    "units_p95": su["p95"],
+                    "usd_median": sd["median"],
+                    "usd_p05": sd["p05"],
+                    "usd_p95": sd["p95"],
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "region",
+                "end_use",
+                "unit",
+                "units_median",
+                "units_p05",
+                "units_p95",
+                "usd_median",
+                "usd_p05",
+                "usd_p95",
+            ],
+        )
 
     def summary(self, key_users: list[tuple[str, str]] | None = None) -> pd.DataFrame:
         """One row per (region, end use): shortfall day and losses (the CLI's table), key users

@@ -55,8 +55,16 @@ def concentration(world: World) -> pd.DataFrame:
             continue
         s = g["output_per_day"] / total
         top = g.loc[s.idxmax()]
-        rows.append({"stage": stage, "product": product, "hhi": float((s ** 2).sum()),
-                     "top_region": top["region"], "top_share": float(s.max()), "producing_regions": int((s > 0).sum())})
+        rows.append(
+            {
+                "stage": stage,
+                "product": product,
+                "hhi": float((s**2).sum()),
+                "top_region": top["region"],
+                "top_share": float(s.max()),
+                "producing_regions": int((s > 0).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,15 +82,28 @@ def import_reliance(world: World, region: str | None = None, product: str | None
         imported = g.loc[g["supplier_region"] != r, "amount"].sum()
         production = float(prod.get((r, p), 0.0))
         top = g.groupby("supplier_region")["amount"].sum().sort_values(ascending=False)
-        rows.append({"region": r, "product": p, "consumption_per_day": consumption,
-                     "production_per_day": production, "gross_import_share": imported / consumption,
-                     "net_import_reliance": max(0.0, (consumption - production) / consumption),
-                     "main_source": top.index[0], "main_source_share": float(top.iloc[0] / consumption)})
+        rows.append(
+            {
+                "region": r,
+                "product": p,
+                "consumption_per_day": consumption,
+                "production_per_day": production,
+                "gross_import_share": imported / consumption,
+                "net_import_reliance": max(0.0, (consumption - production) / consumption),
+                "main_source": top.index[0],
+                "main_source_share": float(top.iloc[0] / consumption),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def supply_risk(world: World, region: str, governance: Mapping[str, float] | None = None,
-                eol_rir: float = 0.0, substitution_index: float = 1.0) -> pd.DataFrame:
+def supply_risk(
+    world: World,
+    region: str,
+    governance: Mapping[str, float] | None = None,
+    eol_rir: float = 0.0,
+    substitution_index: float = 1.0,
+) -> pd.DataFrame:
     """EU-methodology supply risk (EC 2017) of ``region`` for each product it buys."""
     if not 0 <= eol_rir <= 1:
         raise InputError(Problem("--eol-rir", f"must be within [0, 1], got {eol_rir}"))
@@ -104,12 +125,21 @@ def supply_risk(world: World, region: str, governance: Mapping[str, float] | Non
     for p in ir.index:
         gs = out_by_region.loc[p]
         gs = gs / gs.sum()
-        hhi_gs = float(sum(s ** 2 * weight[r] for r, s in gs.items()))
+        hhi_gs = float(sum(s**2 * weight[r] for r, s in gs.items()))
         so = flows[(flows.buyer_region == region) & (flows["product"] == p)].groupby("supplier_region")["amount"].sum()
         so = so / so.sum()
-        hhi_so = float(sum(s ** 2 * weight[r] for r, s in so.items()))
+        hhi_so = float(sum(s**2 * weight[r] for r, s in so.items()))
         import_rel = float(ir.loc[p, "net_import_reliance"])
         sr = (hhi_gs * import_rel / 2 + hhi_so * (1 - import_rel / 2)) * (1 - eol_rir) * substitution_index
-        rows.append({"region": region, "product": p, "hhi_wgi_global": hhi_gs, "hhi_wgi_sourcing": hhi_so,
-                     "import_reliance": import_rel, "supply_risk": sr, "weighting": label})
+        rows.append(
+            {
+                "region": region,
+                "product": p,
+                "hhi_wgi_global": hhi_gs,
+                "hhi_wgi_sourcing": hhi_so,
+                "import_reliance": import_rel,
+                "supply_risk": sr,
+                "weighting": label,
+            }
+        )
     return pd.DataFrame(rows)

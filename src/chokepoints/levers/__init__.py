@@ -37,8 +37,9 @@ MODULES: dict[str, ModuleType] = _discover()
 
 EVENT_CLASSES: tuple[type[LeverEvent], ...] = tuple(c for m in MODULES.values() for c in getattr(m, "EVENTS", ()))
 EVENT_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in EVENT_CLASSES)
-LEVER_OF: dict[str, ModuleType] = {t: m for m in MODULES.values() for t in
-                                   (c.model_fields["type"].default for c in getattr(m, "EVENTS", ()))}
+LEVER_OF: dict[str, ModuleType] = {
+    t: m for m in MODULES.values() for t in (c.model_fields["type"].default for c in getattr(m, "EVENTS", ()))
+}
 """Event type -> the lever module that compiles it."""
 
 if TYPE_CHECKING:
@@ -79,11 +80,26 @@ def describe() -> list[dict[str, str]]:
     for name, mod in MODULES.items():
         for cls in getattr(mod, "EVENTS", ()):
             doc = (cls.__doc__ or "").strip().splitlines()
-            rows.append({"type": cls.model_fields["type"].default, "lever": name,
-                         "engine": "yes" if hasattr(mod, "compile") else "no",
-                         "summary": doc[0] if doc else ""})
+            rows.append(
+                {
+                    "type": cls.model_fields["type"].default,
+                    "lever": name,
+                    "engine": "yes" if hasattr(mod, "compile") else "no",
+                    "summary": doc[0] if doc else "",
+                }
+            )
     return rows
 
 
-__all__ = ["MODULES", "EVENT_CLASSES", "EVENT_TYPES", "Event", "LeverContext", "LeverEvent", "check_events",
-           "compile_events", "describe", "lever_of"]
+__all__ = [
+    "MODULES",
+    "EVENT_CLASSES",
+    "EVENT_TYPES",
+    "Event",
+    "LeverContext",
+    "LeverEvent",
+    "check_events",
+    "compile_events",
+    "describe",
+    "lever_of",
+]

@@ -111,8 +111,10 @@ class LeverContext:
 
     def check_end_use(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.end_uses:
-            self.err(("events", i, *path), f"unknown end use {value!r}; the world has "
-                     + ", ".join(sorted(u for u in self.end_uses if u)))
+            self.err(
+                ("events", i, *path),
+                f"unknown end use {value!r}; the world has " + ", ".join(sorted(u for u in self.end_uses if u)),
+            )
 
     def check_end_uses(self, i: int, key: str, values: Iterable[str] | None) -> None:
         for j, u in enumerate(values or []):
@@ -137,8 +139,7 @@ class LeverContext:
         return np.full(self.R, float(base)) if vals is None else vals
 
     def is_uncertain(self, event: LeverEvent, field_name: str) -> bool:
-        return event.id is not None and any(u.parameter == f"events.{event.id}.{field_name}"
-                                            for u in self.sc.uncertain)
+        return event.id is not None and any(u.parameter == f"events.{event.id}.{field_name}" for u in self.sc.uncertain)
 
     # -- masks --------------------------------------------------------------------------
     def region_mask(self, regions: Iterable[str] | str, *, all_but: str | None = None) -> np.ndarray:

@@ -54,9 +54,19 @@ def compile(ctx: LeverContext, i: int, e: CapacityChange) -> list[Effect]:
         mask &= np.arange(cw.n) == ctx.fidx.get(e.producer, -1)
     mask &= cw.x0 > 0
     if not mask.any():
-        ctx.err(("events", i), "matches no producer with baseline output; add the plant to the World's "
-                "producers (a small output) so buyers have a supply link to it")
+        ctx.err(
+            ("events", i),
+            "matches no producer with baseline output; add the plant to the World's "
+            "producers (a small output) so buyers have a supply link to it",
+        )
         return []
     w = np.where(mask, cw.x0, 0.0)
-    return [CapacityAddition(ctx.start(e), ctx.end(e), w / w.sum(), ctx.per_run(e.capacity_per_day, i,
-                             "capacity_per_day"), ctx.per_run(e.ramp_days, i, "ramp_days"))]
+    return [
+        CapacityAddition(
+            ctx.start(e),
+            ctx.end(e),
+            w / w.sum(),
+            ctx.per_run(e.capacity_per_day, i, "capacity_per_day"),
+            ctx.per_run(e.ramp_days, i, "ramp_days"),
+        )
+    ]

@@ -53,6 +53,13 @@ def compile(ctx: LeverContext, i: int, e: CapacityLoss) -> list[Effect]:
         mask &= np.arange(cw.n) == ctx.fidx.get(e.producer, -1)
     if not mask.any():
         ctx.err(("events", i), "matches no producer (check region/product/producer)")
-    return [CapacityLossEffect(mask, ctx.per_run(e.share, i, "share"), ctx.day(e.on),
-                               ctx.per_run(e.duration_days, i, "duration_days"),
-                               ctx.per_run(e.recovery_days, i, "recovery_days"), e.recovery == "linear")]
+    return [
+        CapacityLossEffect(
+            mask,
+            ctx.per_run(e.share, i, "share"),
+            ctx.day(e.on),
+            ctx.per_run(e.duration_days, i, "duration_days"),
+            ctx.per_run(e.recovery_days, i, "recovery_days"),
+            e.recovery == "linear",
+        )
+    ]

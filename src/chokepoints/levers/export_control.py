@@ -55,8 +55,7 @@ class ExportControl(LeverEvent):
     exempt_end_uses: list[str] = Field(default_factory=list)
     excluded_end_uses: list[str] = Field(default_factory=list)
 
-    _lists = field_validator("products", "end_uses", "exempt_end_uses", "excluded_end_uses", mode="before")(
-        as_list)
+    _lists = field_validator("products", "end_uses", "exempt_end_uses", "excluded_end_uses", mode="before")(as_list)
     _dest = field_validator("destinations", mode="before")(as_list_or_all)
 
     @model_validator(mode="after")
@@ -93,8 +92,9 @@ def check(ctx: LeverContext, i: int, e: ExportControl | LiftControl) -> None:
             ctx.check_end_uses(i, key, getattr(e, key))
 
 
-def exporter_routes(ctx: LeverContext, exporter: str, products: list[str] | str,
-                    destinations: list[str] | str) -> tuple[np.ndarray, np.ndarray, bool]:
+def exporter_routes(
+    ctx: LeverContext, exporter: str, products: list[str] | str, destinations: list[str] | str
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Suppliers (n,) in ``exporter`` making ``products``, buyers (n + m,) in ``destinations``,
     and whether only cross-border routes count (an export control never applies to the
     exporter's own buyers unless the destinations name the exporter)."""
@@ -112,8 +112,13 @@ def regime_fields(ctx: LeverContext, i: int, e) -> dict:
         return {"kind": "ban"}
     if getattr(e, "validity_days", None) is None:
         return {"kind": "licence", "approval": rate.copy(), "delay": review}
-    return {"kind": "licence_valid", "approval": rate.copy(), "delay": review, "validity": e.validity_days,
-            "renewal": e.renewal}
+    return {
+        "kind": "licence_valid",
+        "approval": rate.copy(),
+        "delay": review,
+        "validity": e.validity_days,
+        "renewal": e.renewal,
+    }
 
 
 def end_use_filters(ctx: LeverContext, e) -> tuple[np.ndarray, np.ndarray]:
@@ -129,14 +134,41 @@ def compile(ctx: LeverContext, i: int, e: ExportControl | LiftControl) -> list[E
     suppliers, buyers, cross = exporter_routes(ctx, e.exporter, e.products, e.destinations)
     order = (ctx.day(e.on), i)
     if isinstance(e, LiftControl):
-        return [RouteRegime(order, ctx.start(e), ctx.T, suppliers, buyers, "lift", f"{e.id or e.type}@{e.on}",
-                            cross_border=cross, candidate=False)]
+        return [
+            RouteRegime(
+                order,
+                ctx.start(e),
+                ctx.T,
+                suppliers,
+                buyers,
+                "lift",
+                f"{e.id or e.type}@{e.on}",
+                cross_border=cross,
+                candidate=False,
+            )
+        ]
     applies, excluded = end_use_filters(ctx, e)
     if e.mode == "quota":
-        fields: dict = {"kind": "quota", "approval": np.ones(ctx.R),
-                        "delay": np.rint(ctx.per_run(e.review_days, i, "review_days")).astype(np.int64),
-                        "quota": ctx.per_run(e.quota, i, "quota"), "period": e.period_days}
+        fields: dict = {
+            "kind": "quota",
+            "approval": np.ones(ctx.R),
+            "delay": np.rint(ctx.per_run(e.review_days, i, "review_days")).astype(np.int64),
+            "quota": ctx.per_run(e.quota, i, "quota"),
+            "period": e.period_days,
+        }
     else:
         fields = regime_fields(ctx, i, e)
-    return [RouteRegime(order, ctx.start(e), ctx.end(e), suppliers, buyers, label=f"{e.id or e.type}@{e.on}",
-                        cross_border=cross, applies=applies, excluded=excluded, **fields)]
+    return [
+        RouteRegime(
+            order,
+            ctx.start(e),
+            ctx.end(e),
+            suppliers,
+            buyers,
+            label=f"{e.id or e.type}@{e.on}",
+            cross_border=cross,
+            applies=applies,
+            excluded=excluded,
+            **fields,
+        )
+    ]

@@ -66,15 +66,26 @@ def check(ctx: LeverContext, i: int, e: ExportTax) -> None:
     ctx.check_regions(i, "destinations", e.destinations)
     ctx.check_products(i, "products", e.products)
     if ctx.is_uncertain(e, "rate") or ctx.is_uncertain(e, "sigma"):
-        ctx.err(("events", i), "an export tax's rate and sigma cannot vary per run (they set the shares of the "
-                "supply network, which the runs of an ensemble share)")
+        ctx.err(
+            ("events", i),
+            "an export tax's rate and sigma cannot vary per run (they set the shares of the "
+            "supply network, which the runs of an ensemble share)",
+        )
 
 
 def compile(ctx: LeverContext, i: int, e: ExportTax) -> list[Effect]:
     if e.exporter not in ctx.ridx:
         return []
     setup = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None)
-    return [PriceWedge(ctx.start(e), None if e.until is None else ctx.day(e.until),
-                       importers=ctx.region_mask(e.destinations, all_but=e.exporter),
-                       exporters=ctx.region_mask([e.exporter]), products=ctx.product_mask(e.products),
-                       rate=e.rate / 100.0, sigma=e.sigma or setup or SMART_SIGMA, label=f"{e.id or e.type}@{e.on}")]
+    return [
+        PriceWedge(
+            ctx.start(e),
+            None if e.until is None else ctx.day(e.until),
+            importers=ctx.region_mask(e.destinations, all_but=e.exporter),
+            exporters=ctx.region_mask([e.exporter]),
+            products=ctx.product_mask(e.products),
+            rate=e.rate / 100.0,
+            sigma=e.sigma or setup or SMART_SIGMA,
+            label=f"{e.id or e.type}@{e.on}",
+        )
+    ]

@@ -62,8 +62,11 @@ def check(ctx: LeverContext, i: int, e: ExtraterritorialRule) -> None:
     uv = ctx.cw.unit_value
     if not np.isfinite(uv).all():
         missing = [ctx.cw.products[k] for k in np.flatnonzero(~np.isfinite(uv))]
-        ctx.err(("events", i), "the extraterritorial rule traces content by value and needs unit values for every "
-                f"product; missing for {', '.join(missing[:5])}")
+        ctx.err(
+            ("events", i),
+            "the extraterritorial rule traces content by value and needs unit values for every "
+            f"product; missing for {', '.join(missing[:5])}",
+        )
 
 
 def content_shares(cw: CompiledWorld, exporter: int, products: list[int], iterations: int = 200) -> np.ndarray:
@@ -102,13 +105,27 @@ def compile(ctx: LeverContext, i: int, e: ExtraterritorialRule) -> list[Effect]:
     exporter = ctx.ridx.get(e.exporter, -1)
     key = ("content", e.exporter, tuple(e.products))
     if key not in ctx.cache:  # traced once per exporter and products
-        ctx.cache[key] = content_shares(cw, exporter, [ctx.pidx[p] for p in e.products if p in ctx.pidx]) \
-            if exporter >= 0 else np.zeros(cw.n)
+        ctx.cache[key] = (
+            content_shares(cw, exporter, [ctx.pidx[p] for p in e.products if p in ctx.pidx])
+            if exporter >= 0
+            else np.zeros(cw.n)
+        )
     content = ctx.cache[key]
     # exports only: a third country's sales at home are not caught (cross_border)
     suppliers = (content >= max(e.threshold, 1e-15)) & (cw.prod_region != exporter)
     buyers = ctx.region_mask(e.destinations)[cw.buyer_region]
     applies, excluded = end_use_filters(ctx, e)
-    return [RouteRegime((ctx.day(e.on), i), ctx.start(e), ctx.end(e), suppliers, buyers,
-                        label=f"{e.id or e.type}@{e.on}", cross_border=True, applies=applies, excluded=excluded,
-                        **regime_fields(ctx, i, e))]
+    return [
+        RouteRegime(
+            (ctx.day(e.on), i),
+            ctx.start(e),
+            ctx.end(e),
+            suppliers,
+            buyers,
+            label=f"{e.id or e.type}@{e.on}",
+            cross_border=True,
+            applies=applies,
+            excluded=excluded,
+            **regime_fields(ctx, i, e),
+        )
+    ]

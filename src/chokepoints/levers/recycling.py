@@ -49,5 +49,14 @@ def compile(ctx: LeverContext, i: int, e: Recycling) -> list[Effect]:
         ctx.err(("events", i, "product"), f"no producer in {e.region!r} uses {e.product!r}")
         return []
     share = ctx.per_run(e.share, i, "share")
-    return [StockInflow(ctx.start(e), ctx.end(e), use / use.sum(), np.full(ctx.R, np.inf), share * use.sum(), p,
-                        ctx.per_run(e.ramp_days, i, "ramp_days"))]
+    return [
+        StockInflow(
+            ctx.start(e),
+            ctx.end(e),
+            use / use.sum(),
+            np.full(ctx.R, np.inf),
+            share * use.sum(),
+            p,
+            ctx.per_run(e.ramp_days, i, "ramp_days"),
+        )
+    ]

@@ -30,8 +30,10 @@ class StockpileRelease(LeverEvent):
     rate: float = Field(gt=0, description="product units per day")
     end_use: str | None = None
     rule: Literal["fixed", "on_shortfall"] = Field(
-        "fixed", description="fixed: release every day from 'on'; on_shortfall: only on days when the "
-        "holders' stock of the product is below their inventory target")
+        "fixed",
+        description="fixed: release every day from 'on'; on_shortfall: only on days when the "
+        "holders' stock of the product is below their inventory target",
+    )
 
 
 EVENTS = (StockpileRelease,)
@@ -66,5 +68,15 @@ def compile(ctx: LeverContext, i: int, e: StockpileRelease) -> list[Effect]:
     if cw.A[p][weights > 0].min() <= 0:
         ctx.err(("events", i, "product"), f"holder {e.holder!r} does not use {e.product!r}")
         return []
-    return [StockInflow(ctx.start(e), ctx.T, weights, ctx.per_run(e.amount, i, "amount"),
-                        ctx.per_run(e.rate, i, "rate"), p, np.zeros(ctx.R), e.rule == "on_shortfall")]
+    return [
+        StockInflow(
+            ctx.start(e),
+            ctx.T,
+            weights,
+            ctx.per_run(e.amount, i, "amount"),
+            ctx.per_run(e.rate, i, "rate"),
+            p,
+            np.zeros(ctx.R),
+            e.rule == "on_shortfall",
+        )
+    ]

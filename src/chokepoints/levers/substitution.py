@@ -38,8 +38,11 @@ def check(ctx: LeverContext, i: int, e: Substitution) -> None:
     ctx.check_product(i, ("product",), e.product)
     ctx.check_producer(i, ("supplier",), e.supplier)
     ctx.check_end_use(i, ("end_use",), e.end_use)
-    if e.supplier in ctx.fidx and e.product in ctx.pidx and \
-            ctx.cw.prod_product[ctx.fidx[e.supplier]] != ctx.pidx[e.product]:
+    if (
+        e.supplier in ctx.fidx
+        and e.product in ctx.pidx
+        and ctx.cw.prod_product[ctx.fidx[e.supplier]] != ctx.pidx[e.product]
+    ):
         ctx.err(("events", i, "supplier"), f"{e.supplier!r} does not make {e.product!r}")
 
 
@@ -48,8 +51,11 @@ def compile(ctx: LeverContext, i: int, e: Substitution) -> list[Effect]:
     if e.product not in ctx.pidx or e.supplier not in ctx.fidx or e.region not in ctx.ridx:
         return []
     if ctx.is_uncertain(e, "delay_days") or ctx.is_uncertain(e, "max_share"):
-        ctx.err(("events", i), "a substitution's delay_days and max_share cannot vary per run (the supply "
-                "network is shared by the runs of an ensemble)")
+        ctx.err(
+            ("events", i),
+            "a substitution's delay_days and max_share cannot vary per run (the supply "
+            "network is shared by the runs of an ensemble)",
+        )
         return []
     p = ctx.pidx[e.product]
     buyers = (cw.prod_region == ctx.ridx[e.region]) & (cw.A[p] > 0)
@@ -58,5 +64,13 @@ def compile(ctx: LeverContext, i: int, e: Substitution) -> list[Effect]:
     if not buyers.any():
         ctx.err(("events", i), f"no producer in {e.region!r} buys {e.product!r}")
         return []
-    return [ShareRewrite(ctx.start(e) + int(round(e.delay_days)), p, np.flatnonzero(buyers), "floor",
-                         supplier=ctx.fidx[e.supplier], share=e.max_share)]
+    return [
+        ShareRewrite(
+            ctx.start(e) + int(round(e.delay_days)),
+            p,
+            np.flatnonzero(buyers),
+            "floor",
+            supplier=ctx.fidx[e.supplier],
+            share=e.max_share,
+        )
+    ]

@@ -57,13 +57,9 @@ class Tariff(LeverEvent):
 
     type: Literal["tariff"] = "tariff"
     importer: str = Field(min_length=1, description="ISO3 code of the importing economy")
-    exporter: list[str] | Literal["all"] = Field(
-        description="ISO3 code(s) of the partners, or 'all'"
-    )
+    exporter: list[str] | Literal["all"] = Field(description="ISO3 code(s) of the partners, or 'all'")
     products: list[str] | Literal["all"] = "all"
-    layer: Literal[
-        "mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter"
-    ]
+    layer: Literal["mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter"]
     rate: float = Field(0.0, ge=0, le=1000, description="percentage points ad valorem (25 = 25 %)")
     action: Literal["add", "suspend", "exclude"] = "add"
     until: dt.date | None = None
@@ -98,9 +94,7 @@ class TradeSetup(LeverEvent):
     importers: list[str] | None = None
     schedule: str = "us-china-2025"
     eta: float | None = Field(None, lt=0, description="import-demand elasticity (negative)")
-    sigma: float | None = Field(
-        None, gt=0, description="substitution elasticity between origins (positive)"
-    )
+    sigma: float | None = Field(None, gt=0, description="substitution elasticity between origins (positive)")
     epsilon: float | None = Field(None, gt=0, description="export-supply elasticity (positive)")
     elasticities: str | None = None
     dates: list[dt.date] | None = None
@@ -118,17 +112,19 @@ class TradeSetup(LeverEvent):
         return self
 
 
-
 EVENTS = (Tariff, TradeSetup)
 TRADE_EVENTS: tuple[type[LeverEvent], ...] = EVENTS
-
 
 
 def engine_tariff(ctx: LeverContext, e: LeverEvent) -> bool:
     """Tariffs naming World products (or 'all') act in the engine; those naming HS lines or
     sections are for ``chokepoints tariffs`` only, and exclusions only shape the schedule."""
-    return isinstance(e, Tariff) and e.importer in ctx.ridx and e.action != "exclude" and (
-        e.products == "all" or all(p in ctx.pidx for p in e.products))
+    return (
+        isinstance(e, Tariff)
+        and e.importer in ctx.ridx
+        and e.action != "exclude"
+        and (e.products == "all" or all(p in ctx.pidx for p in e.products))
+    )
 
 
 def check(ctx: LeverContext, i: int, e: LeverEvent) -> None:
@@ -140,6 +136,15 @@ def compile(ctx: LeverContext, i: int, e: LeverEvent) -> list[Effect]:
         return []
     sigma = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None) or SMART_SIGMA
     rate = (e.rate if e.action == "add" else -e.rate) / 100.0
-    return [PriceWedge(max(ctx.day(e.on), 0), None if e.until is None else ctx.day(e.until),
-                       ctx.region_mask([e.importer]), ctx.region_mask(e.exporter, all_but=e.importer),
-                       ctx.product_mask(e.products), rate, sigma, label=f"{e.id or e.type}@{e.on}")]
+    return [
+        PriceWedge(
+            max(ctx.day(e.on), 0),
+            None if e.until is None else ctx.day(e.until),
+            ctx.region_mask([e.importer]),
+            ctx.region_mask(e.exporter, all_but=e.importer),
+            ctx.product_mask(e.products),
+            rate,
+            sigma,
+            label=f"{e.id or e.type}@{e.on}",
+        )
+    ]

@@ -300,8 +300,13 @@ class NegotiationResult:
                 delta[i] = r.deltas
             if r.rates is not None:
                 rate[i] = r.rates
-            chosen = {"nash": r.nash, "ks": r.ks, "rubinstein": r.rubinstein_index,
-                      "protocol": r.protocol.agreement if r.protocol else None, "actual": r.actual_row}
+            chosen = {
+                "nash": r.nash,
+                "ks": r.ks,
+                "rubinstein": r.rubinstein_index,
+                "protocol": r.protocol.agreement if r.protocol else None,
+                "actual": r.actual_row,
+            }
             for s, k in chosen.items():
                 if s == "actual" and k is None:
                     continue
@@ -342,8 +347,10 @@ class NegotiationResult:
             "round_name": ("round", [r.name for r in self.rounds]),
             "round_label": ("round", [r.ctx.round.label or r.name for r in self.rounds]),
             "round_date": ("round", [str(r.ctx.round.date) for r in self.rounds]),
-            "round_kind": ("round", ["escalation" if isinstance(r, EscalationResult) else "talks"
-                                     for r in self.rounds]),
+            "round_kind": (
+                "round",
+                ["escalation" if isinstance(r, EscalationResult) else "talks" for r in self.rounds],
+            ),
             "party": parties,
             "faction": [f"{f.party}:{f.name}" for f in factions],
             "faction_party": ("faction", [f.party for f in factions]),
@@ -354,8 +361,14 @@ class NegotiationResult:
             "option_label": ("option", o_label),
             "option_kind": ("option", o_kind),
         }
-        attrs = netcdf_attrs({"kind": "negotiation", **self.provenance, "spec_name": self.spec.name,
-                              "exclude": json.dumps(list(self.exclude))})
+        attrs = netcdf_attrs(
+            {
+                "kind": "negotiation",
+                **self.provenance,
+                "spec_name": self.spec.name,
+                "exclude": json.dumps(list(self.exclude)),
+            }
+        )
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
 

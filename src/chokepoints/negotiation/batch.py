@@ -95,8 +95,13 @@ class SimulationCache:
     def _simulate_chunk(self, items: list[tuple[str, Scenario]]) -> None:
         from ..engine import simulate_many
 
-        done = simulate_many(self.world, [sc for _, sc in items], runs=self.runs, seed=self.seed,
-                             max_runs_per_batch=self.max_runs_per_batch)
+        done = simulate_many(
+            self.world,
+            [sc for _, sc in items],
+            runs=self.runs,
+            seed=self.seed,
+            max_runs_per_batch=self.max_runs_per_batch,
+        )
         by_result: dict[int, tuple[Any, list[tuple[str, slice]]]] = {}
         for (k, _), (res, runs) in zip(items, done, strict=True):
             by_result.setdefault(id(res), (res, []))[1].append((k, runs))

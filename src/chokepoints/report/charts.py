@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#7f7f7f", "#bcbd22"]
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -25,13 +24,31 @@ def band_figure(x, series: dict[str, np.ndarray], title: str, yaxis: str, baseli
         med = np.nanmedian(v, axis=0)
         if v.shape[0] > 1:
             lo, hi = np.nanquantile(v, 0.05, axis=0), np.nanquantile(v, 0.95, axis=0)
-            fig.add_trace(go.Scatter(x=x, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip",
-                                     legendgroup=name))
-            fig.add_trace(go.Scatter(x=x, y=lo, fill="tonexty", fillcolor=_rgba(color, 0.18), line={"width": 0},
-                                     name=f"{name} 5-95 %", legendgroup=name, hoverinfo="skip", showlegend=False))
+            fig.add_trace(
+                go.Scatter(x=x, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip", legendgroup=name)
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=lo,
+                    fill="tonexty",
+                    fillcolor=_rgba(color, 0.18),
+                    line={"width": 0},
+                    name=f"{name} 5-95 %",
+                    legendgroup=name,
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
         fig.add_trace(go.Scatter(x=x, y=med, name=name, line={"color": color, "width": 2}, legendgroup=name))
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dot", "color": "#555"}, annotation_text="baseline")
-    fig.update_layout(title=title, yaxis_title=yaxis, template="plotly_white", height=420,
-                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(
+        title=title,
+        yaxis_title=yaxis,
+        template="plotly_white",
+        height=420,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig

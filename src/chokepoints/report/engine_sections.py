@@ -23,9 +23,14 @@ def key_users(result: Result) -> list[tuple[str, str]]:
 def summary_table(result: Result) -> pd.DataFrame:
     """The run summary: days to first shortfall and output lost per (region, end use)."""
     df = result.indicators.summary(key_users(result))
-    return df.rename(columns={
-        "median": "shortfall_day_median", "p05": "shortfall_day_p05", "p95": "shortfall_day_p95",
-        "share_of_runs": "share_of_runs_short"})
+    return df.rename(
+        columns={
+            "median": "shortfall_day_median",
+            "p05": "shortfall_day_p05",
+            "p95": "shortfall_day_p95",
+            "share_of_runs": "share_of_runs_short",
+        }
+    )
 
 
 def engine_sections(result: Result, scenario_text: str | None = None) -> list[Section]:
@@ -35,13 +40,20 @@ def engine_sections(result: Result, scenario_text: str | None = None) -> list[Se
     ind = result.indicators
     sections: list[Section] = []
 
-    intro = (f"<p>{html.escape(result.scenario.description if result.scenario else '')}</p>"
-             f"<p class='meta'>{d.sizes['run']} runs × {d.sizes['day']} days. Shortfall: output below "
-             f"{(1 - ind.tol) * 100:.1f} % of the demand on the group's producers (or final demand unmet). "
-             "Days are counted from the scenario start; '—' means no shortfall within the horizon. "
-             "Ranges are 5th–95th percentiles across runs.</p>")
-    sections.append(Section("Time to shortfall and output lost", intro,
-                            tables=[("Per region and end use (key users first)", summary_table(result))]))
+    intro = (
+        f"<p>{html.escape(result.scenario.description if result.scenario else '')}</p>"
+        f"<p class='meta'>{d.sizes['run']} runs × {d.sizes['day']} days. Shortfall: output below "
+        f"{(1 - ind.tol) * 100:.1f} % of the demand on the group's producers (or final demand unmet). "
+        "Days are counted from the scenario start; '—' means no shortfall within the horizon. "
+        "Ranges are 5th–95th percentiles across runs.</p>"
+    )
+    sections.append(
+        Section(
+            "Time to shortfall and output lost",
+            intro,
+            tables=[("Per region and end use (key users first)", summary_table(result))],
+        )
+    )
 
     figs = []
     for region, end_use in keys:
@@ -49,17 +61,27 @@ def engine_sections(result: Result, scenario_text: str | None = None) -> list[Se
         if not sel.any():
             continue
         inv = d.inventory_days.isel(inventory=np.flatnonzero(sel))
-        series = {f"{h}: {p}": inv.isel(inventory=i).values
-                  for i, (h, p) in enumerate(zip(inv.inventory_holder.values, inv.inventory_product.values,
-                                                 strict=True))}
-        figs.append(band_figure(x, series, f"Inventories of {region} {end_use} (days of baseline use)",
-                                "days of cover"))
+        series = {
+            f"{h}: {p}": inv.isel(inventory=i).values
+            for i, (h, p) in enumerate(zip(inv.inventory_holder.values, inv.inventory_product.values, strict=True))
+        }
+        figs.append(
+            band_figure(x, series, f"Inventories of {region} {end_use} (days of baseline use)", "days of cover")
+        )
     sections.append(Section("Inventories of key users", "", figures=figs))
 
     series = {f"{r} {u}": ind.output_ratio(r, u).values * 100 for r, u in keys}
-    sections.append(Section("End-use output against baseline", "",
-                            figures=[band_figure(x, series, "Output of key users (% of baseline, value-weighted)",
-                                                 "% of baseline", baseline=100.0)]))
+    sections.append(
+        Section(
+            "End-use output against baseline",
+            "",
+            figures=[
+                band_figure(
+                    x, series, "Output of key users (% of baseline, value-weighted)", "% of baseline", baseline=100.0
+                )
+            ],
+        )
+    )
 
     if d.sizes["route"]:
         figs = []
@@ -78,15 +100,29 @@ def engine_sections(result: Result, scenario_text: str | None = None) -> list[Se
                         continue
                     ser[p] = sub.shipments.isel(route=m).sum("route").values / base * 100
                 if ser:
-                    figs.append(band_figure(x, ser, f"Shipments of controlled products {exporter}→{importer} "
-                                            "(% of baseline)", "% of baseline", baseline=100.0))
-        sections.append(Section("Shipments of controlled products", "<p>Deliveries on routes touched by an "
-                                "export control, relative to the undisturbed baseline.</p>", figures=figs))
+                    figs.append(
+                        band_figure(
+                            x,
+                            ser,
+                            f"Shipments of controlled products {exporter}→{importer} (% of baseline)",
+                            "% of baseline",
+                            baseline=100.0,
+                        )
+                    )
+        sections.append(
+            Section(
+                "Shipments of controlled products",
+                "<p>Deliveries on routes touched by an export control, relative to the undisturbed baseline.</p>",
+                figures=figs,
+            )
+        )
 
     if result.scenario is not None:
         sc = result.scenario
-        ev = pd.DataFrame([{k: str(v) for k, v in e.model_dump(mode="json").items() if v not in (None, [], "")}
-                           for e in sc.events], dtype=object).fillna("")
+        ev = pd.DataFrame(
+            [{k: str(v) for k, v in e.model_dump(mode="json").items() if v not in (None, [], "")} for e in sc.events],
+            dtype=object,
+        ).fillna("")
         un = pd.DataFrame([u.model_dump(mode="json", exclude_none=True) for u in sc.uncertain])
         tables = [("Events", ev.astype(str))] if len(ev) else []
         if len(un):
@@ -96,10 +132,15 @@ def engine_sections(result: Result, scenario_text: str | None = None) -> list[Se
 
     world = result.world
     if world is not None and len(world.tables["sources"]):
-        sections.append(Section("Data sources", f"<p>Dataset {html.escape(world.name)} v{world.version} "
-                                f"(content hash {world.content_hash}). Every number in the dataset cites one of "
-                                "these rows; 'assumption' rows give the reason for the value.</p>",
-                                tables=[("Sources", world.tables["sources"])]))
+        sections.append(
+            Section(
+                "Data sources",
+                f"<p>Dataset {html.escape(world.name)} v{world.version} "
+                f"(content hash {world.content_hash}). Every number in the dataset cites one of "
+                "these rows; 'assumption' rows give the reason for the value.</p>",
+                tables=[("Sources", world.tables["sources"])],
+            )
+        )
     return sections
 
 

@@ -70,21 +70,30 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def write_report(path: str | Path, title: str, sections: list[Section],
-                 provenance: dict[str, Any] | None = None) -> Path:
+def write_report(
+    path: str | Path, title: str, sections: list[Section], provenance: dict[str, Any] | None = None
+) -> Path:
     """Write the report atomically (temporary file, then rename): a failed run
     never leaves a half-written file in place of an earlier report."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_CSS}</style><script type='text/javascript'>{_plotly_js()}</script></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style><script type='text/javascript'>{_plotly_js()}</script></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     prov = dict(provenance or {})
     prov.setdefault("report_written", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    parts.append("<p class='meta'>" + " · ".join(f"{html.escape(str(k))}: {html.escape(str(v))}"
-                                                 for k, v in prov.items()) + "</p>")
-    parts.append("<nav><ul>" + "".join(
-        f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections)) + "</ul></nav>")
+    parts.append(
+        "<p class='meta'>"
+        + " · ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in prov.items())
+        + "</p>"
+    )
+    parts.append(
+        "<nav><ul>"
+        + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections))
+        + "</ul></nav>"
+    )
     for i, s in enumerate(sections):
         parts.append(f"<section id='{s.anchor or f's{i}'}'><h2 id='s{i}'>{html.escape(s.title)}</h2>{s.html}")
         for fig in s.figures:
@@ -92,8 +101,10 @@ def write_report(path: str | Path, title: str, sections: list[Section],
         for caption, df in s.tables:
             parts.append(table_html(df, caption))
         parts.append("</section>")
-    parts.append(f"<script type='application/json' id='chokepoints-provenance'>{json.dumps(prov, default=str)}"
-                 "</script></body></html>")
+    parts.append(
+        f"<script type='application/json' id='chokepoints-provenance'>{json.dumps(prov, default=str)}"
+        "</script></body></html>"
+    )
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

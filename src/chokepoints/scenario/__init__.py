@@ -14,7 +14,17 @@ from .sampling import sample
 from .uncertainty import UncertainParameter, latin_hypercube
 
 __all__ = [
-    "Scenario", "EngineParams", "KeyUser", "Event", "ExportControl", "LiftControl",
-    "StockpileRelease", "CapacityLoss", "FinalDemandChange", "UncertainParameter", "latin_hypercube",
-    "ParameterRef", "sample",
+    "Scenario",
+    "EngineParams",
+    "KeyUser",
+    "Event",
+    "ExportControl",
+    "LiftControl",
+    "StockpileRelease",
+    "CapacityLoss",
+    "FinalDemandChange",
+    "UncertainParameter",
+    "latin_hypercube",
+    "ParameterRef",
+    "sample",
 ]

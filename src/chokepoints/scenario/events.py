@@ -16,6 +16,18 @@ from ..levers.substitution import Substitution
 
 ALL_EVENT_CLASSES = EVENT_CLASSES
 
-__all__ = ["ALL_EVENT_CLASSES", "EVENT_TYPES", "Event", "CapacityChange", "CapacityLoss", "FinalDemandChange",
-           "ExportControl", "LiftControl", "ExtraterritorialRule", "Priority", "Recycling", "StockpileRelease",
-           "Substitution"]
+__all__ = [
+    "ALL_EVENT_CLASSES",
+    "EVENT_TYPES",
+    "Event",
+    "CapacityChange",
+    "CapacityLoss",
+    "FinalDemandChange",
+    "ExportControl",
+    "LiftControl",
+    "ExtraterritorialRule",
+    "Priority",
+    "Recycling",
+    "StockpileRelease",
+    "Substitution",
+]

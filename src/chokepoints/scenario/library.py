@@ -98,8 +98,16 @@ def list_scenarios() -> list[ScenarioInfo]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         description = str(data.get("description") or "").strip()
         has_spec = _stem(stem + NEGOTIATION_SUFFIX) in files
-        out.append(ScenarioInfo(name=stem, episode=_episode(description), command=command_for(data, has_spec),
-                                path=path, description=description, world=data.get("world")))
+        out.append(
+            ScenarioInfo(
+                name=stem,
+                episode=_episode(description),
+                command=command_for(data, has_spec),
+                path=path,
+                description=description,
+                world=data.get("world"),
+            )
+        )
     return out
 
 
@@ -128,5 +136,10 @@ def scenario_path(name_or_path: str | Path) -> Path:
     names = scenario_names()
     close = difflib.get_close_matches(_stem(given.name), names, n=3, cutoff=0.7)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    raise InputError(Problem(text, f"file not found, and no bundled scenario has that name; {hint}"
-                                   f"bundled: {', '.join(names)} (chokepoints scenarios list)"))
+    raise InputError(
+        Problem(
+            text,
+            f"file not found, and no bundled scenario has that name; {hint}"
+            f"bundled: {', '.join(names)} (chokepoints scenarios list)",
+        )
+    )

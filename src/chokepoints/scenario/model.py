@@ -53,8 +53,11 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1)
     description: str = ""
-    world: str | None = Field(None, description="bundled dataset name or folder path (relative to the scenario "
-                              "file); needed by `run`, optional for tariff- or finance-only scenarios")
+    world: str | None = Field(
+        None,
+        description="bundled dataset name or folder path (relative to the scenario "
+        "file); needed by `run`, optional for tariff- or finance-only scenarios",
+    )
     start: dt.date
     horizon_days: int = Field(365, gt=0, le=36500)
     runs: int = Field(1, ge=1, le=1_000_000)
@@ -77,8 +80,9 @@ class Scenario(BaseModel):
         end = self.start + dt.timedelta(days=self.horizon_days)
         for e in self.events:
             if e.on < self.start - dt.timedelta(days=3650) or e.on > end:
-                raise ValueError(f"event {e.id or e.type!r} on {e.on} lies outside the simulated period "
-                                 f"{self.start} .. {end}")
+                raise ValueError(
+                    f"event {e.id or e.type!r} on {e.on} lies outside the simulated period {self.start} .. {end}"
+                )
         return self
 
     @property
@@ -98,8 +102,14 @@ class Scenario(BaseModel):
     def world_ref(self) -> str:
         """The world reference resolved against the scenario file's folder when it is a path."""
         if self.world is None:
-            raise ScenarioError(Problem(self.source_path or "<scenario>", "this command needs a 'world' "
-                                        "(a bundled dataset name or a folder)", *self.locate(()), field="world"))
+            raise ScenarioError(
+                Problem(
+                    self.source_path or "<scenario>",
+                    "this command needs a 'world' (a bundled dataset name or a folder)",
+                    *self.locate(()),
+                    field="world",
+                )
+            )
         if self.source_path and ("/" in self.world or self.world.startswith(".")):
             return str((Path(self.source_path).parent / self.world).resolve())
         return self.world

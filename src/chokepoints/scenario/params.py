@@ -50,15 +50,18 @@ class ParameterRef:
             if ".".join(parts[1:]) not in WORLD_PARAMETERS:
                 raise ValueError(
                     f"world parameter {text!r} cannot vary per run; expected one of "
-                    + ", ".join(sorted("world." + w for w in WORLD_PARAMETERS)))
+                    + ", ".join(sorted("world." + w for w in WORLD_PARAMETERS))
+                )
             return cls(text, "world", table=parts[1], column=parts[2])
         if parts[0] == "engine" and len(parts) == 2:
             if parts[1] not in ENGINE_PARAMETERS:
-                raise ValueError(f"unknown engine parameter {parts[1]!r}; expected one of "
-                                 + ", ".join(sorted(ENGINE_PARAMETERS)))
+                raise ValueError(
+                    f"unknown engine parameter {parts[1]!r}; expected one of " + ", ".join(sorted(ENGINE_PARAMETERS))
+                )
             return cls(text, "engine", name=parts[1])
-        raise ValueError(f"unknown parameter path {text!r}; expected events.<id>.<field>, "
-                         "world.<table>.<column> or engine.<name>")
+        raise ValueError(
+            f"unknown parameter path {text!r}; expected events.<id>.<field>, world.<table>.<column> or engine.<name>"
+        )
 
     def __str__(self) -> str:
         return self.text

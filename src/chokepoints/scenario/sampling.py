@@ -29,8 +29,9 @@ def sample_labels(scenario: Scenario) -> list[str]:
     return [p.parameter + (f"{dict(p.where)}" if p.where else "") for p in scenario.uncertain]
 
 
-def sample(scenario: Scenario, runs: int | None = None, seed: int | None = None,
-           samples: np.ndarray | None = None) -> xr.DataArray:
+def sample(
+    scenario: Scenario, runs: int | None = None, seed: int | None = None, samples: np.ndarray | None = None
+) -> xr.DataArray:
     """The (run x parameter) values of the scenario's uncertain parameters.
 
     ``runs`` and ``seed`` default to the scenario's. Without ``samples``: the Latin hypercube draw

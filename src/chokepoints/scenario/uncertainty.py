@@ -33,8 +33,14 @@ from .params import ENGINE_PARAMETERS, WORLD_PARAMETERS, ParameterRef
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "beta", "choice")
 
-__all__ = ["DISTRIBUTIONS", "ENGINE_PARAMETERS", "WORLD_PARAMETERS", "ParameterRef", "UncertainParameter",
-           "latin_hypercube"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "ENGINE_PARAMETERS",
+    "WORLD_PARAMETERS",
+    "ParameterRef",
+    "UncertainParameter",
+    "latin_hypercube",
+]
 
 
 class UncertainParameter(BaseModel):
@@ -118,8 +124,9 @@ class UncertainParameter(BaseModel):
             return stats.triang((self.mode - self.low) / width, self.low, width).ppf(u)
         if d == "normal":
             x = stats.norm(self.mean, self.sd).ppf(u)
-            return np.clip(x, self.low if self.low is not None else -np.inf,
-                           self.high if self.high is not None else np.inf)
+            return np.clip(
+                x, self.low if self.low is not None else -np.inf, self.high if self.high is not None else np.inf
+            )
         if d == "lognormal":
             return stats.lognorm(self.sigma, scale=self.median).ppf(u)
         if d == "beta":

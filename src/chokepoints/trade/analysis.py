@@ -74,9 +74,7 @@ def _err(sc: Scenario, path: tuple[str | int, ...], message: str) -> InputError:
     from ..yamlio import format_path
 
     line, col = _where(sc, path)
-    return InputError(
-        Problem(sc.source_path or "<scenario>", message, line, col, field=format_path(path))
-    )
+    return InputError(Problem(sc.source_path or "<scenario>", message, line, col, field=format_path(path)))
 
 
 def find_setup(sc: Scenario) -> tuple[TradeSetup, int | None]:
@@ -117,9 +115,7 @@ def load_trade(sc: Scenario, setup: TradeSetup, idx: int | None) -> TradeData:
             df = df[pd.to_numeric(df["year"], errors="coerce") == setup.year]
         products = None
         if "hs" in df.columns or "section" in df.columns:
-            cat = df.drop_duplicates("product")[
-                ["product"] + [c for c in ("hs", "section") if c in df.columns]
-            ]
+            cat = df.drop_duplicates("product")[["product"] + [c for c in ("hs", "section") if c in df.columns]]
             cat = cat.assign(hs=cat.get("hs", pd.Series([""] * len(cat), index=cat.index)))
             cat["section"] = cat.get("section", cat["hs"].map(section_of_hs))
             cat["description"] = cat["product"]
@@ -132,8 +128,7 @@ def load_trade(sc: Scenario, setup: TradeSetup, idx: int | None) -> TradeData:
                 raise _err(
                     sc,
                     ("events", idx or 0, "importers", k),
-                    f"importer {imp!r} has no flows in the trade data "
-                    f"(importers: {', '.join(sorted(known))})",
+                    f"importer {imp!r} has no flows in the trade data (importers: {', '.join(sorted(known))})",
                 )
         td.flows = td.flows[td.flows["importer"].isin(setup.importers)].reset_index(drop=True)
     if td.flows.empty:
@@ -147,11 +142,7 @@ def load_trade(sc: Scenario, setup: TradeSetup, idx: int | None) -> TradeData:
 
 def build_market(td: TradeData) -> Market:
     flows = td.flows[td.flows["importer"] != td.flows["exporter"]]
-    lines = (
-        flows[["importer", "product"]]
-        .drop_duplicates()
-        .sort_values(["importer", "product"], kind="stable")
-    )
+    lines = flows[["importer", "product"]].drop_duplicates().sort_values(["importer", "product"], kind="stable")
     partners = np.array(sorted(set(flows["exporter"])), dtype=object)
     products = td.products.copy()
     missing = sorted(set(lines["product"]) - set(products["product"]))
@@ -167,9 +158,7 @@ def build_market(td: TradeData) -> Market:
         products = pd.concat([products, extra], ignore_index=True)
     catalog = Catalog.from_frame(products)
     cidx = catalog.index()
-    line_key = {
-        (i, p): n for n, (i, p) in enumerate(zip(lines["importer"], lines["product"], strict=True))
-    }
+    line_key = {(i, p): n for n, (i, p) in enumerate(zip(lines["importer"], lines["product"], strict=True))}
     pidx = {p: j for j, p in enumerate(partners)}
     m0 = np.zeros((len(lines), len(partners)))
     rows = [line_key[(i, p)] for i, p in zip(flows["importer"], flows["product"], strict=True)]
@@ -206,8 +195,7 @@ def event_rows(sc: Scenario, market: Market) -> list[LayerRow]:
             raise _err(
                 sc,
                 (*base, "importer"),
-                f"unknown importer {e.importer!r}; the trade data has import "
-                f"lines for {', '.join(importers)}",
+                f"unknown importer {e.importer!r}; the trade data has import lines for {', '.join(importers)}",
             )
         exporters = ["*"] if e.exporter == "all" else list(e.exporter)
         for k, x in enumerate(exporters):
@@ -228,9 +216,7 @@ def event_rows(sc: Scenario, market: Market) -> list[LayerRow]:
             except ValueError as exc:
                 raise _err(sc, path, str(exc)) from None
             if not market.catalog.match(sel)[own].any():
-                raise _err(
-                    sc, path, f"product selector {text!r} matches no product line of {e.importer}"
-                )
+                raise _err(sc, path, f"product selector {text!r} matches no product line of {e.importer}")
         marks = tuple(
             (f, _where(sc, (*base, f)))
             for f in (
@@ -308,18 +294,14 @@ def resolve_elasticities(
                 )
             )
         try:
-            sels = [parse_selector(s) for s in str(rec["products"]).split(";") if s.strip()] or [
-                parse_selector("*")
-            ]
+            sels = [parse_selector(s) for s in str(rec["products"]).split(";") if s.strip()] or [parse_selector("*")]
         except ValueError as exc:
             raise InputError(Problem(path, str(exc), row=r, field="products")) from None
         lm = np.zeros(L, dtype=bool)
         score = np.zeros(L)
         for s in sels:
             m = market.catalog.match(s)[market.line_product]
-            sc_s = {"all": 0.0, "section": 10.0, "hs": 20.0 + min(len(s.value), 9), "id": 30.0}[
-                s.kind
-            ]
+            sc_s = {"all": 0.0, "section": 10.0, "hs": 20.0 + min(len(s.value), 9), "id": 30.0}[s.kind]
             score = np.where(m, np.maximum(score, sc_s), score)
             lm |= m
         if imp not in ("*", ""):
@@ -341,8 +323,7 @@ def resolve_elasticities(
             raise InputError(
                 Problem(
                     path,
-                    f"no row gives {par} for some lines; add a default row "
-                    f"(importer '*', exporter '*', products '*')",
+                    f"no row gives {par} for some lines; add a default row (importer '*', exporter '*', products '*')",
                     field="parameter",
                 )
             )
@@ -420,9 +401,7 @@ def _dates(
 
 
 def _rate_matrix(schedule: Schedule, d: dt.date, market: Market) -> np.ndarray:
-    return schedule.rates(
-        d, market.line_importer, market.line_product, market.partners, market.catalog
-    )
+    return schedule.rates(d, market.line_importer, market.line_product, market.partners, market.catalog)
 
 
 @dataclass
@@ -484,9 +463,7 @@ def analyse(
 
     base = setup.on
     explicit = dates if dates is not None else setup.dates
-    eval_dates = _dates(
-        sc, schedule, base, explicit, market, sidx, "--date" if dates is not None else "dates"
-    )
+    eval_dates = _dates(sc, schedule, base, explicit, market, sidx, "--date" if dates is not None else "dates")
     if not eval_dates:
         raise _err(
             sc,
@@ -499,21 +476,14 @@ def analyse(
     n_runs = (runs or sc.runs) if targets else 1
     run_seed = sc.seed if seed is None else seed
     # the columns this model reads of the draw shared with the engine and finance models
-    samples = (
-        sample(sc, n_runs, run_seed).values[:, [t.column for t in targets]]
-        if targets
-        else np.empty((1, 0))
-    )
+    samples = sample(sc, n_runs, run_seed).values[:, [t.column for t in targets]] if targets else np.empty((1, 0))
 
     L, N = market.m0.shape
     T, K = len(eval_dates), len(LAYERS)
     layer_base = _rate_matrix(schedule, base, market)  # (K, L, N) percent
     rate_base = layer_base.sum(axis=0)
     t0 = rate_base / 100.0
-    out = {
-        k: np.zeros((n_runs, T, L) if k in LINE_VARS else (n_runs, T, L, N))
-        for k in (*CELL_VARS, *LINE_VARS)
-    }
+    out = {k: np.zeros((n_runs, T, L) if k in LINE_VARS else (n_runs, T, L, N)) for k in (*CELL_VARS, *LINE_VARS)}
     rate_new = np.zeros((n_runs, T, L, N))
     layer_new = np.zeros((T, K, L, N))
     eta_r = np.zeros((n_runs, L))
@@ -546,9 +516,7 @@ def analyse(
             raise
         eta_r[r], sig_r[r], eps_r[r] = e_r, s_r, p_r
         for ti, d in enumerate(eval_dates):
-            layers = (
-                _rate_matrix(sched_r, d, market) if (r == 0 or tariff_events) else layer_new[ti]
-            )
+            layers = _rate_matrix(sched_r, d, market) if (r == 0 or tariff_events) else layer_new[ti]
             if r == 0:
                 layer_new[ti] = layers
             rate = layers.sum(axis=0)
@@ -585,8 +553,7 @@ def analyse(
     )
     ds = ds.assign_coords(timeline=pd.to_datetime([d.isoformat() for d in timeline]))
     ds["timeline_layer_rate"].attrs["description"] = (
-        "trade-weighted average rate by layer (percent) from the base date on each date the "
-        "rates change"
+        "trade-weighted average rate by layer (percent) from the base date on each date the rates change"
     )
     ds.attrs["end_date"] = sc.end.isoformat()
     return ds
@@ -601,15 +568,11 @@ def _weighted_by_importer(layers: np.ndarray, market: Market) -> np.ndarray:
         w = market.m0[sel]
         tot = w.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, :, a] = np.where(
-                tot > 0, (layers[:, :, sel] * w).sum(axis=2) / np.where(tot > 0, tot, 1.0), np.nan
-            )
+            out[:, :, a] = np.where(tot > 0, (layers[:, :, sel] * w).sum(axis=2) / np.where(tot > 0, tot, 1.0), np.nan)
     return out
 
 
-def _with_rates(
-    schedule: Schedule, sc: Scenario, values: dict[int, float], targets: list[UncertainTarget]
-) -> Schedule:
+def _with_rates(schedule: Schedule, sc: Scenario, values: dict[int, float], targets: list[UncertainTarget]) -> Schedule:
     rows = []
     for row in schedule.rows:
         if row.origin.event is not None and row.origin.event in values:
@@ -664,11 +627,7 @@ def _dataset(
         "epsilon": (("run", "line", "partner"), eps),
     }
     for k, v in out.items():
-        data[k] = (
-            (("run", "date", "line"), v)
-            if k in LINE_VARS
-            else (("run", "date", "line", "partner"), v)
-        )
+        data[k] = (("run", "date", "line"), v) if k in LINE_VARS else (("run", "date", "line", "partner"), v)
     prov = provenance(
         "trade",
         scenario=sc,
@@ -707,7 +666,5 @@ def _dataset(
         if k in ds:
             ds[k].attrs["description"] = v
     ds["rate"].attrs["description"] = "total tariff rate in percent on each date"
-    ds["layer_rate"].attrs["description"] = (
-        "trade-weighted average rate by layer (percent; base-year weights)"
-    )
+    ds["layer_rate"].attrs["description"] = "trade-weighted average rate by layer (percent; base-year weights)"
     return ds

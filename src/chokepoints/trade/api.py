@@ -37,8 +37,7 @@ DESCRIPTIONS = {
     "pass_through": "share of the duty change in the duty-paid price, ln(tau p*) / ln tau",
     "trade_creation": "SMART trade creation, m ((tau p*)^eta - 1)",
     "trade_diversion": "SMART trade diversion, Q0 (s1 - s0) from the tariff wedge (sums to zero)",
-    "composite_effect": "rest of the volume change (CES spreads the change in total demand "
-    "over all partners)",
+    "composite_effect": "rest of the volume change (CES spreads the change in total demand over all partners)",
     "price_effect": "value change from the exporter's price, (p* - 1) q",
     "revenue_base": "tariff revenue at base rates",
     "revenue_new": "tariff revenue at new rates",
@@ -53,9 +52,7 @@ DESCRIPTIONS = {
 def _as_frame(imports: Any) -> tuple[np.ndarray, list[str], list[str]]:
     if isinstance(imports, xr.DataArray):
         if imports.ndim != 2:
-            raise InputError(
-                Problem("solve()", "imports must be 2-D (line x partner)", field="imports")
-            )
+            raise InputError(Problem("solve()", "imports must be 2-D (line x partner)", field="imports"))
         lines = [str(v) for v in imports[imports.dims[0]].values]
         partners = [str(v) for v in imports[imports.dims[1]].values]
         return np.asarray(imports.values, dtype=float), lines, partners
@@ -67,9 +64,7 @@ def _as_frame(imports: Any) -> tuple[np.ndarray, list[str], list[str]]:
         )
     arr = np.asarray(imports, dtype=float)
     if arr.ndim != 2:
-        raise InputError(
-            Problem("solve()", "imports must be 2-D (line x partner)", field="imports")
-        )
+        raise InputError(Problem("solve()", "imports must be 2-D (line x partner)", field="imports"))
     return arr, [str(i) for i in range(arr.shape[0])], [str(j) for j in range(arr.shape[1])]
 
 
@@ -93,21 +88,13 @@ def check_inputs(
 ) -> None:
     """One-line errors naming the field: imports >= 0, tariffs > -1, eta < 0, sigma, epsilon > 0."""
     if not np.all(np.isfinite(m0)) or np.any(m0 < 0):
-        raise InputError(
-            Problem(source, "imports must be finite and non-negative", field="imports")
-        )
+        raise InputError(Problem(source, "imports must be finite and non-negative", field="imports"))
     for name, t in (("t0", t0), ("t1", t1)):
         if not np.all(np.isfinite(t)) or np.any(t <= -1):
-            raise InputError(
-                Problem(source, f"{name}: tariffs are fractions above -1 (0.25 = 25 %)", field=name)
-            )
+            raise InputError(Problem(source, f"{name}: tariffs are fractions above -1 (0.25 = 25 %)", field=name))
     if not np.all(np.isfinite(eta)) or np.any(eta >= 0):
         bad = float(np.asarray(eta).ravel()[np.argmax(~(np.asarray(eta).ravel() < 0))])
-        raise InputError(
-            Problem(
-                source, f"eta (import-demand elasticity) must be negative, got {bad:g}", field="eta"
-            )
-        )
+        raise InputError(Problem(source, f"eta (import-demand elasticity) must be negative, got {bad:g}", field="eta"))
     if not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
         bad = float(np.asarray(sigma).ravel()[np.argmax(~(np.asarray(sigma).ravel() > 0))])
         raise InputError(
@@ -185,12 +172,8 @@ def solve(
     m0, lines, partners = _as_frame(imports)
     shape = m0.shape
     t0a, t1a = _values(t0, shape), _values(t1, shape)
-    eta_a = np.broadcast_to(
-        np.asarray(eta, dtype=float).reshape(-1) if np.ndim(eta) else float(eta), (shape[0],)
-    )
-    sig_a = np.broadcast_to(
-        np.asarray(sigma, dtype=float).reshape(-1) if np.ndim(sigma) else float(sigma), (shape[0],)
-    )
+    eta_a = np.broadcast_to(np.asarray(eta, dtype=float).reshape(-1) if np.ndim(eta) else float(eta), (shape[0],))
+    sig_a = np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1) if np.ndim(sigma) else float(sigma), (shape[0],))
     eps_a = np.asarray(epsilon, dtype=float)
     if eps_a.ndim == 1 and eps_a.shape[0] == shape[1]:
         eps_a = eps_a[None, :]

@@ -101,9 +101,7 @@ def _read_csv(path: Path | str, required: tuple[str, ...], what: str) -> pd.Data
     except FileNotFoundError:
         raise InputError(Problem(str(path), "file not found")) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(
-            Problem(str(path), f"cannot read {what}: {str(exc).splitlines()[0]}")
-        ) from None
+        raise InputError(Problem(str(path), f"cannot read {what}: {str(exc).splitlines()[0]}")) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -227,12 +225,8 @@ def trade_data(
                 "section": [section_of_hs(c) if c.isdigit() else "" for c in codes],
             }
         )
-    agg = flows.groupby(["importer", "exporter", "product"], as_index=False, sort=True)[
-        "value_usd_m"
-    ].sum()
-    return TradeData(
-        flows=agg, products=products, name=name, version=version, content_hash=content_hash
-    )
+    agg = flows.groupby(["importer", "exporter", "product"], as_index=False, sort=True)["value_usd_m"].sum()
+    return TradeData(flows=agg, products=products, name=name, version=version, content_hash=content_hash)
 
 
 def read_tidy(path: Path | str) -> pd.DataFrame:
@@ -243,9 +237,7 @@ def read_tidy(path: Path | str) -> pd.DataFrame:
     for col in ("importer", "exporter", "product"):
         empty = df[col].str.strip() == ""
         if empty.any():
-            raise InputError(
-                Problem(p, "empty value", row=int(np.flatnonzero(empty)[0]) + 1, field=col)
-            )
+            raise InputError(Problem(p, "empty value", row=int(np.flatnonzero(empty)[0]) + 1, field=col))
         df[col] = df[col].str.strip()
     return df
 
@@ -267,9 +259,7 @@ def read_baci_country_codes(path: Path | str) -> dict[int, str]:
     df = _read_csv(path, ("country_code",), "a BACI country-codes file")
     iso_col = next((c for c in _ISO3_COLUMNS if c in df.columns), None)
     if iso_col is None:
-        raise InputError(
-            Problem(p, f"no ISO3 column; expected one of {', '.join(_ISO3_COLUMNS)}", line=1)
-        )
+        raise InputError(Problem(p, f"no ISO3 column; expected one of {', '.join(_ISO3_COLUMNS)}", line=1))
     codes = _numbers(df, "country_code", p)
     out: dict[int, str] = {}
     for i, (c, iso) in enumerate(zip(codes, df[iso_col].str.strip(), strict=True)):
@@ -294,9 +284,7 @@ def read_baci(
     ``year`` and ``importers`` filter rows.
     """
     p = str(path)
-    codes = (
-        country_codes if isinstance(country_codes, dict) else read_baci_country_codes(country_codes)
-    )
+    codes = country_codes if isinstance(country_codes, dict) else read_baci_country_codes(country_codes)
     df = _read_csv(path, BACI_COLUMNS, "a BACI file")
     t = _numbers(df, "t", p)
     i = _numbers(df, "i", p)
@@ -317,9 +305,7 @@ def read_baci(
     bad_k = ~k.str.fullmatch(r"\d{1,6}")
     if bad_k.any():
         r = int(np.flatnonzero(bad_k)[0])
-        raise InputError(
-            Problem(p, f"expected an HS6 code of digits, got {k.iloc[r]!r}", row=r + 1, field="k")
-        )
+        raise InputError(Problem(p, f"expected an HS6 code of digits, got {k.iloc[r]!r}", row=r + 1, field="k"))
     out = pd.DataFrame(
         {
             "year": t.astype(int),
@@ -358,9 +344,7 @@ _COMTRADE_LEGACY = {
 }
 
 
-def read_comtrade(
-    path: Path | str, *, year: int | None = None, value: str | None = None
-) -> pd.DataFrame:
+def read_comtrade(path: Path | str, *, year: int | None = None, value: str | None = None) -> pd.DataFrame:
     """Read a UN Comtrade bulk CSV (imports as reported by the importer) into the tidy layout.
 
     Current layout: ``refYear, flowCode, reporterISO, partnerISO, cmdCode, primaryValue`` (and
@@ -381,8 +365,7 @@ def read_comtrade(
         raise InputError(
             Problem(
                 p,
-                f"missing column(s) {', '.join(missing)}; expected a UN Comtrade bulk CSV "
-                f"({', '.join(cols.values())})",
+                f"missing column(s) {', '.join(missing)}; expected a UN Comtrade bulk CSV ({', '.join(cols.values())})",
                 line=1,
                 field=missing[0],
             )
@@ -399,9 +382,7 @@ def read_comtrade(
     df = df[keep].reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "year": _numbers(df, cols["year"], p).astype(int)
-            if len(df)
-            else np.array([], dtype=int),
+            "year": _numbers(df, cols["year"], p).astype(int) if len(df) else np.array([], dtype=int),
             "importer": df[cols["reporter"]].str.strip(),
             "exporter": df[cols["partner"]].str.strip(),
             "product": df[cols["product"]].str.strip(),
@@ -421,13 +402,9 @@ def load_elasticity_table(path: Path | str | None = None) -> pd.DataFrame:
     epsilon positive (``inf`` allowed for epsilon).
     """
     p = Path(path) if path is not None else data_dir() / "elasticities.csv"
-    df = _read_csv(
-        p, ("importer", "exporter", "products", "parameter", "value"), "an elasticities table"
-    )
+    df = _read_csv(p, ("importer", "exporter", "products", "parameter", "value"), "an elasticities table")
     vals = []
-    for r, (par, raw) in enumerate(
-        zip(df["parameter"].str.strip(), df["value"].str.strip(), strict=True)
-    ):
+    for r, (par, raw) in enumerate(zip(df["parameter"].str.strip(), df["value"].str.strip(), strict=True)):
         if par not in ("eta", "sigma", "epsilon"):
             raise InputError(
                 Problem(
@@ -440,9 +417,7 @@ def load_elasticity_table(path: Path | str | None = None) -> pd.DataFrame:
         try:
             v = float(raw)
         except ValueError:
-            raise InputError(
-                Problem(str(p), f"expected a number, got {raw!r}", row=r + 1, field="value")
-            ) from None
+            raise InputError(Problem(str(p), f"expected a number, got {raw!r}", row=r + 1, field="value")) from None
         if par == "eta" and not (v < 0 and np.isfinite(v)):
             raise InputError(
                 Problem(

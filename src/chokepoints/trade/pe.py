@@ -78,9 +78,7 @@ class ConvergenceError(RuntimeError):
     """The Newton iteration on the composite price did not converge (should not happen)."""
 
 
-def armington_share_change(
-    base_shares: FloatArray, duty_ratio: FloatArray, sigma: float | FloatArray
-) -> FloatArray:
+def armington_share_change(base_shares: FloatArray, duty_ratio: FloatArray, sigma: float | FloatArray) -> FloatArray:
     """New origin shares after duty-paid prices change by ``duty_ratio`` (CES, total held fixed).
 
     ``s1_c = s0_c tau_c^-sigma / sum_k s0_k tau_k^-sigma`` over the last axis, where ``tau_c =
@@ -190,9 +188,7 @@ def solve_arrays(
     finite = np.isfinite(eps)
     eps_f = np.where(finite, eps, 1.0)
     denom = eps_f + sig
-    a = np.where(
-        finite, eps_f / denom, 1.0
-    )  # share of ln tau reaching the duty-paid price at fixed P
+    a = np.where(finite, eps_f / denom, 1.0)  # share of ln tau reaching the duty-paid price at fixed P
     k = np.where(finite, (sig + eta_) / denom, 0.0)  # d ln(tau p*) / d ln P
     base_u = a * ltau
     cobb = np.abs(1.0 - sig) < 1e-9
@@ -222,8 +218,7 @@ def solve_arrays(
             break
     else:
         raise ConvergenceError(
-            f"composite price did not converge in {max_iter} iterations "
-            f"(largest residual {resid:.3g})"
+            f"composite price did not converge in {max_iter} iterations (largest residual {resid:.3g})"
         )
 
     ln_pstar = np.where(finite, (-sig * ltau + (sig + eta_) * x) / denom, 0.0)
@@ -237,9 +232,7 @@ def solve_arrays(
 
     one_eta = 1.0 + eta_
     near = np.abs(one_eta) < 1e-12
-    buyer_cost = E0 * np.where(
-        near, x, np.expm1(np.where(near, 0.0, one_eta) * x) / np.where(near, 1.0, one_eta)
-    )
+    buyer_cost = E0 * np.where(near, x, np.expm1(np.where(near, 0.0, one_eta) * x) / np.where(near, 1.0, one_eta))
 
     rev0 = t0 * m0
     rev1 = t1 * v1

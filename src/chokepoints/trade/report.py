@@ -26,11 +26,15 @@ LAYER_LABELS = {
 }
 
 
-
 def _layout(fig, **kw):
     """The trade charts' common layout (white template, 380 px, legend below), plus ``kw``."""
-    fig.update_layout(template="plotly_white", height=380, margin={"l": 60, "r": 20, "t": 50, "b": 40},
-                      legend={"orientation": "h", "y": -0.2}, **kw)
+    fig.update_layout(
+        template="plotly_white",
+        height=380,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        **kw,
+    )
     return fig
 
 
@@ -93,9 +97,7 @@ def imports_figure(ds: xr.Dataset, importer: str, date: pd.Timestamp):
     keep = base.values > 0
     partners = [str(p) for p in base["partner"].values[keep]]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(x=partners, y=base.values[keep], name="base (2024 flows)", marker_color="#9aa5b1")
-    )
+    fig.add_trace(go.Bar(x=partners, y=base.values[keep], name="base (2024 flows)", marker_color="#9aa5b1"))
     fig.add_trace(
         go.Bar(
             x=partners,
@@ -170,9 +172,7 @@ def smart_table(ds: xr.Dataset, date: pd.Timestamp) -> pd.DataFrame:
                     "creation_nonlinear": float(s.trade_creation.values[sel, j].sum()),
                     "diversion_linear": float(lin.trade_diversion[sel, j].sum()),
                     "diversion_nonlinear": float(s.trade_diversion.values[sel, j].sum()),
-                    "total_change_linear": float(
-                        (lin.imports_new[sel, j] - ds.imports_base.values[sel, j]).sum()
-                    ),
+                    "total_change_linear": float((lin.imports_new[sel, j] - ds.imports_base.values[sel, j]).sum()),
                     "total_change_nonlinear": float(
                         (s.imports_new.values[sel, j] - ds.imports_base.values[sel, j]).sum()
                     ),
@@ -249,9 +249,7 @@ def tariff_sections(
     for imp in ds["importer"].values:
         tl = ds.timeline_layer_rate.sel(importer=imp)
         peak = tl.sum("layer").max("timeline")
-        partners = [
-            str(p) for p in peak["partner"].values if float(np.nan_to_num(peak.sel(partner=p))) > 0
-        ]
+        partners = [str(p) for p in peak["partner"].values if float(np.nan_to_num(peak.sel(partner=p))) > 0]
         for p in partners[:4]:
             figs.append(rates_figure(ds, str(imp), p))
     sections.append(

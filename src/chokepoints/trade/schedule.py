@@ -73,9 +73,7 @@ class Origin:
     def problem(self, message: str, fld: str) -> Problem:
         if self.event is not None:
             where = dict(self.marks).get(fld) or dict(self.marks).get("", (None, None))
-            return Problem(
-                self.source, message, where[0], where[1], field=f"events[{self.event}].{fld}"
-            )
+            return Problem(self.source, message, where[0], where[1], field=f"events[{self.event}].{fld}")
         return Problem(self.source, message, row=self.row, field=fld)
 
 
@@ -88,13 +86,7 @@ class Selector:
     value: str = ""
 
     def __str__(self) -> str:
-        return (
-            "*"
-            if self.kind == "all"
-            else self.value
-            if self.kind == "id"
-            else f"{self.kind}:{self.value}"
-        )
+        return "*" if self.kind == "all" else self.value if self.kind == "id" else f"{self.kind}:{self.value}"
 
 
 def parse_selector(text: str) -> Selector:
@@ -251,16 +243,10 @@ def load_rules(path: Path | str | None = None) -> dict[str, StackingRule]:
         origin = Origin(str(p), row=r)
         layer = rec.get("layer", "").strip()
         if layer not in LAYERS:
-            raise InputError(
-                origin.problem(
-                    f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer"
-                )
-            )
+            raise InputError(origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer"))
         within = rec.get("within", "").strip()
         if within not in ("exclusive", "additive"):
-            raise InputError(
-                origin.problem(f"expected 'exclusive' or 'additive', got {within!r}", "within")
-            )
+            raise InputError(origin.problem(f"expected 'exclusive' or 'additive', got {within!r}", "within"))
         excl = _split(rec.get("excluded_by", ""))
         for e in excl:
             if e not in LAYERS:
@@ -296,25 +282,13 @@ def make_row(
     """Build and validate one row (errors name the row's origin and field)."""
     origin = origin or Origin("<schedule>")
     if layer not in LAYERS:
-        raise InputError(
-            origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer")
-        )
+        raise InputError(origin.problem(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}", "layer"))
     if action not in ACTIONS:
-        raise InputError(
-            origin.problem(
-                f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}", "action"
-            )
-        )
+        raise InputError(origin.problem(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}", "action"))
     if not (rate >= 0 and np.isfinite(rate)):
-        raise InputError(
-            origin.problem(
-                f"rate must be a non-negative number of percentage points, got {rate}", "rate"
-            )
-        )
+        raise InputError(origin.problem(f"rate must be a non-negative number of percentage points, got {rate}", "rate"))
     if action == "suspend" and rate <= 0:
-        raise InputError(
-            origin.problem("a suspension needs the points it suspends (rate > 0)", "rate")
-        )
+        raise InputError(origin.problem("a suspension needs the points it suspends (rate > 0)", "rate"))
     if until is not None and until <= on:
         raise InputError(origin.problem(f"'until' ({until}) must be after 'on' ({on})", "until"))
     if not importer:
@@ -354,15 +328,11 @@ def read_rows(path: Path | str) -> list[LayerRow]:
     except FileNotFoundError:
         raise InputError(Problem(p, "file not found")) from None
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(
-            Problem(p, f"cannot read the tariff schedule: {str(exc).splitlines()[0]}")
-        ) from None
+        raise InputError(Problem(p, f"cannot read the tariff schedule: {str(exc).splitlines()[0]}")) from None
     need = ("id", "importer", "exporter", "products", "layer", "action", "rate", "on", "until")
     missing = [c for c in need if c not in df.columns]
     if missing:
-        raise InputError(
-            Problem(p, f"missing column(s) {', '.join(missing)}", line=1, field=missing[0])
-        )
+        raise InputError(Problem(p, f"missing column(s) {', '.join(missing)}", line=1, field=missing[0]))
     rows = []
     seen: set[str] = set()
     for r, rec in enumerate(df.to_dict("records"), start=1):
@@ -374,9 +344,7 @@ def read_rows(path: Path | str) -> list[LayerRow]:
         try:
             rate = float(rec["rate"]) if str(rec["rate"]).strip() else 0.0
         except ValueError:
-            raise InputError(
-                origin.problem(f"expected a number, got {rec['rate']!r}", "rate")
-            ) from None
+            raise InputError(origin.problem(f"expected a number, got {rec['rate']!r}", "rate")) from None
         rows.append(
             make_row(
                 id=rid,
@@ -426,12 +394,8 @@ class RateBreakdown:
         recs = []
         src = sources.set_index("source_id") if sources is not None else None
         for c in self.contributions:
-            titles = [
-                str(src.loc[s, "title"]) for s in c.row.source if src is not None and s in src.index
-            ]
-            urls = [
-                str(src.loc[s, "url"]) for s in c.row.source if src is not None and s in src.index
-            ]
+            titles = [str(src.loc[s, "title"]) for s in c.row.source if src is not None and s in src.index]
+            urls = [str(src.loc[s, "url"]) for s in c.row.source if src is not None and s in src.index]
             recs.append(
                 {
                     "row": c.row.id,
@@ -469,11 +433,7 @@ class Schedule:
     def bundled(cls, name: str = BUNDLED_SCHEDULE) -> Schedule:
         """The bundled 2025 US-China schedule (every row cites ``sources.csv``)."""
         if name != BUNDLED_SCHEDULE:
-            raise InputError(
-                Problem(
-                    "schedule", f"unknown bundled schedule {name!r}; expected {BUNDLED_SCHEDULE!r}"
-                )
-            )
+            raise InputError(Problem("schedule", f"unknown bundled schedule {name!r}; expected {BUNDLED_SCHEDULE!r}"))
         d = data_dir()
         return cls(
             read_rows(d / "tariff_layers.csv"),
@@ -522,11 +482,7 @@ class Schedule:
                 for b in rows[i + 1 :]:
                     if a.importer != b.importer:
                         continue
-                    if not (
-                        "*" in a.exporters
-                        or "*" in b.exporters
-                        or set(a.exporters) & set(b.exporters)
-                    ):
+                    if not ("*" in a.exporters or "*" in b.exporters or set(a.exporters) & set(b.exporters)):
                         continue
                     a_end = a.until or dt.date.max
                     b_end = b.until or dt.date.max
@@ -535,9 +491,7 @@ class Schedule:
                     if catalog is not None:
                         share = bool(np.any(matched[id(a)] & matched[id(b)]))
                     else:
-                        share = any(
-                            selectors_may_overlap(x, y) for x in a.products for y in b.products
-                        )
+                        share = any(selectors_may_overlap(x, y) for x in a.products for y in b.products)
                     if share:
                         raise _overlap_error(layer, self.rules[layer], a, b)
 
@@ -616,18 +570,12 @@ class Schedule:
         if product not in idx:
             raise InputError(Problem("explain", f"unknown product {product!r}", field="product"))
         p = idx[product]
-        rates = self.rates(d, np.array([importer]), np.array([p]), np.array([exporter]), catalog)[
-            :, 0, 0
-        ]
+        rates = self.rates(d, np.array([importer]), np.array([p]), np.array([exporter]), catalog)[:, 0, 0]
         by_layer = {layer: float(rates[k]) for k, layer in enumerate(LAYERS)}
         contributions = []
         row_cells = []
         for r in self.rows:
-            if (
-                r.importer != importer
-                or exporter == importer
-                or not r.applies_to_exporter(exporter)
-            ):
+            if r.importer != importer or exporter == importer or not r.applies_to_exporter(exporter):
                 continue
             if not r.active(d) or not catalog.match_any(r.products)[p]:
                 continue

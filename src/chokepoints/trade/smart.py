@@ -66,16 +66,8 @@ def smart_linear(m0, t0, t1, eta, sigma=SMART_SIGMA, epsilon=SMART_EPSILON) -> S
     L, N = m0.shape
     t0 = np.broadcast_to(np.asarray(t0, dtype=float), (L, N))
     t1 = np.broadcast_to(np.asarray(t1, dtype=float), (L, N))
-    eta_ = (
-        np.broadcast_to(np.asarray(eta, dtype=float).reshape(-1), (L,))[:, None]
-        if np.ndim(eta)
-        else float(eta)
-    )
-    sig = (
-        np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1), (L,))[:, None]
-        if np.ndim(sigma)
-        else float(sigma)
-    )
+    eta_ = np.broadcast_to(np.asarray(eta, dtype=float).reshape(-1), (L,))[:, None] if np.ndim(eta) else float(eta)
+    sig = np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1), (L,))[:, None] if np.ndim(sigma) else float(sigma)
     eps = np.broadcast_to(np.asarray(epsilon, dtype=float), (L, N))
     p = (t1 - t0) / (1.0 + t0)
     incidence = np.where(np.isfinite(eps), 1.0 - eta_ / np.where(np.isfinite(eps), eps, 1.0), 1.0)

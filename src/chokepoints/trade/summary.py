@@ -119,9 +119,7 @@ def by_partner(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFram
                     rec[k] = float(c[k].sum())
                 rec["rate_base"] = float((c.rate_base * w).sum() / base)
                 rec["rate"] = float((c.rate * w).sum() / base)
-                rec["exporter_price_change_pct"] = 100 * float(
-                    _wavg(c.exporter_price_change, w, ["line"])
-                )
+                rec["exporter_price_change_pct"] = 100 * float(_wavg(c.exporter_price_change, w, ["line"]))
                 pt = _wavg(c.pass_through, w, ["line"])
                 rec["pass_through"] = float(pt) if np.isfinite(float(pt)) else np.nan
                 recs.append(rec)
@@ -131,9 +129,7 @@ def by_partner(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFram
 def by_section(ds: xr.Dataset, date: dt.date | str | None = None) -> pd.DataFrame:
     """One row per date, importer and HS section (lines without a section: 'unclassified')."""
     d = _pick(ds, date).mean("run")
-    sec = xr.DataArray(
-        np.where(d.line_section.values == "", "unclassified", d.line_section.values), dims="line"
-    )
+    sec = xr.DataArray(np.where(d.line_section.values == "", "unclassified", d.line_section.values), dims="line")
     key = xr.DataArray(
         np.char.add(np.char.add(d.line_importer.values.astype(str), "|"), sec.values.astype(str)),
         dims="line",

@@ -36,8 +36,13 @@ def check_identifiers(world: World) -> list[Problem]:
     """Ids are non-empty and unique; producer and final-demand ids share one namespace."""
     out: list[Problem] = []
     seen_nodes: dict[str, str] = {}
-    for table, col in (("regions", "region"), ("products", "product"), ("producers", "producer"),
-                       ("final_demand", "demand"), ("sources", "source_id")):
+    for table, col in (
+        ("regions", "region"),
+        ("products", "product"),
+        ("producers", "producer"),
+        ("final_demand", "demand"),
+        ("sources", "source_id"),
+    ):
         df = world.tables[table]
         seen: set[str] = set()
         for i, value in enumerate(df[col]):
@@ -46,9 +51,16 @@ def check_identifiers(world: World) -> list[Problem]:
             elif value in seen:
                 out.append(_p(world, table, i, col, f"duplicate identifier {value!r}"))
             elif table in ("producers", "final_demand") and value in seen_nodes:
-                out.append(_p(world, table, i, col,
-                              f"{value!r} is already used in {seen_nodes[value]}; producer and "
-                              "final-demand ids must be distinct"))
+                out.append(
+                    _p(
+                        world,
+                        table,
+                        i,
+                        col,
+                        f"{value!r} is already used in {seen_nodes[value]}; producer and "
+                        "final-demand ids must be distinct",
+                    )
+                )
             seen.add(value)
             if table in ("producers", "final_demand"):
                 seen_nodes.setdefault(value, table)
@@ -63,13 +75,17 @@ def check_references(world: World) -> list[Problem]:
     producers = set(t["producers"]["producer"])
     buyers = producers | set(t["final_demand"]["demand"])
     refs = [
-        ("producers", "region", regions, "region"), ("producers", "product", products, "product"),
-        ("recipes", "producer", producers, "producer"), ("recipes", "input_product", products, "product"),
+        ("producers", "region", regions, "region"),
+        ("producers", "product", products, "product"),
+        ("recipes", "producer", producers, "producer"),
+        ("recipes", "input_product", products, "product"),
         ("supply_links", "buyer", buyers, "producer or final-demand cell"),
         ("supply_links", "product", products, "product"),
         ("supply_links", "supplier", producers, "producer"),
-        ("final_demand", "region", regions, "region"), ("final_demand", "product", products, "product"),
-        ("inventories", "holder", producers, "producer"), ("inventories", "product", products, "product"),
+        ("final_demand", "region", regions, "region"),
+        ("final_demand", "product", products, "product"),
+        ("inventories", "holder", producers, "producer"),
+        ("inventories", "product", products, "product"),
         ("unit_values", "product", products, "product"),
     ]
     out: list[Problem] = []
@@ -84,10 +100,15 @@ def check_values(world: World) -> list[Problem]:
     """Non-negative quantities; capacity at least baseline output; shares within [0, 1]."""
     t = world.tables
     out: list[Problem] = []
-    nonneg = [("producers", "capacity_per_day"), ("producers", "output_per_day"),
-              ("recipes", "amount_per_unit"), ("final_demand", "amount_per_day"),
-              ("inventories", "days_of_cover"), ("inventories", "target_days"),
-              ("unit_values", "usd_per_unit")]
+    nonneg = [
+        ("producers", "capacity_per_day"),
+        ("producers", "output_per_day"),
+        ("recipes", "amount_per_unit"),
+        ("final_demand", "amount_per_day"),
+        ("inventories", "days_of_cover"),
+        ("inventories", "target_days"),
+        ("unit_values", "usd_per_unit"),
+    ]
     for table, col in nonneg:
         for i, v in enumerate(t[table][col]):
             if v < 0:
@@ -98,12 +119,20 @@ def check_values(world: World) -> list[Problem]:
     prod = t["producers"]
     for i, (cap, x0) in enumerate(zip(prod["capacity_per_day"], prod["output_per_day"], strict=True)):
         if cap >= 0 and x0 >= 0 and cap < x0 * (1 - 1e-9):
-            out.append(_p(world, "producers", i, "capacity_per_day",
-                          f"capacity {cap:g} is below baseline output {x0:g}"))
+            out.append(
+                _p(world, "producers", i, "capacity_per_day", f"capacity {cap:g} is below baseline output {x0:g}")
+            )
     for i, v in enumerate(t["inventories"]["target_days"]):
         if 0 <= v < 2:
-            out.append(_p(world, "inventories", i, "target_days",
-                          f"must be >= 2 days (as BoARIO, so that one day's use never exceeds the stock), got {v:g}"))
+            out.append(
+                _p(
+                    world,
+                    "inventories",
+                    i,
+                    "target_days",
+                    f"must be >= 2 days (as BoARIO, so that one day's use never exceeds the stock), got {v:g}",
+                )
+            )
     return out
 
 
@@ -123,8 +152,7 @@ def check_units(world: World) -> list[Problem]:
                 out.append(_p(world, "recipes", i, "unit", f"expected '{want}', got '{r.unit}'"))
     for i, r in _rows(t["unit_values"]):
         if r.product in unit and r.unit != f"USD per {unit[r.product]}":
-            out.append(_p(world, "unit_values", i, "unit",
-                          f"expected 'USD per {unit[r.product]}', got '{r.unit}'"))
+            out.append(_p(world, "unit_values", i, "unit", f"expected 'USD per {unit[r.product]}', got '{r.unit}'"))
     return out
 
 
@@ -140,11 +168,25 @@ def check_links(world: World) -> list[Problem]:
     seen: set[tuple[str, str, str]] = set()
     for i, r in _rows(links):
         if r.supplier in made and made[r.supplier] != r.product:
-            out.append(_p(world, "supply_links", i, "supplier",
-                          f"{r.supplier!r} makes {made[r.supplier]!r}, not {r.product!r}"))
+            out.append(
+                _p(
+                    world,
+                    "supply_links",
+                    i,
+                    "supplier",
+                    f"{r.supplier!r} makes {made[r.supplier]!r}, not {r.product!r}",
+                )
+            )
         if (r.buyer in made or r.buyer in fd_product) and (r.buyer, r.product) not in needs:
-            out.append(_p(world, "supply_links", i, "product",
-                          f"buyer {r.buyer!r} does not use {r.product!r} (no recipe or final-demand row)"))
+            out.append(
+                _p(
+                    world,
+                    "supply_links",
+                    i,
+                    "product",
+                    f"buyer {r.buyer!r} does not use {r.product!r} (no recipe or final-demand row)",
+                )
+            )
         key = (r.buyer, r.product, r.supplier)
         if key in seen:
             out.append(_p(world, "supply_links", i, "supplier", f"duplicate link {key}"))
@@ -154,21 +196,41 @@ def check_links(world: World) -> list[Problem]:
         first_row = links.reset_index().groupby(["buyer", "product"], sort=False)["index"].first()
         for (buyer, product), s in sums.items():
             if abs(s - 1.0) > SHARE_TOL:
-                out.append(_p(world, "supply_links", int(first_row[(buyer, product)]), "share",
-                              f"shares of buyer {buyer!r} for product {product!r} sum to {s:.6g}, expected 1"))
+                out.append(
+                    _p(
+                        world,
+                        "supply_links",
+                        int(first_row[(buyer, product)]),
+                        "share",
+                        f"shares of buyer {buyer!r} for product {product!r} sum to {s:.6g}, expected 1",
+                    )
+                )
     linked = set(zip(links["buyer"], links["product"], strict=True))
     for i, r in _rows(t["recipes"]):
         if r.amount_per_unit > 0 and (r.producer, r.input_product) not in linked:
-            out.append(_p(world, "recipes", i, "input_product",
-                          f"no supply links for {r.producer!r} buying {r.input_product!r}"))
+            out.append(
+                _p(
+                    world,
+                    "recipes",
+                    i,
+                    "input_product",
+                    f"no supply links for {r.producer!r} buying {r.input_product!r}",
+                )
+            )
     for i, r in _rows(t["final_demand"]):
         if r.amount_per_day > 0 and (r.demand, r.product) not in linked:
-            out.append(_p(world, "final_demand", i, "product",
-                          f"no supply links for final-demand cell {r.demand!r}"))
+            out.append(_p(world, "final_demand", i, "product", f"no supply links for final-demand cell {r.demand!r}"))
     for i, r in _rows(t["inventories"]):
         if (r.holder, r.product) not in needs:
-            out.append(_p(world, "inventories", i, "product",
-                          f"holder {r.holder!r} does not use {r.product!r} (no recipe row)"))
+            out.append(
+                _p(
+                    world,
+                    "inventories",
+                    i,
+                    "product",
+                    f"holder {r.holder!r} does not use {r.product!r} (no recipe row)",
+                )
+            )
     return out
 
 
@@ -181,8 +243,9 @@ def check_balance(world: World, rtol: float = BALANCE_RTOL) -> list[Problem]:
     t = world.tables
     prod = t["producers"]
     x0 = dict(zip(prod["producer"], prod["output_per_day"], strict=True))
-    need = {(r.producer, r.input_product): r.amount_per_unit * x0.get(r.producer, np.nan)
-            for r in t["recipes"].itertuples()}
+    need = {
+        (r.producer, r.input_product): r.amount_per_unit * x0.get(r.producer, np.nan) for r in t["recipes"].itertuples()
+    }
     for r in t["final_demand"].itertuples():
         need[(r.demand, r.product)] = r.amount_per_day
     sales: dict[str, float] = dict.fromkeys(prod["producer"], 0.0)
@@ -194,9 +257,16 @@ def check_balance(world: World, rtol: float = BALANCE_RTOL) -> list[Problem]:
         s = sales[r.producer]
         scale = max(abs(r.output_per_day), abs(s), 1e-12)
         if abs(r.output_per_day - s) > rtol * scale:
-            out.append(_p(world, "producers", i, "output_per_day",
-                          f"baseline not balanced for {r.producer!r}: output {r.output_per_day:.6g} "
-                          f"but baseline sales (links x needs) are {s:.6g}"))
+            out.append(
+                _p(
+                    world,
+                    "producers",
+                    i,
+                    "output_per_day",
+                    f"baseline not balanced for {r.producer!r}: output {r.output_per_day:.6g} "
+                    f"but baseline sales (links x needs) are {s:.6g}",
+                )
+            )
     return out
 
 

@@ -145,12 +145,24 @@ class World:
         if problems:
             raise ConsistencyError(problems)
         files = {t: str(folder / f"{t}.csv") for t in TABLES}
-        return cls(tables, name=str(meta.get("name", folder.name)), version=str(meta.get("version", "unversioned")),
-                   metadata=meta, files=files, require_sources=require_sources, assumptions=assumptions)
+        return cls(
+            tables,
+            name=str(meta.get("name", folder.name)),
+            version=str(meta.get("version", "unversioned")),
+            metadata=meta,
+            files=files,
+            require_sources=require_sources,
+            assumptions=assumptions,
+        )
 
     @classmethod
-    def from_tables(cls, name: str = "custom", version: str = "unversioned",
-                    metadata: dict[str, Any] | None = None, **tables: pd.DataFrame) -> World:
+    def from_tables(
+        cls,
+        name: str = "custom",
+        version: str = "unversioned",
+        metadata: dict[str, Any] | None = None,
+        **tables: pd.DataFrame,
+    ) -> World:
         """Build from DataFrames keyed by table name; missing optional columns take defaults."""
         unknown = set(tables) - set(TABLES)
         if unknown:
@@ -197,9 +209,11 @@ class World:
     def __repr__(self) -> str:
         t = self.tables
         version = self.version if str(self.version).startswith("v") else f"v{self.version}"
-        return (f"<World {self.name!r} {version}: {len(t['regions'])} regions, "
-                f"{len(t['products'])} products, {len(t['producers'])} producers, "
-                f"{len(t['supply_links'])} supply links, {len(t['final_demand'])} final-demand cells>")
+        return (
+            f"<World {self.name!r} {version}: {len(t['regions'])} regions, "
+            f"{len(t['products'])} products, {len(t['producers'])} producers, "
+            f"{len(t['supply_links'])} supply links, {len(t['final_demand'])} final-demand cells>"
+        )
 
     @cached_property
     def content_hash(self) -> str:
@@ -248,7 +262,10 @@ def _compile(w: World) -> CompiledWorld:
         unit_value[pi[r.product]] = r.usd_per_unit
     fd = t["final_demand"]
     return CompiledWorld(
-        producers=producers, products=products, regions=regions, demands=demands,
+        producers=producers,
+        products=products,
+        regions=regions,
+        demands=demands,
         prod_product=np.array([pi[p] for p in prod["product"]], dtype=np.intp),
         prod_region=np.array([ri[r] for r in prod["region"]], dtype=np.intp),
         prod_end_use=tuple(prod["end_use"]),
@@ -257,7 +274,11 @@ def _compile(w: World) -> CompiledWorld:
         fd_end_use=tuple(fd["end_use"]),
         x0=prod["output_per_day"].to_numpy(float),
         capacity=prod["capacity_per_day"].to_numpy(float),
-        A=A, W=W, y0=fd["amount_per_day"].to_numpy(float),
-        target_days=target, initial_days=initial, unit_value=unit_value,
+        A=A,
+        W=W,
+        y0=fd["amount_per_day"].to_numpy(float),
+        target_days=target,
+        initial_days=initial,
+        unit_value=unit_value,
         product_unit=tuple(t["products"]["unit"]),
     )

@@ -63,9 +63,7 @@ def read_table(path: Path, table: str, required: bool = True) -> tuple[pd.DataFr
                     values.append(math.nan)
                 continue
             if not _is_number(v) or not math.isfinite(float(v)):
-                problems.append(
-                    Problem(src, f"expected a finite number, got {v!r}", row=i + 1, field=a.name)
-                )
+                problems.append(Problem(src, f"expected a finite number, got {v!r}", row=i + 1, field=a.name))
                 values.append(math.nan)
             else:
                 values.append(float(v))
@@ -98,8 +96,14 @@ def read_assumptions(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
         if any(math.isnan(x) for x in nums) != all(math.isnan(x) for x in nums):
             problems.append(Problem(src, "value, low and high go together", row=i + 1, field="value"))
         elif not any(math.isnan(x) for x in nums) and not r.low <= r.value <= r.high:
-            problems.append(Problem(src, f"expected low <= value <= high, got {r.low:g}, {r.value:g}, {r.high:g}",
-                                    row=i + 1, field="value"))
+            problems.append(
+                Problem(
+                    src,
+                    f"expected low <= value <= high, got {r.low:g}, {r.value:g}, {r.high:g}",
+                    row=i + 1,
+                    field="value",
+                )
+            )
     return df, problems
 
 

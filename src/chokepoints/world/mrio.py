@@ -119,8 +119,11 @@ class FactoredShares:
         return W
 
     def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, tuple) and len(key) == 2 and all(np.ndim(k) >= 1 or isinstance(k, int | np.integer)
-                                                            for k in key):
+        if (
+            isinstance(key, tuple)
+            and len(key) == 2
+            and all(np.ndim(k) >= 1 or isinstance(k, int | np.integer) for k in key)
+        ):
             f = np.asarray(key[0], dtype=np.intp)
             b = np.asarray(key[1], dtype=np.intp)
             f, b = np.broadcast_arrays(f, b)
@@ -167,8 +170,17 @@ class MrioWorld(World):
         h = hashlib.sha256()
         for t in ("regions", "products", "producers", "final_demand"):
             h.update(self.tables[t].to_csv(index=False).encode())
-        for a in (cw.x0, cw.capacity, cw.A, cw.y0, cw.target_days, cw.initial_days, cw.binding,
-                  cw.shares3, *(cw.fd_links or ())):
+        for a in (
+            cw.x0,
+            cw.capacity,
+            cw.A,
+            cw.y0,
+            cw.target_days,
+            cw.initial_days,
+            cw.binding,
+            cw.shares3,
+            *(cw.fd_links or ()),
+        ):
             h.update(np.ascontiguousarray(a).tobytes())
         return h.hexdigest()[:16]
 
@@ -180,21 +192,22 @@ class MrioWorld(World):
 def _frame(io: Any, attr: str) -> pd.DataFrame:
     df = getattr(io, attr, None)
     if df is None:
-        raise InputError(Problem("<mrio>", f"the MRIO has no {attr!r}; run calc_all() or give Z, Y and x",
-                                 field=attr))
+        raise InputError(Problem("<mrio>", f"the MRIO has no {attr!r}; run calc_all() or give Z, Y and x", field=attr))
     if not isinstance(df, pd.DataFrame):
         raise InputError(Problem("<mrio>", f"expected a pandas DataFrame, got {type(df).__name__}", field=attr))
     return df
 
 
-def _inventory_days(sectors: list[str], main_inv_dur: float, inventory_dict: Mapping[str, Any] | None,
-                    infinite: Iterable[str] | None) -> np.ndarray:
+def _inventory_days(
+    sectors: list[str], main_inv_dur: float, inventory_dict: Mapping[str, Any] | None, infinite: Iterable[str] | None
+) -> np.ndarray:
     """s_p per product: main_inv_dur, or inventory_dict[p]; inf for infinite ones; <= 1 raised to 2."""
     infinite = set(infinite or [])
     unknown = (set(inventory_dict or {}) | infinite) - set(sectors)
     if unknown:
-        raise InputError(Problem("<mrio>", f"unknown sector(s) {', '.join(sorted(map(str, unknown)))}",
-                                 field="inventory_dict"))
+        raise InputError(
+            Problem("<mrio>", f"unknown sector(s) {', '.join(sorted(map(str, unknown)))}", field="inventory_dict")
+        )
     s = np.empty(len(sectors))
     for i, p in enumerate(sectors):
         v = (inventory_dict or {}).get(p, main_inv_dur)
@@ -205,12 +218,21 @@ def _inventory_days(sectors: list[str], main_inv_dur: float, inventory_dict: Map
     return s
 
 
-def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, main_inv_dur: float = 90.0,
-              inventory_dict: Mapping[str, Any] | None = None,
-              infinite_inventories_sect: Iterable[str] | None = None, alpha_max: float = 1.25,
-              threshold_not_input: float = TECHNOLOGY_THRESHOLD,
-              final_demand: Literal["region", "category"] = "region", days_per_year: float = 365.0,
-              negative_final_demand: Literal["error", "clip"] = "error", balance_rtol: float = 1e-6) -> MrioWorld:
+def from_mrio(
+    io: Any,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    main_inv_dur: float = 90.0,
+    inventory_dict: Mapping[str, Any] | None = None,
+    infinite_inventories_sect: Iterable[str] | None = None,
+    alpha_max: float = 1.25,
+    threshold_not_input: float = TECHNOLOGY_THRESHOLD,
+    final_demand: Literal["region", "category"] = "region",
+    days_per_year: float = 365.0,
+    negative_final_demand: Literal["error", "clip"] = "error",
+    balance_rtol: float = 1e-6,
+) -> MrioWorld:
     """Build a monetary ARIO :class:`World` from a balanced MRIO (see the module docstring).
 
     ``io`` has ``Z`` and ``Y`` DataFrames indexed by (region, sector) (columns of Y
@@ -223,26 +245,31 @@ def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, m
     Z, Y = _frame(io, "Z"), _frame(io, "Y")
     src = name or str(getattr(getattr(io, "meta", None), "name", None) or getattr(io, "name", "mrio"))
     if Z.index.nlevels != 2 or Y.columns.nlevels != 2:
-        raise InputError(Problem("<mrio>", "Z rows/columns must be (region, sector) and Y columns "
-                                 "(region, category)", field="Z"))
+        raise InputError(
+            Problem("<mrio>", "Z rows/columns must be (region, sector) and Y columns (region, category)", field="Z")
+        )
     regions = list(dict.fromkeys(str(r) for r in Z.index.get_level_values(0)))
     sectors = list(dict.fromkeys(str(s) for s in Z.index.get_level_values(1)))
     R, S = len(regions), len(sectors)
     n = R * S
     full = pd.MultiIndex.from_product([regions, sectors])
     Z = Z.copy(deep=False)
-    Z.index = pd.MultiIndex.from_arrays([Z.index.get_level_values(0).astype(str),
-                                         Z.index.get_level_values(1).astype(str)])
-    Z.columns = pd.MultiIndex.from_arrays([Z.columns.get_level_values(0).astype(str),
-                                           Z.columns.get_level_values(1).astype(str)])
+    Z.index = pd.MultiIndex.from_arrays(
+        [Z.index.get_level_values(0).astype(str), Z.index.get_level_values(1).astype(str)]
+    )
+    Z.columns = pd.MultiIndex.from_arrays(
+        [Z.columns.get_level_values(0).astype(str), Z.columns.get_level_values(1).astype(str)]
+    )
     if len(Z.index) != n or not Z.index.equals(full) or not Z.columns.equals(full):
         if len(Z.index) != n or Z.index.has_duplicates or set(Z.index) != set(full) or set(Z.columns) != set(full):
-            raise InputError(Problem("<mrio>", "Z must have every (region, sector) pair once, as rows and "
-                                     "columns", field="Z"))
+            raise InputError(
+                Problem("<mrio>", "Z must have every (region, sector) pair once, as rows and columns", field="Z")
+            )
         Z = Z.reindex(index=full, columns=full)
     Y = Y.copy(deep=False)
-    Y.index = pd.MultiIndex.from_arrays([Y.index.get_level_values(0).astype(str),
-                                         Y.index.get_level_values(1).astype(str)])
+    Y.index = pd.MultiIndex.from_arrays(
+        [Y.index.get_level_values(0).astype(str), Y.index.get_level_values(1).astype(str)]
+    )
     if not Y.index.equals(full):
         if set(Y.index) != set(full) or len(Y.index) != n:
             raise InputError(Problem("<mrio>", "Y rows must be the (region, sector) pairs of Z", field="Y"))
@@ -255,8 +282,9 @@ def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, m
     Yv = np.asarray(Y.to_numpy(), dtype=float)
     if (Zv < 0).any():
         f = int(np.argwhere(Zv < 0)[0][0])
-        raise ConsistencyError(Problem("<mrio>", f"negative intermediate flow (row {regions[f // S]}.{sectors[f % S]})",
-                                       field="Z"))
+        raise ConsistencyError(
+            Problem("<mrio>", f"negative intermediate flow (row {regions[f // S]}.{sectors[f % S]})", field="Z")
+        )
 
     # final-demand cells: per (consuming region, product) or per (region, category, product)
     categories = list(dict.fromkeys(y_cats))
@@ -275,22 +303,35 @@ def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, m
             G = np.maximum(G, 0.0)
         else:
             f, g = np.argwhere(G < 0)[0]
-            raise ConsistencyError(Problem("<mrio>", f"negative final demand of {groups[g][0]} for "
-                                           f"{regions[f // S]}.{sectors[f % S]} ({G[f, g]:.6g}); pass "
-                                           "negative_final_demand='clip' to set such cells to 0", field="Y"))
+            raise ConsistencyError(
+                Problem(
+                    "<mrio>",
+                    f"negative final demand of {groups[g][0]} for "
+                    f"{regions[f // S]}.{sectors[f % S]} ({G[f, g]:.6g}); pass "
+                    "negative_final_demand='clip' to set such cells to 0",
+                    field="Y",
+                )
+            )
     x_calc = Zv.sum(axis=1) + G.sum(axis=1)
     x_in = getattr(io, "x", None)
     if x_in is not None and negative_final_demand != "clip":
         xs = pd.DataFrame(x_in).iloc[:, 0]
-        xs.index = pd.MultiIndex.from_arrays([xs.index.get_level_values(0).astype(str),
-                                              xs.index.get_level_values(1).astype(str)])
+        xs.index = pd.MultiIndex.from_arrays(
+            [xs.index.get_level_values(0).astype(str), xs.index.get_level_values(1).astype(str)]
+        )
         x = xs.reindex(full).to_numpy(float)
         scale = max(float(np.abs(x).max()), 1e-300)
         bad = np.abs(x - x_calc) > balance_rtol * np.maximum(np.abs(x), 1e-9 * scale)
         if bad.any():
             f = int(np.flatnonzero(bad)[0])
-            raise ConsistencyError(Problem("<mrio>", f"not balanced: x of {regions[f // S]}.{sectors[f % S]} is "
-                                           f"{x[f]:.6g} but Z and Y rows sum to {x_calc[f]:.6g}", field="x"))
+            raise ConsistencyError(
+                Problem(
+                    "<mrio>",
+                    f"not balanced: x of {regions[f // S]}.{sectors[f % S]} is "
+                    f"{x[f]:.6g} but Z and Y rows sum to {x_calc[f]:.6g}",
+                    field="x",
+                )
+            )
     else:
         x = x_calc
 
@@ -333,34 +374,72 @@ def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, m
     else:
         W = FactoredShares(shares3, suppliers3, fd_links, n, m)
     cw = CompiledWorld(
-        producers=tuple(producers), products=tuple(sectors), regions=tuple(regions), demands=tuple(demands),
-        prod_product=np.tile(np.arange(S), R).astype(np.intp), prod_region=np.repeat(np.arange(R), S).astype(np.intp),
+        producers=tuple(producers),
+        products=tuple(sectors),
+        regions=tuple(regions),
+        demands=tuple(demands),
+        prod_product=np.tile(np.arange(S), R).astype(np.intp),
+        prod_region=np.repeat(np.arange(R), S).astype(np.intp),
         prod_end_use=("",) * n,
         fd_product=np.tile(np.arange(S), len(groups)).astype(np.intp),
         fd_region=np.repeat([regions.index(g[0]) for g in groups], S).astype(np.intp),
-        fd_end_use=tuple(fd_end_use), x0=x0, capacity=capacity, A=A, W=W, y0=y0,
-        target_days=target, initial_days=target.copy(), unit_value=np.full(S, np.nan),
-        product_unit=("USD",) * S, shares3=shares3, suppliers3=suppliers3, fd_links=fd_links, binding=binding,
+        fd_end_use=tuple(fd_end_use),
+        x0=x0,
+        capacity=capacity,
+        A=A,
+        W=W,
+        y0=y0,
+        target_days=target,
+        initial_days=target.copy(),
+        unit_value=np.full(S, np.nan),
+        product_unit=("USD",) * S,
+        shares3=shares3,
+        suppliers3=suppliers3,
+        fd_links=fd_links,
+        binding=binding,
     )
 
     meta = getattr(io, "meta", None)
     unit = getattr(io, "unit", None)
     monetary_unit = str(unit.iloc[0, 0]) if isinstance(unit, pd.DataFrame) and unit.size else "table unit"
-    srow = {"source_id": "mrio", "kind": "derived", "title": src, "url": "", "date": "",
-            "note": f"ARIO world derived from MRIO {src!r}: yearly flows / {days_per_year:g}; amounts in "
-                    f"{monetary_unit} per day; inventories {main_inv_dur:g} days; alpha_max {alpha_max:g}"}
+    srow = {
+        "source_id": "mrio",
+        "kind": "derived",
+        "title": src,
+        "url": "",
+        "date": "",
+        "note": f"ARIO world derived from MRIO {src!r}: yearly flows / {days_per_year:g}; amounts in "
+        f"{monetary_unit} per day; inventories {main_inv_dur:g} days; alpha_max {alpha_max:g}",
+    }
     tables: dict[str, pd.DataFrame] = {
         "regions": pd.DataFrame({"region": regions, "name": regions, "source": "mrio"}),
-        "products": pd.DataFrame({"product": sectors, "name": sectors, "unit": "USD", "stage": "sector",
-                                  "source": "mrio"}),
-        "producers": pd.DataFrame({"producer": producers, "region": np.repeat(regions, S),
-                                   "product": np.tile(sectors, R), "capacity_per_day": capacity,
-                                   "output_per_day": x0, "end_use": "", "source": "mrio"}),
-        "final_demand": pd.DataFrame({"demand": demands, "region": [g[0] for g in groups for _ in sectors],
-                                      "product": np.tile(sectors, len(groups)), "end_use": fd_end_use,
-                                      "amount_per_day": y0, "source": "mrio"}),
-        "unit_values": pd.DataFrame({c: pd.Series(dtype=object) for c in ("product", "usd_per_unit", "unit",
-                                                                         "source")}),
+        "products": pd.DataFrame(
+            {"product": sectors, "name": sectors, "unit": "USD", "stage": "sector", "source": "mrio"}
+        ),
+        "producers": pd.DataFrame(
+            {
+                "producer": producers,
+                "region": np.repeat(regions, S),
+                "product": np.tile(sectors, R),
+                "capacity_per_day": capacity,
+                "output_per_day": x0,
+                "end_use": "",
+                "source": "mrio",
+            }
+        ),
+        "final_demand": pd.DataFrame(
+            {
+                "demand": demands,
+                "region": [g[0] for g in groups for _ in sectors],
+                "product": np.tile(sectors, len(groups)),
+                "end_use": fd_end_use,
+                "amount_per_day": y0,
+                "source": "mrio",
+            }
+        ),
+        "unit_values": pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in ("product", "usd_per_unit", "unit", "source")}
+        ),
         "sources": pd.DataFrame([srow]),
     }
     ip, jf = np.nonzero(is_input)
@@ -368,36 +447,81 @@ def from_mrio(io: Any, *, name: str | None = None, version: str | None = None, m
 
     def recipes() -> pd.DataFrame:
         _guard(len(ip), "recipes")
-        return pd.DataFrame({"producer": np.asarray(producers)[jf], "input_product": np.asarray(sectors)[ip],
-                             "amount_per_unit": A[ip, jf], "unit": "USD per USD", "source": "mrio"})
+        return pd.DataFrame(
+            {
+                "producer": np.asarray(producers)[jf],
+                "input_product": np.asarray(sectors)[ip],
+                "amount_per_unit": A[ip, jf],
+                "unit": "USD per USD",
+                "source": "mrio",
+            }
+        )
 
     def inventories() -> pd.DataFrame:
         _guard(len(ip), "inventories")
-        return pd.DataFrame({"holder": np.asarray(producers)[jf], "product": np.asarray(sectors)[ip],
-                             "days_of_cover": target[ip, jf], "target_days": target[ip, jf], "source": "mrio"})
+        return pd.DataFrame(
+            {
+                "holder": np.asarray(producers)[jf],
+                "product": np.asarray(sectors)[ip],
+                "days_of_cover": target[ip, jf],
+                "target_days": target[ip, jf],
+                "source": "mrio",
+            }
+        )
 
     def supply_links() -> pd.DataFrame:
         _guard(n_links, "supply_links")
         p_, k_, b_ = np.nonzero(shares3)
         prod_arr, sec_arr, dem_arr = np.asarray(producers), np.asarray(sectors), np.asarray(demands)
-        inter = pd.DataFrame({"buyer": prod_arr[b_], "product": sec_arr[p_], "supplier": prod_arr[suppliers3[p_, k_]],
-                              "share": shares3[p_, k_, b_]})
-        fd = pd.DataFrame({"buyer": dem_arr[fd_cell], "product": sec_arr[fd_cell % S], "supplier": prod_arr[fd_sup],
-                           "share": fd_share})
+        inter = pd.DataFrame(
+            {
+                "buyer": prod_arr[b_],
+                "product": sec_arr[p_],
+                "supplier": prod_arr[suppliers3[p_, k_]],
+                "share": shares3[p_, k_, b_],
+            }
+        )
+        fd = pd.DataFrame(
+            {
+                "buyer": dem_arr[fd_cell],
+                "product": sec_arr[fd_cell % S],
+                "supplier": prod_arr[fd_sup],
+                "share": fd_share,
+            }
+        )
         out = pd.concat([inter, fd], ignore_index=True)
         out["source"] = "mrio"
         return out
 
     lazy = _LazyTables(tables, {"recipes": recipes, "supply_links": supply_links, "inventories": inventories})
-    metadata = {"name": src, "source": "mrio", "monetary_unit": monetary_unit, "days_per_year": days_per_year,
-                "main_inv_dur": main_inv_dur, "alpha_max": alpha_max, "threshold_not_input": threshold_not_input,
-                "final_demand": final_demand, "default_target_days": main_inv_dur,
-                "description": str(getattr(meta, "description", "") or "")}
-    return MrioWorld(lazy, name=src, version=str(version or getattr(meta, "version", None) or "unversioned"),
-                     metadata=metadata, compiled=cw)
+    metadata = {
+        "name": src,
+        "source": "mrio",
+        "monetary_unit": monetary_unit,
+        "days_per_year": days_per_year,
+        "main_inv_dur": main_inv_dur,
+        "alpha_max": alpha_max,
+        "threshold_not_input": threshold_not_input,
+        "final_demand": final_demand,
+        "default_target_days": main_inv_dur,
+        "description": str(getattr(meta, "description", "") or ""),
+    }
+    return MrioWorld(
+        lazy,
+        name=src,
+        version=str(version or getattr(meta, "version", None) or "unversioned"),
+        metadata=metadata,
+        compiled=cw,
+    )
 
 
 def _guard(rows: int, table: str) -> None:
     if rows > MAX_TABLE_ROWS:
-        raise InputError(Problem("<mrio>", f"the {table!r} table would have {rows:,} rows (limit "
-                                 f"{MAX_TABLE_ROWS:,}); use world.compile() for the arrays", field=table))
+        raise InputError(
+            Problem(
+                "<mrio>",
+                f"the {table!r} table would have {rows:,} rows (limit "
+                f"{MAX_TABLE_ROWS:,}); use world.compile() for the arrays",
+                field=table,
+            )
+        )

@@ -49,9 +49,7 @@ def attributes(table: str) -> tuple[Attribute, ...]:
     ref = resources.files("chokepoints.world").joinpath("schema", f"{table}.csv")
     with ref.open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    return tuple(
-        Attribute(r.attribute, r.type, r.unit, r.default, r.description) for r in df.itertuples()
-    )
+    return tuple(Attribute(r.attribute, r.type, r.unit, r.default, r.description) for r in df.itertuples())
 
 
 def schema_table(table: str) -> pd.DataFrame:
