@@ -38,10 +38,10 @@ from worldbuild import (
     DATA,
     EXTRA,
     Assumptions,
-    atomic_weights,
     Facts,
     Model,
     Sources,
+    atomic_weights,
     check_close,
     cite,
     dump_yaml,
@@ -427,7 +427,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         M.add_producer(pid, product, "", 1.0)  # output fixed below
     M.add_producer("ROW.sep_other", "other_oxides", cite(D_MINE, A_NCSEP, A_REO, A_PERDAY, A_CAP), row_mine)
     for reg in ("USA", "EU"):
-        M.add_producer(f"{reg}.sep_other", "other_oxides", cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP), jp_ox_nc * nc_w[reg] / nc_sum)
+        src = cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP)
+        M.add_producer(f"{reg}.sep_other", "other_oxides", src, jp_ox_nc * nc_w[reg] / nc_sum)
     # NdPr and Dy: all from China
     for reg in ("CHN", "JPN", "EU"):
         pid = f"{reg}.ndfeb_magnet"
