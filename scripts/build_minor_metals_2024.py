@@ -259,7 +259,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     ga_ic = num(ga_eu_rows["integrated_circuits"]["value"]) / 100 * ga_cons
     ga_opto = num(ga_eu_rows["optoelectronics"]["value"]) / 100 * ga_cons
     ga_rd = num(ga_eu_rows["research_development"]["value"]) / 100 * ga_cons
-    ga_def_share = 0.10
+    ga_def_share = A("A.ga_defense_share")  # share of US gallium IC use in defense ICs
     A_GA_DEF = S.assumption("A.ga_defense_share", "Defense ICs: 10% of US gallium IC use")
     ga_def = ga_def_share * ga_ic
     ga_semi = ga_ic - ga_def
@@ -305,7 +305,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "S.usgs_mcs2025.gallium_primary; A.jp_ga_feed).",
     )
 
-    ga_scrap_half = 0.5
+    ga_scrap_half = A("A.ga_feed_half_scrap")  # kg primary low-purity gallium per kg refined
     A_GA_SCRAP = S.assumption(
         "A.ga_feed_half_scrap", "US, EU, Canadian and other refiners: half primary feed, half new scrap"
     )
@@ -454,9 +454,9 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     A_GE_SPLIT = S.assumption("A.ge_nonchina_split", "Non-China germanium refining: EU 50%, Canada 30%, Russia 20%")
     ge_ref_out = {
         "CHN.germanium": ge_cn,
-        "EU.germanium": 0.5 * ge_nc_rest,
-        "CAN.germanium": 0.3 * ge_nc_rest,
-        "RUS.germanium": 0.2 * ge_nc_rest,
+        "EU.germanium": A("A.ge_nonchina_split.eu") * ge_nc_rest,
+        "CAN.germanium": A("A.ge_nonchina_split.canada") * ge_nc_rest,
+        "RUS.germanium": A("A.ge_nonchina_split.russia") * ge_nc_rest,
         "USA.germanium": us_ge,
     }
     A_GE_PROC = S.assumption("A.ge_processors_chinese_feed", "EU and Russian germanium processors use Chinese metal")
@@ -583,7 +583,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     sb_metal_all = num(sb_eu_rows["metal_products"]["value"]) / 100 * sb_cons
     sb_fr = num(sb_eu_rows["flame_retardants"]["value"]) / 100 * sb_cons
     sb_nonmetal = num(sb_eu_rows["nonmetal_products"]["value"]) / 100 * sb_cons
-    sb_ammo_share = 0.25
+    sb_ammo_share = A("A.sb_ammunition_share")  # share of US antimony metal products
     A_SB_AMMO = S.assumption("A.sb_ammunition_share", "Ammunition: a quarter of US antimony metal products")
     sb_ammo = sb_ammo_share * sb_metal_all
     sb_metal = sb_metal_all - sb_ammo

@@ -41,6 +41,7 @@ from worldbuild import (
     Facts,
     Model,
     Sources,
+    atomic_weights,
     check_close,
     cite,
     dump_yaml,
@@ -163,12 +164,15 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         [r_dyjp],
         "check only: 300 t Dy = half of Japan's annual demand (2012) -> ~600 t/yr.",
     )
-    AW = dict(Nd=144.242, Pr=140.908, Dy=162.500, O=15.999)
-    A_AW = S.assumption("A.atomic_weights", "Standard atomic weights and Nd:Pr = 75:25")
-    f_nd = 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
-    f_pr = 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
-    f_dy = 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
-    f_ndpr = 0.75 * f_nd + 0.25 * f_pr
+    AW, S_AW = atomic_weights(facts, S, ("Nd", "Pr", "Dy", "O"))
+    yld = A("A.metal_yield")  # t metal per t metal contained in the oxide
+    A_AW = cite(S_AW, S.assumption("A.metal_yield", "No loss converting oxide to metal"))
+    A_AW = cite(A_AW, S.assumption("A.ndpr_ratio", "Nd:Pr = 75:25 in NdPr"))
+    f_nd = yld * 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
+    f_pr = yld * 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
+    f_dy = yld * 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
+    nd_share = A("A.ndpr_ratio")  # Nd2O3 mass share of NdPr oxide
+    f_ndpr = nd_share * f_nd + (1 - nd_share) * f_pr
     ndpr_per_t = (ree_share - dy_share) / f_ndpr
     dy_per_t = dy_share / f_dy
     D_MAGREC = S.derived(
@@ -176,7 +180,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         "Oxide per t of NdFeB",
         f"NdPr oxide = 0.26 / {f_ndpr:.4f} = {ndpr_per_t:.4f} t and Dy oxide = 0.04 / "
         f"{f_dy:.4f} = {dy_per_t:.4f} t per t of magnet (S.hvw.ndfeb_ree_content; "
-        "A.atomic_weights; A.no_metal_stage).",
+        "S.ciaaw.atomic_weights; A.metal_yield; A.ndpr_ratio; A.no_metal_stage).",
     )
 
     # ---------------- Japan: imports, users ---------------------------------------------------
@@ -268,6 +272,9 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     if jp_ox_cn <= 0 or jp_catpol <= 0:
         fail("Japanese other-oxide balance negative")
     A_JPNC = S.assumption("A.jp_non_china_origin", "Origin of Japan's non-China imports")
+    # relative weights of the non-China origins (A.jp_non_china_origin.<region>): share = weight / sum
+    nc_w = {r: A(f"A.jp_non_china_origin.{r.lower()}") for r in ("USA", "EU", "ROW")}
+    nc_sum = sum(nc_w.values())
     D_JPOX = S.derived(
         "D.jp_other_oxides",
         "Japan's light rare-earth supply and users",
@@ -275,7 +282,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         f"{jp_ox_cn:,.0f} t; non-China 28,564 - 23,310 = {jp_ox_nc:,.0f} t; total "
         f"{jp_ox_total:,.0f} t = automotive catalysts 4,750 t + catalysts/polishing/batteries/"
         f"phosphors/glass {jp_catpol:,.0f} t. Both users buy China {jp_ox_cn / jp_ox_total:.4f} "
-        f"and US/EU/ROW {jp_ox_nc / jp_ox_total / 3:.4f} each (S.reuters.japan_imports_2010; "
+        f"and US/EU/ROW {jp_ox_nc * nc_w['USA'] / nc_sum / jp_ox_total:.4f} each (S.reuters.japan_imports_2010; "
         "S.reuters.japan_re_market_qa_2011; A.jp_non_china_origin; D.jp_magnets).",
     )
 
@@ -420,7 +427,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         M.add_producer(pid, product, "", 1.0)  # output fixed below
     M.add_producer("ROW.sep_other", "other_oxides", cite(D_MINE, A_NCSEP, A_REO, A_PERDAY, A_CAP), row_mine)
     for reg in ("USA", "EU"):
-        M.add_producer(f"{reg}.sep_other", "other_oxides", cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP), jp_ox_nc / 3)
+        src = cite(D_JPOX, A_JPNC, A_NCSEP, A_PERDAY, A_CAP)
+        M.add_producer(f"{reg}.sep_other", "other_oxides", src, jp_ox_nc * nc_w[reg] / nc_sum)
     # NdPr and Dy: all from China
     for reg in ("CHN", "JPN", "EU"):
         pid = f"{reg}.ndfeb_magnet"
@@ -428,7 +436,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
         M.supply(pid, "ndpr_oxide", {"CHN.sep_ndpr": 1.0}, src)
         M.supply(pid, "dy_oxide", {"CHN.sep_dy": 1.0}, src)
     ox_mix = {"CHN.sep_other": jp_ox_cn / jp_ox_total}
-    ox_mix.update({f"{r}.sep_other": jp_ox_nc / 3 / jp_ox_total for r in ("USA", "EU", "ROW")})
+    ox_mix.update({f"{r}.sep_other": jp_ox_nc * nc_w[r] / nc_sum / jp_ox_total for r in ("USA", "EU", "ROW")})
     for b in ("JPN.automotive", "JPN.catalysts_polishing"):
         M.supply(b, "other_oxides", ox_mix, cite(D_JPOX, S_JP_IMP, A_JPNC))
     check_close(
@@ -441,7 +449,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:  # noqa:
     fd_ox = {
         "EU": {"CHN.sep_other": cn_to["EU"] - eu_mag_ox},
         "USA": {"CHN.sep_other": cn_to["USA"]},
-        "ROW": {"CHN.sep_other": cn_to["ROW"], "ROW.sep_other": row_mine - jp_ox_nc / 3},
+        "ROW": {"CHN.sep_other": cn_to["ROW"], "ROW.sep_other": row_mine - jp_ox_nc * nc_w["ROW"] / nc_sum},
     }
     for reg, sup in fd_ox.items():
         if any(v <= 0 for v in sup.values()):

@@ -39,6 +39,7 @@ from worldbuild import (
     Need,
     Sources,
     Tables,
+    atomic_weights,
     check_close,
     cite,
     dump_yaml,
@@ -393,21 +394,23 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     )
 
     # stoichiometry
-    AW = dict(Nd=144.242, Pr=140.908, Dy=162.500, Tb=158.925, Sm=150.36, O=15.999)
-    A_AW = S.assumption("A.atomic_weights", "Standard atomic weights")
-    f_nd = 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
-    f_pr = 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
-    f_dy = 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
-    f_tb = 4 * AW["Tb"] / (4 * AW["Tb"] + 7 * AW["O"])
-    f_sm = 2 * AW["Sm"] / (2 * AW["Sm"] + 3 * AW["O"])
+    AW, S_AW = atomic_weights(facts, S, ("Nd", "Pr", "Dy", "Tb", "Sm", "O"))
+    yld = A("A.metal_yield")  # t metal per t metal contained in the oxide
+    A_AW = cite(S_AW, S.assumption("A.metal_yield", "No loss converting oxide to metal"))
+    f_nd = yld * 2 * AW["Nd"] / (2 * AW["Nd"] + 3 * AW["O"])
+    f_pr = yld * 6 * AW["Pr"] / (6 * AW["Pr"] + 11 * AW["O"])
+    f_dy = yld * 2 * AW["Dy"] / (2 * AW["Dy"] + 3 * AW["O"])
+    f_tb = yld * 4 * AW["Tb"] / (4 * AW["Tb"] + 7 * AW["O"])
+    f_sm = yld * 2 * AW["Sm"] / (2 * AW["Sm"] + 3 * AW["O"])
     A_NDPR = S.assumption("A.ndpr_ratio", "Nd:Pr = 75:25 in NdPr")
-    f_ndpr = 0.75 * f_nd + 0.25 * f_pr
+    nd_share = A("A.ndpr_ratio")  # Nd2O3 mass share of NdPr oxide
+    f_ndpr = nd_share * f_nd + (1 - nd_share) * f_pr
     D_STOICH = S.derived(
         "D.stoichiometry",
         "Oxide -> metal factors",
         f"Metal mass fraction of oxide: Nd2O3 {f_nd:.4f}, Pr6O11 {f_pr:.4f}, NdPr (75:25) "
         f"{f_ndpr:.4f}, Dy2O3 {f_dy:.4f}, Tb4O7 {f_tb:.4f}, Sm2O3 {f_sm:.4f}; oxide per t metal = "
-        "1 / factor (A.atomic_weights; A.ndpr_ratio).",
+        "1 / factor (S.ciaaw.atomic_weights; A.metal_yield; A.ndpr_ratio).",
     )
 
     # prices (also used for the Dy:Tb split)
@@ -761,11 +764,13 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "Q1 2024 US SmCo imports $2.25M, China-origin $0.49M -> China 21.8% of SmCo imports.",
     )
     A_SMCO = S.assumption("A.smco_sourcing", "US SmCo sourcing")
+    us_made = A("A.smco_sourcing.us_made")  # share of US SmCo use made in the US
+    jp_rest = A("A.smco_sourcing.japan_of_non_china")  # Japan's share of non-China imports (rest: EU)
     us_smco_shares = {
-        "USA.smco_magnet": 0.5,
-        "CHN.smco_magnet": 0.5 * cn_smco_share,
-        "JPN.smco_magnet": 0.25 * (1 - cn_smco_share),
-        "EU.smco_magnet": 0.25 * (1 - cn_smco_share),
+        "USA.smco_magnet": us_made,
+        "CHN.smco_magnet": (1 - us_made) * cn_smco_share,
+        "JPN.smco_magnet": (1 - us_made) * jp_rest * (1 - cn_smco_share),
+        "EU.smco_magnet": (1 - us_made) * (1 - jp_rest) * (1 - cn_smco_share),
     }
     sm_per_smco = A("A.smco_sm_content")
     A_SMCO_SM = S.assumption("A.smco_sm_content", "Sm content of SmCo")

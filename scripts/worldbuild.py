@@ -10,6 +10,7 @@ dataset-specific:
 * :class:`Assumptions` - ``data/assumptions/<dataset>.csv``: each modelling assumption's value,
   plausible range and reason, read by the builder and copied into the dataset as
   ``assumptions.csv``;
+* :func:`atomic_weights` - standard atomic weights from ``atomic_weights.csv`` with their source row;
 * :class:`Sources` and :func:`cite` - the ``sources`` table and source-id lists;
 * :class:`Model` - producers, recipes, final demand and annual flows, with balance checks;
 * :func:`tables_of`, :func:`to_csv`, :func:`self_check` - the World tables (columns from
@@ -275,6 +276,22 @@ class Assumptions:
         unused = sorted(set(self.rows) - self.used)
         if unused:
             fail(f"{self.path.name}: rows never read by the builder: {', '.join(unused)}")
+
+
+ATOMIC_WEIGHTS = "atomic_weights.csv"  # IUPAC CIAAW standard atomic weights (physical constants)
+
+
+def atomic_weights(facts: Facts, S: Sources, elements: tuple[str, ...]) -> tuple[dict[str, float], str]:
+    """The standard atomic weights of ``elements`` (g/mol, ``atomic_weights.csv``) and the id of
+    their sources row ``S.ciaaw.atomic_weights``."""
+    rows = [facts.get(ATOMIC_WEIGHTS, f"atomic_weight.{e}") for e in elements]
+    sid = S.fact(
+        "S.ciaaw.atomic_weights",
+        ATOMIC_WEIGHTS,
+        rows,
+        "oxide -> metal mass fractions (metal fraction of MxOy = x M / (x M + y O)).",
+    )
+    return {e: num(r["value"]) for e, r in zip(elements, rows, strict=True)}, sid
 
 
 def cite(*ids: str) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .scenario import Scenario
+from .scenario.assumptions import resolve_assumptions
 from .scenario.sampling import sample_labels
 from .world import World
 
@@ -83,6 +84,7 @@ def sobol(
             raise InputError(Problem(src, "no key user: give --region and --end-use", field="key_users"))
         region, end_use = region or keys[0][0], end_use or keys[0][1]
     seed = sc.seed if seed is None else seed
+    sc = resolve_assumptions(sc, world.assumptions, world.name)  # bounds from the World's assumptions table
     names = sample_labels(sc)  # the labels of the shared draw (chokepoints.scenario.sampling)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     u = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)

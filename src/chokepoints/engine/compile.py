@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..levers import check_events, compile_events
 from ..levers.base import LeverContext
 from ..scenario import Scenario
+from ..scenario.assumptions import resolve_assumptions
 from ..scenario.params import event_targets, unknown_event_refs
 from ..scenario.sampling import sample
 from ..world import World
@@ -250,12 +251,15 @@ def compile_plan(
 
     ``samples`` (runs x uncertain parameters), when given, replaces the Latin hypercube
     draw: each row is one run's values of ``sc.uncertain`` in order (used by Sobol designs).
+    Uncertain parameters with ``assumption: <id>`` first take their omitted bounds from
+    ``world.assumptions`` (:func:`~chokepoints.scenario.assumptions.resolve_assumptions`).
     """
     if samples is not None:
         samples = np.asarray(samples, dtype=float)
         runs = samples.shape[0] if samples.ndim == 2 else runs
     R = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
+    sc = resolve_assumptions(sc, world.assumptions, world.name)
     c = _Compiler(world, sc, R, seed)
     c.check_refs()
     if c.problems:

@@ -40,12 +40,36 @@ def sample(
     ``"given"``); their row count sets the runs, and a ``runs`` that disagrees, a wrong number of
     columns or a non-finite value is an InputError.
 
+    Parameters that take their bounds from a World's assumptions table must have been resolved
+    first (:func:`chokepoints.scenario.assumptions.resolve_assumptions`; the engine does so at
+    compile time); an unresolved one is an InputError.
+
     Returns an xarray DataArray with dims ``("run", "parameter")``, coordinates ``run`` (0..R-1)
     and ``parameter`` (:func:`sample_labels`), attrs ``seed`` and ``method``.
     """
     import xarray as xr
 
     P = len(scenario.uncertain)
+    unresolved = [j for j, p in enumerate(scenario.uncertain) if not p.resolved]
+    if unresolved:
+        from ..yamlio import format_path
+
+        src = scenario.source_path or "<scenario>"
+        problems = []
+        for j in unresolved:
+            path = ("uncertain", j, "assumption")
+            line, col = scenario.locate(path)
+            problems.append(
+                Problem(
+                    src,
+                    f"the bounds of assumption {scenario.uncertain[j].assumption!r} come from a World's "
+                    "assumptions table, and this model reads no World: give low/high (and mode) here",
+                    line,
+                    col,
+                    field=format_path(path),
+                )
+            )
+        raise InputError(problems)
     seed = int(scenario.seed if seed is None else seed)
     if samples is not None:
         values = np.asarray(samples, dtype=float)

@@ -13,6 +13,16 @@ A scenario declares which numbers are not known and how they are distributed::
         distribution: uniform
         low: 20
         high: 90
+      - parameter: world.inventories.target_days
+        where: {holder: "JPN.*"}
+        distribution: uniform
+        assumption: A.jp_inventory   # low/high from the World's assumptions table
+
+With ``assumption: <id>`` and distribution uniform or triangular, omitted ``low``/``high``
+(and ``mode`` for triangular) are read from that row of the World's ``assumptions.csv``
+(``low``, ``high``, ``mode`` = ``value``) at compile time by
+:func:`chokepoints.scenario.assumptions.resolve_assumptions`; bounds that are given must lie
+within the row's [low, high].
 
 Samples are drawn by Latin hypercube (McKay, Beckman & Conover 1979) with
 ``scipy.stats.qmc.LatinHypercube(seed)``: each parameter's [0, 1) range is cut into
@@ -67,6 +77,10 @@ class UncertainParameter(BaseModel):
     b: float | None = None
     values: list[float] | None = None
     weights: list[float] | None = None
+    assumption: str | None = Field(
+        None,
+        description="id of a row of the World's assumptions table; omitted uniform/triangular bounds come from it",
+    )
     note: str = ""
     _ref: ParameterRef | None = PrivateAttr(default=None)
 
@@ -89,11 +103,14 @@ class UncertainParameter(BaseModel):
             "choice": ("values",),
         }[d]
         missing = [k for k in need if getattr(self, k) is None]
-        if missing:
+        from_table = self.assumption is not None and d in ("uniform", "triangular")
+        if missing and not from_table:
             raise ValueError(f"{d} distribution needs {', '.join(missing)}")
-        if d in ("uniform", "triangular") and not self.low < self.high:  # type: ignore[operator]
+        if self.assumption is not None and not self.assumption.strip():
+            raise ValueError("assumption must be a non-empty id")
+        if not missing and d in ("uniform", "triangular") and not self.low < self.high:  # type: ignore[operator]
             raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
-        if d == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+        if not missing and d == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
             raise ValueError(f"mode {self.mode} must lie within [low, high]")
         if d == "beta":
             if self.a <= 0 or self.b <= 0:  # type: ignore[operator]
@@ -113,6 +130,16 @@ class UncertainParameter(BaseModel):
                     raise ValueError("weights must be >= 0 and not all zero")
         self._ref = ParameterRef.parse(self.parameter)
         return self
+
+    @property
+    def resolved(self) -> bool:
+        """Whether every number the distribution needs is known (False until an ``assumption``'s
+        omitted bounds are read from the World's table)."""
+        if self.distribution == "uniform":
+            return self.low is not None and self.high is not None
+        if self.distribution == "triangular":
+            return self.low is not None and self.high is not None and self.mode is not None
+        return True
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF: map uniforms in [0, 1) to this distribution."""
