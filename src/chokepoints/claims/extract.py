@@ -43,7 +43,7 @@ EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octo
 TAIL_MARKERS = ("特别声明", "Notice:", "相关推荐", "热点推荐", "声明:取材网络", "声明：", "Related articles",
                 "Related stories", "Read more", "Disclaimer:")  # fmt: skip
 REF_MARKERS = ("参考资料", "References", "Sources:")
-FURNITURE = re.compile(r"^(?:网易首页.*|.*申请入驻|分享至|\d{1,6}|Share|Advertisement|Subscribe.*|Home\s*>.*)$")
+FURNITURE = re.compile(r"^(?:(?:发布于|发布时间|Published:?|Posted:?)\s.{0,40}|网易首页.*|.*申请入驻|分享至|\d{1,6}|Share|Advertisement|Subscribe.*|Home\s*>.*)$")
 
 
 @dataclass
@@ -158,7 +158,7 @@ def read_article(path: str, text: str, date: dt.date | None = None, lang: str | 
         basis = "--date"
     elif meta_date and (d := _first_date(meta_date)):
         date, basis = d, "page metadata (published time)"
-    elif m := re.search(r"(?:发布于|发布时间|Published:?|Posted:?)\s*(\S.{0,30})", body):
+    elif m := re.search(r"^(?:发布于|发布时间|Published:?|Posted:?)\s*(\S.{0,30})", text, re.M):
         if d := _first_date(m[1]) or _en_date(m[1]):
             date, basis = d, "publication line"
     if date is None:
@@ -249,9 +249,10 @@ def _sentence(text: str, start: int, end: int) -> tuple[str, str]:
     s0 = max(text.rfind(c, 0, start) for c in "。!?!?\n") + 1
     ends = [i for c in "。!?!?\n" if (i := text.find(c, end)) >= 0]
     s1 = min(ends) if ends else len(text)
-    c0 = max(text.rfind(c, 0, start) for c in ",,;;:") + 1
+    seps = (",", ",", ";", ";", ":", " and ")
+    c0 = max(text.rfind(c, 0, start) + len(c) for c in seps)
     c0 = max(c0, s0)
-    cends = [i for c in ",,;;" if (i := text.find(c, end)) >= 0]
+    cends = [i for c in seps[:4] + (" and ",) if (i := text.find(c, end)) >= 0]
     c1 = min([s1, *cends])
     return text[s0:s1].strip(), text[c0:c1].strip()
 
