@@ -100,7 +100,9 @@ def test_english_article_all_four_kinds() -> None:
 
 
 def test_cli_json_and_html(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["check", str(DATA / "en-rare-earths-2025.txt"), "--format", "json", "--out", str(tmp_path)])
+    res = CliRunner().invoke(
+        app, ["check", str(DATA / "en-rare-earths-2025.txt"), "--format", "json", "--out", str(tmp_path)]
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert all({"text", "value", "unit", "verdict", "sources"} <= set(r) for r in rows)

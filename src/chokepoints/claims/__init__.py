@@ -27,23 +27,37 @@ class CheckedClaim:
     def to_dict(self) -> dict[str, Any]:
         c, v = self.claim, self.verdict
         return {
-            "text": c.text, "kind": c.kind, "value": c.value if c.value is not None else (c.date.isoformat() if c.date else None),
-            "unit": c.unit if c.kind != "date" else f"date ({c.resolution})", "bound": c.bound, "rule": c.rule,
-            "sentence": c.sentence, "start": c.start, "end": c.end, "verdict": v.verdict, "arithmetic": v.arithmetic,
-            "data_value": v.data_value, "stopped": v.stopped, "needs": v.needs, "template": v.template,
-            "alternatives": v.alternatives, "sources": v.sources,
-        }  # fmt: skip
+            "text": c.text,
+            "kind": c.kind,
+            "value": c.value if c.value is not None else (c.date.isoformat() if c.date else None),
+            "unit": c.unit if c.kind != "date" else f"date ({c.resolution})",
+            "bound": c.bound,
+            "rule": c.rule,
+            "sentence": c.sentence,
+            "start": c.start,
+            "end": c.end,
+            "verdict": v.verdict,
+            "arithmetic": v.arithmetic,
+            "data_value": v.data_value,
+            "stopped": v.stopped,
+            "needs": v.needs,
+            "template": v.template,
+            "alternatives": v.alternatives,
+            "sources": v.sources,
+        }
 
 
-def check_text(text: str, path: str = "<text>", date: dt.date | None = None, lang: str | None = None
-               ) -> tuple[Article, list[CheckedClaim]]:  # fmt: skip
+def check_text(
+    text: str, path: str = "<text>", date: dt.date | None = None, lang: str | None = None
+) -> tuple[Article, list[CheckedClaim]]:
     """The article and its checked claims."""
     art = read_article(path, text, date=date, lang=lang)
     return art, [CheckedClaim(c, check_claim(c, art)) for c in extract_claims(art, phrase_rules())]
 
 
-def check_file(path: str | Path, date: dt.date | None = None, lang: str | None = None
-               ) -> tuple[Article, list[CheckedClaim]]:  # fmt: skip
+def check_file(
+    path: str | Path, date: dt.date | None = None, lang: str | None = None
+) -> tuple[Article, list[CheckedClaim]]:
     p = Path(path)
     try:
         raw = p.read_bytes()

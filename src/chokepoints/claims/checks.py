@@ -24,8 +24,22 @@ from .extract import Article, Claim
 
 __all__ = ["Verdict", "Template", "load_registry", "check_claim", "phrase_rules"]
 
-CHECKS = {"level", "milestone", "peak", "fall_from_peak", "since", "streak", "share", "compare", "event_date",
-          "event_value", "years_since", "estimate", "horizon", "none"}  # fmt: skip
+CHECKS = {
+    "level",
+    "milestone",
+    "peak",
+    "fall_from_peak",
+    "since",
+    "streak",
+    "share",
+    "compare",
+    "event_date",
+    "event_value",
+    "years_since",
+    "estimate",
+    "horizon",
+    "none",
+}
 
 
 @dataclass
@@ -86,12 +100,26 @@ def load_registry() -> tuple[Template, ...]:
         if t["check"] == "none" and not t.get("needs"):
             raise InputError(Problem(src, "an unverifiable template must say what it needs", field=f"{where}.needs"))
         tol = t.get("tolerance", {}) or {}
-        out.append(Template(
-            id=t["id"], kinds=tuple(t["kinds"]), check=t["check"], topic=t.get("topic", ""), cue=t.get("cue", ""),
-            exclude=t.get("exclude", ""), phrase=t.get("phrase", ""), series=t.get("series", ""),
-            other=t.get("other", ""), stated=t.get("stated", ""), expected=t.get("expected"),
-            needs=t.get("needs", ""), vintage=t.get("vintage", ""), tol_rel=float(tol.get("rel", 0.0)),
-            tol_abs=float(tol.get("abs", 0.0)), alternatives=tuple(t.get("alternatives", ()))))  # fmt: skip
+        out.append(
+            Template(
+                id=t["id"],
+                kinds=tuple(t["kinds"]),
+                check=t["check"],
+                topic=t.get("topic", ""),
+                cue=t.get("cue", ""),
+                exclude=t.get("exclude", ""),
+                phrase=t.get("phrase", ""),
+                series=t.get("series", ""),
+                other=t.get("other", ""),
+                stated=t.get("stated", ""),
+                expected=t.get("expected"),
+                needs=t.get("needs", ""),
+                vintage=t.get("vintage", ""),
+                tol_rel=float(tol.get("rel", 0.0)),
+                tol_abs=float(tol.get("abs", 0.0)),
+                alternatives=tuple(t.get("alternatives", ())),
+            )
+        )
     return tuple(out)
 
 
@@ -135,16 +163,29 @@ def _history(c: Claim, obs: list[Obs], t: Template, at: dt.date) -> Verdict:
     """Consistent / outdated / inconsistent for a claim about the latest value of a series."""
     latest = obs[-1]
     if _ok(c, latest.value, t):
-        return Verdict("consistent", f"data {_fmt(latest.value)} {latest.unit} ({latest.as_of}) vs claim "
-                       f"{c.bound}{_fmt(c.value or 0)}", [latest.source()], latest.value)  # fmt: skip
+        return Verdict(
+            "consistent",
+            f"data {_fmt(latest.value)} {latest.unit} ({latest.as_of}) vs claim {c.bound}{_fmt(c.value or 0)}",
+            [latest.source()],
+            latest.value,
+        )
     for i in range(len(obs) - 2, -1, -1):
         if _ok(c, obs[i].value, t):
             nxt = obs[i + 1]
-            return Verdict("outdated", f"claim {c.bound}{_fmt(c.value or 0)} matched {_fmt(obs[i].value)} "
-                           f"({obs[i].as_of}); at {at} the data give {_fmt(latest.value)} ({latest.as_of})",
-                           [obs[i].source(), latest.source()], latest.value, stopped=nxt.available.isoformat())  # fmt: skip
-    return Verdict("inconsistent", f"data {_fmt(latest.value)} {latest.unit} ({latest.as_of}) vs claim "
-                   f"{c.bound}{_fmt(c.value or 0)}", [latest.source()], latest.value)  # fmt: skip
+            return Verdict(
+                "outdated",
+                f"claim {c.bound}{_fmt(c.value or 0)} matched {_fmt(obs[i].value)} "
+                f"({obs[i].as_of}); at {at} the data give {_fmt(latest.value)} ({latest.as_of})",
+                [obs[i].source(), latest.source()],
+                latest.value,
+                stopped=nxt.available.isoformat(),
+            )
+    return Verdict(
+        "inconsistent",
+        f"data {_fmt(latest.value)} {latest.unit} ({latest.as_of}) vs claim {c.bound}{_fmt(c.value or 0)}",
+        [latest.source()],
+        latest.value,
+    )
 
 
 def _need(name: str, at: dt.date) -> list[Obs]:
@@ -159,8 +200,11 @@ def check_claim(c: Claim, art: Article) -> Verdict:  # noqa: C901 - one branch p
     at = art.date
     t = next((t for t in load_registry() if t.applies(c)), None)
     if t is None:
-        return Verdict("unverifiable", "no template of the registry covers this claim", needs=(
-            f"a sourced series for: {c.clause or c.sentence}"))  # fmt: skip
+        return Verdict(
+            "unverifiable",
+            "no template of the registry covers this claim",
+            needs=(f"a sourced series for: {c.clause or c.sentence}"),
+        )
     alts = [a if isinstance(a, str) else a["label"] for a in t.alternatives]
     try:
         v = _run(t, c, art, at)
@@ -179,29 +223,48 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
         obs = _need(t.series, at)
         top = max(obs, key=lambda o: o.value)
         ok = _ok(c, top.value, t)
-        return Verdict("consistent" if ok else "inconsistent", f"peak = max of {len(obs)} observations = "
-                       f"{_fmt(top.value)} ({top.as_of}) vs claim {_fmt(c.value or 0)}", [top.source()], top.value)  # fmt: skip
+        return Verdict(
+            "consistent" if ok else "inconsistent",
+            f"peak = max of {len(obs)} observations = {_fmt(top.value)} ({top.as_of}) vs claim {_fmt(c.value or 0)}",
+            [top.source()],
+            top.value,
+        )
     if t.check == "fall_from_peak":
         obs = _need(t.series, at)
         top, last = max(obs, key=lambda o: o.value), obs[-1]
         fall = top.value - last.value
         ok = _ok(c, fall, t)
-        return Verdict("consistent" if ok else "inconsistent", f"{_fmt(top.value)} ({top.as_of}) - {_fmt(last.value)} "
-                       f"({last.as_of}) = {_fmt(fall)} vs claim {c.bound}{_fmt(c.value or 0)}",
-                       [top.source(), last.source()], fall)  # fmt: skip
+        return Verdict(
+            "consistent" if ok else "inconsistent",
+            f"{_fmt(top.value)} ({top.as_of}) - {_fmt(last.value)} "
+            f"({last.as_of}) = {_fmt(fall)} vs claim {c.bound}{_fmt(c.value or 0)}",
+            [top.source(), last.source()],
+            fall,
+        )
     if t.check == "milestone":
         obs = _need(t.series, at)
         last = obs[-1]
         if abs(last.value - (c.value or 0)) <= t.tol_rel * last.value:
-            return Verdict("consistent", f"latest milestone passed by {at}: {_fmt(last.value)} ({last.as_of})",
-                           [last.source()], last.value)  # fmt: skip
+            return Verdict(
+                "consistent",
+                f"latest milestone passed by {at}: {_fmt(last.value)} ({last.as_of})",
+                [last.source()],
+                last.value,
+            )
         for i, o in enumerate(obs[:-1]):
             if abs(o.value - (c.value or 0)) <= t.tol_rel * o.value:
                 nxt = obs[i + 1]
-                return Verdict("outdated", f"passed {_fmt(o.value)} on {o.as_of}; passed {_fmt(nxt.value)} on {nxt.as_of}; "
-                               f"by {at} it had passed {_fmt(last.value)} ({last.as_of})",
-                               [o.source(), nxt.source(), last.source()], last.value, stopped=nxt.available.isoformat())  # fmt: skip
-        return Verdict("inconsistent", f"latest milestone by {at}: {_fmt(last.value)} ({last.as_of})", [last.source()], last.value)
+                return Verdict(
+                    "outdated",
+                    f"passed {_fmt(o.value)} on {o.as_of}; passed {_fmt(nxt.value)} on {nxt.as_of}; "
+                    f"by {at} it had passed {_fmt(last.value)} ({last.as_of})",
+                    [o.source(), nxt.source(), last.source()],
+                    last.value,
+                    stopped=nxt.available.isoformat(),
+                )
+        return Verdict(
+            "inconsistent", f"latest milestone by {at}: {_fmt(last.value)} ({last.as_of})", [last.source()], last.value
+        )
     if t.check == "since":
         obs = _need(t.series, at)
         last, year = obs[-1], int(c.value or 0)
@@ -212,14 +275,23 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
         src = [last.source()] + [o.source() for o in stated]
         if beaten:
             b = beaten[-1]
-            return Verdict("inconsistent", f"{_fmt(b.value)} ({b.as_of}) is {'lower' if low else 'higher'} than "
-                           f"{_fmt(last.value)} ({last.as_of}) and later than {year}", src + [b.source()], b.value)  # fmt: skip
+            return Verdict(
+                "inconsistent",
+                f"{_fmt(b.value)} ({b.as_of}) is {'lower' if low else 'higher'} than "
+                f"{_fmt(last.value)} ({last.as_of}) and later than {year}",
+                src + [b.source()],
+                b.value,
+            )
         say = f"; stated comparison year {int(stated[-1].value)}" if stated else ""
         ok = not stated or int(stated[-1].value) == year
         span = f"{later[0].as_of}..{later[-1].as_of}" if later else "no observations"
-        return Verdict("consistent" if ok else "inconsistent", f"{_fmt(last.value)} ({last.as_of}) is the "
-                       f"{'lowest' if low else 'highest'} of the bundled series after {year} ({span}){say}", src,
-                       last.value)  # fmt: skip
+        return Verdict(
+            "consistent" if ok else "inconsistent",
+            f"{_fmt(last.value)} ({last.as_of}) is the "
+            f"{'lowest' if low else 'highest'} of the bundled series after {year} ({span}){say}",
+            src,
+            last.value,
+        )
     if t.check == "streak":
         return _history(c, _need(t.series, at), t, at)
     if t.check == "share":
@@ -238,18 +310,31 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
                     alt_txt.append(f"{a['label']}: {an[-1].value:g}%")
         tt = Template("x", (), "share", tol_abs=t.tol_abs)
         if _ok(c, cur, tt):
-            v = Verdict("consistent", f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% ({n.as_of} vintage)",
-                        [n.source(), d.source()], cur)  # fmt: skip
+            v = Verdict(
+                "consistent",
+                f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% ({n.as_of} vintage)",
+                [n.source(), d.source()],
+                cur,
+            )
         else:
             older = [(s, on, od) for s, on, od in shares[:-1] if _ok(c, s, tt)]
             if older:
                 s, on, od = older[-1]
-                v = Verdict("outdated", f"100 x {_fmt(on.value)} / {_fmt(od.value)} = {s:.1f}% ({on.as_of} vintage); "
-                            f"current vintage: 100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}%",
-                            [on.source(), od.source(), n.source(), d.source()], cur, stopped=n.available.isoformat())  # fmt: skip
+                v = Verdict(
+                    "outdated",
+                    f"100 x {_fmt(on.value)} / {_fmt(od.value)} = {s:.1f}% ({on.as_of} vintage); "
+                    f"current vintage: 100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}%",
+                    [on.source(), od.source(), n.source(), d.source()],
+                    cur,
+                    stopped=n.available.isoformat(),
+                )
             else:
-                v = Verdict("inconsistent", f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% vs claim {c.value:g}%",
-                            [n.source(), d.source()], cur)  # fmt: skip
+                v = Verdict(
+                    "inconsistent",
+                    f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% vs claim {c.value:g}%",
+                    [n.source(), d.source()],
+                    cur,
+                )
         v.alternatives = alt_txt
         return v
     if t.check == "compare":
@@ -258,8 +343,12 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
         if not common:
             raise LookupError(f"no common period of {t.series} and {t.other} by {at}")
         ok = all(x.value > y.value for x, y in common)
-        arith = "; ".join(f"{x.as_of}: {_fmt(x.value)} {'>' if x.value > y.value else '<='} {_fmt(y.value)}" for x, y in common)
-        return Verdict("consistent" if ok else "inconsistent", arith, [s for x, y in common for s in (x.source(), y.source())])
+        arith = "; ".join(
+            f"{x.as_of}: {_fmt(x.value)} {'>' if x.value > y.value else '<='} {_fmt(y.value)}" for x, y in common
+        )
+        return Verdict(
+            "consistent" if ok else "inconsistent", arith, [s for x, y in common for s in (x.source(), y.source())]
+        )
     if t.check in ("event_date", "years_since"):
         ev = series(t.series)  # events are dated; their date is known whenever they happened before the article
         ev = [e for e in ev if e.period_end <= max(at, e.period_end)]
@@ -269,32 +358,54 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
         if t.check == "years_since":
             diff = at.year - e.period_end.year
             ok = abs(diff - (c.value or 0)) <= 0.5
-            return Verdict("consistent" if ok else "inconsistent", f"{at.year} - {e.period_end.year} = {diff} years vs "
-                           f"claim {c.value:g}", [e.source()], float(diff))  # fmt: skip
+            return Verdict(
+                "consistent" if ok else "inconsistent",
+                f"{at.year} - {e.period_end.year} = {diff} years vs claim {c.value:g}",
+                [e.source()],
+                float(diff),
+            )
         res = c.resolution
-        same = (c.date is not None and c.date.year == e.period_end.year and (res == "year" or (
-            c.date.month == e.period_end.month and (res == "month" or c.date.day == e.period_end.day))))  # fmt: skip
-        return Verdict("consistent" if same else "inconsistent", f"event on {e.as_of}; claim {c.date} (to the {res})",
-                       [e.source()])  # fmt: skip
+        same = (
+            c.date is not None
+            and c.date.year == e.period_end.year
+            and (
+                res == "year"
+                or (c.date.month == e.period_end.month and (res == "month" or c.date.day == e.period_end.day))
+            )
+        )
+        return Verdict(
+            "consistent" if same else "inconsistent", f"event on {e.as_of}; claim {c.date} (to the {res})", [e.source()]
+        )
     if t.check == "event_value":
         held = [o for o in series(t.series) if o.period_end <= at]  # an event is a fact from the day it happens
         if not held:
             raise LookupError(f"no event {t.series} by {at}")
         e = held[-1]
         ok = abs(e.value - (c.value or 0)) < 1e-9
-        return Verdict("consistent" if ok else "inconsistent", f"source: {e.value:g} {e.unit} vs claim {c.value:g}",
-                       [e.source()], e.value)  # fmt: skip
+        return Verdict(
+            "consistent" if ok else "inconsistent",
+            f"source: {e.value:g} {e.unit} vs claim {c.value:g}",
+            [e.source()],
+            e.value,
+        )
     if t.check == "estimate":
         obs = _need(t.series, at)
         v = _history(c, obs, t, at)
         if v.verdict == "inconsistent":
-            v.arithmetic = (f"latest estimate by {at}: {_fmt(obs[-1].value)} {obs[-1].unit} ({obs[-1].as_of}); all held: "
-                            + ", ".join(f"{_fmt(o.value)} ({o.as_of})" for o in obs) + f"; claim {_fmt(c.value or 0)}")
+            v.arithmetic = (
+                f"latest estimate by {at}: {_fmt(obs[-1].value)} {obs[-1].unit} ({obs[-1].as_of}); all held: "
+                + ", ".join(f"{_fmt(o.value)} ({o.as_of})" for o in obs)
+                + f"; claim {_fmt(c.value or 0)}"
+            )
             v.sources = [o.source() for o in obs]
         return v
     if t.check == "horizon":
         obs = _need(t.series, at)
         ok = t.expected is not None and abs(t.expected - (c.value or 0)) < 1e-9
-        return Verdict("consistent" if ok else "inconsistent", f"the estimates cover {t.expected:g} years vs claim "
-                       f"{c.value:g}", [obs[-1].source()], t.expected)  # fmt: skip
+        return Verdict(
+            "consistent" if ok else "inconsistent",
+            f"the estimates cover {t.expected:g} years vs claim {c.value:g}",
+            [obs[-1].source()],
+            t.expected,
+        )
     raise AssertionError(t.check)

@@ -112,7 +112,9 @@ def load_observations() -> tuple[Obs, ...]:
             tonnes, note = float(r["tonnes"]), "tonnes as stated"
         else:
             tonnes, note = float(r["moz"]) * TROY_OZ_PER_MOZ_IN_T, f"{r['moz']} Moz x 31.1034768 t per Moz (d_troy)"
-        out.append(Obs("gold." + r["holder"] + ".tonnes", r["date"], pe, _month_plus(pe, 1, 7), tonnes, "t", t, u, d, note))
+        out.append(
+            Obs("gold." + r["holder"] + ".tonnes", r["date"], pe, _month_plus(pe, 1, 7), tonnes, "t", t, u, d, note)
+        )
     for r in _read(fin, "fiscal.csv"):
         pe = period_end(r["as_of"])
         avail = dt.date(pe.year, 11, 10) if r["as_of"].startswith("FY") and "H1" not in r["as_of"] else pe
@@ -126,11 +128,23 @@ def load_observations() -> tuple[Obs, ...]:
         except ValueError as exc:
             raise InputError(Problem("claims/facts.csv", str(exc), row=i)) from None
         if not (r["source_title"] and r["source_url"] and r["source_date"]):
-            raise InputError(Problem("claims/facts.csv", "every row needs source_title, source_url, source_date", row=i))
+            raise InputError(
+                Problem("claims/facts.csv", "every row needs source_title, source_url, source_date", row=i)
+            )
         out.append(
-            Obs(r["series"], r["as_of"], pe, avail, value, r["unit"], r["source_title"], r["source_url"],
-                r["source_date"], r["note"])
-        )  # fmt: skip
+            Obs(
+                r["series"],
+                r["as_of"],
+                pe,
+                avail,
+                value,
+                r["unit"],
+                r["source_title"],
+                r["source_url"],
+                r["source_date"],
+                r["note"],
+            )
+        )
     return tuple(out)
 
 

@@ -31,19 +31,56 @@ __all__ = ["Article", "Claim", "read_article", "extract_claims", "SCALES"]
 CN_NUM = r"[零〇一二两三四五六七八九十百千]+"
 AR_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUM = rf"(?:{AR_NUM}|{CN_NUM})"
-SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "tn": 1e12, "trillion": 1e12, "bn": 1e9, "billion": 1e9,
-          "million": 1e6, "m": 1e6}  # fmt: skip
+SCALES = {
+    "万亿": 1e12,
+    "亿": 1e8,
+    "万": 1e4,
+    "tn": 1e12,
+    "trillion": 1e12,
+    "bn": 1e9,
+    "billion": 1e9,
+    "million": 1e6,
+    "m": 1e6,
+}
 CN_SCALE = r"(?:万亿|亿|万)"
 EN_SCALE = r"(?:tn|trillion|bn|billion|million)\b"
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"])}  # fmt: skip
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 
-TAIL_MARKERS = ("特别声明", "Notice:", "相关推荐", "热点推荐", "声明:取材网络", "声明：", "Related articles",
-                "Related stories", "Read more", "Disclaimer:")  # fmt: skip
+TAIL_MARKERS = (
+    "特别声明",
+    "Notice:",
+    "相关推荐",
+    "热点推荐",
+    "声明:取材网络",
+    "声明：",
+    "Related articles",
+    "Related stories",
+    "Read more",
+    "Disclaimer:",
+)
 REF_MARKERS = ("参考资料", "References", "Sources:")
-FURNITURE = re.compile(r"^(?:(?:发布于|发布时间|Published:?|Posted:?)\s.{0,40}|网易首页.*|.*申请入驻|分享至|\d{1,6}|Share|Advertisement|Subscribe.*|Home\s*>.*)$")
+FURNITURE = re.compile(
+    r"^(?:(?:发布于|发布时间|Published:?|Posted:?)\s.{0,40}|网易首页.*|.*申请入驻|分享至|\d{1,6}|Share|Advertisement|Subscribe.*|Home\s*>.*)$"
+)
 
 
 @dataclass
@@ -166,7 +203,9 @@ def read_article(path: str, text: str, date: dt.date | None = None, lang: str | 
         if ref_dates:
             date, basis = max(ref_dates), "latest date in the article's references"
     if date is None:
-        stamps = [d for ln in tail if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?", ln) if (d := _first_date(ln))]
+        stamps = [
+            d for ln in tail if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?", ln) if (d := _first_date(ln))
+        ]
         if stamps:
             date, basis = stamps[-1], "last timestamp of the page (author card)"
     if date is None:
@@ -208,33 +247,77 @@ def _bound(before: str) -> str:
 def _rules() -> list[tuple[str, re.Pattern[str]]]:
     no_model = r"(?<![A-Za-z\-\d.])"
     return [
-        ("since", re.compile(rf"自\s*(\d{{4}})\s*年[^,。,]{{0,12}}?以来的?(最低|最高|最大|最小)|"
-                             rf"(lowest|highest|largest|smallest) (?:level )?since (?:{EN_MONTH} )?(\d{{4}})")),
-        ("streak", re.compile(rf"连续\s*({NUM})\s*个月|({AR_NUM}) (?:consecutive|straight) months|"
-                              rf"({AR_NUM}) months in a row")),
+        (
+            "since",
+            re.compile(
+                rf"自\s*(\d{{4}})\s*年[^,。,]{{0,12}}?以来的?(最低|最高|最大|最小)|"
+                rf"(lowest|highest|largest|smallest) (?:level )?since (?:{EN_MONTH} )?(\d{{4}})"
+            ),
+        ),
+        (
+            "streak",
+            re.compile(
+                rf"连续\s*({NUM})\s*个月|({AR_NUM}) (?:consecutive|straight) months|"
+                rf"({AR_NUM}) months in a row"
+            ),
+        ),
         ("date_ymd", re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")),
         ("date_en_mdy", re.compile(rf"({EN_MONTH}) (\d{{1,2}}),? (\d{{4}})|(\d{{1,2}}) ({EN_MONTH}) (\d{{4}})")),
         ("date_md", re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")),
         ("date_ym", re.compile(r"(\d{4})年(\d{1,2})月")),
         ("date_en_my", re.compile(rf"({EN_MONTH}) (\d{{4}})")),
         ("date_this_month", re.compile(rf"(今年|去年|明年)({NUM})月")),
-        ("amount", re.compile(rf"{no_model}({NUM})\s*({CN_SCALE})?\s*(美元|人民币|元)|"
-                              rf"(?:US)?\$\s?({AR_NUM})\s*({EN_SCALE})?|({AR_NUM})\s*({EN_SCALE})\s*(?:dollars|USD)", re.I)),
+        (
+            "amount",
+            re.compile(
+                rf"{no_model}({NUM})\s*({CN_SCALE})?\s*(美元|人民币|元)|"
+                rf"(?:US)?\$\s?({AR_NUM})\s*({EN_SCALE})?|({AR_NUM})\s*({EN_SCALE})\s*(?:dollars|USD)",
+                re.I,
+            ),
+        ),
         ("percent", re.compile(rf"{no_model}({AR_NUM})\s*(?:%|％|per ?cent\b|percent\b)|百分之({NUM})")),
         ("tonnage", re.compile(rf"{no_model}({NUM})\s*(万)?\s*(吨|tonnes\b|tons\b|t\b)")),
         ("spec", re.compile(rf"{no_model}(\d+)\s*(nm)(?![A-Za-z])")),
-        ("duration", re.compile(rf"{no_model}({NUM})\s*(个月|个小时|小时|天|周|(?<!\d\d\d)年(?=过去|内|里|间|来|中|前|后)|"
-                                rf"(?<=\d)年(?!\d))|{no_model}({AR_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|"
-                                rf"twelve|fifteen|twenty)[ -](months?|years?|hours?|days?|weeks?)\b", re.I)),
-        ("date_year", re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|(?<![\d$])(?:in|since|from|by|until|of) ((?:19|20)\d{2})\b")),
-        ("count", re.compile(rf"{no_model}({NUM})\s*(万)?\s*(种|项|件|个|名|人|家|辆|枚|架|批|位|国)|"
-                             rf"{no_model}({AR_NUM}|two|three|four|five|six|seven|eight|nine|ten) "
-                             rf"(rare earths?|elements|topics|issues|exemptions|countries|people|officials|vehicles|cars)\b", re.I)),
-    ]  # fmt: skip
+        (
+            "duration",
+            re.compile(
+                rf"{no_model}({NUM})\s*(个月|个小时|小时|天|周|(?<!\d\d\d)年(?=过去|内|里|间|来|中|前|后)|"
+                rf"(?<=\d)年(?!\d))|{no_model}({AR_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|"
+                rf"twelve|fifteen|twenty)[ -](months?|years?|hours?|days?|weeks?)\b",
+                re.I,
+            ),
+        ),
+        (
+            "date_year",
+            re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|(?<![\d$])(?:in|since|from|by|until|of) ((?:19|20)\d{2})\b"),
+        ),
+        (
+            "count",
+            re.compile(
+                rf"{no_model}({NUM})\s*(万)?\s*(种|项|件|个|名|人|家|辆|枚|架|批|位|国)|"
+                rf"{no_model}({AR_NUM}|two|three|four|five|six|seven|eight|nine|ten) "
+                rf"(rare earths?|elements|topics|issues|exemptions|countries|people|officials|vehicles|cars)\b",
+                re.I,
+            ),
+        ),
+    ]
 
 
-EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20}  # fmt: skip
+EN_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+}
 
 
 def _val(s: str) -> float:
@@ -306,8 +389,17 @@ def _make(rule: str, m: re.Match[str], art: Article) -> Claim | None:  # noqa: C
         d = _safe_date(int(g[0]), int(g[1]), 1)
         return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="month")
     if rule == "date_en_my":
-        return Claim(t, a, b, "date", None, "date", rule=rule, date=dt.date(int(g[1]), MONTHS[g[0].lower()], 1),
-                     resolution="month")  # fmt: skip
+        return Claim(
+            t,
+            a,
+            b,
+            "date",
+            None,
+            "date",
+            rule=rule,
+            date=dt.date(int(g[1]), MONTHS[g[0].lower()], 1),
+            resolution="month",
+        )
     if rule == "date_this_month":
         y = year + {"今年": 0, "去年": -1, "明年": 1}[g[0]]
         d = _safe_date(y, int(_num(g[1])), 1)
@@ -334,7 +426,9 @@ def _make(rule: str, m: re.Match[str], art: Article) -> Claim | None:  # noqa: C
         return Claim(t, a, b, "spec", float(g[0]), g[1], rule=rule)
     if rule == "duration":
         if g[0] is not None:
-            unit = {"个月": "months", "个小时": "hours", "小时": "hours", "天": "days", "周": "weeks"}.get(g[1], "years")
+            unit = {"个月": "months", "个小时": "hours", "小时": "hours", "天": "days", "周": "weeks"}.get(
+                g[1], "years"
+            )
             if unit == "years" and _num(g[0]) >= 1000:
                 return None  # a year such as 2010年 is a date
             return Claim(t, a, b, "duration", _num(g[0]), unit, rule=rule)

@@ -56,7 +56,13 @@ def check(
         note = d["arithmetic"] + (f"; stopped being true {d['stopped']}" if d["stopped"] else "")
         note += f"; needs {d['needs']}" if d["needs"] else ""
         src = "; ".join(s["title"][:50] for s in d["sources"][:2])
-        value = d["value"] if isinstance(d["value"], str) else f"{d['bound'] if d['bound'] != '=' else ''}{d['value']:g} {d['unit']}" if d["value"] is not None else ""
+        value = (
+            d["value"]
+            if isinstance(d["value"], str)
+            else f"{d['bound'] if d['bound'] != '=' else ''}{d['value']:g} {d['unit']}"
+            if d["value"] is not None
+            else ""
+        )
         t.add_row(str(i), d["text"], d["kind"], value, f"[{_STYLE[d['verdict']]}]{d['verdict']}[/]", note, src)
     console.print(t)
     counts = {k: sum(c.verdict.verdict == k for c in checked) for k in _STYLE}
