@@ -338,8 +338,8 @@ def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: 
         v.alternatives = alt_txt
         return v
     if t.check == "compare":
-        a, b = _need(t.series, at), _need(t.other, at)
-        common = [(x, y) for x in a for y in b if x.as_of == y.as_of]
+        sa, sb = _need(t.series, at), _need(t.other, at)
+        common = [(x, y) for x in sa for y in sb if x.as_of == y.as_of]
         if not common:
             raise LookupError(f"no common period of {t.series} and {t.other} by {at}")
         ok = all(x.value > y.value for x, y in common)

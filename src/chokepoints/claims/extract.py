@@ -378,16 +378,16 @@ def _make(rule: str, m: re.Match[str], art: Article) -> Claim | None:  # noqa: C
         return Claim(t, a, b, "streak", _val(next(x for x in g if x)), "months", rule=rule)
     if rule == "date_ymd":
         d = _safe_date(int(g[0]), int(g[1]), int(g[2]))
-        return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day")
+        return Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day") if d else None
     if rule == "date_en_mdy":
         d = _en_date(t)
-        return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day")
+        return Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day") if d else None
     if rule == "date_md":
         d = _safe_date(year, int(g[0]), int(g[1]))
-        return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day")
+        return Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="day") if d else None
     if rule == "date_ym":
         d = _safe_date(int(g[0]), int(g[1]), 1)
-        return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="month")
+        return Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="month") if d else None
     if rule == "date_en_my":
         return Claim(
             t,
@@ -403,7 +403,7 @@ def _make(rule: str, m: re.Match[str], art: Article) -> Claim | None:  # noqa: C
     if rule == "date_this_month":
         y = year + {"今年": 0, "去年": -1, "明年": 1}[g[0]]
         d = _safe_date(y, int(_num(g[1])), 1)
-        return d and Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="month")
+        return Claim(t, a, b, "date", None, "date", rule=rule, date=d, resolution="month") if d else None
     if rule == "date_year":
         y = int(g[0] or g[1])
         return Claim(t, a, b, "date", None, "date", rule=rule, date=dt.date(y, 1, 1), resolution="year")

@@ -62,7 +62,7 @@ def parse_number(text: str) -> float:
 
 def _small(n: int) -> str:
     """0 < n < 10^4 in characters, with 零 for inner gaps."""
-    out = []
+    out: list[str] = []
     gap = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         d, n = divmod(n, value)
