@@ -195,7 +195,10 @@ def build() -> None:
     cl = pd.concat([cl, pd.DataFrame({"hs6": ["rest"], "us_exports_usd": [rest], "list": ["rest"]})])
     cl["us_exports_usd"] = cl["us_exports_usd"].round(0).astype("int64")
     _write_gz(cl.reset_index(drop=True), OUT / "cn_lines.csv.gz")
-    for name, src in (("LICENSE-budget-lab", bl / "LICENSE"), ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE")):
+    for name, src in (
+        ("LICENSE-budget-lab", bl / "LICENSE"),
+        ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE"),
+    ):
         shutil.copyfile(src, OUT / name)
     print(f"wrote {OUT}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
 
