@@ -484,7 +484,8 @@ def us_weights(year: str = "2024") -> pd.DataFrame:
         raise InputError(
             Problem(
                 "--weights",
-                f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)} (no 2017/2018 HTS-10 base is bundled)",
+                f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)} "
+                "(no 2017/2018 HTS-10 base is bundled)",
             )
         )
     return _read(lines_dir() / f"weights_{year}.csv.gz", ("hts10", "partner", "imports_usd", "duty_usd"),
