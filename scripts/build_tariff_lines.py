@@ -1,6 +1,6 @@
 """Build the line-level tariff bundle (chokepoints/datasets/data/tariff_lines/) from data/tariffs/.
 
-    python scripts/build_tariff_lines.py --refresh /work/shared/tariffs   # copy the raw inputs, then build
+    python scripts/build_tariff_lines.py --refresh ../shared/tariffs   # copy the raw inputs, then build
     python scripts/build_tariff_lines.py                                   # build from data/tariffs/ only
 
 Raw inputs (data/tariffs/, with their licences):
@@ -10,7 +10,8 @@ Raw inputs (data/tariffs/, with their licences):
                 HTS10, imports (CON_VAL_YR, USD) and duty (CAL_DUT_YR, USD); and US exports to China on China's
                 March 2025 retaliation lists (HS-6).
 
-Outputs (deterministic; gzip with mtime 0):
+Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled folder):
+  layers.csv, stacking.csv, sources.csv   copied from data/tariffs/tables/ (hand-written, every row sourced)
   lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
                       calculated duty / customs value pooled over the MFN reference partners (below); lines
                       under Section 232 in 2024 pool only partners exempt from it in 2024 (EU, Japan: TRQ);
@@ -120,8 +121,10 @@ def _codes(path: Path, col: str) -> pd.Series:
     return df[col].str.strip().str.replace(".", "", regex=False)
 
 
-def build() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def build(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("layers.csv", "stacking.csv", "sources.csv"):
+        shutil.copyfile(RAW / "tables" / name, out / name)
     bl = RAW / "budget-lab"
     frames = []
     for code, label in PARTNERS.items():
@@ -131,7 +134,7 @@ def build() -> None:
     w = w.groupby(["hts10", "partner"], as_index=False)[["imports", "duty"]].sum()
     w = w[w["imports"] > 0].rename(columns={"imports": "imports_usd", "duty": "duty_usd"})
     w = w.sort_values(["hts10", "partner"]).reset_index(drop=True)
-    _write_gz(w, OUT / "weights_2024.csv.gz")
+    _write_gz(w, out / "weights_2024.csv.gz")
 
     # measures
     s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)
@@ -156,7 +159,7 @@ def build() -> None:
     meas.append(pd.DataFrame({"measure": "cn_march_10", "code": cn10["hs-code"]}))
     meas.append(pd.DataFrame({"measure": "cn_march_15", "code": cn15["hs-code"]}))
     m = pd.concat(meas, ignore_index=True).drop_duplicates().sort_values(["measure", "code"])
-    _write_gz(m.reset_index(drop=True), OUT / "measures.csv.gz")
+    _write_gz(m.reset_index(drop=True), out / "measures.csv.gz")
 
     # MFN by line
     ref = w[w["partner"].isin(MFN_REFERENCE)]
@@ -181,7 +184,7 @@ def build() -> None:
     basis[none] = "none"
     lines["mfn_pct"] = (100 * mfn).round(3)
     lines["mfn_basis"] = basis.to_numpy()
-    _write_gz(lines, OUT / "lines.csv.gz")
+    _write_gz(lines, out / "lines.csv.gz")
 
     # China's side
     cl = pd.concat(
@@ -194,13 +197,13 @@ def build() -> None:
     rest = US_EXPORTS_TO_CHINA_2024 - cl["us_exports_usd"].sum()
     cl = pd.concat([cl, pd.DataFrame({"hs6": ["rest"], "us_exports_usd": [rest], "list": ["rest"]})])
     cl["us_exports_usd"] = cl["us_exports_usd"].round(0).astype("int64")
-    _write_gz(cl.reset_index(drop=True), OUT / "cn_lines.csv.gz")
+    _write_gz(cl.reset_index(drop=True), out / "cn_lines.csv.gz")
     for name, src in (
         ("LICENSE-budget-lab", bl / "LICENSE"),
         ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE"),
     ):
-        shutil.copyfile(src, OUT / name)
-    print(f"wrote {OUT}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
+        shutil.copyfile(src, out / name)
+    print(f"wrote {out}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
 
 
 def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:
@@ -212,11 +215,12 @@ def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (e.g. /work/shared/tariffs) first")
+    ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (the shared tariffs folder) first")
+    ap.add_argument("--out", type=Path, default=OUT, help="output folder (default: the bundled folder)")
     args = ap.parse_args(argv)
     if args.refresh:
         refresh(args.refresh)
-    build()
+    build(args.out)
     return 0
 
 
