@@ -104,3 +104,18 @@ def test_armington_share_change():
     )
     with pytest.raises(ValueError, match="sigma"):
         tr.armington_share_change([0.5, 0.5], [1.0, 1.2], -1.0)
+
+
+def test_linear_results_outside_the_valid_range_are_flagged():
+    """A 125-point rise with eta = -1.5: the linear creation exceeds the base imports (negative imports)."""
+    import numpy as np
+
+    from chokepoints.trade.smart import check_smart, smart_linear
+
+    m0 = np.array([[100.0, 50.0]])
+    lin = smart_linear(m0, [[0.0, 0.0]], [[1.25, 0.0]], -1.5)
+    assert lin.imports_new[0, 0] < 0 and not lin.valid[0, 0] and lin.valid[0, 1]
+    small = smart_linear(m0, [[0.0, 0.0]], [[0.05, 0.0]], -1.5)
+    assert small.valid.all()
+    df = check_smart(m0, [[0.0, 0.0]], [[1.25, 0.0]], -1.5)
+    assert df["linear_valid"].tolist() == [False, True]

@@ -48,11 +48,31 @@ def tariffs(
         ),
     ] = None,
     out: Annotated[Path | None, out_option()] = None,
+    series: Annotated[
+        bool,
+        typer.Option(
+            "--series",
+            help="Print the trade-weighted average rate by date for each direction (US on China, China on US) "
+            "from the line-level schedule, with each authority's contribution and coverage",
+        ),
+    ] = False,
+    weights: Annotated[str, typer.Option("--weights", help="Base year of the weights (bundled: 2024)")] = "2024",
+    fmt: Annotated[str, typer.Option("--format", help="table or csv (with --series)")] = "table",
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--explain", help="HTS DATE: the layers that apply to one US tariff line on China on one date"),
+    ] = None,
 ) -> None:
     """Tariff analysis: trade lost and diverted, who pays, revenue, welfare; each side and date."""
     from ..errors import InputError, Problem
 
     path_in = resolve_scenario(scenario)
+    if series or explain is not None:
+        try:
+            _lines(path_in, series, weights, fmt, explain)
+        except InputError as exc:
+            report_input_error(exc)
+        return
     try:
         when = _parse_date(date) if date is not None else None
         out_dir = out_dir_for(path_in, out)
@@ -157,3 +177,60 @@ def _print_partners(df, date: dt.date, peak: bool) -> None:
             pt,
         )
     console.print(t)
+
+
+def _lines(path_in: Path, series: bool, weights: str, fmt: str, explain: tuple[str, str] | None) -> None:
+    """--series / --explain: the line-level schedule (chokepoints.trade.lines)."""
+    from ..errors import InputError, Problem
+    from ..scenario import Scenario
+    from ..trade import lines as tl
+
+    if fmt not in ("table", "csv"):
+        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
+    sc = Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
+    sched = tl.LineSchedule.bundled()
+    if explain is not None:
+        code, day = explain
+        d = _parse_date(day)
+        tab = sched.explain(code, d)
+        for line, g in tab.groupby("line", sort=False):
+            t = Table(
+                title=f"US tariff on China, HTS {line}, {d} ({sc.name}; schedule {sched.name})", header_style="bold"
+            )
+            for col in ("layer", "row", "action", "rate %", "from", "until", "applies", "why not / source"):
+                t.add_column(col, justify="right" if col == "rate %" else "left")
+            for r in g.itertuples(index=False):
+                if r.layer == "total":
+                    t.add_row("total", "", "", f"{r.rate:g}", "", "", "", "")
+                    continue
+                why = r.reason or (r.titles.split(" | ")[0][:70] if r.titles else r.source)
+                t.add_row(r.layer, r.row, r.action, f"{r.rate:g}", r.on, r.until, "yes" if r.applied else "no", why)
+            console.print(t)
+        return
+    df = tl.series(sched, weights=weights)
+    if fmt == "csv":
+        cols = ["date", "importer", "exporter", "weights", "average_rate_pct"]
+        extra = [c for c in df.columns if c not in cols]
+        print(df[cols + extra].to_csv(index=False, float_format="%.3f"), end="")
+        return
+    for (imp, exp), g in df.groupby(["importer", "exporter"], sort=False):
+        layers = [k for k in tl.LINE_LAYERS if g[f"{k}_pct"].max() > 0]
+        t = Table(
+            title=f"{imp} tariffs on {exp}: trade-weighted average by date ({g['weights'].iloc[0]} weights; "
+            f"schedule {sched.name})",
+            header_style="bold",
+        )
+        for col in ("date", "average %", *[f"{k} % (cov.)" for k in layers]):
+            t.add_column(col, justify="left" if col == "date" else "right")
+        for r in g.to_dict("records"):
+            t.add_row(
+                str(r["date"]),
+                f"{r['average_rate_pct']:.2f}",
+                *[f"{r[k + '_pct']:.2f} ({100 * r[k + '_coverage']:.0f} %)" for k in layers],
+            )
+        console.print(t)
+    if "CHN" in set(df["importer"]):
+        console.print(
+            "China's side: additional tariffs only (China's MFN rates and its 2018-19 retaliation lists are not "
+            "bundled); weights: 2024 US exports to China, HS-6 lines of the March 2025 lists plus one residual line."
+        )

@@ -163,6 +163,7 @@ def smart_table(ds: xr.Dataset, date: pd.Timestamp) -> pd.DataFrame:
             base = float(ds.imports_base.values[sel, j].sum())
             if base <= 0:
                 continue
+            bad = int((~lin.valid[sel, j]).sum())
             recs.append(
                 {
                     "importer": str(imp),
@@ -172,10 +173,14 @@ def smart_table(ds: xr.Dataset, date: pd.Timestamp) -> pd.DataFrame:
                     "creation_nonlinear": float(s.trade_creation.values[sel, j].sum()),
                     "diversion_linear": float(lin.trade_diversion[sel, j].sum()),
                     "diversion_nonlinear": float(s.trade_diversion.values[sel, j].sum()),
-                    "total_change_linear": float((lin.imports_new[sel, j] - ds.imports_base.values[sel, j]).sum()),
+                    # outside SMART's valid range (negative imports on some line): flagged, not printed
+                    "total_change_linear": float((lin.imports_new[sel, j] - ds.imports_base.values[sel, j]).sum())
+                    if bad == 0
+                    else float("nan"),
                     "total_change_nonlinear": float(
                         (s.imports_new.values[sel, j] - ds.imports_base.values[sel, j]).sum()
                     ),
+                    "linear_valid": "yes" if bad == 0 else f"no: negative imports on {bad} line(s)",
                 }
             )
     return pd.DataFrame(recs)

@@ -59,6 +59,16 @@ class SmartLinear:
     revenue_new: np.ndarray
     deadweight_loss: np.ndarray  # (L,)
 
+    @property
+    def valid(self) -> np.ndarray:
+        """(L, N) True where the linear result stays in its valid range: new imports >= 0.
+
+        The linear trade creation m0 eta dt / ((1 + t0)(1 - eta/epsilon)) falls below -m0 when the
+        tariff change is large (for eta = -1.5 once dt / (1 + t0) > 2/3); such results are flagged,
+        not reported.
+        """
+        return self.imports_new >= -1e-9 * np.maximum(np.abs(self.imports_new), 1.0)
+
 
 def smart_linear(m0, t0, t1, eta, sigma=SMART_SIGMA, epsilon=SMART_EPSILON) -> SmartLinear:
     """SMART's linear effects for (L, N) arrays (see the module docstring for the formulas)."""
@@ -129,6 +139,7 @@ def check_smart(
             "diversion_linear": lin.trade_diversion.ravel(),
             "diversion_nonlinear": nl.trade_diversion.ravel(),
             "diversion_gap": g_td.ravel(),
+            "linear_valid": lin.valid.ravel(),
         }
     )
     df["ok"] = (df["creation_gap"].fillna(0) <= rtol) & (df["diversion_gap"].fillna(0) <= rtol)

@@ -1,0 +1,228 @@
+"""Build the line-level tariff bundle (chokepoints/datasets/data/tariff_lines/) from data/tariffs/.
+
+    python scripts/build_tariff_lines.py --refresh ../shared/tariffs   # copy the raw inputs, then build
+    python scripts/build_tariff_lines.py                                   # build from data/tariffs/ only
+
+Raw inputs (data/tariffs/, with their licences):
+  budget-lab/   files of the Yale Budget Lab Tariff Rate Tracker (MIT, LICENSE and CITATION.cff beside them)
+  census-2024/  US imports for consumption 2024 by HTS-10 line and partner (Census API, via the MIT-licensed
+                collection tradewartracker/trade-war-redux-2025; LICENSE beside them), trimmed to the columns
+                HTS10, imports (CON_VAL_YR, USD) and duty (CAL_DUT_YR, USD); and US exports to China on China's
+                March 2025 retaliation lists (HS-6).
+
+Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled folder):
+  layers.csv, stacking.csv, sources.csv   copied from data/tariffs/tables/ (hand-written, every row sourced)
+  lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
+                      calculated duty / customs value pooled over the MFN reference partners (below); lines
+                      under Section 232 in 2024 pool only partners exempt from it in 2024 (EU, Japan: TRQ);
+                      lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
+                      (floored at 0) -- basis 'china_less_301'; else 0 ('none').
+  weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
+  measures.csv.gz     measure, code: product lists (HTS-8/HTS-10 codes or prefixes) named by the schedule
+  cn_lines.csv.gz     hs6, us_exports_usd, list: China's side (March 2025 lists; the rest of US exports as one
+                      residual line 'rest', total 2024 US exports to China from shared facts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "tariffs"
+OUT = ROOT / "src" / "chokepoints" / "datasets" / "data" / "tariff_lines"
+
+# Census country code -> partner label used in the bundle.
+PARTNERS = {
+    "5700": "CHN",
+    "5520": "VNM",
+    "2010": "MEX",
+    "5830": "TWN",
+    "5800": "KOR",
+    "5880": "JPN",
+    "0003": "EU",
+    "1220": "CAN",
+    "5330": "IND",
+    "5490": "THA",
+    "5570": "MYS",
+    "4419": "CHE",
+    "5650": "PHL",
+    "5600": "IDN",
+}
+# Partners without a US free-trade agreement in 2024 (duties there are MFN, plus 232 where it applied).
+MFN_REFERENCE = ["EU", "JPN", "TWN", "IND", "VNM", "THA", "MYS", "CHE", "PHL", "IDN"]
+MFN_REFERENCE_232 = ["EU", "JPN"]  # in-quota under their 2018-2024 TRQ arrangements: no 232 duty
+S232_2024_PREFIXES = ("72", "73", "76")
+# Total 2024 US goods exports to China (USD): shared/facts/trade_flows.csv us_exports_to_china_goods (2024).
+US_EXPORTS_TO_CHINA_2024 = 143.545716168e9
+BUDGET_LAB_FILES = [
+    "LICENSE",
+    "CITATION.cff",
+    "resources/s301_product_lists.csv",
+    "resources/ieepa_exempt_products.csv",
+    "resources/s232_derivative_products.csv",
+    "resources/s232_copper_products.csv",
+    "resources/s232_auto_parts.txt",
+    "resources/s122_exempt_products.csv",
+]
+# Passenger vehicles and light trucks under 232 (prefixes as listed in the tracker's config/policy_params.yaml).
+S232_AUTOS = [
+    "870322", "870323", "870324", "870331", "870332", "870333", "870334", "870340", "870350", "870360",
+    "870370", "870380", "870390", "87042101", "87043101", "87044100", "87045100",
+]  # fmt: skip
+# The 11 April 2025 exclusion from the reciprocal duty (White House memorandum 'Clarification of exceptions under
+# EO 14257'; CBP CSMS 64724565; HTSUS US note 2(v)(iii)): these headings/subheadings.
+ELECTRONICS = [
+    "8471", "847330", "8486", "85171300", "85176200", "85235200", "8524", "85285200", "85411000", "85412100",
+    "85412900", "85413000", "85414910", "85414970", "85414980", "85414995", "85415100", "85415900", "85419000",
+    "8542",
+]  # fmt: skip
+
+
+def refresh(shared: Path) -> None:
+    """Copy the raw inputs from the shared folder into data/tariffs/ (trimmed Census files)."""
+    bl = shared / "budget-lab-tariff-rate-tracker"
+    for rel in BUDGET_LAB_FILES:
+        dst = RAW / "budget-lab" / Path(rel).name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bl / rel, dst)
+    cen = shared / "us-imports-2024-hs10"
+    (RAW / "census-2024").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cen / "LICENSE", RAW / "census-2024" / "LICENSE")
+    for code, label in PARTNERS.items():
+        df = pd.read_parquet(cen / "data" / f"2024-hs10-imports{code}.parquet")
+        df = pd.DataFrame(
+            {
+                "hts10": df["HS10"].astype(str),
+                "imports": df["CON_VAL_YR"].astype("int64"),
+                "duty": df["CAL_DUT_YR"].astype("int64"),
+            }
+        )
+        _write_gz(df, RAW / "census-2024" / f"imports_{code}_{label}.csv.gz")
+    for name in ("china-10-percent-US-exports-030425.csv", "china-15-percent-US-exports-030425.csv"):
+        shutil.copyfile(cen / "data" / name, RAW / "census-2024" / name)
+
+
+def _write_gz(df: pd.DataFrame, path: Path) -> None:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
+        gz.write(buf.getvalue().encode())
+
+
+def _codes(path: Path, col: str) -> pd.Series:
+    df = pd.read_csv(path, dtype=str, comment="#", keep_default_na=False)
+    return df[col].str.strip().str.replace(".", "", regex=False)
+
+
+def build(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("layers.csv", "stacking.csv", "sources.csv"):
+        shutil.copyfile(RAW / "tables" / name, out / name)
+    bl = RAW / "budget-lab"
+    frames = []
+    for code, label in PARTNERS.items():
+        df = pd.read_csv(RAW / "census-2024" / f"imports_{code}_{label}.csv.gz", dtype={"hts10": str})
+        frames.append(df.assign(partner=label))
+    w = pd.concat(frames, ignore_index=True)
+    w = w.groupby(["hts10", "partner"], as_index=False)[["imports", "duty"]].sum()
+    w = w[w["imports"] > 0].rename(columns={"imports": "imports_usd", "duty": "duty_usd"})
+    w = w.sort_values(["hts10", "partner"]).reset_index(drop=True)
+    _write_gz(w, out / "weights_2024.csv.gz")
+
+    # measures
+    s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)
+    meas = []
+    for (lst, ch99), g in s301.groupby(["list", "ch99_code"]):
+        name = f"s301_{lst}" if lst != "biden_jan26" else f"s301_{lst}_{ch99.split('.')[-1]}"
+        meas.append(pd.DataFrame({"measure": name, "code": g["hts8"]}))
+    exempt = _codes(bl / "ieepa_exempt_products.csv", "hts10")
+    is_elec = exempt.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
+    meas.append(pd.DataFrame({"measure": "ieepa_electronics", "code": ELECTRONICS}))
+    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": exempt[~is_elec]}))
+    der = pd.read_csv(bl / "s232_derivative_products.csv", dtype=str, keep_default_na=False)
+    for (kind, eff), g in der.groupby(["derivative_type", "effective_date"]):
+        meas.append(pd.DataFrame({"measure": f"s232_deriv_{kind}_{eff or 'base'}", "code": g["hts_prefix"]}))
+    meas.append(pd.DataFrame({"measure": "s232_copper", "code": _codes(bl / "s232_copper_products.csv", "hts10")}))
+    parts = [x.strip() for x in (bl / "s232_auto_parts.txt").read_text().split() if x.strip().isdigit()]
+    meas.append(pd.DataFrame({"measure": "s232_auto_parts", "code": parts}))
+    meas.append(pd.DataFrame({"measure": "s232_autos", "code": S232_AUTOS}))
+    meas.append(pd.DataFrame({"measure": "s122_exempt", "code": _codes(bl / "s122_exempt_products.csv", "hts8")}))
+    cn10 = pd.read_csv(RAW / "census-2024" / "china-10-percent-US-exports-030425.csv", dtype={"hs-code": str})
+    cn15 = pd.read_csv(RAW / "census-2024" / "china-15-percent-US-exports-030425.csv", dtype={"hs-code": str})
+    meas.append(pd.DataFrame({"measure": "cn_march_10", "code": cn10["hs-code"]}))
+    meas.append(pd.DataFrame({"measure": "cn_march_15", "code": cn15["hs-code"]}))
+    m = pd.concat(meas, ignore_index=True).drop_duplicates().sort_values(["measure", "code"])
+    _write_gz(m.reset_index(drop=True), out / "measures.csv.gz")
+
+    # MFN by line
+    ref = w[w["partner"].isin(MFN_REFERENCE)]
+    pooled = ref.groupby("hts10")[["imports_usd", "duty_usd"]].sum()
+    ref232 = w[w["partner"].isin(MFN_REFERENCE_232)].groupby("hts10")[["imports_usd", "duty_usd"]].sum()
+    lines = pd.DataFrame({"hts10": sorted(w["hts10"].unique())})
+    r_all = (pooled["duty_usd"] / pooled["imports_usd"]).reindex(lines["hts10"]).to_numpy()
+    r_232 = (ref232["duty_usd"] / ref232["imports_usd"]).reindex(lines["hts10"]).to_numpy()
+    in232 = lines["hts10"].str.startswith(S232_2024_PREFIXES).to_numpy()
+    mfn = pd.Series(r_all).where(~in232, pd.Series(r_232)).to_numpy(copy=True)
+    basis = pd.Series(["reference_partners"] * len(lines))
+    basis[in232] = "reference_partners_232_exempt"
+    cn = w[w["partner"] == "CHN"].set_index("hts10")
+    s301_2024 = _s301_rate_2024(s301)
+    cn_ratio = (cn["duty_usd"] / cn["imports_usd"]).reindex(lines["hts10"]).to_numpy()
+    fallback = (pd.Series(cn_ratio) - lines["hts10"].str[:8].map(s301_2024).fillna(0.0)).to_numpy()
+    miss = pd.isna(mfn)
+    mfn[miss] = fallback[miss].clip(min=0)
+    basis[miss] = "china_less_301"
+    none = pd.isna(mfn)
+    mfn[none] = 0.0
+    basis[none] = "none"
+    lines["mfn_pct"] = (100 * mfn).round(3)
+    lines["mfn_basis"] = basis.to_numpy()
+    _write_gz(lines, out / "lines.csv.gz")
+
+    # China's side
+    cl = pd.concat(
+        [
+            pd.DataFrame({"hs6": cn10["hs-code"], "us_exports_usd": cn10["exports"], "list": "cn_march_10"}),
+            pd.DataFrame({"hs6": cn15["hs-code"], "us_exports_usd": cn15["exports"], "list": "cn_march_15"}),
+        ]
+    )
+    cl = cl[cl["us_exports_usd"] > 0]
+    rest = US_EXPORTS_TO_CHINA_2024 - cl["us_exports_usd"].sum()
+    cl = pd.concat([cl, pd.DataFrame({"hs6": ["rest"], "us_exports_usd": [rest], "list": ["rest"]})])
+    cl["us_exports_usd"] = cl["us_exports_usd"].round(0).astype("int64")
+    _write_gz(cl.reset_index(drop=True), out / "cn_lines.csv.gz")
+    for name, src in (
+        ("LICENSE-budget-lab", bl / "LICENSE"),
+        ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE"),
+    ):
+        shutil.copyfile(src, out / name)
+    print(f"wrote {out}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
+
+
+def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:
+    """Section 301 rate (fraction) in force during most of 2024 by HTS-8 (lists 1-3 25 %, 4A 7.5 %)."""
+    rate = {"1": 0.25, "2": 0.25, "3": 0.25, "3_addl": 0.25, "4A": 0.075}
+    s = s301[s301["list"].isin(rate)].assign(r=lambda d: d["list"].map(rate))
+    return s.groupby("hts8")["r"].max()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (the shared tariffs folder) first")
+    ap.add_argument("--out", type=Path, default=OUT, help="output folder (default: the bundled folder)")
+    args = ap.parse_args(argv)
+    if args.refresh:
+        refresh(args.refresh)
+    build(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

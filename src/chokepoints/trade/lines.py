@@ -1,0 +1,594 @@
+"""The tariff schedule by tariff line: HTS-10 (US) and HS-6 (China) lines, one layer per legal authority.
+
+Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/build_tariff_lines.py``):
+
+    lines.csv.gz        hts10, mfn_pct, mfn_basis     the US MFN ad valorem equivalent per line (derived)
+    weights_2024.csv.gz hts10, partner, imports_usd, duty_usd   2024 Census imports for consumption
+    measures.csv.gz     measure, code                 product lists (codes match a line by prefix)
+    cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
+    layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note
+    stacking.csv        layer, label, within, excluded_by, source, note
+    sources.csv         source_id, kind, title, url, date, note  (with the trade bundle's sources.csv)
+
+``products`` holds selectors separated by ``;``: ``*`` (every line), ``hs:<digits>`` (lines whose code
+starts with the digits) or ``list:<measure>`` (lines whose code starts with one of the measure's codes).
+``action`` is ``add`` (the row imposes ``rate`` points), ``suspend`` (removes ``rate`` points of the
+layer) or ``exclude`` (the layer does not apply: an exemption). A row is in force from ``on`` to the day
+before ``until``.
+
+Stacking (``stacking.csv``, one named rule per layer). For a line on a date, with the rows in force:
+
+    within = line      layer rate = the line's own rate (MFN from lines.csv.gz; 0 for importers
+                       without bundled MFN rates)
+    within = latest    layer rate = rate of the add row with the latest ``on`` (ties: the later row),
+                       less suspended points, floored at 0
+    within = additive  layer rate = max(0, sum of add rates - sum of suspended points)
+    exclude row        layer rate = 0
+    excluded_by        layer rate = 0 where one of the named layers has an add row in force (not excluded)
+    total rate         = sum of the layer rates (authorities stack unless a rule above says otherwise)
+
+Trade-weighted average on a date, over lines l with weights w_l (base-year imports, fixed):
+
+    average = sum_l w_l total_l / sum_l w_l;  coverage of a layer = sum_l w_l [rate_l > 0] / sum_l w_l
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+
+LINE_LAYERS: tuple[str, ...] = (
+    "mfn",
+    "section_301",
+    "section_232",
+    "ieepa_fentanyl",
+    "ieepa_reciprocal",
+    "section_122",
+    "counter",
+)
+WITHIN = ("line", "latest", "additive")
+ACTIONS = ("add", "suspend", "exclude")
+WEIGHT_YEARS = ("2024",)
+SERIES_START = dt.date(2018, 1, 1)
+
+
+def lines_dir() -> Path:
+    """Folder of the bundled line-level tables."""
+    return Path(str(resources.files("chokepoints.datasets").joinpath("data", "tariff_lines")))
+
+
+def _read(path: Path, required: Sequence[str], dtype: dict | type = str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype=dtype, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "file not found")) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(Problem(str(path), f"cannot read the table: {str(exc).splitlines()[0]}")) from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(Problem(str(path), f"missing column(s) {', '.join(missing)}", line=1, field=missing[0]))
+    return df
+
+
+# -- rows and rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    id: str
+    importer: str
+    exporters: tuple[str, ...]
+    products: tuple[str, ...]
+    layer: str
+    action: str
+    rate: float
+    on: dt.date
+    until: dt.date | None
+    source: tuple[str, ...] = ()
+    note: str = ""
+    row: int = 0
+
+    def active(self, d: dt.date) -> bool:
+        return self.on <= d and (self.until is None or d < self.until)
+
+    def applies(self, importer: str, exporter: str) -> bool:
+        return (
+            self.importer == importer and exporter != importer and ("*" in self.exporters or exporter in self.exporters)
+        )
+
+
+@dataclass(frozen=True)
+class LineRule:
+    layer: str
+    label: str
+    within: str
+    excluded_by: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in str(text).split(";") if x.strip())
+
+
+def _date(text: str, path: str, row: int, fld: str, required: bool) -> dt.date | None:
+    s = str(text).strip()
+    if not s:
+        if required:
+            raise InputError(Problem(path, "a date is required (YYYY-MM-DD)", row=row, field=fld))
+        return None
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise InputError(Problem(path, f"expected a date YYYY-MM-DD, got {s!r}", row=row, field=fld)) from None
+
+
+def read_line_rows(path: Path | str, measures: dict[str, tuple[str, ...]] | None = None) -> list[LineRow]:
+    """Schedule rows of a layers table (columns as in the module docstring), validated row by row."""
+    p = Path(path)
+    need = ("id", "importer", "exporter", "products", "layer", "action", "rate", "on", "until")
+    df = _read(p, need)
+    rows, seen = [], set()
+    for r, rec in enumerate(df.to_dict("records"), start=1):
+        where = str(p)
+        rid = rec["id"].strip() or f"row{r}"
+        if rid in seen:
+            raise InputError(Problem(where, f"duplicate id {rid!r}", row=r, field="id"))
+        seen.add(rid)
+        layer = rec["layer"].strip()
+        if layer not in LINE_LAYERS or layer == "mfn":
+            raise InputError(
+                Problem(
+                    where,
+                    f"unknown layer {layer!r}; expected one of {', '.join(LINE_LAYERS[1:])}",
+                    row=r,
+                    field="layer",
+                )
+            )
+        action = rec["action"].strip() or "add"
+        if action not in ACTIONS:
+            raise InputError(
+                Problem(where, f"unknown action {action!r}; expected {', '.join(ACTIONS)}", row=r, field="action")
+            )
+        try:
+            rate = float(rec["rate"]) if rec["rate"].strip() else 0.0
+        except ValueError:
+            raise InputError(Problem(where, f"expected a number, got {rec['rate']!r}", row=r, field="rate")) from None
+        if not (np.isfinite(rate) and rate >= 0):
+            raise InputError(Problem(where, f"rate must be a non-negative number, got {rate}", row=r, field="rate"))
+        if action == "suspend" and rate <= 0:
+            raise InputError(
+                Problem(where, "a suspension needs the points it suspends (rate > 0)", row=r, field="rate")
+            )
+        products = _split(rec["products"])
+        if not products:
+            raise InputError(Problem(where, "no product selector", row=r, field="products"))
+        for s in products:
+            if s == "*":
+                continue
+            if s.startswith("hs:") and s[3:].isdigit():
+                continue
+            if s.startswith("list:") and (measures is None or s[5:] in measures):
+                continue
+            raise InputError(
+                Problem(
+                    where,
+                    f"unknown product selector {s!r}; expected *, hs:<digits> or list:<measure>",
+                    row=r,
+                    field="products",
+                )
+            )
+        on = _date(rec["on"], where, r, "on", True)
+        until = _date(rec["until"], where, r, "until", False)
+        assert on is not None
+        if until is not None and until <= on:
+            raise InputError(Problem(where, f"'until' ({until}) must be after 'on' ({on})", row=r, field="until"))
+        exporters = _split(rec["exporter"])
+        if not rec["importer"].strip() or not exporters:
+            raise InputError(Problem(where, "importer and exporter are required", row=r, field="exporter"))
+        rows.append(
+            LineRow(
+                rid,
+                rec["importer"].strip(),
+                exporters,
+                products,
+                layer,
+                action,
+                rate,
+                on,
+                until,
+                _split(rec.get("source", "")),
+                rec.get("note", ""),
+                r,
+            )
+        )
+    return rows
+
+
+def read_line_rules(path: Path | str) -> dict[str, LineRule]:
+    """The stacking rules (one per layer); every layer of LINE_LAYERS must have one."""
+    p = Path(path)
+    df = _read(p, ("layer", "label", "within", "excluded_by"))
+    rules: dict[str, LineRule] = {}
+    for r, rec in enumerate(df.to_dict("records"), start=1):
+        layer = rec["layer"].strip()
+        if layer not in LINE_LAYERS:
+            raise InputError(Problem(str(p), f"unknown layer {layer!r}", row=r, field="layer"))
+        within = rec["within"].strip()
+        if within not in WITHIN:
+            raise InputError(
+                Problem(str(p), f"expected one of {', '.join(WITHIN)}, got {within!r}", row=r, field="within")
+            )
+        excl = _split(rec["excluded_by"])
+        for e in excl:
+            if e not in LINE_LAYERS:
+                raise InputError(Problem(str(p), f"unknown layer {e!r}", row=r, field="excluded_by"))
+        rules[layer] = LineRule(layer, rec["label"], within, excl, _split(rec.get("source", "")), rec.get("note", ""))
+    missing = [layer for layer in LINE_LAYERS if layer not in rules]
+    if missing:
+        raise InputError(Problem(str(p), f"no stacking rule for layer(s) {', '.join(missing)}", field="layer"))
+    return rules
+
+
+def prefix_match(codes: np.ndarray, prefixes: Iterable[str]) -> np.ndarray:
+    """Boolean mask: code starts with one of the prefixes (one set look-up per prefix length)."""
+    codes = np.asarray(codes, dtype=str)
+    by_len: dict[int, set[str]] = {}
+    for p in prefixes:
+        by_len.setdefault(len(p), set()).add(p)
+    out = np.zeros(len(codes), dtype=bool)
+    s = pd.Series(codes)
+    for k, group in by_len.items():
+        out |= s.str[:k].isin(group).to_numpy() & (s.str.len() >= k).to_numpy()
+    return out
+
+
+# -- the schedule -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineSchedule:
+    """Dated rows by authority over tariff lines, plus named stacking rules and product lists."""
+
+    rows: list[LineRow]
+    rules: dict[str, LineRule]
+    measures: dict[str, tuple[str, ...]]
+    sources: pd.DataFrame | None = None
+    name: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def bundled(cls) -> LineSchedule:
+        d = lines_dir()
+        m = _read(d / "measures.csv.gz", ("measure", "code"))
+        measures = {k: tuple(g["code"]) for k, g in m.groupby("measure")}
+        return cls(
+            read_line_rows(d / "layers.csv", measures),
+            read_line_rules(d / "stacking.csv"),
+            measures,
+            load_line_sources(),
+            "us-china-lines",
+        )
+
+    def with_rows(self, rows: Iterable[LineRow]) -> LineSchedule:
+        return LineSchedule(self.rows + list(rows), self.rules, self.measures, self.sources, self.name)
+
+    def change_dates(self, start: dt.date = SERIES_START, end: dt.date | None = None) -> list[dt.date]:
+        ds = {r.on for r in self.rows} | {r.until for r in self.rows if r.until is not None}
+        out = sorted(d for d in ds | {start} if d >= start and (end is None or d <= end))
+        return out
+
+    def _mask(self, r: LineRow, codes: np.ndarray) -> np.ndarray:
+        key = (r.id, id(codes))
+        if key not in self._cache:
+            prefixes: list[str] = []
+            every = False
+            for s in r.products:
+                if s == "*":
+                    every = True
+                elif s.startswith("hs:"):
+                    prefixes.append(s[3:])
+                else:
+                    prefixes.extend(self.measures[s[5:]])
+            self._cache[key] = np.ones(len(codes), dtype=bool) if every else prefix_match(codes, prefixes)
+        return self._cache[key]
+
+    def rates(
+        self, d: dt.date, importer: str, exporter: str, codes: np.ndarray, mfn: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Rates in percent by layer on date ``d``: array (len(LINE_LAYERS), L) for the lines ``codes``."""
+        L, K = len(codes), len(LINE_LAYERS)
+        rate = np.zeros((K, L))
+        present = np.zeros((K, L), dtype=bool)
+        for k, layer in enumerate(LINE_LAYERS):
+            rule = self.rules[layer]
+            if rule.within == "line":
+                if mfn is not None:
+                    rate[k] = mfn
+                    present[k] = mfn > 0
+                continue
+            add = np.zeros(L)
+            susp = np.zeros(L)
+            excl = np.zeros(L, dtype=bool)
+            got = np.zeros(L, dtype=bool)
+            rows = [r for r in self.rows if r.layer == layer and r.active(d) and r.applies(importer, exporter)]
+            if rule.within == "latest":
+                rows = sorted(rows, key=lambda r: r.on)  # stable: ties keep file order, the later row wins
+            for r in rows:
+                m = self._mask(r, codes)
+                if r.action == "add":
+                    if rule.within == "latest":
+                        add = np.where(m, r.rate, add)
+                    else:
+                        add = add + r.rate * m
+                    got |= m
+                elif r.action == "suspend":
+                    susp = susp + r.rate * m
+                else:
+                    excl |= m
+            rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0))
+            present[k] = got & ~excl
+        index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
+        for layer, rule in self.rules.items():
+            if rule.excluded_by:
+                blocked = np.zeros(L, dtype=bool)
+                for other in rule.excluded_by:
+                    blocked |= present[index[other]]
+                rate[index[layer]] = np.where(blocked, 0.0, rate[index[layer]])
+        return rate
+
+    def explain(self, code: str, d: dt.date, importer: str = "USA", exporter: str = "CHN") -> pd.DataFrame:
+        """Every layer and row that bears on one line on one date, whether it applies and why.
+
+        ``code`` is an HTS-10 line, or a shorter code matching several bundled lines (each is explained).
+        """
+        code = str(code).strip().replace(".", "")
+        book = line_book(importer, exporter)
+        hits = [i for i, c in enumerate(book.codes) if c.startswith(code) or code.startswith(c)]
+        if not code.isdigit() or not hits:
+            raise InputError(
+                Problem("--explain", f"no bundled tariff line matches {code!r} for {importer} <- {exporter}")
+            )
+        recs = []
+        src = self.sources.set_index("source_id") if self.sources is not None else None
+        for i in hits[:10]:
+            one = np.array([book.codes[i]])
+            mfn = None if book.mfn is None else book.mfn[i : i + 1]
+            layer_rates = self.rates(d, importer, exporter, one, mfn)[:, 0]
+            if book.mfn is not None:
+                recs.append(
+                    _rec(
+                        book.codes[i],
+                        "mfn",
+                        f"MFN ({book.mfn_basis[i]})",
+                        "line",
+                        book.mfn[i],
+                        "",
+                        "",
+                        True,
+                        "",
+                        (),
+                        src,
+                    )
+                )
+            for r in self.rows:
+                if not r.applies(importer, exporter) or not self._mask(r, one)[0]:
+                    continue
+                if not r.active(d):
+                    continue
+                k = LINE_LAYERS.index(r.layer)
+                reason = _reason(self, r, d, importer, exporter, one, layer_rates[k])
+                recs.append(
+                    _rec(
+                        book.codes[i],
+                        r.layer,
+                        r.id,
+                        r.action,
+                        r.rate,
+                        r.on,
+                        r.until or "",
+                        not reason,
+                        reason,
+                        r.source,
+                        src,
+                    )
+                )
+            recs.append(_rec(book.codes[i], "total", "", "", float(layer_rates.sum()), "", "", True, "", (), src))
+        return pd.DataFrame(recs)
+
+
+def _reason(
+    s: LineSchedule, r: LineRow, d: dt.date, importer: str, exporter: str, one: np.ndarray, layer_rate: float
+) -> str:
+    rule = s.rules[r.layer]
+    rows = [
+        o for o in s.rows if o.layer == r.layer and o.active(d) and o.applies(importer, exporter) and s._mask(o, one)[0]
+    ]
+    if r.action == "add":
+        ex = [o.id for o in rows if o.action == "exclude"]
+        if ex:
+            return f"exempt: excluded by {', '.join(ex)}"
+        if rule.within == "latest":
+            adds = sorted((o for o in rows if o.action == "add"), key=lambda o: o.on)
+            if adds and adds[-1] is not r:
+                return f"replaced by the later {adds[-1].id} (rule: {r.layer} latest)"
+        if layer_rate == 0:
+            full = s.rates(d, importer, exporter, one)
+            blockers = [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]
+            if blockers:
+                return f"layer does not apply to goods under {', '.join(blockers)}"
+            return "suspended to zero"
+    if r.action == "suspend" and not any(o.action == "add" for o in rows):
+        return "nothing to suspend"
+    return ""
+
+
+def _rec(code, layer, row, action, rate, on, until, applied, reason, source, src) -> dict:
+    titles = [str(src.loc[x, "title"]) for x in source if src is not None and x in src.index]
+    urls = [str(src.loc[x, "url"]) for x in source if src is not None and x in src.index and src.loc[x, "url"]]
+    return {
+        "line": code,
+        "layer": layer,
+        "row": row,
+        "action": action,
+        "rate": float(rate),
+        "on": str(on),
+        "until": str(until),
+        "applied": bool(applied),
+        "reason": reason,
+        "source": ";".join(source),
+        "titles": " | ".join(titles),
+        "urls": " ".join(urls),
+    }
+
+
+def load_line_sources() -> pd.DataFrame:
+    """Sources of the line bundle and of the trade bundle (one table)."""
+    from .data import load_sources
+
+    own = _read(lines_dir() / "sources.csv", ("source_id", "kind", "title", "url", "date", "note"))
+    return pd.concat([own, load_sources()], ignore_index=True).drop_duplicates("source_id")
+
+
+# -- lines and weights --------------------------------------------------------------------------------
+
+
+@dataclass
+class LineBook:
+    """The lines of one direction (importer <- exporter), their weights and (US only) MFN rates."""
+
+    importer: str
+    exporter: str
+    codes: np.ndarray
+    weights: np.ndarray  # USD, base year
+    mfn: np.ndarray | None
+    mfn_basis: np.ndarray
+    year: str
+    duty: np.ndarray | None = None  # calculated duty, USD (US lines)
+
+
+_BOOKS: dict[tuple[str, str, str], LineBook] = {}
+
+
+def us_weights(year: str = "2024") -> pd.DataFrame:
+    """US imports by HTS-10 line and partner (USD) for the base year, with calculated duty."""
+    if year not in WEIGHT_YEARS:
+        raise InputError(
+            Problem(
+                "--weights",
+                f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)} "
+                "(no 2017/2018 HTS-10 base is bundled)",
+            )
+        )
+    return _read(lines_dir() / f"weights_{year}.csv.gz", ("hts10", "partner", "imports_usd", "duty_usd"),
+                 dtype={"hts10": str, "partner": str, "imports_usd": float, "duty_usd": float})  # fmt: skip
+
+
+def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
+    """Lines and weights for a direction: USA <- a bundled partner (HTS-10), or CHN <- USA (HS-6)."""
+    key = (importer, exporter, year)
+    if key in _BOOKS:
+        return _BOOKS[key]
+    if importer == "USA":
+        w = us_weights(year)
+        w = w[w["partner"] == exporter]
+        if w.empty:
+            partners = ", ".join(sorted(us_weights(year)["partner"].unique()))
+            raise InputError(Problem("exporter", f"no bundled US imports from {exporter!r}; partners: {partners}"))
+        lines = _read(lines_dir() / "lines.csv.gz", ("hts10", "mfn_pct", "mfn_basis"),
+                      dtype={"hts10": str, "mfn_pct": float, "mfn_basis": str}).set_index("hts10")  # fmt: skip
+        codes = w["hts10"].to_numpy(dtype=str)
+        book = LineBook(
+            importer,
+            exporter,
+            codes,
+            w["imports_usd"].to_numpy(dtype=float),
+            lines["mfn_pct"].reindex(codes).fillna(0.0).to_numpy(),
+            lines["mfn_basis"].reindex(codes).fillna("none").to_numpy(dtype=str),
+            year,
+            w["duty_usd"].to_numpy(dtype=float),
+        )
+    elif importer == "CHN" and exporter == "USA":
+        if year not in WEIGHT_YEARS:
+            raise InputError(
+                Problem("--weights", f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)}")
+            )
+        c = _read(lines_dir() / "cn_lines.csv.gz", ("hs6", "us_exports_usd", "list"),
+                  dtype={"hs6": str, "us_exports_usd": float, "list": str})  # fmt: skip
+        codes = c["hs6"].to_numpy(dtype=str)
+        book = LineBook(importer, exporter, codes, c["us_exports_usd"].to_numpy(dtype=float), None,
+                        np.full(len(codes), "not bundled"), year)  # fmt: skip
+    else:
+        raise InputError(
+            Problem("direction", f"no bundled lines for {importer} <- {exporter}; use USA <- partner or CHN <- USA")
+        )
+    _BOOKS[key] = book
+    return book
+
+
+DIRECTIONS: tuple[tuple[str, str], ...] = (("USA", "CHN"), ("CHN", "USA"))
+
+
+def series(
+    schedule: LineSchedule | None = None,
+    dates: Sequence[dt.date] | None = None,
+    directions: Sequence[tuple[str, str]] = DIRECTIONS,
+    weights: str = "2024",
+) -> pd.DataFrame:
+    """Trade-weighted average rate by date and direction, with each layer's contribution and coverage.
+
+    Columns: date, importer, exporter, weights, average_rate_pct, then per layer ``<layer>_pct`` (its
+    weighted rate; the layers add up to the average) and ``<layer>_coverage`` (share of the weight on
+    which the layer's rate is above zero).
+    """
+    sched = schedule or LineSchedule.bundled()
+    when = list(dates) if dates is not None else sched.change_dates()
+    recs = []
+    for importer, exporter in directions:
+        book = line_book(importer, exporter, weights)
+        W = book.weights.sum()
+        for d in when:
+            r = sched.rates(d, importer, exporter, book.codes, book.mfn)
+            rec: dict[str, object] = {
+                "date": d,
+                "importer": importer,
+                "exporter": exporter,
+                "weights": f"imports {book.year}" if importer == "USA" else f"US exports {book.year}",
+                "average_rate_pct": float(book.weights @ r.sum(axis=0) / W),
+            }
+            for k, layer in enumerate(LINE_LAYERS):
+                rec[f"{layer}_pct"] = float(book.weights @ r[k] / W)
+                rec[f"{layer}_coverage"] = float(book.weights @ (r[k] > 0) / W)
+            recs.append(rec)
+    return pd.DataFrame(recs)
+
+
+def calculated_duty_check(schedule: LineSchedule | None = None, exporter: str = "CHN") -> dict[str, float]:
+    """The 2024 duty on US imports from ``exporter``: the schedule's against Census calculated duty.
+
+    schedule rate = sum_l w_l (f r_l(2024-06-30) + (1 - f) r_l(2024-10-01)) / sum_l w_l, with f = 270/366 the
+    share of 2024 before the 2024-09-27 Section 301 increases; Census rate = sum duty / sum imports.
+    """
+    sched = schedule or LineSchedule.bundled()
+    book = line_book("USA", exporter, "2024")
+    f = (dt.date(2024, 9, 27) - dt.date(2024, 1, 1)).days / 366
+    r = f * sched.rates(dt.date(2024, 6, 30), "USA", exporter, book.codes, book.mfn).sum(axis=0) + (
+        1 - f
+    ) * sched.rates(dt.date(2024, 10, 1), "USA", exporter, book.codes, book.mfn).sum(axis=0)
+    W = book.weights.sum()
+    assert book.duty is not None
+    return {
+        "imports_usd": float(W),
+        "duty_usd": float(book.duty.sum()),
+        "census_rate_pct": float(100 * book.duty.sum() / W),
+        "schedule_rate_pct": float(book.weights @ r / W),
+        "mfn_only_pct": float(book.weights @ book.mfn / W) if book.mfn is not None else float("nan"),
+    }

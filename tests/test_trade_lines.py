@@ -1,0 +1,173 @@
+"""The line-level tariff schedule: hand-worked stacking, monotonicity, weights against the source, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from chokepoints.cli import app
+from chokepoints.errors import InputError
+from chokepoints.trade import lines as tl
+
+D = dt.date(2025, 6, 1)
+CODE = np.array(["1111111111", "2222222222"])
+ENV = {"COLUMNS": "220"}
+runner = CliRunner()
+
+# One add row per US authority on the first line (rates in points); MFN is the line's own rate (2).
+RATES = {"mfn": 2.0, "section_301": 25.0, "section_232": 50.0, "ieepa_fentanyl": 20.0, "ieepa_reciprocal": 34.0,
+         "section_122": 10.0}  # fmt: skip
+# Hand-worked totals for each pair of authorities in force together on the line (the bundled rules:
+# everything stacks, except that the reciprocal and Section 122 duties do not apply to goods under 232).
+PAIRS = {
+    ("mfn", "section_301"): 27.0,
+    ("mfn", "section_232"): 52.0,
+    ("mfn", "ieepa_fentanyl"): 22.0,
+    ("mfn", "ieepa_reciprocal"): 36.0,
+    ("mfn", "section_122"): 12.0,
+    ("section_301", "section_232"): 75.0,
+    ("section_301", "ieepa_fentanyl"): 45.0,
+    ("section_301", "ieepa_reciprocal"): 59.0,
+    ("section_301", "section_122"): 35.0,
+    ("section_232", "ieepa_fentanyl"): 70.0,
+    ("section_232", "ieepa_reciprocal"): 50.0,  # reciprocal_not_on_232
+    ("section_232", "section_122"): 50.0,  # s122_not_on_232
+    ("ieepa_fentanyl", "ieepa_reciprocal"): 54.0,
+    ("ieepa_fentanyl", "section_122"): 30.0,
+    ("ieepa_reciprocal", "section_122"): 44.0,
+}
+
+
+def _row(id, layer, rate, products=("hs:1",), action="add", on=dt.date(2025, 1, 1), until=None, importer="USA"):
+    return tl.LineRow(id, importer, ("CHN",) if importer == "USA" else ("USA",), tuple(products), layer, action,
+                      rate, on, until)  # fmt: skip
+
+
+def _sched(rows):
+    return tl.LineSchedule(rows, tl.read_line_rules(tl.lines_dir() / "stacking.csv"), {"elec": ("11",)})
+
+
+def test_every_pair_of_authorities_is_hand_worked():
+    us = [k for k in tl.LINE_LAYERS if k != "counter"]
+    assert set(PAIRS) == set(itertools.combinations(us, 2))
+    for (a, b), want in PAIRS.items():
+        rows = [_row(k, k, RATES[k]) for k in (a, b) if k != "mfn"]
+        mfn = np.array([RATES["mfn"], 0.0]) if "mfn" in (a, b) else None
+        r = _sched(rows).rates(D, "USA", "CHN", CODE, mfn)
+        assert r[:, 0].sum() == pytest.approx(want), (a, b)
+        assert r[:, 1].sum() == 0.0  # the second line is selected by no row
+
+
+def test_within_layer_rules_latest_additive_suspend_exclude():
+    s = _sched(
+        [
+            _row("l3", "section_301", 25, on=dt.date(2019, 5, 10)),
+            _row("rev", "section_301", 100, on=dt.date(2024, 9, 27)),  # replaces the list rate
+            _row("r34", "ieepa_reciprocal", 34),
+            _row("r50", "ieepa_reciprocal", 50, on=dt.date(2025, 4, 9), until=dt.date(2025, 5, 14)),
+            _row("susp", "ieepa_reciprocal", 24, action="suspend", on=dt.date(2025, 5, 14)),
+            _row("elec", "ieepa_reciprocal", 0, products=("list:elec",), action="exclude", on=dt.date(2025, 4, 5)),
+        ]
+    )
+    k301, krec = tl.LINE_LAYERS.index("section_301"), tl.LINE_LAYERS.index("ieepa_reciprocal")
+    codes = np.array(["1111111111", "1211111111"])  # the first is in the 'elec' list
+    assert s.rates(dt.date(2020, 1, 1), "USA", "CHN", codes)[k301].tolist() == [25, 25]
+    assert s.rates(dt.date(2025, 4, 10), "USA", "CHN", codes)[k301].tolist() == [100, 100]
+    assert s.rates(dt.date(2025, 4, 10), "USA", "CHN", codes)[krec].tolist() == [0, 84]  # 34 + 50; exempt line 0
+    assert s.rates(dt.date(2025, 6, 1), "USA", "CHN", codes)[krec].tolist() == [0, 10]  # 34 - 24
+
+
+def test_bundled_explain_shows_the_electronics_exclusion():
+    tab = tl.LineSchedule.bundled().explain("85171300", dt.date(2025, 4, 12))
+    rec = tab[(tab["layer"] == "ieepa_reciprocal") & (tab["action"] == "add")]
+    assert not rec["applied"].any() and rec["reason"].str.contains("us_recip_electronics").all()
+    assert tab.loc[tab["layer"] == "total", "rate"].iloc[0] == pytest.approx(20.0)  # fentanyl only; MFN 0
+    # a non-exempt line on the same day pays 20 + 125 on top of its 301 and MFN rates
+    toys = tl.LineSchedule.bundled().explain("9503000073", dt.date(2025, 4, 12))
+    assert toys.loc[toys["layer"] == "total", "rate"].iloc[0] >= 145.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rates=st.lists(st.floats(0, 150), min_size=6, max_size=6),
+    weights=st.lists(st.floats(0.1, 1e6), min_size=4, max_size=4),
+    which=st.integers(0, 5),
+    bump=st.floats(0.01, 50),
+)
+def test_average_is_monotone_in_each_layer_rate(rates, weights, which, bump):
+    layers = ["section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "section_122", "section_301"]
+    prods = [("hs:1",), ("hs:12",), ("hs:2",), ("*",), ("hs:3",), ("hs:4",)]
+    codes = np.array(["1111", "1211", "2111", "3111"])
+    w = np.array(weights)
+
+    def avg(rs):
+        rows = [_row(f"r{i}", layers[i], rs[i], products=prods[i], on=dt.date(2025, 1, 1 + i)) for i in range(6)]
+        return w @ _sched(rows).rates(D, "USA", "CHN", codes).sum(axis=0) / w.sum()
+
+    higher = list(rates)
+    higher[which] += bump
+    assert avg(higher) >= avg(rates) - 1e-9
+
+
+def test_weights_sum_to_the_source_totals():
+    w = tl.us_weights("2024")
+    cn = w[w["partner"] == "CHN"]
+    # the source's stated totals (shared/tariffs README): USD 429.4 bn imports, 46.7 bn calculated duty
+    assert cn["imports_usd"].sum() == pytest.approx(429.4e9, rel=2e-4)
+    assert cn["duty_usd"].sum() == pytest.approx(46.7e9, rel=2e-3)
+    c = pd.read_csv(tl.lines_dir() / "cn_lines.csv.gz", dtype={"hs6": str})
+    # US exports on the March 2025 lists: 19.05 bn (10 %) and 2.86 bn (15 %); all lines: 143.5 bn (2024)
+    assert c.loc[c["list"] == "cn_march_10", "us_exports_usd"].sum() == pytest.approx(19.05e9, rel=1e-3)
+    assert c.loc[c["list"] == "cn_march_15", "us_exports_usd"].sum() == pytest.approx(2.86e9, rel=2e-3)
+    assert c["us_exports_usd"].sum() == pytest.approx(143.5457e9, rel=1e-5)
+
+
+def test_2024_calculated_duty_check():
+    chk = tl.calculated_duty_check()
+    assert chk["census_rate_pct"] == pytest.approx(100 * 46.661215871 / 429.425828419, rel=1e-6)
+    # statutory schedule without the 301 exclusions (not bundled): known to sit above Census by < 2 points
+    assert chk["census_rate_pct"] < chk["schedule_rate_pct"] < chk["census_rate_pct"] + 2.0
+
+
+def test_bad_rows_are_one_located_error(tmp_path):
+    p = tmp_path / "layers.csv"
+    p.write_text(
+        "id,importer,exporter,products,layer,action,rate,on,until\nx,USA,CHN,list:nope,section_301,add,5,2025-01-01,\n"
+    )
+    with pytest.raises(InputError, match=r"row 1.*products.*nope"):
+        tl.read_line_rows(p, {})
+    p.write_text(
+        "id,importer,exporter,products,layer,action,rate,on,until\nx,USA,CHN,*,section_999,add,5,2025-01-01,\n"
+    )
+    with pytest.raises(InputError, match="unknown layer"):
+        tl.read_line_rows(p, {})
+
+
+def test_cli_series_both_directions_and_csv():
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series"], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert "USA tariffs on CHN" in res.output and "CHN tariffs on USA" in res.output
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--format", "csv", "--weights", "2024"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(__import__("io").StringIO(res.output))
+    assert list(df.columns[:5]) == ["date", "importer", "exporter", "weights", "average_rate_pct"]
+    us = df[df["importer"] == "USA"].set_index("date")["average_rate_pct"]
+    assert us["2025-04-10"] > us["2025-05-14"] > us["2025-01-01"]
+
+
+def test_cli_explain_and_errors():
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--explain", "85171300", "2025-04-12"], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert "us_recip_electronics" in res.output and re.search(r"total[\s│]*20\b", res.output)
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--weights", "2017"])
+    assert res.exit_code == 2 and res.output.startswith("error:") and "Traceback" not in res.output
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--explain", "99999999", "2025-04-12"])
+    assert res.exit_code == 2 and "no bundled tariff line" in res.output
