@@ -45,9 +45,9 @@ class LeverEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, description="Optional name, used to address fields as uncertain parameters")
+    id: str | None = Field(default=None, description="Optional name, used to address fields as uncertain parameters")
     on: dt.date = Field(description="Date the event takes effect")
-    note: str = Field("", description="Free text, e.g. the source of the event")
+    note: str = Field(default="", description="Free text, e.g. the source of the event")
 
 
 def as_list(v: object) -> object:

@@ -128,11 +128,11 @@ class Issue(_Model):
     values: list[Any] | None = None
     low: float | None = None
     high: float | None = None
-    steps: int | None = Field(None, ge=2, le=201)
+    steps: int | None = Field(default=None, ge=2, le=201)
     unit: str = ""
     topics: list[str] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
-    default: int | None = Field(None, gt=0, description="truce: length used when the issue is off the agenda")
+    default: int | None = Field(default=None, gt=0, description="truce: length used when the issue is off the agenda")
     note: str = ""
 
     @model_validator(mode="after")
@@ -158,10 +158,10 @@ class Issue(_Model):
     def options(self) -> list[Any]:
         """The values a package can take: ``keep`` first (not for a truce), then the values."""
         if self.kind == "continuous":
-            vals: list[Any] = [
-                round(self.low + (self.high - self.low) * i / (self.steps - 1), 10)  # type: ignore[operator]
-                for i in range(self.steps)
-            ]  # type: ignore[arg-type]
+            # the validator guarantees low, high and steps for a continuous issue
+            assert self.low is not None and self.high is not None and self.steps is not None
+            low, high, steps = self.low, self.high, self.steps
+            vals: list[Any] = [round(low + (high - low) * i / (steps - 1), 10) for i in range(steps)]
         else:
             vals = list(self.values or [])
         return vals if self.kind == "truce" else [KEEP, *vals]
@@ -258,9 +258,9 @@ class Party(_Model):
     label: str = ""
     combine: Literal["weighted", "veto"] = "weighted"
     veto: str | None = None
-    veto_threshold: float | None = Field(None, ge=0, le=1)
+    veto_threshold: float | None = Field(default=None, ge=0, le=1)
     strategy: Literal["boulware", "conceder", "linear", "tit_for_tat"] = "boulware"
-    exponent: float | None = Field(None, gt=0)
+    exponent: float | None = Field(default=None, gt=0)
     factions: dict[str, Faction] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -310,19 +310,21 @@ class Lever(_Model):
     unit: str = ""
     importer: str | None = None
     exporter: str | None = None
-    import_value_usd: float | None = Field(None, gt=0)
-    other_imports_usd: float = Field(0.0, ge=0)
-    base_rate: float = Field(0.0, ge=0, description="percent already paid in the base year")
-    eta: float | None = Field(None, lt=0)
-    sigma: float = Field(SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
-    epsilon: float = Field(SMART_EPSILON, gt=0)
+    import_value_usd: float | None = Field(default=None, gt=0)
+    other_imports_usd: float = Field(default=0.0, ge=0)
+    base_rate: float = Field(default=0.0, ge=0, description="percent already paid in the base year")
+    eta: float | None = Field(default=None, lt=0)
+    sigma: float = Field(default=SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
+    epsilon: float = Field(default=SMART_EPSILON, gt=0)
     usd_per_unit_year: float | None = None
     holder: str | None = None
     target: str | None = None
-    months: int = Field(12, ge=1, le=600)
+    months: int = Field(default=12, ge=1, le=600)
     initial: float = 0.0
     schedule: list[LeverStep] = Field(default_factory=list)
-    layers: list[str] | None = Field(None, description="tariff: sum these layers of the scenario's tariff events")
+    layers: list[str] | None = Field(
+        default=None, description="tariff: sum these layers of the scenario's tariff events"
+    )
     source: str = ""
 
     @model_validator(mode="after")
@@ -374,7 +376,7 @@ class Condition(_Model):
     region: str | None = None
     end_use: str | None = None
     at_least: float = Field(ge=0, le=10)
-    window_days: int = Field(30, ge=1)
+    window_days: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _needs(self) -> Condition:
@@ -387,7 +389,7 @@ class Condition(_Model):
 
 class Extension(_Model):
     days: int = Field(gt=0)
-    max_extensions: int = Field(1, ge=0, le=20)
+    max_extensions: int = Field(default=1, ge=0, le=20)
     condition: Condition
 
 
@@ -415,13 +417,13 @@ class Round(_Model):
 class Spec(_Model):
     name: str = ""
     description: str = ""
-    scenario: str | None = Field(None, description="scenario YAML, relative to this file")
-    runs: int = Field(1, ge=1, le=1000)
-    seed: int = Field(0, ge=0)
-    period_days: float = Field(30.0, gt=0, le=3650)
-    deadline_steps: int = Field(12, ge=1, le=1000)
+    scenario: str | None = Field(default=None, description="scenario YAML, relative to this file")
+    runs: int = Field(default=1, ge=1, le=1000)
+    seed: int = Field(default=0, ge=0)
+    period_days: float = Field(default=30.0, gt=0, le=3650)
+    deadline_steps: int = Field(default=12, ge=1, le=1000)
     first_mover: str | None = None
-    max_packages: int = Field(20000, ge=1)
+    max_packages: int = Field(default=20000, ge=1)
     compare_exclude: list[str] = Field(default_factory=list)
     levers: dict[str, Lever] = Field(default_factory=dict)
     issues: list[Issue] = Field(default_factory=list)
@@ -429,7 +431,7 @@ class Spec(_Model):
     rounds: list[Round] = Field(min_length=1)
 
     # set by load_spec
-    source_path: str | None = Field(None, exclude=True)
+    source_path: str | None = Field(default=None, exclude=True)
     _marks: dict[PathKey, Location] = {}
 
     def locate(self, path: PathKey) -> Location | tuple[None, None]:
@@ -564,9 +566,9 @@ def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -
                     spec.resolve_issues([a])
                 except KeyError:
                     add(("rounds", j, "agenda", k), f"unknown issue or topic {a!r}")
-        for k, t in enumerate(r.threats.levers):
-            if t.lever not in spec.levers:
-                add(("rounds", j, "threats", "levers", k, "lever"), f"unknown lever {t.lever!r}")
+        for k, threat in enumerate(r.threats.levers):
+            if threat.lever not in spec.levers:
+                add(("rounds", j, "threats", "levers", k, "lever"), f"unknown lever {threat.lever!r}")
         if r.actual is not None:
             for key, v in r.actual.items():
                 if key not in names:

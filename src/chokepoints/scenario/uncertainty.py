@@ -60,9 +60,9 @@ class UncertainParameter(BaseModel):
     high: float | None = None
     mode: float | None = None
     mean: float | None = None
-    sd: float | None = Field(None, gt=0)
-    median: float | None = Field(None, gt=0)
-    sigma: float | None = Field(None, gt=0)
+    sd: float | None = Field(default=None, gt=0)
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, gt=0)
     a: float | None = None
     b: float | None = None
     values: list[float] | None = None

@@ -662,9 +662,9 @@ def _dataset(
         },
         attrs=prov,
     )
-    for k, v in DESCRIPTIONS.items():
-        if k in ds:
-            ds[k].attrs["description"] = v
+    for name, text in DESCRIPTIONS.items():
+        if name in ds:
+            ds[name].attrs["description"] = text
     ds["rate"].attrs["description"] = "total tariff rate in percent on each date"
     ds["layer_rate"].attrs["description"] = "trade-weighted average rate by layer (percent; base-year weights)"
     return ds

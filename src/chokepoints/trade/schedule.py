@@ -34,6 +34,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -219,6 +220,10 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in str(text).split(";") if x.strip())
 
 
+@overload
+def _date(text: str, origin: Origin, fld: str, required: Literal[True]) -> dt.date: ...
+@overload
+def _date(text: str, origin: Origin, fld: str, required: bool) -> dt.date | None: ...
 def _date(text: str, origin: Origin, fld: str, required: bool) -> dt.date | None:
     s = str(text).strip()
     if not s:
@@ -551,8 +556,8 @@ class Schedule:
             if rule.excluded_by:
                 k = li[layer]
                 blocked = np.zeros((L, N), dtype=bool)
-                for other in rule.excluded_by:
-                    blocked |= present[li[other]]
+                for blocker in rule.excluded_by:
+                    blocked |= present[li[blocker]]
                 layer_rate[k] = np.where(blocked, 0.0, layer_rate[k])
         return layer_rate
 
