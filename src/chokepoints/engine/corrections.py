@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernel import safe_div
+from .kernel import add_at_columns, safe_div
 from .plan import Plan
 from .static import StaticArrays
 
@@ -104,7 +104,7 @@ def priority_rationing(
         if not sel.size:
             continue
         Dk = np.zeros((Rc, n), dtype=x_a.dtype)
-        np.add.at(Dk, (slice(None), sup[sel]), claim[:, sel])
+        add_at_columns(Dk, sup[sel], claim[:, sel])
         served = np.minimum(Dk, remaining)
         remaining -= served
         fill_k[k] = safe_div(served, Dk)
@@ -117,4 +117,4 @@ def priority_rationing(
         pos = np.searchsorted(np.flatnonzero(is_prod), ea[prod_sel])
         np.add.at(corr_u, pr_inv[pos], corr[:, prod_sel].T)
     if (~prod_sel).any():
-        np.add.at(fd_received, (slice(None), buy[ea[~prod_sel]] - n), corr[:, ~prod_sel])
+        add_at_columns(fd_received, buy[ea[~prod_sel]] - n, corr[:, ~prod_sel])

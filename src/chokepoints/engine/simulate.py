@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from .corrections import orders_net_of_pending, priority_rationing
-from .kernel import inventory_limited_production, overproduction_update, safe_div
+from .kernel import add_at_columns, inventory_limited_production, overproduction_update, safe_div
 from .network import build_network
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
@@ -394,7 +394,7 @@ def _run_chunk(
     def demand_of(ps: int, pe: int, qq: np.ndarray) -> None:
         """Dn[:, suppliers of products ps:pe] = sum_b W s A q_hat (before rho)."""
         H = Hbuf[: pe - ps]
-        if use_wh:
+        if WH is not None:  # use_wh
             np.matmul(qq, WH[ps:pe].transpose(0, 2, 1), out=H)
         else:
             tmp = tbuf.T2[: pe - ps]
@@ -484,6 +484,7 @@ def _run_chunk(
                     sel = reg == k
                     if not sel.any():
                         continue
+                    assert ctl.quota_start is not None and ctl.period is not None  # set with ctl.quota
                     if (t - int(ctl.quota_start[k])) % int(ctl.period[k]) == 0:
                         quota_left[:, k] = quota_c[:, k]
                     asked = np.where(sel, approval * order_e, 0.0).sum(axis=1)
@@ -494,7 +495,7 @@ def _run_chunk(
                 np.add.at(pipeline, (run_idx, (t + delay) % L, e_idx), approval * order_e)
                 arrive = pipeline[:, t % L, :].copy()
                 pipeline[:, t % L, :] = 0.0
-                np.add.at(D, (slice(None), ctl_f), arrive - dense_e)
+                add_at_columns(D, ctl_f, arrive - dense_e)
                 if "controlled_orders" in rec:
                     rec["controlled_orders"][t, rs] = order_e
 
@@ -529,7 +530,7 @@ def _run_chunk(
                 delivered_e = arrive * f_e
                 correction = delivered_e - dense_e * f_e
                 np.add.at(corr_u, st.inv_pair, correction[:, e_prod].T)
-                np.add.at(fd_received, (slice(None), ctl_b[e_fd] - n), correction[:, e_fd])
+                add_at_columns(fd_received, ctl_b[e_fd] - n, correction[:, e_fd])
                 waiting = pipeline.sum(axis=1)
                 np.add.at(pend_u, st.inv_pair, waiting[:, e_prod].T)
                 pend_u /= sA_pair

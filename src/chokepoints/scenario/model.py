@@ -102,11 +102,13 @@ class Scenario(BaseModel):
     def world_ref(self) -> str:
         """The world reference resolved against the scenario file's folder when it is a path."""
         if self.world is None:
+            line, col = self.locate(())
             raise ScenarioError(
                 Problem(
                     self.source_path or "<scenario>",
                     "this command needs a 'world' (a bundled dataset name or a folder)",
-                    *self.locate(()),
+                    line,
+                    col,
                     field="world",
                 )
             )

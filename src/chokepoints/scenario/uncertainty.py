@@ -43,6 +43,12 @@ __all__ = [
 ]
 
 
+def _given(v: float | None) -> float:
+    """A bound the validator has already required for this distribution (never None here)."""
+    assert v is not None
+    return v
+
+
 class UncertainParameter(BaseModel):
     """One uncertain number and its distribution.
 
@@ -91,12 +97,12 @@ class UncertainParameter(BaseModel):
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"{d} distribution needs {', '.join(missing)}")
-        if d in ("uniform", "triangular") and not self.low < self.high:  # type: ignore[operator]
+        if d in ("uniform", "triangular") and not _given(self.low) < _given(self.high):
             raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
-        if d == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+        if d == "triangular" and not _given(self.low) <= _given(self.mode) <= _given(self.high):
             raise ValueError(f"mode {self.mode} must lie within [low, high]")
         if d == "beta":
-            if self.a <= 0 or self.b <= 0:  # type: ignore[operator]
+            if _given(self.a) <= 0 or _given(self.b) <= 0:
                 raise ValueError(f"beta needs a > 0 and b > 0, got a={self.a}, b={self.b}")
             lo, hi = self.low if self.low is not None else 0.0, self.high if self.high is not None else 1.0
             if not lo < hi:
@@ -118,10 +124,12 @@ class UncertainParameter(BaseModel):
         """Inverse CDF: map uniforms in [0, 1) to this distribution."""
         d = self.distribution
         if d == "uniform":
-            return stats.uniform(self.low, self.high - self.low).ppf(u)
+            low, high = _given(self.low), _given(self.high)
+            return stats.uniform(low, high - low).ppf(u)
         if d == "triangular":
-            width = self.high - self.low
-            return stats.triang((self.mode - self.low) / width, self.low, width).ppf(u)
+            low, mode, high = _given(self.low), _given(self.mode), _given(self.high)
+            width = high - low
+            return stats.triang((mode - low) / width, low, width).ppf(u)
         if d == "normal":
             x = stats.norm(self.mean, self.sd).ppf(u)
             return np.clip(
