@@ -102,11 +102,16 @@ class Evaluator:
             if term.indicator in ENGINE_SOURCES:
                 assert v is not None
                 fn = ENGINE_SOURCES[term.indicator]
-                vals = self.cache.measure(v, (term.key(), p.t0), lambda res, fn=fn, t0=p.t0: fn(res, term, t0))
+
+                def of_result(res: Any, fn: Callable[[Any, Term, int], np.ndarray] = fn, t0: int = p.t0) -> np.ndarray:
+                    return fn(res, term, t0)
+
+                vals = self.cache.measure(v, (term.key(), p.t0), of_result)
                 out[i] = float(np.mean(vals))
             else:
-                lever = self.spec.levers[term.lever]  # type: ignore[index]
-                path = p.levers[term.lever]  # type: ignore[index]
+                assert term.lever is not None  # the Term validator requires a lever for a lever indicator
+                lever = self.spec.levers[term.lever]
+                path = p.levers[term.lever]
                 key = (term.key(), p.t0, path.tobytes())
                 if key not in self._lever_memo:
                     self._lever_memo[key] = LEVER_SOURCES[term.indicator](lever, path, p.t0, p.scenario.start, term)
@@ -517,8 +522,8 @@ def analyse_round(
         rub = rubinstein_point(Uc, d, deltas, first)
         if rub is not None:
             rub_i = nearest_package(Uc, d, d + np.asarray(rub.gains), among=pareto & zopa)
-        strategies = tuple(Strategy(spec.parties[p].strategy, spec.parties[p].exponent) for p in spec.party_names)
-        proto = alternating_offers(Uc, d, deltas, strategies, spec.deadline_steps, first)  # type: ignore[arg-type]
+        sa, sb = (Strategy(spec.parties[p].strategy, spec.parties[p].exponent) for p in spec.party_names)
+        proto = alternating_offers(Uc, d, deltas, (sa, sb), spec.deadline_steps, first)
     res = RoundResult(
         ctx,
         packages,
@@ -545,7 +550,8 @@ def analyse_round(
     if negmas and zopa.any():
         from .negmas_adapter import run_negmas
 
-        out = run_negmas(Uc, d, n_steps=max(2 * spec.deadline_steps, 10), names=tuple(spec.party_names))
+        name_a, name_b = spec.party_names  # a loaded spec has exactly two parties
+        out = run_negmas(Uc, d, n_steps=max(2 * spec.deadline_steps, 10), names=(name_a, name_b))
         res.negmas, res.negmas_ran = out["agreement"], True
     if ctx.round.extension is not None:
         for label, pkg in (

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -37,19 +37,22 @@ from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file, val
 KEEP = "keep"
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
-ENGINE_INDICATORS = (
+EngineIndicator = Literal[
     "output_lost",
     "shortfall_days",
     "controlled_exports_lost",
     "controlled_shipments",
-)
-LEVER_INDICATORS = (
+]
+LeverIndicator = Literal[
     "tariff_revenue",
     "tariff_buyer_cost",
     "tariff_exports_lost",
     "flow_value",
     "treasury_cost",
-)
+]
+Indicator = Literal[EngineIndicator, LeverIndicator]
+ENGINE_INDICATORS: tuple[str, ...] = get_args(EngineIndicator)
+LEVER_INDICATORS: tuple[str, ...] = get_args(LeverIndicator)
 INDICATORS = ENGINE_INDICATORS + LEVER_INDICATORS
 # sign of each indicator when a term gives no coefficient: losses count against the faction
 DEFAULT_COEF = {
@@ -183,7 +186,7 @@ class Term(_Model):
     ``side``: target or threatener).
     """
 
-    indicator: Literal[INDICATORS]  # type: ignore[valid-type]
+    indicator: Indicator
     region: str | None = None
     end_uses: list[str] | None = None
     exporter: str | None = None
