@@ -24,7 +24,8 @@ from ..errors import InputError, Problem
 from ..levers.tariff import Tariff
 from ..scenario import Scenario
 from ..scenario.events import Event
-from .spec import KEEP, Round, Spec, _problem
+from .spec import KEEP, Round, Spec
+from .spec_checks import _problem
 
 _EVENT = TypeAdapter(Event)
 PROTECTED_FIELDS = {"type", "id", "on", "until", "note"}
