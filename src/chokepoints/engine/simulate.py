@@ -22,7 +22,7 @@ from .kernel import add_at_columns, inventory_limited_production, overproduction
 from .network import build_network
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
-from .static import StaticArrays
+from .static import StaticArrays, priority_entries
 from .tile import TileBuffers, resolve_backend, update_tile
 
 # Dataset variable -> recorded array
@@ -213,28 +213,7 @@ def run_plan(
     is_prod = ctl.buyer < n
     e_prod, e_fd = np.flatnonzero(is_prod), np.flatnonzero(~is_prod)
     pair = ctl.product[e_prod] * n + ctl.buyer[e_prod]
-    pr: dict[str, np.ndarray] = {}
-    if plan.priorities:  # rationing by class needs every entry of the suppliers concerned
-        covered = np.zeros(n, bool)
-        for rule in plan.priorities:
-            covered |= rule.suppliers
-        Wd = np.asarray(cw.W)
-        pr_sup, pr_buy = np.nonzero(Wd * covered[:, None])
-        ctl_pos = {(int(f), int(b)): k for k, (f, b) in enumerate(zip(ctl.supplier, ctl.buyer, strict=True))}
-        pr = {
-            "pr_sup": pr_sup,
-            "pr_buy": pr_buy,
-            "pr_w": Wd[pr_sup, pr_buy].astype(dt),
-            "pr_ctl": np.array(
-                [ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)], dtype=np.intp
-            ),
-        }
-        pr_pair = cw.prod_product[pr_sup[pr_buy < n]] * n + pr_buy[pr_buy < n]
-        uniq = np.unique(np.concatenate([pair, pr_pair]))
-        inv_pair = np.searchsorted(uniq, pair)
-        pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
-    else:
-        uniq, inv_pair = np.unique(pair, return_inverse=True)
+    pr, uniq, inv_pair = priority_entries(plan, pair, dt)
     st = StaticArrays(
         net=net,
         dt=dt,
