@@ -77,6 +77,7 @@ def _month_label(start: dt.date, i: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
+# long: checks, draws, sale paths, market response and labels share ~30 locals; not yet split in stages
 def simulate_finance(
     sc: Scenario,
     *,

@@ -218,6 +218,7 @@ def _inventory_days(
     return s
 
 
+# long: validation and conversion of an MRIO into the World tables in one pass; not yet split in stages
 def from_mrio(
     io: Any,
     *,
