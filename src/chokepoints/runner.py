@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from .errors import InputError, Problem
@@ -88,7 +88,7 @@ def print_summary(console: Console, df, res) -> None:
         f"({prov['runs']} runs, seed {prov['seed']})",
         header_style="bold",
     )
-    for col, just in (
+    columns: list[tuple[str, JustifyMethod]] = [
         ("region", "left"),
         ("end use", "left"),
         ("shortfall day (median)", "right"),
@@ -96,7 +96,8 @@ def print_summary(console: Console, df, res) -> None:
         ("runs short", "right"),
         ("output lost (median)", "right"),
         ("USD lost (median)", "right"),
-    ):
+    ]
+    for col, just in columns:
         table.add_column(col, justify=just, overflow="fold")
     for r in df.itertuples():
         band = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from ._common import (
     scenario_argument,
     seed_option,
 )
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 
 def negotiate(
@@ -110,14 +113,15 @@ def _run(
         title=f"{spec.name or sc.name}: predicted deal (Nash) and actual outcome per round",
         header_style="bold",
     )
-    for col, just in (
+    columns: list[tuple[str, JustifyMethod]] = [
         ("round", "left"),
         ("predicted package", "left"),
         (f"{a} utility (BATNA)", "right"),
         (f"{b} utility (BATNA)", "right"),
         ("actual outcome", "left"),
         (f"{a} / {b} actual", "right"),
-    ):
+    ]
+    for col, just in columns:
         table.add_column(col, justify=just, overflow="fold")
     for r in res.talks:
         i = r.nash
@@ -142,11 +146,8 @@ def _run(
         u = "—" if last.nash is None else f"{last.U[last.nash, p_i]:.3f}"
         extra = (
             ""
-            if last.rates is None
-            else (
-                f", delta {last.deltas[p_i]:.3f}/period, "  # type: ignore[index]
-                f"loss rate {last.rates[p_i] * 100:.2f} %/day"
-            )
+            if last.rates is None or last.deltas is None  # set together
+            else (f", delta {last.deltas[p_i]:.3f}/period, loss rate {last.rates[p_i] * 100:.2f} %/day")
         )
         console.print(f"  {p}: utility {u}, BATNA {last.d[p_i]:.3f}{extra}", highlight=False)
     console.print(who_concedes(last), highlight=False, soft_wrap=True)

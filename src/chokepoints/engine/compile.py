@@ -47,6 +47,8 @@ class _Compiler(LeverContext):
     """The compile context of one (World, Scenario, runs, seed): the levers' context plus
     sampling and the assembly of effects into a Plan."""
 
+    sc: Scenario  # the full Scenario (the levers see it through ScenarioView)
+
     def __init__(self, world: World, sc: Scenario, runs: int, seed: int):
         super().__init__(world, sc, runs)
         self.seed = seed
@@ -211,16 +213,20 @@ class _Compiler(LeverContext):
             normal = route & ~excluded
             span = (t_axis >= g.start) & (t_axis < g.end) & np.ones((1, R), bool)
             zeros_i, ones = np.zeros(R, np.int64), np.ones(R)
+            # the levers fill the per-run arrays each kind uses (levers/export_control.py)
             if g.kind == "quota":  # shipments approved in order until the period's quota is used
+                assert g.delay is not None
                 k = add(g.label, ones, g.delay, ones, g.start, q=g.quota, per=g.period)
                 active = span
             elif g.kind == "ban":
                 k = add(g.label, np.zeros(R), zeros_i, np.zeros(R), g.start)
                 active = span
             elif g.kind == "licence":  # per-shipment licences
+                assert g.approval is not None and g.delay is not None
                 k = add(g.label, g.approval.copy(), g.delay, ones, g.start)
                 active = span
             else:  # licences valid for `validity` days once granted after review
+                assert g.approval is not None and g.delay is not None
                 k = add(g.label, g.approval.copy(), zeros_i, ones, g.start)
                 granted = g.start + g.delay[None, :]
                 stop = g.end if g.renewal else np.minimum(g.end, granted + g.validity)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernel import safe_div
+from .kernel import add_at_columns, safe_div
 from .plan import Plan
 from .static import StaticArrays
 
@@ -73,7 +73,9 @@ def priority_rationing(
     if not rules:
         return
     n = plan.world.n
-    sup, buy, w = st.pr_sup, st.pr_buy, st.pr_w
+    sup, buy, w, pr_ctl, pr_inv = st.pr_sup, st.pr_buy, st.pr_w, st.pr_ctl, st.pr_inv
+    # run_plan fills every pr_* array whenever the plan has priority rules
+    assert sup is not None and buy is not None and w is not None and pr_ctl is not None and pr_inv is not None
     rank = np.full(sup.size, -1, dtype=np.intp)
     classes = 1
     for rule in sorted(rules, key=lambda r: r.start):  # the latest rule on a supplier governs it
@@ -93,8 +95,8 @@ def priority_rationing(
     if fe.size:
         claim[:, fe] = y[:, buy[fe] - n] * w[fe]
     if arrive is not None:  # a controlled route claims what its licences let through
-        ce = np.flatnonzero((st.pr_ctl >= 0) & act)
-        claim[:, ce] = arrive[:, st.pr_ctl[ce]]
+        ce = np.flatnonzero((pr_ctl >= 0) & act)
+        claim[:, ce] = arrive[:, pr_ctl[ce]]
     remaining = x_a.copy()
     fill_k = np.zeros((classes, Rc, n), dtype=x_a.dtype)
     for k in range(classes):
@@ -102,7 +104,7 @@ def priority_rationing(
         if not sel.size:
             continue
         Dk = np.zeros((Rc, n), dtype=x_a.dtype)
-        np.add.at(Dk, (slice(None), sup[sel]), claim[:, sel])
+        add_at_columns(Dk, sup[sel], claim[:, sel])
         served = np.minimum(Dk, remaining)
         remaining -= served
         fill_k[k] = safe_div(served, Dk)
@@ -113,6 +115,6 @@ def priority_rationing(
     if prod_sel.any():
         # entries of producer buyers map to their (product, buyer) pair
         pos = np.searchsorted(np.flatnonzero(is_prod), ea[prod_sel])
-        np.add.at(corr_u, st.pr_inv[pos], corr[:, prod_sel].T)
+        np.add.at(corr_u, pr_inv[pos], corr[:, prod_sel].T)
     if (~prod_sel).any():
-        np.add.at(fd_received, (slice(None), buy[ea[~prod_sel]] - n), corr[:, ~prod_sel])
+        add_at_columns(fd_received, buy[ea[~prod_sel]] - n, corr[:, ~prod_sel])

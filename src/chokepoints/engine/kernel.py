@@ -62,6 +62,12 @@ def safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def add_at_columns(a: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+    """a[:, cols] += values in place, a column named twice receiving both (``np.add.at``)."""
+    # numpy's stubs type ufunc.at indices as integer arrays only; a (slice, array) tuple is valid
+    np.add.at(a, (slice(None), cols), values)  # type: ignore[arg-type]
+
+
 def overproduction_update(
     alpha: np.ndarray,
     demand: np.ndarray,

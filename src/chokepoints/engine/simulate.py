@@ -18,11 +18,11 @@ import numpy as np
 
 from ..errors import InputError
 from .corrections import orders_net_of_pending, priority_rationing
-from .kernel import inventory_limited_production, overproduction_update, safe_div
+from .kernel import add_at_columns, inventory_limited_production, overproduction_update, safe_div
 from .network import build_network
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
-from .static import StaticArrays
+from .static import StaticArrays, priority_entries
 from .tile import TileBuffers, resolve_backend, update_tile
 
 # Dataset variable -> recorded array
@@ -213,28 +213,7 @@ def run_plan(
     is_prod = ctl.buyer < n
     e_prod, e_fd = np.flatnonzero(is_prod), np.flatnonzero(~is_prod)
     pair = ctl.product[e_prod] * n + ctl.buyer[e_prod]
-    pr: dict[str, np.ndarray] = {}
-    if plan.priorities:  # rationing by class needs every entry of the suppliers concerned
-        covered = np.zeros(n, bool)
-        for rule in plan.priorities:
-            covered |= rule.suppliers
-        Wd = np.asarray(cw.W)
-        pr_sup, pr_buy = np.nonzero(Wd * covered[:, None])
-        ctl_pos = {(int(f), int(b)): k for k, (f, b) in enumerate(zip(ctl.supplier, ctl.buyer, strict=True))}
-        pr = {
-            "pr_sup": pr_sup,
-            "pr_buy": pr_buy,
-            "pr_w": Wd[pr_sup, pr_buy].astype(dt),
-            "pr_ctl": np.array(
-                [ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)], dtype=np.intp
-            ),
-        }
-        pr_pair = cw.prod_product[pr_sup[pr_buy < n]] * n + pr_buy[pr_buy < n]
-        uniq = np.unique(np.concatenate([pair, pr_pair]))
-        inv_pair = np.searchsorted(uniq, pair)
-        pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
-    else:
-        uniq, inv_pair = np.unique(pair, return_inverse=True)
+    pr, uniq, inv_pair = priority_entries(plan, pair, dt)
     st = StaticArrays(
         net=net,
         dt=dt,
@@ -322,6 +301,7 @@ def _per_run(a: np.ndarray, rs: slice) -> np.ndarray:
     return np.ascontiguousarray(sel.transpose(1, 0, 2))
 
 
+# long: the engine's daily step loop (hot path): ~40 state arrays shared by every stage of a step
 def _run_chunk(
     plan: Plan, st: StaticArrays, opts: RunOptions, rs: slice, rec: dict[str, np.ndarray], report: Callable[[int], None]
 ) -> None:
@@ -394,7 +374,7 @@ def _run_chunk(
     def demand_of(ps: int, pe: int, qq: np.ndarray) -> None:
         """Dn[:, suppliers of products ps:pe] = sum_b W s A q_hat (before rho)."""
         H = Hbuf[: pe - ps]
-        if use_wh:
+        if WH is not None:  # use_wh
             np.matmul(qq, WH[ps:pe].transpose(0, 2, 1), out=H)
         else:
             tmp = tbuf.T2[: pe - ps]
@@ -484,6 +464,7 @@ def _run_chunk(
                     sel = reg == k
                     if not sel.any():
                         continue
+                    assert ctl.quota_start is not None and ctl.period is not None  # set with ctl.quota
                     if (t - int(ctl.quota_start[k])) % int(ctl.period[k]) == 0:
                         quota_left[:, k] = quota_c[:, k]
                     asked = np.where(sel, approval * order_e, 0.0).sum(axis=1)
@@ -494,7 +475,7 @@ def _run_chunk(
                 np.add.at(pipeline, (run_idx, (t + delay) % L, e_idx), approval * order_e)
                 arrive = pipeline[:, t % L, :].copy()
                 pipeline[:, t % L, :] = 0.0
-                np.add.at(D, (slice(None), ctl_f), arrive - dense_e)
+                add_at_columns(D, ctl_f, arrive - dense_e)
                 if "controlled_orders" in rec:
                     rec["controlled_orders"][t, rs] = order_e
 
@@ -529,7 +510,7 @@ def _run_chunk(
                 delivered_e = arrive * f_e
                 correction = delivered_e - dense_e * f_e
                 np.add.at(corr_u, st.inv_pair, correction[:, e_prod].T)
-                np.add.at(fd_received, (slice(None), ctl_b[e_fd] - n), correction[:, e_fd])
+                add_at_columns(fd_received, ctl_b[e_fd] - n, correction[:, e_fd])
                 waiting = pipeline.sum(axis=1)
                 np.add.at(pend_u, st.inv_pair, waiting[:, e_prod].T)
                 pend_u /= sA_pair

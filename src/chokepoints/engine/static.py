@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .network import Network
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 
 @dataclass
@@ -42,3 +46,38 @@ class StaticArrays:
     pr_w: np.ndarray | None = None
     pr_inv: np.ndarray | None = None  # producer-buyer entries -> (product, buyer) pair
     pr_ctl: np.ndarray | None = None  # controlled-entry index of each entry, -1 if none
+
+
+def priority_entries(
+    plan: Plan, pair: np.ndarray, dt: np.dtype
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The ``pr_*`` fields of StaticArrays, the sorted unique (product, buyer) pairs, and the
+    position in them of each controlled producer route's pair.
+
+    pair: product * n + buyer of each controlled producer route. Rationing by class needs every
+    supply entry of the suppliers under a priority rule, so their pairs join the unique set.
+    """
+    cw, ctl, n = plan.world, plan.controls, plan.world.n
+    pr: dict[str, np.ndarray] = {}
+    if plan.priorities:  # rationing by class needs every entry of the suppliers concerned
+        covered = np.zeros(n, bool)
+        for rule in plan.priorities:
+            covered |= rule.suppliers
+        Wd = np.asarray(cw.W)
+        pr_sup, pr_buy = np.nonzero(Wd * covered[:, None])
+        ctl_pos = {(int(f), int(b)): k for k, (f, b) in enumerate(zip(ctl.supplier, ctl.buyer, strict=True))}
+        pr = {
+            "pr_sup": pr_sup,
+            "pr_buy": pr_buy,
+            "pr_w": Wd[pr_sup, pr_buy].astype(dt),
+            "pr_ctl": np.array(
+                [ctl_pos.get((int(f), int(b)), -1) for f, b in zip(pr_sup, pr_buy, strict=True)], dtype=np.intp
+            ),
+        }
+        pr_pair = cw.prod_product[pr_sup[pr_buy < n]] * n + pr_buy[pr_buy < n]
+        uniq = np.unique(np.concatenate([pair, pr_pair]))
+        inv_pair = np.searchsorted(uniq, pair)
+        pr["pr_inv"] = np.searchsorted(uniq, pr_pair)
+    else:
+        uniq, inv_pair = np.unique(pair, return_inverse=True)
+    return pr, uniq, inv_pair

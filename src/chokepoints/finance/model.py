@@ -77,6 +77,7 @@ def _month_label(start: dt.date, i: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
+# long: checks, draws, sale paths, market response and labels share ~30 locals; not yet split in stages
 def simulate_finance(
     sc: Scenario,
     *,
@@ -195,27 +196,27 @@ def simulate_finance(
                 f"(events[{first_choice}] uses {chosen or 'the default band'})",
             )
     proceeds_base: dict[str, float] = {}
-    for i, e in shifts_ev:
-        if e.holder not in fd.known_holders:
+    for i, shift in shifts_ev:
+        if shift.holder not in fd.known_holders:
             err(
                 ("events", i, "holder"),
-                f"unknown holder {e.holder!r}; expected one of " + ", ".join(fd.known_holders),
+                f"unknown holder {shift.holder!r}; expected one of " + ", ".join(fd.known_holders),
             )
-        m0 = _month_index(start, e.on)
+        m0 = _month_index(start, shift.on)
         if m0 < 0:
             err(
                 ("events", i, "on"),
                 f"a reserve shift must not start before the scenario's start month ({start:%Y-%m})",
             )
-        elif m0 + e.months > H:
+        elif m0 + shift.months > H:
             err(("events", i, "months"), f"the shift runs past the scenario horizon ({last_label})")
-        if e.from_ == "treasuries":
-            proceeds_base[e.holder] = proceeds_base.get(e.holder, 0.0) + e.amount_bn
-            if proceeds_base[e.holder] > sold_base.get(e.holder, 0.0) + 1e-9:
+        if shift.from_ == "treasuries":
+            proceeds_base[shift.holder] = proceeds_base.get(shift.holder, 0.0) + shift.amount_bn
+            if proceeds_base[shift.holder] > sold_base.get(shift.holder, 0.0) + 1e-9:
                 err(
                     ("events", i, "amount_bn"),
-                    f"moves {proceeds_base[e.holder]:g}bn of sale proceeds but "
-                    f"{e.holder} sells {sold_base.get(e.holder, 0.0):g}bn of Treasuries in this "
+                    f"moves {proceeds_base[shift.holder]:g}bn of sale proceeds but "
+                    f"{shift.holder} sells {sold_base.get(shift.holder, 0.0):g}bn of Treasuries in this "
                     "scenario; add a treasury_sale or move from usd_cash or other_fx",
                 )
     unknown = set(unknown_event_refs(sc))
@@ -259,7 +260,11 @@ def simulate_finance(
         m0 = _month_index(start, e.on)
         amount = np.maximum(val(i, e, "amount_bn", None), 0.0)
         months = np.clip(np.rint(val(i, e, "months", None)), 1, H - m0)
-        mix = official if e.maturity_mix is None else np.array([e.maturity_mix.get(t, 0.0) for t in TENORS])
+        if e.maturity_mix is None:
+            mix = official
+        else:
+            shares: dict[str, float] = dict(e.maturity_mix.items())
+            mix = np.array([shares.get(t, 0.0) for t in TENORS])
         sales.append(
             _Sale(
                 i,
@@ -277,12 +282,12 @@ def simulate_finance(
         if not mine:
             continue
         first = mine[0]
-        h0 = val(first.index, first.event, "holdings_bn", holdings0[h][0])
-        h0_run[h] = h0
+        held = val(first.index, first.event, "holdings_bn", holdings0[h][0])
+        h0_run[h] = held
         total = sum(s.sales for s in mine)
         cum = np.cumsum(total, axis=1)
-        allowed = np.diff(np.minimum(cum, h0[:, None]), axis=1, prepend=0.0)
-        ratio = np.divide(allowed, total, out=np.zeros_like(total), where=total > 0)
+        sellable = np.diff(np.minimum(cum, held[:, None]), axis=1, prepend=0.0)
+        ratio = np.divide(sellable, total, out=np.zeros_like(total), where=total > 0)
         for s in mine:
             s.sales = s.sales * ratio
 
@@ -332,21 +337,21 @@ def simulate_finance(
             row = fd.holdings_at(h, f"{sc.start:%Y-%m}")
             if row is not None:
                 holdings[:, :, hi] = float(row["usd_bn"])
-    for i, e in shifts_ev:
-        hi = holders.index(e.holder)
-        m0 = _month_index(start, e.on)
-        amount = np.maximum(val(i, e, "amount_bn", None), 0.0)
-        months = np.clip(np.rint(val(i, e, "months", None)), 1, H - m0)
+    for i, shift in shifts_ev:
+        hi = holders.index(shift.holder)
+        m0 = _month_index(start, shift.on)
+        amount = np.maximum(val(i, shift, "amount_bn", None), 0.0)
+        months = np.clip(np.rint(val(i, shift, "months", None)), 1, H - m0)
         step = kernel.sale_schedule(amount, months, m0, H)
-        if e.from_ == "treasuries":  # never more than the proceeds sold so far in this run
+        if shift.from_ == "treasuries":  # never more than the proceeds sold so far in this run
             used = flows[:, :, hi, 0] * -1.0
             step = np.minimum(np.cumsum(step, axis=1), np.cumsum(sold[:, :, hi], axis=1) - used)
             step = np.diff(np.maximum(step, 0.0), axis=1, prepend=0.0)
         cum = np.cumsum(step, axis=1)
-        flows[:, :, hi, ASSETS.index(e.from_)] -= cum
-        flows[:, :, hi, ASSETS.index(e.to)] += cum
-        if e.to == "gold":
-            price = val(i, e, "gold_price_usd_per_oz", default_gold_price)
+        flows[:, :, hi, ASSETS.index(shift.from_)] -= cum
+        flows[:, :, hi, ASSETS.index(shift.to)] += cum
+        if shift.to == "gold":
+            price = val(i, shift, "gold_price_usd_per_oz", default_gold_price)
             gold_moz[:, :, hi] += kernel.gold_ounces_moz(cum, price[:, None])
 
     # -- scale by the impact estimates and label -------------------------------------------

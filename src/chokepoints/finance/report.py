@@ -343,6 +343,7 @@ def _p(text: str) -> str:
     return "<p>" + " ".join(text.split()) + "</p>"
 
 
+# long: mostly the report's prose and figure specs, one section after another; little logic to split
 def finance_sections(result: xr.Dataset) -> list[Section]:
     """Report sections for a finance result.
 

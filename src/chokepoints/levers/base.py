@@ -29,11 +29,17 @@ class ScenarioView(Protocol):
     """What a lever reads of the Scenario (``chokepoints.scenario.Scenario`` is one; the
     scenario package imports the levers for its event union, so the levers name no class of it)."""
 
-    name: str
-    horizon_days: int
-    source_path: str | None
-    events: Sequence[Any]
-    uncertain: Sequence[Any]
+    # read-only members, so a Scenario's list[...] fields satisfy the Sequence[...] here
+    @property
+    def name(self) -> str: ...
+    @property
+    def horizon_days(self) -> int: ...
+    @property
+    def source_path(self) -> str | None: ...
+    @property
+    def events(self) -> Sequence[Any]: ...
+    @property
+    def uncertain(self) -> Sequence[Any]: ...
 
     def locate(self, path: tuple) -> Any: ...
 
@@ -45,9 +51,12 @@ class LeverEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, description="Optional name, used to address fields as uncertain parameters")
+    id: str | None = Field(default=None, description="Optional name, used to address fields as uncertain parameters")
     on: dt.date = Field(description="Date the event takes effect")
-    note: str = Field("", description="Free text, e.g. the source of the event")
+    note: str = Field(default="", description="Free text, e.g. the source of the event")
+
+    if TYPE_CHECKING:  # every concrete event declares its discriminator, type: Literal["<name>"] = "<name>"
+        type: str
 
 
 def as_list(v: object) -> object:

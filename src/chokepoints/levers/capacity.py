@@ -30,7 +30,7 @@ class CapacityChange(LeverEvent):
     product: str | None = None
     producer: str | None = None
     capacity_per_day: float
-    ramp_days: float = Field(0.0, ge=0)
+    ramp_days: float = Field(default=0.0, ge=0)
     until: dt.date | None = None
 
 

@@ -30,8 +30,8 @@ class CapacityLoss(LeverEvent):
     product: str | None = None
     producer: str | None = None
     share: float = Field(gt=0, le=1)
-    duration_days: float = Field(0.0, ge=0)
-    recovery_days: float = Field(0.0, ge=0)
+    duration_days: float = Field(default=0.0, ge=0)
+    recovery_days: float = Field(default=0.0, ge=0)
     recovery: Literal["linear", "none"] = "linear"
 
 

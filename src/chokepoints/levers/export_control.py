@@ -44,11 +44,13 @@ class ExportControl(LeverEvent):
     products: list[str] = Field(min_length=1)
     destinations: list[str] | Literal["all"] = "all"
     mode: Literal["ban", "licence", "quota"] = "licence"
-    quota: float | None = Field(None, ge=0, description="mode quota: product units per period, all routes together")
-    period_days: int = Field(30, ge=1, description="mode quota: length of a quota period in days")
-    review_days: float = Field(0.0, ge=0, le=3650)
-    approval_rate: float = Field(1.0, ge=0, le=1)
-    validity_days: float | None = Field(None, gt=0)
+    quota: float | None = Field(
+        default=None, ge=0, description="mode quota: product units per period, all routes together"
+    )
+    period_days: int = Field(default=30, ge=1, description="mode quota: length of a quota period in days")
+    review_days: float = Field(default=0.0, ge=0, le=3650)
+    approval_rate: float = Field(default=1.0, ge=0, le=1)
+    validity_days: float | None = Field(default=None, gt=0)
     renewal: bool = True
     until: dt.date | None = None
     end_uses: list[str] | None = None
@@ -149,6 +151,7 @@ def compile(ctx: LeverContext, i: int, e: ExportControl | LiftControl) -> list[E
         ]
     applies, excluded = end_use_filters(ctx, e)
     if e.mode == "quota":
+        assert e.quota is not None  # the model validator requires a quota in mode 'quota'
         fields: dict = {
             "kind": "quota",
             "approval": np.ones(ctx.R),

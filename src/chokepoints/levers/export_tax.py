@@ -43,7 +43,7 @@ class ExportTax(LeverEvent):
     products: list[str] = Field(min_length=1)
     destinations: list[str] | Literal["all"] = "all"
     rate: float = Field(gt=0, le=1000, description="percent ad valorem (25 = 25 %)")
-    sigma: float | None = Field(None, gt=0, le=50, description="substitution elasticity between origins")
+    sigma: float | None = Field(default=None, gt=0, le=50, description="substitution elasticity between origins")
     until: dt.date | None = None
 
     _lists = field_validator("products", mode="before")(as_list)

@@ -37,11 +37,11 @@ class ExtraterritorialRule(LeverEvent):
     type: Literal["extraterritorial_rule"] = "extraterritorial_rule"
     exporter: str
     products: list[str] = Field(min_length=1)
-    threshold: float = Field(0.001, ge=0, le=1)
+    threshold: float = Field(default=0.001, ge=0, le=1)
     destinations: list[str] | Literal["all"] = "all"
     mode: Literal["ban", "licence"] = "licence"
-    review_days: float = Field(0.0, ge=0, le=3650)
-    approval_rate: float = Field(1.0, ge=0, le=1)
+    review_days: float = Field(default=0.0, ge=0, le=3650)
+    approval_rate: float = Field(default=1.0, ge=0, le=1)
     until: dt.date | None = None
     exempt_end_uses: list[str] = Field(default_factory=list)
     excluded_end_uses: list[str] = Field(default_factory=list)

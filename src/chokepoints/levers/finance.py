@@ -51,13 +51,13 @@ class TreasurySale(LeverEvent):
     amount_bn: float = Field(gt=0, le=100_000)
     months: int = Field(ge=1, le=600)
     maturity_mix: dict[Tenor, float] | None = None
-    holdings_bn: float | None = Field(None, gt=0)
-    other_buyers_share: float = Field(0.0, ge=0, le=1)
-    fed_purchase_share: float = Field(0.0, ge=0, le=1)
-    impact_estimates: list[str] | None = Field(None, min_length=1)
-    impact_half_life_months: float | None = Field(None, gt=0)
-    rollover_scale: float = Field(1.0, gt=0, le=10)
-    new_borrowing_bn_per_year: float | None = Field(None, ge=0)
+    holdings_bn: float | None = Field(default=None, gt=0)
+    other_buyers_share: float = Field(default=0.0, ge=0, le=1)
+    fed_purchase_share: float = Field(default=0.0, ge=0, le=1)
+    impact_estimates: list[str] | None = Field(default=None, min_length=1)
+    impact_half_life_months: float | None = Field(default=None, gt=0)
+    rollover_scale: float = Field(default=1.0, gt=0, le=10)
+    new_borrowing_bn_per_year: float | None = Field(default=None, ge=0)
 
     @field_validator("maturity_mix")
     @classmethod
@@ -95,8 +95,8 @@ class ReserveShift(LeverEvent):
     from_: Literal["treasuries", "usd_cash", "other_fx"] = Field(alias="from")
     to: Literal["gold", "usd_cash", "other_fx"]
     amount_bn: float = Field(gt=0, le=100_000)
-    months: int = Field(1, ge=1, le=600)
-    gold_price_usd_per_oz: float | None = Field(None, gt=0)
+    months: int = Field(default=1, ge=1, le=600)
+    gold_price_usd_per_oz: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _distinct(self) -> ReserveShift:

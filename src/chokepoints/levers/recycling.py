@@ -27,7 +27,7 @@ class Recycling(LeverEvent):
     region: str
     product: str
     share: float = Field(gt=0, le=1)
-    ramp_days: float = Field(0.0, ge=0)
+    ramp_days: float = Field(default=0.0, ge=0)
     until: dt.date | None = None
 
 

@@ -30,7 +30,7 @@ class StockpileRelease(LeverEvent):
     rate: float = Field(gt=0, description="product units per day")
     end_use: str | None = None
     rule: Literal["fixed", "on_shortfall"] = Field(
-        "fixed",
+        default="fixed",
         description="fixed: release every day from 'on'; on_shortfall: only on days when the "
         "holders' stock of the product is below their inventory target",
     )

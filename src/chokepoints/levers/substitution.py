@@ -26,7 +26,7 @@ class Substitution(LeverEvent):
     region: str
     supplier: str
     end_use: str | None = None
-    delay_days: float = Field(0.0, ge=0)
+    delay_days: float = Field(default=0.0, ge=0)
     max_share: float = Field(gt=0, le=1)
 
 

@@ -60,7 +60,7 @@ class Tariff(LeverEvent):
     exporter: list[str] | Literal["all"] = Field(description="ISO3 code(s) of the partners, or 'all'")
     products: list[str] | Literal["all"] = "all"
     layer: Literal["mfn", "section_301", "section_232", "ieepa_fentanyl", "ieepa_reciprocal", "counter"]
-    rate: float = Field(0.0, ge=0, le=1000, description="percentage points ad valorem (25 = 25 %)")
+    rate: float = Field(default=0.0, ge=0, le=1000, description="percentage points ad valorem (25 = 25 %)")
     action: Literal["add", "suspend", "exclude"] = "add"
     until: dt.date | None = None
 
@@ -90,12 +90,12 @@ class TradeSetup(LeverEvent):
     data: str = "bundled"
     format: Literal["bundled", "tidy", "baci", "comtrade"] = "bundled"
     country_codes: str | None = None
-    year: int | None = Field(None, ge=1900, le=2100)
+    year: int | None = Field(default=None, ge=1900, le=2100)
     importers: list[str] | None = None
     schedule: str = "us-china-2025"
-    eta: float | None = Field(None, lt=0, description="import-demand elasticity (negative)")
-    sigma: float | None = Field(None, gt=0, description="substitution elasticity between origins (positive)")
-    epsilon: float | None = Field(None, gt=0, description="export-supply elasticity (positive)")
+    eta: float | None = Field(default=None, lt=0, description="import-demand elasticity (negative)")
+    sigma: float | None = Field(default=None, gt=0, description="substitution elasticity between origins (positive)")
+    epsilon: float | None = Field(default=None, gt=0, description="export-supply elasticity (positive)")
     elasticities: str | None = None
     dates: list[dt.date] | None = None
 

@@ -21,9 +21,11 @@ import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError, Problem
+from ..levers.tariff import Tariff
 from ..scenario import Scenario
 from ..scenario.events import Event
-from .spec import KEEP, Round, Spec, _problem
+from .spec import KEEP, Round, Spec
+from .spec_checks import _problem
 
 _EVENT = TypeAdapter(Event)
 PROTECTED_FIELDS = {"type", "id", "on", "until", "note"}
@@ -142,8 +144,12 @@ def round_context(spec: Spec, scenario: Scenario, index: int, exclude: list[str]
         for k, ev in enumerate(tr.threats.events):
             threats.append(_validate_event(spec, ev, ("rounds", spec.rounds.index(tr), "threats", "events", k)))
         for t in tr.threats.levers:
-            how, amount = ("add", t.add) if t.add is not None else ("value", t.value)
-            lever_threats.setdefault(t.lever, []).append((scenario.day_of(t.on), how, float(amount)))  # type: ignore[arg-type]
+            if t.add is not None:
+                how, amount = "add", t.add
+            else:  # the validator requires exactly one of add and value
+                assert t.value is not None
+                how, amount = "value", t.value
+            lever_threats.setdefault(t.lever, []).append((scenario.day_of(t.on), how, float(amount)))
         if tr.threats.events or tr.threats.levers:
             notes.append(tr.label or tr.name)
     paths = {name: lever_history_path(lev, scenario, r.date) for name, lev in spec.levers.items()}
@@ -162,7 +168,7 @@ def lever_history_path(lever: Any, scenario: Scenario, known_before: dt.date | N
         return _path(lever.initial, steps, T)
     path = np.full(T, float(lever.initial))
     for e in scenario.events:
-        if getattr(e, "type", None) != "tariff" or (known_before is not None and e.on >= known_before):
+        if not isinstance(e, Tariff) or (known_before is not None and e.on >= known_before):
             continue
         exporters = e.exporter if isinstance(e.exporter, list) else [e.exporter]
         if e.importer != lever.importer or not (lever.exporter in exporters or e.exporter == "all"):
@@ -235,9 +241,10 @@ def build_policy(ctx: RoundContext, package: Package | None, delay: int = 0, tru
                 value = t.write(v)
                 if t.lever is not None:
                     levers[t.lever][s:e] = float(value)
-                else:
-                    per_event.setdefault(t.event, {})[t.field] = value  # type: ignore[index]
-                    fixed.setdefault(t.event, {}).update(t.fixed)  # type: ignore[arg-type]
+                else:  # the validator gives an event target both event and field
+                    assert t.event is not None and t.field is not None
+                    per_event.setdefault(t.event, {})[t.field] = value
+                    fixed.setdefault(t.event, {}).update(t.fixed)
     # packages that differ only in levers share one engine scenario
     key = (
         window if (per_event or ctx.threat_events) else None,
@@ -246,7 +253,8 @@ def build_policy(ctx: RoundContext, package: Package | None, delay: int = 0, tru
     new = ctx._scenarios.get(key)
     if new is None:
         for eid, fields in per_event.items():
-            events.append(deal_event(ctx, eid, {**fixed[eid], **fields}, *window))  # type: ignore[misc]
+            assert window is not None  # per_event is filled only inside a deal window
+            events.append(deal_event(ctx, eid, {**fixed[eid], **fields}, *window))
         data = sc.model_dump(mode="python", exclude={"source_path", "events"})
         new = Scenario.model_validate({**data, "events": [e.model_dump(mode="python", by_alias=True) for e in events]})
         ctx._scenarios[key] = new
@@ -330,23 +338,23 @@ def check_spec(spec: Spec, scenario: Scenario, world: Any = None) -> None:
                         f"unknown field {key!r} of {ev.type} event {t.event!r}",
                     )
             base = ev.model_dump(mode="python", by_alias=True)
-            candidates = [(v, ("issues", j, "values")) for v in issue.options()]
+            candidates: list[tuple[Any, tuple]] = [(v, ("issues", j, "values")) for v in issue.options()]
             candidates += [
                 (r.actual[issue.name], ("rounds", k, "actual", issue.name))
                 for k, r in enumerate(spec.rounds)
                 if r.actual and issue.name in r.actual
             ]
-            for v, path in candidates:
+            for v, where in candidates:
                 if v == KEEP:
                     continue
                 try:
                     _EVENT.validate_python({**base, **t.fixed, t.field: t.write(v), "id": "x"})
                 except KeyError:
-                    add(path, f"value {v!r} has no entry in the map of {t.event}.{t.field}")
+                    add(where, f"value {v!r} has no entry in the map of {t.event}.{t.field}")
                     break
                 except ValidationError as exc:
                     msg = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-                    add(path, f"value {v!r} is not valid for {t.event}.{t.field}: {msg}")
+                    add(where, f"value {v!r} is not valid for {t.event}.{t.field}: {msg}")
                     break
     start, end = scenario.start, scenario.end
     for j, r in enumerate(spec.rounds):
@@ -355,9 +363,9 @@ def check_spec(spec: Spec, scenario: Scenario, world: Any = None) -> None:
                 ("rounds", j, "date"),
                 f"round date {r.date} lies outside the scenario period {start} .. {end}",
             )
-        for k, ev in enumerate(r.threats.events):
+        for k, threat in enumerate(r.threats.events):
             try:
-                _validate_event(spec, ev, ("rounds", j, "threats", "events", k))
+                _validate_event(spec, threat, ("rounds", j, "threats", "events", k))
             except InputError as exc:
                 problems.extend(exc.problems)
     if world is not None:
@@ -367,18 +375,18 @@ def check_spec(spec: Spec, scenario: Scenario, world: Any = None) -> None:
         for p, party in spec.parties.items():
             for fname, fac in party.factions.items():
                 for k, term in enumerate(fac.terms):
-                    path = ("parties", p, "factions", fname, "terms", k)
+                    term_path = ("parties", p, "factions", fname, "terms", k)
                     for key in ("region", "exporter", "importer"):
                         val = getattr(term, key)
                         if val is not None and term.lever is None and val not in regions:
                             add(
-                                (*path, key),
+                                (*term_path, key),
                                 f"unknown region {val!r}; the world has " + ", ".join(sorted(regions)),
                             )
                     for u in term.end_uses or []:
                         if u not in end_uses:
                             add(
-                                (*path, "end_uses"),
+                                (*term_path, "end_uses"),
                                 f"unknown end use {u!r}; the world has " + ", ".join(sorted(end_uses)),
                             )
     if problems:

@@ -60,8 +60,9 @@ def _unit_values(d: Any, products: np.ndarray) -> np.ndarray:
 def output_lost(result: Any, term: Term, t0: int) -> np.ndarray:
     d = result.data
     total = np.zeros(d.sizes["run"])
+    assert term.region is not None  # the Term validator requires a region for this indicator
     for eu in term.end_uses or []:
-        pm, dm = _group_masks(d, term.region, eu)  # type: ignore[arg-type]
+        pm, dm = _group_masks(d, term.region, eu)
         if pm.any():
             lost = (d.baseline_production.values[pm][None, None, :] - d.production.values[:, t0:, pm]).sum(1)
             total += (lost * _unit_values(d, d.producer_product.values[pm])).sum(-1)
@@ -76,8 +77,9 @@ def shortfall_days(result: Any, term: Term, t0: int) -> np.ndarray:
     sc = result.scenario
     tol = sc.engine.shortfall_tolerance if sc is not None else 1e-3
     total = np.zeros(d.sizes["run"])
+    assert term.region is not None  # the Term validator requires a region for this indicator
     for eu in term.end_uses or []:
-        pm, dm = _group_masks(d, term.region, eu)  # type: ignore[arg-type]
+        pm, dm = _group_masks(d, term.region, eu)
         short = np.zeros((d.sizes["run"], max(d.sizes["day"] - t0, 0)), bool)
         if pm.any():
             x = d.production.values[:, t0:, pm].sum(-1)
@@ -140,13 +142,15 @@ def tariff_effects(lever: Lever, rates_percent: np.ndarray) -> dict[str, np.ndar
     rates = np.asarray(rates_percent, float)
     t0 = np.full(rates.shape, lever_base(lever))
     t1 = t0 + rates / 100.0
-    m = float(lever.import_value_usd)  # type: ignore[arg-type]
-    eta = float(lever.eta)  # type: ignore[arg-type]
+    # the Lever validator requires both for a tariff lever
+    assert lever.import_value_usd is not None and lever.eta is not None
+    m = float(lever.import_value_usd)
+    eta = float(lever.eta)
     try:
         from ..trade.pe import solve_arrays
-    except ImportError:
-        solve_arrays = None
-    if solve_arrays is not None:
+    except ImportError:  # without chokepoints.trade: the closed form below
+        pass
+    else:
         other = lever.other_imports_usd
         if other > 0:
             m0 = np.tile([[m, other]], (rates.size, 1))
@@ -200,13 +204,15 @@ def tariff_exports_lost(lever: Lever, path: np.ndarray, t0: int, start: dt.date,
 
 
 def flow_value(lever: Lever, path: np.ndarray, t0: int, start: dt.date, term: Term) -> float:
-    return float(path[t0:].sum() * float(lever.usd_per_unit_year) / DAYS_PER_YEAR)  # type: ignore[arg-type]
+    assert lever.usd_per_unit_year is not None  # the Lever validator requires it for a flow lever
+    return float(path[t0:].sum() * float(lever.usd_per_unit_year) / DAYS_PER_YEAR)
 
 
 def treasury_cost(lever: Lever, path: np.ndarray, t0: int, start: dt.date, term: Term) -> float:
     tail = path[t0:]
     if tail.size == 0 or tail.max() <= 0:
         return 0.0
+    assert lever.holder is not None  # the Lever validator requires it for a treasury lever
     first = int(np.flatnonzero(tail > 0)[0]) + t0
     when = (start + dt.timedelta(days=first)).replace(day=1).isoformat()
     costs = _treasury_cached(lever.holder, lever.target or "USA", float(tail.max()), lever.months, when)

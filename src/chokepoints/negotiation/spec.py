@@ -24,32 +24,34 @@ Problems are reported as ``file:line:column: field 'parties.USA.factions': ...``
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..datasets.smart import SMART_EPSILON, SMART_SIGMA
 from ..errors import InputError, Problem
-from ..yamlio import Location, PathKey, format_path, locate, read_yaml_file, validation_problems
+from ..yamlio import Location, PathKey, locate, read_yaml_file, validation_problems
+from .spec_checks import KEEP, _structural_problems
 
-KEEP = "keep"
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
-ENGINE_INDICATORS = (
+EngineIndicator = Literal[
     "output_lost",
     "shortfall_days",
     "controlled_exports_lost",
     "controlled_shipments",
-)
-LEVER_INDICATORS = (
+]
+LeverIndicator = Literal[
     "tariff_revenue",
     "tariff_buyer_cost",
     "tariff_exports_lost",
     "flow_value",
     "treasury_cost",
-)
+]
+Indicator = Literal[EngineIndicator, LeverIndicator]
+ENGINE_INDICATORS: tuple[str, ...] = get_args(EngineIndicator)
+LEVER_INDICATORS: tuple[str, ...] = get_args(LeverIndicator)
 INDICATORS = ENGINE_INDICATORS + LEVER_INDICATORS
 # sign of each indicator when a term gives no coefficient: losses count against the faction
 DEFAULT_COEF = {
@@ -106,10 +108,6 @@ class Target(_Model):
         return value
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def _map_key(v: Any) -> Any:
     if isinstance(v, bool) or v is None:
         return str(v).lower()
@@ -128,11 +126,11 @@ class Issue(_Model):
     values: list[Any] | None = None
     low: float | None = None
     high: float | None = None
-    steps: int | None = Field(None, ge=2, le=201)
+    steps: int | None = Field(default=None, ge=2, le=201)
     unit: str = ""
     topics: list[str] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
-    default: int | None = Field(None, gt=0, description="truce: length used when the issue is off the agenda")
+    default: int | None = Field(default=None, gt=0, description="truce: length used when the issue is off the agenda")
     note: str = ""
 
     @model_validator(mode="after")
@@ -158,10 +156,10 @@ class Issue(_Model):
     def options(self) -> list[Any]:
         """The values a package can take: ``keep`` first (not for a truce), then the values."""
         if self.kind == "continuous":
-            vals: list[Any] = [
-                round(self.low + (self.high - self.low) * i / (self.steps - 1), 10)  # type: ignore[operator]
-                for i in range(self.steps)
-            ]  # type: ignore[arg-type]
+            # the validator guarantees low, high and steps for a continuous issue
+            assert self.low is not None and self.high is not None and self.steps is not None
+            low, high, steps = self.low, self.high, self.steps
+            vals: list[Any] = [round(low + (high - low) * i / (steps - 1), 10) for i in range(steps)]
         else:
             vals = list(self.values or [])
         return vals if self.kind == "truce" else [KEEP, *vals]
@@ -183,7 +181,7 @@ class Term(_Model):
     ``side``: target or threatener).
     """
 
-    indicator: Literal[INDICATORS]  # type: ignore[valid-type]
+    indicator: Indicator
     region: str | None = None
     end_uses: list[str] | None = None
     exporter: str | None = None
@@ -258,9 +256,9 @@ class Party(_Model):
     label: str = ""
     combine: Literal["weighted", "veto"] = "weighted"
     veto: str | None = None
-    veto_threshold: float | None = Field(None, ge=0, le=1)
+    veto_threshold: float | None = Field(default=None, ge=0, le=1)
     strategy: Literal["boulware", "conceder", "linear", "tit_for_tat"] = "boulware"
-    exponent: float | None = Field(None, gt=0)
+    exponent: float | None = Field(default=None, gt=0)
     factions: dict[str, Faction] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -310,19 +308,21 @@ class Lever(_Model):
     unit: str = ""
     importer: str | None = None
     exporter: str | None = None
-    import_value_usd: float | None = Field(None, gt=0)
-    other_imports_usd: float = Field(0.0, ge=0)
-    base_rate: float = Field(0.0, ge=0, description="percent already paid in the base year")
-    eta: float | None = Field(None, lt=0)
-    sigma: float = Field(SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
-    epsilon: float = Field(SMART_EPSILON, gt=0)
+    import_value_usd: float | None = Field(default=None, gt=0)
+    other_imports_usd: float = Field(default=0.0, ge=0)
+    base_rate: float = Field(default=0.0, ge=0, description="percent already paid in the base year")
+    eta: float | None = Field(default=None, lt=0)
+    sigma: float = Field(default=SMART_SIGMA, gt=0)  # WITS-SMART default (chokepoints.datasets.smart)
+    epsilon: float = Field(default=SMART_EPSILON, gt=0)
     usd_per_unit_year: float | None = None
     holder: str | None = None
     target: str | None = None
-    months: int = Field(12, ge=1, le=600)
+    months: int = Field(default=12, ge=1, le=600)
     initial: float = 0.0
     schedule: list[LeverStep] = Field(default_factory=list)
-    layers: list[str] | None = Field(None, description="tariff: sum these layers of the scenario's tariff events")
+    layers: list[str] | None = Field(
+        default=None, description="tariff: sum these layers of the scenario's tariff events"
+    )
     source: str = ""
 
     @model_validator(mode="after")
@@ -374,7 +374,7 @@ class Condition(_Model):
     region: str | None = None
     end_use: str | None = None
     at_least: float = Field(ge=0, le=10)
-    window_days: int = Field(30, ge=1)
+    window_days: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _needs(self) -> Condition:
@@ -387,7 +387,7 @@ class Condition(_Model):
 
 class Extension(_Model):
     days: int = Field(gt=0)
-    max_extensions: int = Field(1, ge=0, le=20)
+    max_extensions: int = Field(default=1, ge=0, le=20)
     condition: Condition
 
 
@@ -415,13 +415,13 @@ class Round(_Model):
 class Spec(_Model):
     name: str = ""
     description: str = ""
-    scenario: str | None = Field(None, description="scenario YAML, relative to this file")
-    runs: int = Field(1, ge=1, le=1000)
-    seed: int = Field(0, ge=0)
-    period_days: float = Field(30.0, gt=0, le=3650)
-    deadline_steps: int = Field(12, ge=1, le=1000)
+    scenario: str | None = Field(default=None, description="scenario YAML, relative to this file")
+    runs: int = Field(default=1, ge=1, le=1000)
+    seed: int = Field(default=0, ge=0)
+    period_days: float = Field(default=30.0, gt=0, le=3650)
+    deadline_steps: int = Field(default=12, ge=1, le=1000)
     first_mover: str | None = None
-    max_packages: int = Field(20000, ge=1)
+    max_packages: int = Field(default=20000, ge=1)
     compare_exclude: list[str] = Field(default_factory=list)
     levers: dict[str, Lever] = Field(default_factory=dict)
     issues: list[Issue] = Field(default_factory=list)
@@ -429,7 +429,7 @@ class Spec(_Model):
     rounds: list[Round] = Field(min_length=1)
 
     # set by load_spec
-    source_path: str | None = Field(None, exclude=True)
+    source_path: str | None = Field(default=None, exclude=True)
     _marks: dict[PathKey, Location] = {}
 
     def locate(self, path: PathKey) -> Location | tuple[None, None]:
@@ -459,9 +459,6 @@ class Spec(_Model):
 # ----------------------------------------------------------------------------------------
 # Loading with located errors
 # ----------------------------------------------------------------------------------------
-def _problem(spec_src: str, marks: dict[PathKey, Location], path: PathKey, msg: str) -> Problem:
-    line, col = locate(marks, path)
-    return Problem(spec_src, msg, line, col, field=format_path(path) or None)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -483,119 +480,3 @@ def spec_from_data(data: Any, marks: dict[PathKey, Location] | None = None, sour
     if problems:
         raise InputError(problems)
     return spec
-
-
-def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -> list[Problem]:
-    """Checks that need more than one field: weights, names, agenda, references to levers."""
-    out: list[Problem] = []
-
-    def add(path: PathKey, msg: str) -> None:
-        out.append(_problem(src, marks, path, msg))
-
-    if not spec.issues:
-        add(("issues",), "the agenda is empty: give at least one issue")
-    names = [i.name for i in spec.issues]
-    for j, i in enumerate(spec.issues):
-        if names.count(i.name) > 1:
-            add(("issues", j, "name"), f"duplicate issue name {i.name!r}")
-        for k, t in enumerate(i.targets):
-            if t.lever is not None and t.lever not in spec.levers:
-                add(
-                    ("issues", j, "targets", k, "lever"),
-                    f"unknown lever {t.lever!r}; the spec has " + (", ".join(spec.levers) or "no levers"),
-                )
-            for v in i.options():
-                if v == KEEP:
-                    continue
-                try:
-                    written = t.write(v)
-                except KeyError:
-                    add(("issues", j, "targets", k, "map"), f"no entry for issue value {v!r}")
-                    break
-                if t.lever is not None and not _is_number(written):
-                    add(
-                        ("issues", j, "values"),
-                        f"value {v!r} gives {written!r} for lever {t.lever!r}; a lever takes numbers (give a 'map')",
-                    )
-                    break
-    truces = [i.name for i in spec.issues if i.kind == "truce"]
-    if len(truces) > 1:
-        add(("issues",), f"at most one truce issue, found {', '.join(truces)}")
-    if len(spec.parties) != 2:
-        add(("parties",), f"exactly two parties are needed, found {len(spec.parties)}")
-    for p, party in spec.parties.items():
-        total = sum(f.weight for f in party.factions.values())
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            add(("parties", p, "factions"), f"faction weights must sum to 1, got {total:g}")
-        for fname, fac in party.factions.items():
-            for k, term in enumerate(fac.terms):
-                path = ("parties", p, "factions", fname, "terms", k)
-                if term.lever is not None:
-                    lev = spec.levers.get(term.lever)
-                    if lev is None:
-                        add(
-                            (*path, "lever"),
-                            f"unknown lever {term.lever!r}; the spec has " + (", ".join(spec.levers) or "no levers"),
-                        )
-                        continue
-                    want = {
-                        "tariff_revenue": "tariff",
-                        "tariff_buyer_cost": "tariff",
-                        "tariff_exports_lost": "tariff",
-                        "flow_value": "flow",
-                        "treasury_cost": "treasury",
-                    }[term.indicator]
-                    if lev.kind != want:
-                        add(
-                            (*path, "lever"),
-                            f"{term.indicator} needs a {want} lever; {term.lever!r} is a {lev.kind} lever",
-                        )
-    if spec.first_mover is not None and spec.first_mover not in spec.parties:
-        add(
-            ("first_mover",),
-            f"unknown party {spec.first_mover!r}; expected one of {', '.join(spec.parties)}",
-        )
-    for j, r in enumerate(spec.rounds):
-        if r.agenda is not None:
-            if not r.agenda:
-                add(("rounds", j, "agenda"), "the agenda is empty: give at least one issue")
-            for k, a in enumerate(r.agenda):
-                try:
-                    spec.resolve_issues([a])
-                except KeyError:
-                    add(("rounds", j, "agenda", k), f"unknown issue or topic {a!r}")
-        for k, t in enumerate(r.threats.levers):
-            if t.lever not in spec.levers:
-                add(("rounds", j, "threats", "levers", k, "lever"), f"unknown lever {t.lever!r}")
-        if r.actual is not None:
-            for key, v in r.actual.items():
-                if key not in names:
-                    add(
-                        ("rounds", j, "actual", key),
-                        f"unknown issue {key!r}; expected one of {', '.join(names)}",
-                    )
-                elif spec.issue(key).kind == "truce" and (not isinstance(v, int) or v <= 0):
-                    add(("rounds", j, "actual", key), "a truce length is a whole number of days > 0")
-                elif v != KEEP:
-                    for t in spec.issue(key).targets:
-                        try:
-                            float(t.write(v)) if t.lever is not None else t.write(v)
-                        except (KeyError, TypeError, ValueError):
-                            where = f"lever {t.lever!r}" if t.lever else f"{t.event}.{t.field}"
-                            add(("rounds", j, "actual", key), f"value {v!r} cannot be written to {where}")
-                            break
-    rnames = [r.name for r in spec.rounds]
-    for j, r in enumerate(spec.rounds):
-        if rnames.count(r.name) > 1:
-            add(("rounds", j, "name"), f"duplicate round name {r.name!r}")
-    dates = [r.date for r in spec.rounds]
-    if dates != sorted(dates):
-        add(("rounds",), "rounds must be in date order")
-    if not any(r.kind == "talks" for r in spec.rounds):
-        add(("rounds",), "at least one round of kind 'talks' is needed")
-    for k, e in enumerate(spec.compare_exclude):
-        try:
-            spec.resolve_issues([e])
-        except KeyError:
-            add(("compare_exclude", k), f"unknown issue or topic {e!r}")
-    return out

@@ -32,12 +32,12 @@ class EngineParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    psi_param: float = Field(0.8, gt=0, le=1)
-    inventory_restoration_tau: float = Field(60.0, ge=1)
-    alpha_base: float = Field(1.0, ge=1)
-    alpha_tau: float = Field(365.0, ge=1)
+    psi_param: float = Field(default=0.8, gt=0, le=1)
+    inventory_restoration_tau: float = Field(default=60.0, ge=1)
+    alpha_base: float = Field(default=1.0, ge=1)
+    alpha_tau: float = Field(default=365.0, ge=1)
     order_type: Literal["alt", "noalt"] = "alt"
-    shortfall_tolerance: float = Field(0.001, ge=0, lt=1, description="relative shortfall that counts as short")
+    shortfall_tolerance: float = Field(default=0.001, ge=0, lt=1, description="relative shortfall that counts as short")
 
 
 class KeyUser(BaseModel):
@@ -54,21 +54,21 @@ class Scenario(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     world: str | None = Field(
-        None,
+        default=None,
         description="bundled dataset name or folder path (relative to the scenario "
         "file); needed by `run`, optional for tariff- or finance-only scenarios",
     )
     start: dt.date
-    horizon_days: int = Field(365, gt=0, le=36500)
-    runs: int = Field(1, ge=1, le=1_000_000)
-    seed: int = Field(0, ge=0)
+    horizon_days: int = Field(default=365, gt=0, le=36500)
+    runs: int = Field(default=1, ge=1, le=1_000_000)
+    seed: int = Field(default=0, ge=0)
     engine: EngineParams = Field(default_factory=EngineParams)
     key_users: list[KeyUser] = Field(default_factory=list)
     uncertain: list[UncertainParameter] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
 
     # Where it came from; set by from_yaml, excluded from the hash.
-    source_path: str | None = Field(None, exclude=True)
+    source_path: str | None = Field(default=None, exclude=True)
     _marks: dict[PathKey, Location] = {}
 
     @model_validator(mode="after")
@@ -102,11 +102,13 @@ class Scenario(BaseModel):
     def world_ref(self) -> str:
         """The world reference resolved against the scenario file's folder when it is a path."""
         if self.world is None:
+            line, col = self.locate(())
             raise ScenarioError(
                 Problem(
                     self.source_path or "<scenario>",
                     "this command needs a 'world' (a bundled dataset name or a folder)",
-                    *self.locate(()),
+                    line,
+                    col,
                     field="world",
                 )
             )

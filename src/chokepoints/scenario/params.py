@@ -77,11 +77,11 @@ def event_targets(scenario: Scenario) -> list[tuple[int, int, ParameterRef]]:
     In scenario order; parameters naming an unknown id are in :func:`unknown_event_refs` instead.
     """
     ids = _event_index(scenario)
-    out = []
+    out: list[tuple[int, int, ParameterRef]] = []
     for j, u in enumerate(scenario.uncertain):
         ref = u.ref
         if ref.kind == "event" and ref.event in ids:
-            out.append((j, ids[ref.event], ref))  # type: ignore[index]
+            out.append((j, ids[ref.event], ref))
     return out
 
 

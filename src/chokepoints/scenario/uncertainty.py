@@ -53,6 +53,12 @@ __all__ = [
 ]
 
 
+def _given(v: float | None) -> float:
+    """A bound the validator has already required for this distribution (never None here)."""
+    assert v is not None
+    return v
+
+
 class UncertainParameter(BaseModel):
     """One uncertain number and its distribution.
 
@@ -70,9 +76,9 @@ class UncertainParameter(BaseModel):
     high: float | None = None
     mode: float | None = None
     mean: float | None = None
-    sd: float | None = Field(None, gt=0)
-    median: float | None = Field(None, gt=0)
-    sigma: float | None = Field(None, gt=0)
+    sd: float | None = Field(default=None, gt=0)
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, gt=0)
     a: float | None = None
     b: float | None = None
     values: list[float] | None = None
@@ -108,12 +114,12 @@ class UncertainParameter(BaseModel):
             raise ValueError(f"{d} distribution needs {', '.join(missing)}")
         if self.assumption is not None and not self.assumption.strip():
             raise ValueError("assumption must be a non-empty id")
-        if not missing and d in ("uniform", "triangular") and not self.low < self.high:  # type: ignore[operator]
+        if not missing and d in ("uniform", "triangular") and not _given(self.low) < _given(self.high):
             raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
-        if not missing and d == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+        if not missing and d == "triangular" and not _given(self.low) <= _given(self.mode) <= _given(self.high):
             raise ValueError(f"mode {self.mode} must lie within [low, high]")
         if d == "beta":
-            if self.a <= 0 or self.b <= 0:  # type: ignore[operator]
+            if _given(self.a) <= 0 or _given(self.b) <= 0:
                 raise ValueError(f"beta needs a > 0 and b > 0, got a={self.a}, b={self.b}")
             lo, hi = self.low if self.low is not None else 0.0, self.high if self.high is not None else 1.0
             if not lo < hi:
@@ -145,10 +151,12 @@ class UncertainParameter(BaseModel):
         """Inverse CDF: map uniforms in [0, 1) to this distribution."""
         d = self.distribution
         if d == "uniform":
-            return stats.uniform(self.low, self.high - self.low).ppf(u)
+            low, high = _given(self.low), _given(self.high)
+            return stats.uniform(low, high - low).ppf(u)
         if d == "triangular":
-            width = self.high - self.low
-            return stats.triang((self.mode - self.low) / width, self.low, width).ppf(u)
+            low, mode, high = _given(self.low), _given(self.mode), _given(self.high)
+            width = high - low
+            return stats.triang((mode - low) / width, low, width).ppf(u)
         if d == "normal":
             x = stats.norm(self.mean, self.sd).ppf(u)
             return np.clip(

@@ -19,19 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
-from ..provenance import provenance
 from ..scenario import Scenario
 from ..scenario.events_trade import Tariff, TradeSetup
 from ..scenario.params import event_targets
 from ..scenario.sampling import sample
-from .api import CELL_VARS, DESCRIPTIONS, LINE_VARS, check_inputs, solution_vars
+from .api import CELL_VARS, LINE_VARS, check_inputs, solution_vars
 from .data import (
     TradeData,
     load_bundled,
@@ -42,27 +40,11 @@ from .data import (
     section_of_hs,
     trade_data,
 )
+from .market import Market, UncertainTarget, result_dataset, weighted_by_importer
 from .pe import solve_arrays
 from .schedule import LAYERS, Catalog, LayerRow, Origin, Schedule, make_row, parse_selector
 
 SETUP_FIELDS = ("eta", "sigma", "epsilon")
-
-
-@dataclass
-class Market:
-    """Lines (importer x product) and partners with base imports; arrays for the kernel."""
-
-    line_id: np.ndarray
-    line_importer: np.ndarray
-    line_product: np.ndarray  # index into catalog
-    partners: np.ndarray
-    m0: np.ndarray  # (L, N) USD million
-    catalog: Catalog
-    products: pd.DataFrame
-
-    @property
-    def importers(self) -> list[str]:
-        return sorted(set(self.line_importer.tolist()))
 
 
 def _where(sc: Scenario, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
@@ -330,14 +312,6 @@ def resolve_elasticities(
     return val["eta"], val["sigma"], val["epsilon"], src
 
 
-@dataclass
-class UncertainTarget:
-    column: int
-    kind: str  # setup | tariff
-    field: str
-    event: int
-
-
 def uncertain_targets(sc: Scenario) -> list[UncertainTarget]:
     """The scenario's uncertain parameters that the tariff analysis reads."""
     out = []
@@ -526,7 +500,7 @@ def analyse(
                 out[k][r, ti] = v
 
     layer_timeline = np.stack([_rate_matrix(schedule, d, market) for d in timeline])
-    ds = _dataset(
+    ds = result_dataset(
         sc,
         setup,
         td,
@@ -549,7 +523,7 @@ def analyse(
     )
     ds["timeline_layer_rate"] = (
         ("timeline", "layer", "importer", "partner"),
-        _weighted_by_importer(layer_timeline, market),
+        weighted_by_importer(layer_timeline, market),
     )
     ds = ds.assign_coords(timeline=pd.to_datetime([d.isoformat() for d in timeline]))
     ds["timeline_layer_rate"].attrs["description"] = (
@@ -557,19 +531,6 @@ def analyse(
     )
     ds.attrs["end_date"] = sc.end.isoformat()
     return ds
-
-
-def _weighted_by_importer(layers: np.ndarray, market: Market) -> np.ndarray:
-    """(T, K, L, N) percent -> (T, K, importer, N) averages weighted by base imports."""
-    importers = market.importers
-    out = np.full((layers.shape[0], layers.shape[1], len(importers), layers.shape[3]), np.nan)
-    for a, imp in enumerate(importers):
-        sel = market.line_importer == imp
-        w = market.m0[sel]
-        tot = w.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, :, a] = np.where(tot > 0, (layers[:, :, sel] * w).sum(axis=2) / np.where(tot > 0, tot, 1.0), np.nan)
-    return out
 
 
 def _with_rates(schedule: Schedule, sc: Scenario, values: dict[int, float], targets: list[UncertainTarget]) -> Schedule:
@@ -587,84 +548,3 @@ def _with_rates(schedule: Schedule, sc: Scenario, values: dict[int, float], targ
             row = LayerRow(**{**row.__dict__, "rate": v})
         rows.append(row)
     return Schedule(rows, schedule.rules, schedule.name, schedule.sources)
-
-
-def _dataset(
-    sc: Scenario,
-    setup: TradeSetup,
-    td: TradeData,
-    market: Market,
-    schedule: Schedule,
-    dates: list[dt.date],
-    base: dt.date,
-    out: dict[str, np.ndarray],
-    rate_base: np.ndarray,
-    rate_new: np.ndarray,
-    layer_base: np.ndarray,
-    layer_new: np.ndarray,
-    eta: np.ndarray,
-    sigma: np.ndarray,
-    eps: np.ndarray,
-    el_src: dict[str, np.ndarray],
-    n_runs: int,
-    seed: int,
-    targets: list[UncertainTarget],
-) -> xr.Dataset:
-    importers = market.importers
-    prod = market.products.drop_duplicates("product").set_index("product")
-    pnames = market.catalog.product[market.line_product]
-    m0 = market.m0
-    wavg_base = _weighted_by_importer(layer_base[None], market)[0]
-    wavg_new = _weighted_by_importer(layer_new, market)
-    data: dict[str, Any] = {
-        "imports_base": (("line", "partner"), m0),
-        "rate_base": (("line", "partner"), rate_base),
-        "rate": (("run", "date", "line", "partner"), rate_new),
-        "layer_rate_base": (("layer", "importer", "partner"), wavg_base),
-        "layer_rate": (("date", "layer", "importer", "partner"), wavg_new),
-        "eta": (("run", "line"), eta),
-        "sigma": (("run", "line"), sigma),
-        "epsilon": (("run", "line", "partner"), eps),
-    }
-    for k, v in out.items():
-        data[k] = (("run", "date", "line"), v) if k in LINE_VARS else (("run", "date", "line", "partner"), v)
-    prov = provenance(
-        "trade",
-        scenario=sc,
-        world=td,
-        seed=seed,
-        runs=n_runs,
-        schedule=schedule.name,
-        base_date=base.isoformat(),
-        uncertain=", ".join(sc.uncertain[t.column].parameter for t in targets),
-        units="USD million a year at base-year flows; rates in percent",
-        model="Armington CES partial equilibrium (chokepoints.trade.pe)",
-    )
-    ds = xr.Dataset(
-        data,
-        coords={
-            "run": np.arange(n_runs),
-            "date": pd.to_datetime([d.isoformat() for d in dates]),
-            "line": market.line_id.astype(str),
-            "line_importer": ("line", market.line_importer.astype(str)),
-            "line_product": ("line", pnames.astype(str)),
-            "line_description": (
-                "line",
-                [str(prod.loc[p, "description"]) if p in prod.index else p for p in pnames],
-            ),
-            "line_section": ("line", market.catalog.section[market.line_product].astype(str)),
-            "line_hs": ("line", market.catalog.hs[market.line_product].astype(str)),
-            "partner": market.partners.astype(str),
-            "importer": importers,
-            "layer": list(LAYERS),
-            "eta_source": ("line", el_src["eta"].astype(str)),
-            "sigma_source": ("line", el_src["sigma"].astype(str)),
-        },
-        attrs=prov,
-    )
-    for k, v in DESCRIPTIONS.items():
-        if k in ds:
-            ds[k].attrs["description"] = v
-    ds["rate"].attrs["description"] = "total tariff rate in percent on each date"
-    ds["layer_rate"].attrs["description"] = "trade-weighted average rate by layer (percent; base-year weights)"
-    return ds

@@ -207,7 +207,7 @@ def solve(
     ds.attrs.setdefault("model", "Armington CES partial equilibrium (chokepoints.trade.pe)")
     ds.attrs["solver_iterations"] = sol.iterations
     ds.attrs["solver_residual"] = sol.residual
-    for k, v in DESCRIPTIONS.items():
-        if k in ds:
-            ds[k].attrs["description"] = v
+    for name, text in DESCRIPTIONS.items():
+        if name in ds:
+            ds[name].attrs["description"] = text
     return ds

@@ -68,10 +68,10 @@ class _LazyTables(dict):
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self else default
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         return [(k, self[k]) for k in self.keys()]
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         return [self[k] for k in self.keys()]
 
 
@@ -138,7 +138,7 @@ class FactoredShares:
             return out if out.ndim else out.item()
         return np.asarray(self)[key]
 
-    def nonzero(self) -> tuple[np.ndarray, np.ndarray]:
+    def nonzero(self) -> tuple[np.ndarray, ...]:
         return np.nonzero(np.asarray(self))
 
 
@@ -218,6 +218,7 @@ def _inventory_days(
     return s
 
 
+# long: validation and conversion of an MRIO into the World tables in one pass; not yet split in stages
 def from_mrio(
     io: Any,
     *,
@@ -288,6 +289,7 @@ def from_mrio(
 
     # final-demand cells: per (consuming region, product) or per (region, category, product)
     categories = list(dict.fromkeys(y_cats))
+    groups: list[tuple[str, str | None]]
     if final_demand == "region":
         groups = [(r, None) for r in regions]
     elif final_demand == "category":
