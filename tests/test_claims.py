@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -118,9 +117,7 @@ def test_cli_bad_date_is_one_line(tmp_path: Path) -> None:
 @pytest.mark.skipif(not SHARED.exists(), reason="shared articles not present")
 @pytest.mark.parametrize("name", ["netease-2026-01-treasuries-agenda.txt", "netease-2025-06-london-talks.txt"])
 def test_shared_articles(name: str) -> None:
-    t0 = time.perf_counter()
-    art, cs = check_file(SHARED / name)
-    assert time.perf_counter() - t0 < 2.0
+    art, cs = check_file(SHARED / name)  # its time is measured in benchmarks/bench_claims.py, not here
     texts = [c.claim.text for c in cs]
     assert "45%" not in texts and "10万头" not in "".join(texts)  # reference and related headlines
     assert all(c.verdict.verdict != "unverifiable" or c.verdict.needs for c in cs)

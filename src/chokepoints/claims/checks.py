@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -214,198 +215,242 @@ def check_claim(c: Claim, art: Article) -> Verdict:  # noqa: C901 - one branch p
     return v
 
 
-def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:  # noqa: C901
-    if t.check == "none":
-        return Verdict("unverifiable", "the bundled data hold no series for this", needs=t.needs)
-    if t.check == "level":
-        return _history(c, _need(t.series, at), t, at)
-    if t.check == "peak":
-        obs = _need(t.series, at)
-        top = max(obs, key=lambda o: o.value)
-        ok = _ok(c, top.value, t)
+def _check_none(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    return Verdict("unverifiable", "the bundled data hold no series for this", needs=t.needs)
+
+
+def _check_level(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    return _history(c, _need(t.series, at), t, at)
+
+
+def _check_peak(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    top = max(obs, key=lambda o: o.value)
+    ok = _ok(c, top.value, t)
+    return Verdict(
+        "consistent" if ok else "inconsistent",
+        f"peak = max of {len(obs)} observations = {_fmt(top.value)} ({top.as_of}) vs claim {_fmt(c.value or 0)}",
+        [top.source()],
+        top.value,
+    )
+
+
+def _check_fall_from_peak(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    top, last = max(obs, key=lambda o: o.value), obs[-1]
+    fall = top.value - last.value
+    ok = _ok(c, fall, t)
+    return Verdict(
+        "consistent" if ok else "inconsistent",
+        f"{_fmt(top.value)} ({top.as_of}) - {_fmt(last.value)} "
+        f"({last.as_of}) = {_fmt(fall)} vs claim {c.bound}{_fmt(c.value or 0)}",
+        [top.source(), last.source()],
+        fall,
+    )
+
+
+def _check_milestone(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    last = obs[-1]
+    if abs(last.value - (c.value or 0)) <= t.tol_rel * last.value:
         return Verdict(
-            "consistent" if ok else "inconsistent",
-            f"peak = max of {len(obs)} observations = {_fmt(top.value)} ({top.as_of}) vs claim {_fmt(c.value or 0)}",
-            [top.source()],
-            top.value,
-        )
-    if t.check == "fall_from_peak":
-        obs = _need(t.series, at)
-        top, last = max(obs, key=lambda o: o.value), obs[-1]
-        fall = top.value - last.value
-        ok = _ok(c, fall, t)
-        return Verdict(
-            "consistent" if ok else "inconsistent",
-            f"{_fmt(top.value)} ({top.as_of}) - {_fmt(last.value)} "
-            f"({last.as_of}) = {_fmt(fall)} vs claim {c.bound}{_fmt(c.value or 0)}",
-            [top.source(), last.source()],
-            fall,
-        )
-    if t.check == "milestone":
-        obs = _need(t.series, at)
-        last = obs[-1]
-        if abs(last.value - (c.value or 0)) <= t.tol_rel * last.value:
-            return Verdict(
-                "consistent",
-                f"latest milestone passed by {at}: {_fmt(last.value)} ({last.as_of})",
-                [last.source()],
-                last.value,
-            )
-        for i, o in enumerate(obs[:-1]):
-            if abs(o.value - (c.value or 0)) <= t.tol_rel * o.value:
-                nxt = obs[i + 1]
-                return Verdict(
-                    "outdated",
-                    f"passed {_fmt(o.value)} on {o.as_of}; passed {_fmt(nxt.value)} on {nxt.as_of}; "
-                    f"by {at} it had passed {_fmt(last.value)} ({last.as_of})",
-                    [o.source(), nxt.source(), last.source()],
-                    last.value,
-                    stopped=nxt.available.isoformat(),
-                )
-        return Verdict(
-            "inconsistent", f"latest milestone by {at}: {_fmt(last.value)} ({last.as_of})", [last.source()], last.value
-        )
-    if t.check == "since":
-        obs = _need(t.series, at)
-        last, year = obs[-1], int(c.value or 0)
-        later = [o for o in obs[:-1] if o.period_end.year > year]
-        low = c.extra.get("extreme") in ("最低", "最小", "lowest", "smallest")
-        beaten = [o for o in later if (o.value <= last.value if low else o.value >= last.value)]
-        stated = [o for o in series(t.stated, by=at)] if t.stated else []
-        src = [last.source()] + [o.source() for o in stated]
-        if beaten:
-            b = beaten[-1]
-            return Verdict(
-                "inconsistent",
-                f"{_fmt(b.value)} ({b.as_of}) is {'lower' if low else 'higher'} than "
-                f"{_fmt(last.value)} ({last.as_of}) and later than {year}",
-                src + [b.source()],
-                b.value,
-            )
-        say = f"; stated comparison year {int(stated[-1].value)}" if stated else ""
-        ok = not stated or int(stated[-1].value) == year
-        span = f"{later[0].as_of}..{later[-1].as_of}" if later else "no observations"
-        return Verdict(
-            "consistent" if ok else "inconsistent",
-            f"{_fmt(last.value)} ({last.as_of}) is the "
-            f"{'lowest' if low else 'highest'} of the bundled series after {year} ({span}){say}",
-            src,
+            "consistent",
+            f"latest milestone passed by {at}: {_fmt(last.value)} ({last.as_of})",
+            [last.source()],
             last.value,
         )
-    if t.check == "streak":
-        return _history(c, _need(t.series, at), t, at)
-    if t.check == "share":
-        nums, dens = _need(t.series, at), _need(t.other, at)
-        pairs = [(n, d) for n in nums for d in dens if n.available == d.available]
-        shares = [(100 * n.value / d.value, n, d) for n, d in pairs]
-        cur, n, d = shares[-1]
-        alt_txt = []
-        for a in t.alternatives:
-            if isinstance(a, dict):
-                an = series(a["series"], by=at)
-                if an and a.get("other"):
-                    ad = series(a["other"], by=at)
-                    alt_txt.append(f"{a['label']}: {100 * an[-1].value / ad[-1].value:.1f}%")
-                elif an:
-                    alt_txt.append(f"{a['label']}: {an[-1].value:g}%")
-        tt = Template("x", (), "share", tol_abs=t.tol_abs)
-        if _ok(c, cur, tt):
+    for i, o in enumerate(obs[:-1]):
+        if abs(o.value - (c.value or 0)) <= t.tol_rel * o.value:
+            nxt = obs[i + 1]
+            return Verdict(
+                "outdated",
+                f"passed {_fmt(o.value)} on {o.as_of}; passed {_fmt(nxt.value)} on {nxt.as_of}; "
+                f"by {at} it had passed {_fmt(last.value)} ({last.as_of})",
+                [o.source(), nxt.source(), last.source()],
+                last.value,
+                stopped=nxt.available.isoformat(),
+            )
+    return Verdict(
+        "inconsistent", f"latest milestone by {at}: {_fmt(last.value)} ({last.as_of})", [last.source()], last.value
+    )
+
+
+def _check_since(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    last, year = obs[-1], int(c.value or 0)
+    later = [o for o in obs[:-1] if o.period_end.year > year]
+    low = c.extra.get("extreme") in ("最低", "最小", "lowest", "smallest")
+    beaten = [o for o in later if (o.value <= last.value if low else o.value >= last.value)]
+    stated = [o for o in series(t.stated, by=at)] if t.stated else []
+    src = [last.source()] + [o.source() for o in stated]
+    if beaten:
+        b = beaten[-1]
+        return Verdict(
+            "inconsistent",
+            f"{_fmt(b.value)} ({b.as_of}) is {'lower' if low else 'higher'} than "
+            f"{_fmt(last.value)} ({last.as_of}) and later than {year}",
+            src + [b.source()],
+            b.value,
+        )
+    say = f"; stated comparison year {int(stated[-1].value)}" if stated else ""
+    ok = not stated or int(stated[-1].value) == year
+    span = f"{later[0].as_of}..{later[-1].as_of}" if later else "no observations"
+    return Verdict(
+        "consistent" if ok else "inconsistent",
+        f"{_fmt(last.value)} ({last.as_of}) is the "
+        f"{'lowest' if low else 'highest'} of the bundled series after {year} ({span}){say}",
+        src,
+        last.value,
+    )
+
+
+def _check_streak(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    return _history(c, _need(t.series, at), t, at)
+
+
+def _check_share(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    nums, dens = _need(t.series, at), _need(t.other, at)
+    pairs = [(n, d) for n in nums for d in dens if n.available == d.available]
+    shares = [(100 * n.value / d.value, n, d) for n, d in pairs]
+    cur, n, d = shares[-1]
+    alt_txt = []
+    for a in t.alternatives:
+        if isinstance(a, dict):
+            an = series(a["series"], by=at)
+            if an and a.get("other"):
+                ad = series(a["other"], by=at)
+                alt_txt.append(f"{a['label']}: {100 * an[-1].value / ad[-1].value:.1f}%")
+            elif an:
+                alt_txt.append(f"{a['label']}: {an[-1].value:g}%")
+    tt = Template("x", (), "share", tol_abs=t.tol_abs)
+    if _ok(c, cur, tt):
+        v = Verdict(
+            "consistent",
+            f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% ({n.as_of} vintage)",
+            [n.source(), d.source()],
+            cur,
+        )
+    else:
+        older = [(s, on, od) for s, on, od in shares[:-1] if _ok(c, s, tt)]
+        if older:
+            s, on, od = older[-1]
             v = Verdict(
-                "consistent",
-                f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% ({n.as_of} vintage)",
+                "outdated",
+                f"100 x {_fmt(on.value)} / {_fmt(od.value)} = {s:.1f}% ({on.as_of} vintage); "
+                f"current vintage: 100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}%",
+                [on.source(), od.source(), n.source(), d.source()],
+                cur,
+                stopped=n.available.isoformat(),
+            )
+        else:
+            v = Verdict(
+                "inconsistent",
+                f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% vs claim {c.value:g}%",
                 [n.source(), d.source()],
                 cur,
             )
-        else:
-            older = [(s, on, od) for s, on, od in shares[:-1] if _ok(c, s, tt)]
-            if older:
-                s, on, od = older[-1]
-                v = Verdict(
-                    "outdated",
-                    f"100 x {_fmt(on.value)} / {_fmt(od.value)} = {s:.1f}% ({on.as_of} vintage); "
-                    f"current vintage: 100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}%",
-                    [on.source(), od.source(), n.source(), d.source()],
-                    cur,
-                    stopped=n.available.isoformat(),
-                )
-            else:
-                v = Verdict(
-                    "inconsistent",
-                    f"100 x {_fmt(n.value)} / {_fmt(d.value)} = {cur:.1f}% vs claim {c.value:g}%",
-                    [n.source(), d.source()],
-                    cur,
-                )
-        v.alternatives = alt_txt
-        return v
-    if t.check == "compare":
-        sa, sb = _need(t.series, at), _need(t.other, at)
-        common = [(x, y) for x in sa for y in sb if x.as_of == y.as_of]
-        if not common:
-            raise LookupError(f"no common period of {t.series} and {t.other} by {at}")
-        ok = all(x.value > y.value for x, y in common)
-        arith = "; ".join(
-            f"{x.as_of}: {_fmt(x.value)} {'>' if x.value > y.value else '<='} {_fmt(y.value)}" for x, y in common
-        )
-        return Verdict(
-            "consistent" if ok else "inconsistent", arith, [s for x, y in common for s in (x.source(), y.source())]
-        )
-    if t.check in ("event_date", "years_since"):
-        ev = series(t.series)  # events are dated; their date is known whenever they happened before the article
-        ev = [e for e in ev if e.period_end <= max(at, e.period_end)]
-        if not ev:
-            raise LookupError(f"no event {t.series}")
-        e = ev[0]
-        if t.check == "years_since":
-            diff = at.year - e.period_end.year
-            ok = abs(diff - (c.value or 0)) <= 0.5
-            return Verdict(
-                "consistent" if ok else "inconsistent",
-                f"{at.year} - {e.period_end.year} = {diff} years vs claim {c.value:g}",
-                [e.source()],
-                float(diff),
-            )
-        res = c.resolution
-        same = (
-            c.date is not None
-            and c.date.year == e.period_end.year
-            and (
-                res == "year"
-                or (c.date.month == e.period_end.month and (res == "month" or c.date.day == e.period_end.day))
-            )
-        )
-        return Verdict(
-            "consistent" if same else "inconsistent", f"event on {e.as_of}; claim {c.date} (to the {res})", [e.source()]
-        )
-    if t.check == "event_value":
-        held = [o for o in series(t.series) if o.period_end <= at]  # an event is a fact from the day it happens
-        if not held:
-            raise LookupError(f"no event {t.series} by {at}")
-        e = held[-1]
-        ok = abs(e.value - (c.value or 0)) < 1e-9
+    v.alternatives = alt_txt
+    return v
+
+
+def _check_compare(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    sa, sb = _need(t.series, at), _need(t.other, at)
+    common = [(x, y) for x in sa for y in sb if x.as_of == y.as_of]
+    if not common:
+        raise LookupError(f"no common period of {t.series} and {t.other} by {at}")
+    ok = all(x.value > y.value for x, y in common)
+    arith = "; ".join(
+        f"{x.as_of}: {_fmt(x.value)} {'>' if x.value > y.value else '<='} {_fmt(y.value)}" for x, y in common
+    )
+    return Verdict(
+        "consistent" if ok else "inconsistent", arith, [s for x, y in common for s in (x.source(), y.source())]
+    )
+
+
+def _check_event_date(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    ev = series(t.series)  # events are dated; their date is known whenever they happened before the article
+    ev = [e for e in ev if e.period_end <= max(at, e.period_end)]
+    if not ev:
+        raise LookupError(f"no event {t.series}")
+    e = ev[0]
+    if t.check == "years_since":
+        diff = at.year - e.period_end.year
+        ok = abs(diff - (c.value or 0)) <= 0.5
         return Verdict(
             "consistent" if ok else "inconsistent",
-            f"source: {e.value:g} {e.unit} vs claim {c.value:g}",
+            f"{at.year} - {e.period_end.year} = {diff} years vs claim {c.value:g}",
             [e.source()],
-            e.value,
+            float(diff),
         )
-    if t.check == "estimate":
-        obs = _need(t.series, at)
-        v = _history(c, obs, t, at)
-        if v.verdict == "inconsistent":
-            v.arithmetic = (
-                f"latest estimate by {at}: {_fmt(obs[-1].value)} {obs[-1].unit} ({obs[-1].as_of}); all held: "
-                + ", ".join(f"{_fmt(o.value)} ({o.as_of})" for o in obs)
-                + f"; claim {_fmt(c.value or 0)}"
-            )
-            v.sources = [o.source() for o in obs]
-        return v
-    if t.check == "horizon":
-        obs = _need(t.series, at)
-        ok = t.expected is not None and abs(t.expected - (c.value or 0)) < 1e-9
-        return Verdict(
-            "consistent" if ok else "inconsistent",
-            f"the estimates cover {t.expected:g} years vs claim {c.value:g}",
-            [obs[-1].source()],
-            t.expected,
+    res = c.resolution
+    same = (
+        c.date is not None
+        and c.date.year == e.period_end.year
+        and (
+            res == "year" or (c.date.month == e.period_end.month and (res == "month" or c.date.day == e.period_end.day))
         )
-    raise AssertionError(t.check)
+    )
+    return Verdict(
+        "consistent" if same else "inconsistent", f"event on {e.as_of}; claim {c.date} (to the {res})", [e.source()]
+    )
+
+
+def _check_event_value(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    held = [o for o in series(t.series) if o.period_end <= at]  # an event is a fact from the day it happens
+    if not held:
+        raise LookupError(f"no event {t.series} by {at}")
+    e = held[-1]
+    ok = abs(e.value - (c.value or 0)) < 1e-9
+    return Verdict(
+        "consistent" if ok else "inconsistent",
+        f"source: {e.value:g} {e.unit} vs claim {c.value:g}",
+        [e.source()],
+        e.value,
+    )
+
+
+def _check_estimate(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    v = _history(c, obs, t, at)
+    if v.verdict == "inconsistent":
+        v.arithmetic = (
+            f"latest estimate by {at}: {_fmt(obs[-1].value)} {obs[-1].unit} ({obs[-1].as_of}); all held: "
+            + ", ".join(f"{_fmt(o.value)} ({o.as_of})" for o in obs)
+            + f"; claim {_fmt(c.value or 0)}"
+        )
+        v.sources = [o.source() for o in obs]
+    return v
+
+
+def _check_horizon(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    obs = _need(t.series, at)
+    ok = t.expected is not None and abs(t.expected - (c.value or 0)) < 1e-9
+    return Verdict(
+        "consistent" if ok else "inconsistent",
+        f"the estimates cover {t.expected:g} years vs claim {c.value:g}",
+        [obs[-1].source()],
+        t.expected,
+    )
+
+
+_CHECKS: dict[str, Callable[[Template, Claim, Article, dt.date], Verdict]] = {
+    "none": _check_none,
+    "level": _check_level,
+    "peak": _check_peak,
+    "fall_from_peak": _check_fall_from_peak,
+    "milestone": _check_milestone,
+    "since": _check_since,
+    "streak": _check_streak,
+    "share": _check_share,
+    "compare": _check_compare,
+    "event_date": _check_event_date,
+    "years_since": _check_event_date,
+    "event_value": _check_event_value,
+    "estimate": _check_estimate,
+    "horizon": _check_horizon,
+}
+
+
+def _run(t: Template, c: Claim, art: Article, at: dt.date) -> Verdict:
+    """The verdict of template ``t``'s check (its ``check`` names one of :data:`_CHECKS`)."""
+    return _CHECKS[t.check](t, c, art, at)
