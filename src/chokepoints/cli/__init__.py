@@ -1,7 +1,7 @@
 """The ``chokepoints`` command line (Typer + Rich).
 
 One module per command group (``run``, ``datasets``, ``exposure``, ``sensitivity``, ``finance``,
-``tariffs``, ``negotiate``, ``scenarios``); what they share (consoles, one-line errors, ``--debug``,
+``tariffs``, ``negotiate``, ``scenarios``, ``sweep``/``results``/``compare``); what they share (consoles, one-line errors, ``--debug``,
 common options) lives in :mod:`._common`, which the command modules import instead of this package.
 
 Errors for people: bad input prints one line naming the file, the place and what was expected,
@@ -16,7 +16,7 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import datasets, exposure, finance, negotiate, run, scenarios, sensitivity, tariffs
+from . import datasets, exposure, finance, negotiate, run, scenarios, sensitivity, sweep, tariffs
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
@@ -57,6 +57,9 @@ app.command("finance")(finance.finance)
 app.command("tariffs")(tariffs.tariffs)
 app.command("negotiate")(negotiate.negotiate)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
+app.command("sweep")(sweep.sweep)
+app.add_typer(sweep.results_app, name="results")
+app.command("compare")(sweep.compare)
 
 
 def main() -> None:
