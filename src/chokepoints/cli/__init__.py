@@ -1,8 +1,9 @@
 """The ``chokepoints`` command line (Typer + Rich).
 
 One module per command group (``run``, ``datasets``, ``exposure``, ``sensitivity``, ``finance``,
-``tariffs``, ``negotiate``, ``scenarios``, ``sweep``/``results``/``compare``); what they share (consoles, one-line errors, ``--debug``,
-common options) lives in :mod:`._common`, which the command modules import instead of this package.
+``tariffs``, ``negotiate``, ``scenarios``, ``sweep`` with ``results`` and ``compare``); what they share
+(consoles, one-line errors, ``--debug``, common options) lives in :mod:`._common`, which the command
+modules import instead of this package.
 
 Errors for people: bad input prints one line naming the file, the place and what was expected,
 and exits with code 2; ``--debug`` shows the traceback instead. Heavy imports (engine, plotting,

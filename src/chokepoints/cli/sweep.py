@@ -16,8 +16,9 @@ from ._common import console, fail, report_input_error
 
 SWEEP_OUT = Path("out/sweeps")
 
-results_app = typer.Typer(help="The sweep catalogue: list, show, query (read-only SQL) and export results.",
-                          no_args_is_help=True)
+results_app = typer.Typer(
+    help="The sweep catalogue: list, show, query (read-only SQL) and export results.", no_args_is_help=True
+)
 
 
 def _need_extra() -> None:
@@ -25,14 +26,16 @@ def _need_extra() -> None:
 
     msg = missing_extra()
     if msg:
-        fail(msg)
+        from rich.markup import escape
+
+        fail(escape(msg))
 
 
 def _out_option(help: str = "Sweep folder holding catalogue.duckdb and the Parquet files") -> object:
     return typer.Option("--out", help=help)
 
 
-def _print_frame(df, title: str | None = None, max_rows: int = 60) -> None:  # type: ignore[no-untyped-def]
+def _print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
     from rich.table import Table
 
     table = Table(title=title, header_style="bold")
@@ -59,7 +62,9 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler, tcp://HOST:PORT")
     ] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep: run unfinished chunks")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted sweep: run unfinished chunks")
+    ] = False,
     out: Annotated[Path, _out_option("Sweep folder (catalogue.duckdb and Parquet files)")] = SWEEP_OUT,
 ) -> None:
     """Run a sweep of scenario variants in chunks on Dask; catalogue every chunk as it finishes."""
@@ -73,17 +78,28 @@ def sweep(
     try:
         ex, sid = prepare(sweep_file)
         runs = ex.spec.runs * len(ex.points)
-        console.print(f"sweep {sid}: {len(ex.points)} point(s) x {ex.spec.runs} run(s) = {runs:,} runs "
-                      f"in {len(ex.chunks)} chunk(s)")
+        console.print(
+            f"sweep {sid}: {len(ex.points)} point(s) x {ex.spec.runs} run(s) = {runs:,} runs "
+            f"in {len(ex.chunks)} chunk(s)"
+        )
         cols = (TextColumn("[bold]chunks[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*cols, console=console, transient=True, disable=not console.is_terminal) as bar:
             task = bar.add_task("sweep", total=len(ex.chunks))
-            res = run_sweep(sweep_file, out, workers=workers, scheduler=scheduler, resume=resume, prepared=(ex, sid),
-                            progress=lambda d, t: bar.update(task, completed=d))
+            res = run_sweep(
+                sweep_file,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                prepared=(ex, sid),
+                progress=lambda d, t: bar.update(task, completed=d),
+            )
     except InputError as exc:
         report_input_error(exc)
-    console.print(f"done: {res.computed} chunk(s) computed, {res.skipped} already done, {res.failed} failed; "
-                  f"{res.runs:,} runs in {res.seconds:.1f} s")
+    console.print(
+        f"done: {res.computed} chunk(s) computed, {res.skipped} already done, {res.failed} failed; "
+        f"{res.runs:,} runs in {res.seconds:.1f} s"
+    )
     console.print(f"catalogue: {out / 'catalogue.duckdb'} (chokepoints results show {sid} --out {out})")
     if res.failed:
         raise typer.Exit(1)
@@ -96,10 +112,13 @@ def results_list(out: Annotated[Path, _out_option()] = SWEEP_OUT) -> None:
     from ..sweep.catalogue import read_only_query
 
     try:
-        df = read_only_query(out, "select s.sweep_id, s.name, s.design, s.points, s.runs_per_point, "
-                             "count(*) filter (where c.status = 'done') as chunks_done, s.chunks, "
-                             "strftime(s.created, '%Y-%m-%d %H:%M:%S') as created from sweeps s "
-                             "left join chunks c using (sweep_id) group by all order by created")
+        df = read_only_query(
+            out,
+            "select s.sweep_id, s.name, s.design, s.points, s.runs_per_point, "
+            "count(*) filter (where c.status = 'done') as chunks_done, s.chunks, "
+            "strftime(s.created, '%Y-%m-%d %H:%M:%S') as created from sweeps s "
+            "left join chunks c using (sweep_id) group by all order by created",
+        )
     except InputError as exc:
         report_input_error(exc)
     _print_frame(df, "sweeps")
@@ -117,18 +136,27 @@ def results_show(
     try:
         with connect(out, read_only=True) as con:
             sid = resolve_sweep(con, sweep_ref)
-            info = con.execute("select name, design, points, chunks, runs_per_point, seed, source from sweeps "
-                               "where sweep_id = ?", [sid]).fetchone()
-            status = con.execute("select status, count(*) n, sum(runs) runs, round(sum(compute_s), 2) compute_s "
-                                 "from chunks where sweep_id = ? group by status order by status", [sid]).df()
+            info = con.execute(
+                "select name, design, points, chunks, runs_per_point, seed, source from sweeps where sweep_id = ?",
+                [sid],
+            ).fetchone()
+            status = con.execute(
+                "select status, count(*) n, sum(runs) runs, round(sum(compute_s), 2) compute_s "
+                "from chunks where sweep_id = ? group by status order by status",
+                [sid],
+            ).df()
             table = con.execute(
                 "select p.point_id, p.parameters, i.region, i.end_use, i.indicator, median(i.value) as median, "
                 "count(*) as runs from indicators i join points p using (sweep_id, point_id) where i.sweep_id = ? "
-                "group by all order by p.point_id, i.region, i.end_use, i.indicator", [sid]).df()
+                "group by all order by p.point_id, i.region, i.end_use, i.indicator",
+                [sid],
+            ).df()
     except InputError as exc:
         report_input_error(exc)
-    console.print(f"sweep {sid} ({info[0]}): design {info[1]}, {info[2]} point(s) x {info[4]} run(s), "
-                  f"{info[3]} chunk(s), seed {info[5]}, file {info[6] or '-'}")
+    console.print(
+        f"sweep {sid} ({info[0]}): design {info[1]}, {info[2]} point(s) x {info[4]} run(s), "
+        f"{info[3]} chunk(s), seed {info[5]}, file {info[6] or '-'}"
+    )
     _print_frame(status, "chunks")
     _print_frame(table, "indicators per point (median across runs)")
 
@@ -169,7 +197,9 @@ def results_export(
             df = con.execute(
                 "select i.sweep_id, i.point_id, p.scenario_name, p.scenario_hash, p.parameters, i.chunk_id, i.run, "
                 "i.region, i.end_use, i.indicator, i.value from indicators i join points p using (sweep_id, point_id) "
-                "where i.sweep_id = ? order by i.point_id, i.run, i.region, i.end_use, i.indicator", [sid]).df()
+                "where i.sweep_id = ? order by i.point_id, i.run, i.region, i.end_use, i.indicator",
+                [sid],
+            ).df()
     except InputError as exc:
         report_input_error(exc)
     path = to or Path(f"{sid}.{format}")
@@ -181,29 +211,33 @@ def results_export(
     console.print(f"{len(df):,} rows -> {path}")
 
 
-def _compact(table, labels: list[str]):  # type: ignore[no-untyped-def]
+def _compact(table, labels: list[str]):
     """The compare table with one text column per source and per difference (for the terminal)."""
     import pandas as pd
 
     out = table[["region", "end_use", "indicator"]].copy()
     for i, lab in enumerate(labels):
         name = lab if len(labels) < 3 else f"{chr(65 + i)}"
-        out[name] = [f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]" for m, lo, hi in
-                     zip(table[f"{lab} median"], table[f"{lab} p05"], table[f"{lab} p95"], strict=True)]
+        out[name] = [
+            f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+            for m, lo, hi in zip(table[f"{lab} median"], table[f"{lab} p05"], table[f"{lab} p95"], strict=True)
+        ]
     for i, lab in enumerate(labels[1:], start=1):
         lo_c = "band p05" if len(labels) == 2 else f"{lab} band p05"
         hi_c = "band p95" if len(labels) == 2 else f"{lab} band p95"
         d = table[f"{lab} - {labels[0]}"]
-        out[f"{chr(65 + i)} - A"] = [f"{_fmt(v)} [{_fmt(lo)}, {_fmt(hi)}]" for v, lo, hi in
-                                     zip(d, table[lo_c], table[hi_c], strict=True)]
+        out[f"{chr(65 + i)} - A"] = [
+            f"{_fmt(v)} [{_fmt(lo)}, {_fmt(hi)}]" for v, lo, hi in zip(d, table[lo_c], table[hi_c], strict=True)
+        ]
     if len(labels) >= 3:
         console.print("  ".join(f"{chr(65 + i)} = {lab}" for i, lab in enumerate(labels)))
     return pd.DataFrame(out)
 
 
 def compare(
-    sources: Annotated[list[str], typer.Argument(help="Two or more scenarios (files or names) or sweeps (id, name, "
-                                                      "or SWEEP@POINT)")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Two or more scenarios (files or names) or sweeps (id, name, or SWEEP@POINT)")
+    ],
     runs: Annotated[int | None, typer.Option("--runs", min=1, help="Runs for each scenario (default its own)")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed for each scenario")] = None,
     out: Annotated[Path, _out_option("Sweep folder to look sweeps up in")] = SWEEP_OUT,

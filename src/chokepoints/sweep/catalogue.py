@@ -77,8 +77,10 @@ def connect(out: str | Path, read_only: bool = False) -> Iterator[Any]:
 
 def _views(con: Any, out: Path) -> None:
     root = out.resolve()
-    for name, cols in (("indicators", "run bigint, region varchar, end_use varchar, indicator varchar, value double"),
-                       ("series", "region varchar, end_use varchar, day bigint, runs bigint, sum_output_ratio double")):
+    for name, cols in (
+        ("indicators", "run bigint, region varchar, end_use varchar, indicator varchar, value double"),
+        ("series", "region varchar, end_use varchar, day bigint, runs bigint, sum_output_ratio double"),
+    ):
         files = sorted(str(p) for p in root.glob(f"*/{name}/chunk-*.parquet"))
         if files:
             src = f"read_parquet({json.dumps(files)})"
@@ -124,8 +126,9 @@ def resolve_sweep(con: Any, ref: str, source: str = "SWEEP") -> str:
     if not ids:
         known = ", ".join(r[0] for r in con.execute("select sweep_id from sweeps order by created").fetchall())
         raise InputError(Problem(source, f"no sweep {ref!r} in the catalogue (sweeps: {known or 'none'})"))
-    by_name = [r[0] for r in con.execute("select sweep_id from sweeps where name = ? order by created desc",
-                                         [ref]).fetchall()]
+    by_name = [
+        r[0] for r in con.execute("select sweep_id from sweeps where name = ? order by created desc", [ref]).fetchall()
+    ]
     if by_name:
         return by_name[0]
     if len(ids) > 1:

@@ -41,8 +41,11 @@ def from_scenario(ref: str, runs: int | None = None, seed: int | None = None) ->
 
     sc, world = load_inputs(ref)
     res = simulate(world, sc, runs=runs, seed=seed, record=list(RECORD))
-    task = {"groups": "key_users", "indicators": ["shortfall_day", "output_lost_units", "output_lost_usd"],
-            "series": True}
+    task = {
+        "groups": "key_users",
+        "indicators": ["shortfall_day", "output_lost_units", "output_lost_usd"],
+        "series": True,
+    }
     ind, ser = tidy(res.data, task, 0, 0)
     assert ser is not None
     ser = ser.assign(mean_output_ratio=ser.sum_output_ratio / ser.runs.where(ser.runs > 0))
@@ -55,7 +58,8 @@ def from_sweep(con: Any, ref: str) -> Source:
 
     name, _, point = ref.partition("@")
     sid = resolve_sweep(con, name, source=ref)
-    where, args = "sweep_id = ?", [sid]
+    where = "sweep_id = ?"
+    args: list[Any] = [sid]
     if point:
         if not point.isdigit():
             raise InputError(Problem(ref, f"expected SWEEP@POINT with a point number, got {point!r}"))
@@ -66,7 +70,9 @@ def from_sweep(con: Any, ref: str) -> Source:
         raise InputError(Problem(ref, f"sweep {sid} has no finished chunks{' for that point' if point else ''}"))
     ser = con.execute(
         f"select region, end_use, day, sum(sum_output_ratio) / nullif(sum(runs), 0) as mean_output_ratio "
-        f"from series where {where} group by region, end_use, day order by region, end_use, day", args).df()
+        f"from series where {where} group by region, end_use, day order by region, end_use, day",
+        args,
+    ).df()
     prov = {"sweep_id": sid, **({"point": int(point)} if point else {})}
     return Source(ref if point else sid, ind, ser, prov)
 
@@ -88,8 +94,10 @@ def compare_table(sources: list[Source], seed: int = 0) -> pd.DataFrame:
         keys = k if keys is None else keys & k
     if not keys:
         raise InputError(Problem("compare", "the sources share no (region, end use, indicator)"))
-    grouped = [{k: g.value.to_numpy(float) for k, g in s.indicators.groupby(["region", "end_use", "indicator"])}
-               for s in sources]
+    grouped = [
+        {k: g.value.to_numpy(float) for k, g in s.indicators.groupby(["region", "end_use", "indicator"])}
+        for s in sources
+    ]
     rows = []
     for key in sorted(keys):
         row: dict[str, Any] = {"region": key[0], "end_use": key[1], "indicator": key[2]}
@@ -111,9 +119,11 @@ def compare_table(sources: list[Source], seed: int = 0) -> pd.DataFrame:
             d = d[np.isfinite(d)]
             row[f"{s.label} - {sources[0].label}"] = diff if np.isfinite(diff) else np.nan
             row["band p05" if len(sources) == 2 else f"{s.label} band p05"] = (
-                float(np.quantile(d, 0.05)) if d.size else np.nan)
+                float(np.quantile(d, 0.05)) if d.size else np.nan
+            )
             row["band p95" if len(sources) == 2 else f"{s.label} band p95"] = (
-                float(np.quantile(d, 0.95)) if d.size else np.nan)
+                float(np.quantile(d, 0.95)) if d.size else np.nan
+            )
         rows.append(row)
     df = pd.DataFrame(rows)
     num = df.select_dtypes("number").columns
@@ -127,19 +137,34 @@ def series_figures(sources: list[Source]) -> list[Any]:
 
     from ..report.charts import PALETTE
 
-    groups = sorted(set.intersection(*[set(map(tuple, s.series[["region", "end_use"]].drop_duplicates().to_numpy()))
-                                       for s in sources])) if sources else []
+    groups = (
+        sorted(
+            set.intersection(
+                *[set(map(tuple, s.series[["region", "end_use"]].drop_duplicates().to_numpy())) for s in sources]
+            )
+        )
+        if sources
+        else []
+    )
     figs = []
     for region, end_use in groups:
         fig = go.Figure()
         for i, s in enumerate(sources):
             g = s.series[(s.series.region == region) & (s.series.end_use == end_use)]
-            fig.add_trace(go.Scatter(x=g.day, y=g.mean_output_ratio, name=s.label,
-                                     line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
+            fig.add_trace(
+                go.Scatter(
+                    x=g.day, y=g.mean_output_ratio, name=s.label, line={"color": PALETTE[i % len(PALETTE)], "width": 2}
+                )
+            )
         fig.add_hline(y=1.0, line={"dash": "dot", "color": "#555"}, annotation_text="baseline")
-        fig.update_layout(title=f"{region} {end_use}: mean output ratio", xaxis_title="day",
-                          yaxis_title="share of baseline", template="plotly_white", height=380,
-                          legend={"orientation": "h", "y": -0.2})
+        fig.update_layout(
+            title=f"{region} {end_use}: mean output ratio",
+            xaxis_title="day",
+            yaxis_title="share of baseline",
+            template="plotly_white",
+            height=380,
+            legend={"orientation": "h", "y": -0.2},
+        )
         figs.append(fig)
     return figs
 
@@ -149,11 +174,20 @@ def write_compare_report(path: Path, sources: list[Source], table: pd.DataFrame)
     from ..report import Section, write_report
     from ..report.html import table_html
 
-    text = ("<p>Median [5 %, 95 %] across runs per source; differences of medians with a 90 % bootstrap band "
-            "(1,000 resamples). Shortfall day: days from the start; empty = never within the horizon.</p>")
-    sections = [Section("Indicators side by side", text + table_html(table)),
-                Section("Output ratio over time (mean over runs)", figures=series_figures(sources))]
-    prov = provenance("compare", sources=[s.label for s in sources],
-                      source_provenance=[{k: s.provenance.get(k) for k in ("scenario_hash", "sweep_id", "seed", "runs")
-                                          if k in s.provenance} for s in sources])
+    text = (
+        "<p>Median [5 %, 95 %] across runs per source; differences of medians with a 90 % bootstrap band "
+        "(1,000 resamples). Shortfall day: days from the start; empty = never within the horizon.</p>"
+    )
+    sections = [
+        Section("Indicators side by side", text + table_html(table)),
+        Section("Output ratio over time (mean over runs)", figures=series_figures(sources)),
+    ]
+    prov = provenance(
+        "compare",
+        sources=[s.label for s in sources],
+        source_provenance=[
+            {k: s.provenance.get(k) for k in ("scenario_hash", "sweep_id", "seed", "runs") if k in s.provenance}
+            for s in sources
+        ],
+    )
     return write_report(path, "chokepoints compare: " + " vs ".join(s.label for s in sources), sections, prov)

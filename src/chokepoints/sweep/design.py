@@ -83,8 +83,12 @@ def _same(u: dict[str, Any], parameter: str, where: dict[str, Any]) -> bool:
 
 
 def apply_values(
-    spec: SweepFile, base: Scenario, world_ref: str, values: list[tuple[str, dict[str, Any], Any]],
-    where_of: list[tuple[str | int, ...]], extra_events: list[dict[str, Any]] | None = None,
+    spec: SweepFile,
+    base: Scenario,
+    world_ref: str,
+    values: list[tuple[str, dict[str, Any], Any]],
+    where_of: list[tuple[str | int, ...]],
+    extra_events: list[dict[str, Any]] | None = None,
 ) -> Scenario:
     """The base scenario with each ``(parameter, where, value)`` written into it.
 
@@ -120,9 +124,12 @@ def apply_values(
         return Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise _problem(spec, where_of[0] if where_of else ("design",),
-                       f"the design gives scenario {base.name!r} an invalid value: {where}: {err['msg']}") from None
+        bad = ".".join(str(p) for p in err["loc"])
+        raise _problem(
+            spec,
+            where_of[0] if where_of else ("design",),
+            f"the design gives scenario {base.name!r} an invalid value: {bad}: {err['msg']}",
+        ) from None
 
 
 def design_rows(spec: SweepFile, design_seed: np.random.SeedSequence) -> list[list[tuple[str, dict[str, Any], Any]]]:
@@ -139,7 +146,9 @@ def design_rows(spec: SweepFile, design_seed: np.random.SeedSequence) -> list[li
     else:
         u = qmc.LatinHypercube(d=P, rng=rng).random(d.points)
     cols = [p.ppf(u[:, j]) for j, p in enumerate(d.parameters)]
-    return [[(p.parameter, dict(p.where), float(cols[j][i])) for j, p in enumerate(d.parameters)] for i in range(d.points)]
+    return [
+        [(p.parameter, dict(p.where), float(cols[j][i])) for j, p in enumerate(d.parameters)] for i in range(d.points)
+    ]
 
 
 def exporter_products(world: Any, d: ExporterProduct) -> list[tuple[str, str]]:
@@ -150,8 +159,9 @@ def exporter_products(world: Any, d: ExporterProduct) -> list[tuple[str, str]]:
     if "cell" in fd.columns and "region" in fd.columns:
         region_of.update(dict(zip(fd["cell"], fd["region"], strict=True)))
     pairs = set()
-    for b, p, s in zip(world.supply_links["buyer"], world.supply_links["product"], world.supply_links["supplier"],
-                       strict=True):
+    for b, p, s in zip(
+        world.supply_links["buyer"], world.supply_links["product"], world.supply_links["supplier"], strict=True
+    ):
         rs = region_of.get(s, str(s).split(".")[0])
         rb = region_of.get(b, str(b).split(".")[0])
         if rs != rb:
@@ -194,12 +204,28 @@ def expand(spec: SweepFile, load_world: Any = None) -> Expanded:
             if not pairs:
                 raise _problem(spec, ("design",), f"no (exporter, product) pair of world {world.name!r} matches")
             for exporter, prod in pairs:
-                ev = {"type": "export_control", "id": "sweep_control", "on": sc.start.isoformat(),
-                      "exporter": exporter, "products": [prod], "destinations": "all", "mode": d.mode,
-                      "approval_rate": d.approval_rate, "review_days": d.review_days}
+                ev = {
+                    "type": "export_control",
+                    "id": "sweep_control",
+                    "on": sc.start.isoformat(),
+                    "exporter": exporter,
+                    "products": [prod],
+                    "destinations": "all",
+                    "mode": d.mode,
+                    "approval_rate": d.approval_rate,
+                    "review_days": d.review_days,
+                }
                 var = apply_values(spec, sc, refs[b], [], [], extra_events=[ev])
-                points.append(Point(len(points), b, {"exporter": exporter, "product": prod},
-                                    var.model_dump(mode="json"), var.name, var.hash))
+                points.append(
+                    Point(
+                        len(points),
+                        b,
+                        {"exporter": exporter, "product": prod},
+                        var.model_dump(mode="json"),
+                        var.name,
+                        var.hash,
+                    )
+                )
     else:
         rows = design_rows(spec, design_ss)
         locs: list[tuple[str | int, ...]]

@@ -50,27 +50,52 @@ def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
     spec = ex.spec
     row = con.execute("select count(*) from sweeps where sweep_id = ?", [sid]).fetchone()
     if row[0]:
-        done = {r[0] for r in con.execute(
-            "select chunk_id from chunks where sweep_id = ? and status = 'done'", [sid]).fetchall()}
+        done = {
+            r[0]
+            for r in con.execute("select chunk_id from chunks where sweep_id = ? and status = 'done'", [sid]).fetchall()
+        }
         if not resume:
-            raise InputError(Problem(
-                spec.source_path or "<sweep>",
-                f"sweep {sid} is already in the catalogue ({len(done)} of {len(ex.chunks)} chunks done); "
-                "pass --resume to finish it, or --out another folder"))
+            raise InputError(
+                Problem(
+                    spec.source_path or "<sweep>",
+                    f"sweep {sid} is already in the catalogue ({len(done)} of {len(ex.chunks)} chunks done); "
+                    "pass --resume to finish it, or --out another folder",
+                )
+            )
         return done
-    prov = provenance("sweep", scenario=ex.bases[0], world=None, seed=spec.seed,
-                      runs=spec.runs * len(ex.points), sweep_id=sid, scenario_hash=",".join(b.hash for b in ex.bases))
+    prov = provenance(
+        "sweep",
+        scenario=ex.bases[0],
+        world=None,
+        seed=spec.seed,
+        runs=spec.runs * len(ex.points),
+        sweep_id=sid,
+        scenario_hash=",".join(b.hash for b in ex.bases),
+    )
     con.execute("begin")
     con.execute(
         "insert into sweeps values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
-        [sid, spec.name, spec.source_path or "", json.dumps(spec.canonical()), spec.seed, spec.design.type,
-         len(ex.points), len(ex.chunks), spec.runs, json.dumps(prov)])
+        [
+            sid,
+            spec.name,
+            spec.source_path or "",
+            json.dumps(spec.canonical()),
+            spec.seed,
+            spec.design.type,
+            len(ex.points),
+            len(ex.chunks),
+            spec.runs,
+            json.dumps(prov),
+        ],
+    )
     con.executemany(
         "insert into points values (?, ?, ?, ?, ?, ?)",
-        [[sid, p.point_id, p.base, p.scenario_name, p.scenario_hash, json.dumps(p.parameters)] for p in ex.points])
+        [[sid, p.point_id, p.base, p.scenario_name, p.scenario_hash, json.dumps(p.parameters)] for p in ex.points],
+    )
     con.executemany(
         "insert into chunks (sweep_id, chunk_id, pieces, runs, seed, status, attempts) values (?, ?, ?, ?, ?, ?, 0)",
-        [[sid, c.chunk_id, json.dumps(c.pieces), c.runs, c.seed, "pending"] for c in ex.chunks])
+        [[sid, c.chunk_id, json.dumps(c.pieces), c.runs, c.seed, "pending"] for c in ex.chunks],
+    )
     con.execute("commit")
     return set()
 
@@ -79,11 +104,16 @@ def task_of(ex: Expanded, sid: str, chunk_id: int) -> dict[str, Any]:
     c = ex.chunks[chunk_id]
     pts = [ex.points[p] for p, _, _ in c.pieces]
     return {
-        "sweep_id": sid, "chunk_id": c.chunk_id, "seed": c.seed, "pieces": c.pieces,
-        "world": ex.world_refs[pts[0].base], "scenarios": [p.scenario for p in pts],
+        "sweep_id": sid,
+        "chunk_id": c.chunk_id,
+        "seed": c.seed,
+        "pieces": c.pieces,
+        "world": ex.world_refs[pts[0].base],
+        "scenarios": [p.scenario for p in pts],
         "indicators": list(ex.spec.indicators),
         "groups": ex.spec.groups if isinstance(ex.spec.groups, str) else [g.model_dump() for g in ex.spec.groups],
-        "series": ex.spec.series, "max_memory": ex.spec.memory_bytes,
+        "series": ex.spec.series,
+        "max_memory": ex.spec.memory_bytes,
     }
 
 
@@ -98,9 +128,9 @@ def client_for(workers: int | None = None, scheduler: str | None = None) -> tupl
             raise InputError(Problem("--scheduler", f"cannot reach {scheduler}: {exc}")) from None
         return client, client.close
     if workers:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     else:
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
     client = Client(cluster)
 
     def close() -> None:
@@ -148,10 +178,13 @@ def run_sweep(
         with connect(out) as con:
             con.executemany(
                 "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
-                "where sweep_id = ? and chunk_id = ?", [[now, sid, c] for c in todo])
+                "where sweep_id = ? and chunk_id = ?",
+                [[now, sid, c] for c in todo],
+            )
         for c in todo:
-            futures.append(client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False,
-                                         retries=3))
+            futures.append(
+                client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False, retries=3)
+            )
         n_done = len(done)
         for fut in as_completed(futures):
             try:
@@ -162,8 +195,10 @@ def run_sweep(
                 failed += 1
                 cid = int(str(fut.key).rsplit("-", 1)[1])
                 with connect(out) as con:
-                    con.execute("update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
-                                [f"{type(exc).__name__}: {exc}"[:2000], sid, cid])
+                    con.execute(
+                        "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
+                        [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
+                    )
                 continue
             cid = r["chunk_id"]
             write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
@@ -173,13 +208,31 @@ def run_sweep(
                 con.execute(
                     "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
                     "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
-                    [r["started"], r["finished"], time.time(), r["finished"] - r["started"], r["worker"],
-                     len(r["indicators"]), str(Path(sid) / "indicators" / f"chunk-{cid:05d}.parquet"),
-                     json.dumps(r["provenance"], default=str), sid, cid])
+                    [
+                        r["started"],
+                        r["finished"],
+                        time.time(),
+                        r["finished"] - r["started"],
+                        r["worker"],
+                        len(r["indicators"]),
+                        str(Path(sid) / "indicators" / f"chunk-{cid:05d}.parquet"),
+                        json.dumps(r["provenance"], default=str),
+                        sid,
+                        cid,
+                    ],
+                )
             n_done += 1
             if progress is not None:
                 progress(n_done, len(ex.chunks))
     finally:
         close()
-    return SweepRun(sid, out, len(ex.chunks), len(todo) - failed, len(done), failed,
-                    ex.spec.runs * len(ex.points), time.perf_counter() - t0)
+    return SweepRun(
+        sid,
+        out,
+        len(ex.chunks),
+        len(todo) - failed,
+        len(done),
+        failed,
+        ex.spec.runs * len(ex.points),
+        time.perf_counter() - t0,
+    )

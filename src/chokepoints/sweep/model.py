@@ -48,7 +48,8 @@ from ..errors import InputError, Problem
 from ..scenario.uncertainty import UncertainParameter
 from ..yamlio import Location, PathKey, load_yaml_with_marks, locate, read_yaml_file, validation_problems
 
-INDICATORS = ("shortfall_day", "output_lost_units", "output_lost_usd")
+Indicator = Literal["shortfall_day", "output_lost_units", "output_lost_usd"]
+INDICATORS: tuple[Indicator, ...] = ("shortfall_day", "output_lost_units", "output_lost_usd")
 DESIGN_TYPES = ("factorial", "latin_hypercube", "sobol", "exporter_product")
 
 
@@ -63,8 +64,10 @@ def _check_path(text: str) -> str:
     elif parts[0] == "engine" and len(parts) != 2:
         raise ValueError(f"expected engine.<name>, got {text!r}")
     elif parts[0] not in ("world", "events", "engine") and len(parts) != 1:
-        raise ValueError(f"unknown parameter path {text!r}; expected events.<id>.<field>, engine.<name>, "
-                         "world.<table>.<column> or a top-level scenario field")
+        raise ValueError(
+            f"unknown parameter path {text!r}; expected events.<id>.<field>, engine.<name>, "
+            "world.<table>.<column> or a top-level scenario field"
+        )
     return text
 
 
@@ -142,9 +145,7 @@ class SweepFile(BaseModel):
     design: Design
     runs: int = Field(1, ge=1, le=10_000_000, description="runs per point")
     seed: int = Field(0, ge=0)
-    indicators: list[Literal["shortfall_day", "output_lost_units", "output_lost_usd"]] = Field(
-        default_factory=lambda: list(INDICATORS), min_length=1
-    )
+    indicators: list[Indicator] = Field(default_factory=lambda: list(INDICATORS), min_length=1)
     groups: Literal["key_users", "all"] | list[Group] = "key_users"
     max_memory: str | int = "256MiB"
     series: bool = Field(True, description="keep the mean output ratio per day of each point (for compare)")

@@ -58,13 +58,30 @@ def tidy(ds: Any, task: dict[str, Any], point_id: int, run0: int) -> tuple[pd.Da
             vals["output_lost_units"] = lost.units.values
             vals["output_lost_usd"] = lost.usd.values
         for name in task["indicators"]:
-            frames.append(pd.DataFrame({"run": runs, "region": region, "end_use": end_use, "indicator": name,
-                                        "value": np.asarray(vals[name], dtype=np.float64)}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "run": runs,
+                        "region": region,
+                        "end_use": end_use,
+                        "indicator": name,
+                        "value": np.asarray(vals[name], dtype=np.float64),
+                    }
+                )
+            )
         if task["series"]:
             ratio = ds.cp.output_ratio(region, end_use).values  # (run, day)
-            series.append(pd.DataFrame({
-                "region": region, "end_use": end_use, "day": np.arange(ratio.shape[1]),
-                "runs": np.isfinite(ratio).sum(0).astype(np.int64), "sum_output_ratio": np.nansum(ratio, 0)}))
+            series.append(
+                pd.DataFrame(
+                    {
+                        "region": region,
+                        "end_use": end_use,
+                        "day": np.arange(ratio.shape[1]),
+                        "runs": np.isfinite(ratio).sum(0).astype(np.int64),
+                        "sum_output_ratio": np.nansum(ratio, 0),
+                    }
+                )
+            )
     ind = pd.concat(frames, ignore_index=True)
     ind.insert(0, "point_id", point_id)
     ser = None
