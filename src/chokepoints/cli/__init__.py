@@ -1,8 +1,9 @@
 """The ``chokepoints`` command line (Typer + Rich).
 
 One module per command group (``run``, ``datasets``, ``exposure``, ``sensitivity``, ``finance``,
-``tariffs``, ``negotiate``, ``scenarios``); what they share (consoles, one-line errors, ``--debug``,
-common options) lives in :mod:`._common`, which the command modules import instead of this package.
+``tariffs``, ``negotiate``, ``scenarios``, ``sweep`` with ``results`` and ``compare``); what they share
+(consoles, one-line errors, ``--debug``, common options) lives in :mod:`._common`, which the command
+modules import instead of this package.
 
 Errors for people: bad input prints one line naming the file, the place and what was expected,
 and exits with code 2; ``--debug`` shows the traceback instead. Heavy imports (engine, plotting,
@@ -16,7 +17,7 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, tariffs
+from . import check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, sweep, tariffs
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
@@ -59,6 +60,9 @@ app.command("negotiate")(negotiate.negotiate)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
 app.command("levers")(levers.levers)
 app.command("check")(check.check)
+app.command("sweep")(sweep.sweep)
+app.add_typer(sweep.results_app, name="results")
+app.command("compare")(sweep.compare)
 
 
 def main() -> None:

@@ -1,0 +1,136 @@
+"""Benchmark: sweeps of the April-2025 licensing scenario on Dask, with the DuckDB catalogue.
+
+Run:  python benchmarks/bench_sweep.py [--runs 2000] [--max-memory 64MiB]
+
+One point (the bundled cn-rare-earth-licensing-2025-04 with its six declared uncertain
+parameters; a factorial design of one value of engine.alpha_base, its own default, so the point
+is the scenario itself) x ``--runs`` runs, in chunks sized by ``--max-memory``. Times, in one run:
+
+1. one in-memory ensemble: ``simulate(runs=N, threads=1)`` of the same point plus the same tidy
+   indicators (``sweep.work.tidy``), no Dask, no files;
+2. the sweep in-process (one worker thread), Parquet per chunk and the catalogue;
+3. the sweep on a LocalCluster of 1 and of 2 worker processes (cluster started beforehand;
+   its start-up is reported apart);
+4. a sweep whose client is killed (SIGKILL) once half its chunks are written, then ``--resume``:
+   time to the kill plus time to resume, against the uninterrupted in-process sweep.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SWEEP = """name: bench
+scenarios: [cn-rare-earth-licensing-2025-04]
+seed: 1
+runs: {runs}
+design:
+  type: factorial
+  factors:
+    - parameter: engine.alpha_base
+      values: [1.0]
+max_memory: {mem}
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--max-memory", default="64MiB")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: memory,inproc,workers,resume")
+    a = ap.parse_args()
+    skip = set(a.skip.split(","))
+
+    from distributed import Client, LocalCluster
+
+    from chokepoints.engine import simulate
+    from chokepoints.scenario import Scenario
+    from chokepoints.sweep.design import RECORD
+    from chokepoints.sweep.execute import prepare, run_sweep
+    from chokepoints.sweep.work import _world, tidy
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    path = tmp / "bench.yaml"
+    path.write_text(SWEEP.format(runs=a.runs, mem=a.max_memory))
+    ex, sid = prepare(path)
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
+    print(f"{a.runs} runs, {len(ex.chunks)} chunks of up to {ex.runs_per_chunk[0]} runs (max_memory {a.max_memory})")
+    sc = Scenario.model_validate(ex.points[0].scenario)
+    world = _world(ex.world_refs[0])
+    task = {"groups": "key_users", "indicators": list(ex.spec.indicators), "series": True}
+    simulate(world, sc, runs=8, seed=1, record=list(RECORD), threads=1)  # warm imports and caches
+    results: dict[str, float] = {}
+    if "memory" not in skip:
+        t = time.perf_counter()
+        res = simulate(world, sc, runs=a.runs, seed=1, record=list(RECORD), threads=1)
+        tidy(res.data, task, 0, 0)
+        results["memory"] = time.perf_counter() - t
+        del res
+        print(f"in-memory ensemble: {results['memory']:.1f} s, {a.runs / results['memory']:.0f} runs/s")
+    if "inproc" not in skip:
+        r = run_sweep(path, tmp / "inproc", prepared=(ex, sid))
+        results["inproc"] = r.seconds
+        print(f"sweep in-process:   {r.seconds:.1f} s, {a.runs / r.seconds:.0f} runs/s")
+        if "memory" in results:
+            over = r.seconds / results["memory"] - 1
+            print(f"  catalogue + chunking overhead vs the in-memory ensemble: {100 * over:+.1f} %")
+    if "workers" not in skip:
+        for n in (1, 2):
+            t = time.perf_counter()
+            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as lc:
+                with Client(lc) as client:
+                    client.run(lambda: __import__("chokepoints.sweep.work"))
+                    startup = time.perf_counter() - t
+                    r = run_sweep(path, tmp / f"w{n}", client=client, prepared=(ex, sid))
+            results[f"w{n}"] = r.seconds
+            print(
+                f"sweep {n} worker(s):  {r.seconds:.1f} s, {a.runs / r.seconds:.0f} runs/s (start-up {startup:.1f} s)"
+            )
+        print(f"  2 workers / 1 worker: {results['w1'] / results['w2']:.2f}x")
+    if "resume" not in skip:
+        out = tmp / "killed"
+        files = out / sid / "indicators"
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chokepoints", "sweep", str(path), "--out", str(out)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        half = len(ex.chunks) // 2
+        while len(list(files.glob("chunk-*.parquet"))) < half and proc.poll() is None:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        to_kill = time.perf_counter() - t
+        t = time.perf_counter()
+        cmd = [sys.executable, "-m", "chokepoints", "sweep", str(path), "--out", str(out), "--resume"]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+        resume = time.perf_counter() - t
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "chokepoints", "sweep", str(path), "--out", str(tmp / "whole")],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        whole = time.perf_counter() - t
+        print(
+            f"killed at {half}/{len(ex.chunks)} chunks after {to_kill:.1f} s, resume {resume:.1f} s: "
+            f"{to_kill + resume:.1f} s vs {whole:.1f} s uninterrupted ({(to_kill + resume) / whole:.2f}x; "
+            "both as `chokepoints sweep` processes)"
+        )
+    print(f"(files in {tmp})")
+
+
+if __name__ == "__main__":
+    main()

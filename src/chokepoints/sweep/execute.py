@@ -1,0 +1,238 @@
+"""Run a sweep on Dask: submit its unfinished chunks, write each one as it finishes, catalogue it.
+
+Where the chunks run: in this process by default (a ``distributed.LocalCluster`` of one worker
+thread), on ``workers`` local worker processes, or on an existing cluster (``scheduler``
+address ``tcp://HOST:PORT``; its workers need chokepoints installed and must be able to load the
+sweep's World: a bundled name, or a path they can read). A worker that dies loses its chunk in
+flight; the scheduler runs it again on another worker. The client alone writes the Parquet files
+and the catalogue, so a killed client leaves every finished chunk in place and ``resume`` runs
+the others only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from ..provenance import provenance
+from .catalogue import chunk_file, connect, write_parquet
+from .design import Expanded, expand
+from .model import SweepFile, sweep_id
+
+
+@dataclass
+class SweepRun:
+    """What :func:`run_sweep` did."""
+
+    sweep_id: str
+    out: Path
+    chunks: int
+    computed: int  # chunks computed by this call
+    skipped: int  # chunks already done (resume)
+    failed: int
+    runs: int  # runs of the whole sweep
+    seconds: float
+
+
+def prepare(path: str | Path | SweepFile) -> tuple[Expanded, str]:
+    spec = path if isinstance(path, SweepFile) else SweepFile.from_yaml(path)
+    ex = expand(spec)
+    return ex, sweep_id(spec, [b.hash for b in ex.bases])
+
+
+def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
+    """Insert the sweep, its points and chunks (pending) if new; return the ids of done chunks."""
+    spec = ex.spec
+    row = con.execute("select count(*) from sweeps where sweep_id = ?", [sid]).fetchone()
+    if row[0]:
+        done = {
+            r[0]
+            for r in con.execute("select chunk_id from chunks where sweep_id = ? and status = 'done'", [sid]).fetchall()
+        }
+        if not resume:
+            raise InputError(
+                Problem(
+                    spec.source_path or "<sweep>",
+                    f"sweep {sid} is already in the catalogue ({len(done)} of {len(ex.chunks)} chunks done); "
+                    "pass --resume to finish it, or --out another folder",
+                )
+            )
+        return done
+    prov = provenance(
+        "sweep",
+        scenario=ex.bases[0],
+        world=None,
+        seed=spec.seed,
+        runs=spec.runs * len(ex.points),
+        sweep_id=sid,
+        scenario_hash=",".join(b.hash for b in ex.bases),
+    )
+    con.execute("begin")
+    con.execute(
+        "insert into sweeps values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        [
+            sid,
+            spec.name,
+            spec.source_path or "",
+            json.dumps(spec.canonical()),
+            spec.seed,
+            spec.design.type,
+            len(ex.points),
+            len(ex.chunks),
+            spec.runs,
+            json.dumps(prov),
+        ],
+    )
+    con.executemany(
+        "insert into points values (?, ?, ?, ?, ?, ?)",
+        [[sid, p.point_id, p.base, p.scenario_name, p.scenario_hash, json.dumps(p.parameters)] for p in ex.points],
+    )
+    con.executemany(
+        "insert into chunks (sweep_id, chunk_id, pieces, runs, seed, status, attempts) values (?, ?, ?, ?, ?, ?, 0)",
+        [[sid, c.chunk_id, json.dumps(c.pieces), c.runs, c.seed, "pending"] for c in ex.chunks],
+    )
+    con.execute("commit")
+    return set()
+
+
+def task_of(ex: Expanded, sid: str, chunk_id: int) -> dict[str, Any]:
+    c = ex.chunks[chunk_id]
+    pts = [ex.points[p] for p, _, _ in c.pieces]
+    return {
+        "sweep_id": sid,
+        "chunk_id": c.chunk_id,
+        "seed": c.seed,
+        "pieces": c.pieces,
+        "world": ex.world_refs[pts[0].base],
+        "scenarios": [p.scenario for p in pts],
+        "indicators": list(ex.spec.indicators),
+        "groups": ex.spec.groups if isinstance(ex.spec.groups, str) else [g.model_dump() for g in ex.spec.groups],
+        "series": ex.spec.series,
+        "max_memory": ex.spec.memory_bytes,
+    }
+
+
+def client_for(workers: int | None = None, scheduler: str | None = None) -> tuple[Any, Callable[[], None]]:
+    """A Dask client (and how to close it): an existing scheduler, ``workers`` local processes, or in-process."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(Problem("--scheduler", f"cannot reach {scheduler}: {exc}")) from None
+        return client, client.close
+    if workers:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    else:
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
+    client = Client(cluster)
+
+    def close() -> None:
+        client.close()
+        cluster.close()
+
+    return client, close
+
+
+def run_sweep(
+    path: str | Path | SweepFile,
+    out: str | Path = "out/sweeps",
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    client: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    prepared: tuple[Expanded, str] | None = None,
+) -> SweepRun:
+    """Run (or, with ``resume``, finish) the sweep of file ``path``; results go to folder ``out``.
+
+    ``client``: an existing ``distributed.Client`` to use instead of ``workers``/``scheduler``.
+    ``progress(done, total)`` is called after each chunk is written.
+    """
+    from distributed import as_completed
+
+    from .work import run_chunk
+
+    t0 = time.perf_counter()
+    out = Path(out)
+    ex, sid = prepared or prepare(path)
+    with connect(out) as con:
+        done = _register(con, ex, sid, resume)
+    # a chunk marked done whose file vanished is run again
+    done = {c for c in done if chunk_file(out, sid, "indicators", c).exists()}
+    todo = [c.chunk_id for c in ex.chunks if c.chunk_id not in done]
+    close: Callable[[], None] = lambda: None  # noqa: E731
+    if client is None and todo:
+        client, close = client_for(workers, scheduler)
+    failed = 0
+    try:
+        futures = []
+        now = time.time()
+        with connect(out) as con:
+            con.executemany(
+                "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
+                "where sweep_id = ? and chunk_id = ?",
+                [[now, sid, c] for c in todo],
+            )
+        for c in todo:
+            futures.append(
+                client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False, retries=3)
+            )
+        n_done = len(done)
+        for fut in as_completed(futures):
+            try:
+                r = fut.result()
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a chunk that fails is recorded, the others go on
+                failed += 1
+                cid = int(str(fut.key).rsplit("-", 1)[1])
+                with connect(out) as con:
+                    con.execute(
+                        "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
+                        [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
+                    )
+                continue
+            cid = r["chunk_id"]
+            write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
+            if r["series"] is not None:
+                write_parquet(r["series"], chunk_file(out, sid, "series", cid))
+            with connect(out) as con:
+                con.execute(
+                    "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
+                    "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
+                    [
+                        r["started"],
+                        r["finished"],
+                        time.time(),
+                        r["finished"] - r["started"],
+                        r["worker"],
+                        len(r["indicators"]),
+                        str(Path(sid) / "indicators" / f"chunk-{cid:05d}.parquet"),
+                        json.dumps(r["provenance"], default=str),
+                        sid,
+                        cid,
+                    ],
+                )
+            n_done += 1
+            if progress is not None:
+                progress(n_done, len(ex.chunks))
+    finally:
+        close()
+    return SweepRun(
+        sid,
+        out,
+        len(ex.chunks),
+        len(todo) - failed,
+        len(done),
+        failed,
+        ex.spec.runs * len(ex.points),
+        time.perf_counter() - t0,
+    )
