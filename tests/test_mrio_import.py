@@ -156,3 +156,13 @@ def test_download_needs_explicit_confirmation(tmp_path, monkeypatch):
     r = runner.invoke(app, ["datasets", "download", "wiod", str(tmp_path), "--year", "2010", "--year", "2011", "--yes"])
     assert r.exit_code == 0, r.output
     assert calls == [("wiod", str(tmp_path), [2010, 2011])]
+
+
+def test_exposure_of_every_region_on_an_imported_world(tmp_path):
+    out = _import(tmp_path, "oecd-icio")
+    r = runner.invoke(app, ["exposure", "--all-regions", "--world", str(out), "--product", "C26", "--extract", "CHN"])
+    assert r.exit_code == 0, r.output
+    reliance = r.output.split("Import reliance")[1].split("EU supply risk")[0]
+    for region in ("AUS", "CHN", "JPN", "MEX", "ROW"):
+        assert f"│ {region} " in reliance
+    assert "Value added at risk by region from CHN's sales of C26" in r.output
