@@ -140,7 +140,7 @@ def hypothetical_extraction(
     A_star = A.copy()
     A_star[cut] = 0.0
     y_star = t.y.copy()
-    d_idx = [regions.index(r) for r in dest]
+    d_idx = np.array([regions.index(r) for r in dest], dtype=np.intp)
     y_star[rows] -= t.y_by_region[np.ix_(rows, d_idx)].sum(axis=1)
     dx_back = (x_base - np.asarray(im.calc_L(A_star)) @ y_star) * 365.0
     B = np.asarray(im.calc_B(t.Z, t.x))
