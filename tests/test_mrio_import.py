@@ -72,7 +72,9 @@ def test_import_then_run(tmp_path, db):
     )
     r = runner.invoke(app, ["run", str(sc), "--out", str(tmp_path / "res")])
     assert r.exit_code == 0, r.output
-    assert importer in r.output
+    assert importer in r.output and "M USD" in r.output
+    report = (tmp_path / "res" / "report.html").read_text(encoding="utf-8")
+    assert "Value added lost by region and sector" in report
 
 
 def test_icio_split_china_and_mexico_merged(tmp_path):

@@ -329,7 +329,10 @@ class ResultAccessor:
             uv = self._var("unit_value", "output_lost").sel(product=list(dprods)).values
             usd = (lost * np.where(np.isfinite(uv), uv, np.nan)).sum(-1)
         unit_of = dict(zip(self._labels("product"), self._labels("product_unit"), strict=True))
-        label = " + ".join(f"{unit_of[p]} {p}" for p in prods)
+        units_of_prods = {unit_of[p] for p in prods}
+        money = units_of_prods <= {"M USD", "M EUR"} and len(units_of_prods) == 1
+        # one monetary unit (MRIO worlds): amounts add up across sectors, label the unit once
+        label = next(iter(units_of_prods)) if money else " + ".join(f"{unit_of[p]} {p}" for p in prods)
         run = {"run": d.run.values}
         return xr.Dataset(
             {
