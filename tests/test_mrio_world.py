@@ -75,7 +75,7 @@ def test_world_arrays_follow_the_mrio(io, world):
     # threshold_not_input: 9 inputs of the test MRIO have 1e-5/365 < A^S <= 1e-5
     assert int((cw.A > 0).sum() - cw.binding.sum()) == 9
     assert int(world.compile().binding.sum()) == int((cw.A > 1e-5).sum())
-    assert world.metadata["monetary_unit"] == "Mill USD"
+    assert world.metadata["monetary_unit"] == "M USD" and world.metadata["monetary_unit_as_given"] == "Mill USD"
 
 
 def test_tables_round_trip_to_a_table_world(world):
@@ -250,6 +250,6 @@ def test_load_mrio_test_matches_docstring(world):
     assert world.name == "pymrio-test"
     assert list(world.tables["regions"]["region"]) == [f"reg{i}" for i in range(1, 7)]
     assert list(world.tables["products"]["product"])[:3] == ["food", "mining", "manufactoring"]
-    assert (world.tables["products"]["unit"] == "USD").all()
+    assert (world.tables["products"]["unit"] == "M USD").all()  # pymrio test system: "Mill USD"
     assert isinstance(world.tables["recipes"], pd.DataFrame) and len(world.tables["recipes"]) == 384
     assert len(world.content_hash) == 16

@@ -1,6 +1,8 @@
-"""``chokepoints datasets list|show``: the bundled data and where every number comes from."""
+"""``chokepoints datasets list|show|import|download``: the bundled data, where every number comes from, MRIO imports."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -72,3 +74,59 @@ def show(
         cited = {s.strip() for v in df["source"] for s in v.split(";") if s.strip()}
         src = world.tables["sources"]
         console.print(_frame_table(src[src["source_id"].isin(cited)], f"Sources cited by {table}"))
+
+
+_DB_HELP = "Database: wiod (WIOD 2013, .RData or pymrio's Excel folder) or oecd-icio (ICIO CSV, pymrio)"
+
+
+@datasets_app.command("import")
+def import_(
+    database: str = typer.Argument(..., help=_DB_HELP),
+    path: Path = typer.Argument(..., help="The database file or folder"),
+    year: int = typer.Option(..., "--year", help="Table year"),
+    out: Path = typer.Option(..., "--out", help="World folder to write (Parquet tables + dataset.yaml)"),
+    aggregate: Path | None = typer.Option(None, "--aggregate", help="CSV dimension,from,to (region or sector)"),
+) -> None:
+    """Convert an MRIO table into a World folder that `--world` and scenario files accept."""
+    from ..datasets.mrio_import import DATABASES, import_database
+    from ..errors import InputError, Problem
+
+    try:
+        if database not in DATABASES:
+            raise InputError(Problem("DATABASE", f"unknown database {database!r}; expected {', '.join(DATABASES)}"))
+        folder = import_database(database, path, year, out, aggregate)
+        from ..world import load_world
+
+        world = load_world(folder)
+    except InputError as exc:
+        report_input_error(exc)
+    cw = world.compile()
+    console.print(
+        f"wrote {folder}: {world.metadata['database']} {year}, {len(cw.regions)} regions x {cw.S} sectors, "
+        f"gross output {cw.x0.sum() * 365:,.0f} {world.metadata['monetary_unit']} per year"
+    )
+
+
+@datasets_app.command("download")
+def download(
+    database: str = typer.Argument(..., help="wiod or oecd-icio"),
+    folder: Path = typer.Argument(..., help="Folder to store the raw files in"),
+    years: list[int] = typer.Option(..., "--year", help="Year(s) to download (repeat --year)"),
+    yes: bool = typer.Option(False, "--yes", help="Confirm the download (network access; large files)"),
+) -> None:
+    """Download raw database files with pymrio's downloaders (an explicit step; nothing downloads otherwise)."""
+    from ..datasets.mrio_import import DATABASES
+    from ..datasets.mrio_import import download as _download
+    from ..errors import InputError, Problem
+
+    try:
+        if database not in DATABASES:
+            raise InputError(Problem("DATABASE", f"unknown database {database!r}; expected {', '.join(DATABASES)}"))
+        if not yes:
+            raise InputError(Problem("--yes", f"downloading {database} {years} needs network access: add --yes"))
+        log = _download(database, folder, years)
+    except InputError as exc:
+        report_input_error(exc)
+    console.print(f"downloaded {database} {years} into {folder}")
+    if log is not None:
+        console.print(str(log))

@@ -70,6 +70,8 @@ def build_dataset(plan: Plan, rec: dict[str, np.ndarray], provenance: dict[str, 
             "samples": (("run", "parameter"), plan.samples),
         }
     )
+    if cw.value_added is not None:
+        data_vars["baseline_value_added"] = (("producer",), cw.value_added[pidx])
     ds = xr.Dataset(
         data_vars=data_vars,
         coords={

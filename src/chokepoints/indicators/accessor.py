@@ -329,7 +329,10 @@ class ResultAccessor:
             uv = self._var("unit_value", "output_lost").sel(product=list(dprods)).values
             usd = (lost * np.where(np.isfinite(uv), uv, np.nan)).sum(-1)
         unit_of = dict(zip(self._labels("product"), self._labels("product_unit"), strict=True))
-        label = " + ".join(f"{unit_of[p]} {p}" for p in prods)
+        units_of_prods = {unit_of[p] for p in prods}
+        money = units_of_prods <= {"M USD", "M EUR"} and len(units_of_prods) == 1
+        # one monetary unit (MRIO worlds): amounts add up across sectors, label the unit once
+        label = next(iter(units_of_prods)) if money else " + ".join(f"{unit_of[p]} {p}" for p in prods)
         run = {"run": d.run.values}
         return xr.Dataset(
             {
@@ -387,6 +390,40 @@ class ResultAccessor:
                 "usd_p95",
             ],
         )
+
+    def value_added_lost(self, by: str = "region") -> pd.DataFrame:
+        """Value added lost over the horizon in USD, per region (``by="region"``) or per
+        (region, product) (``by="sector"``): median and 5-95 % across runs.
+
+        With fixed value-added coefficients v_f = va_f / x0_f (Leontief production):
+        VA lost_f = sum over days of v_f * (x0_f - x_f(t)) * USD per unit of f's product.
+        Needs ``production`` recorded and a World with value added (MRIO and hybrid Worlds).
+        """
+        d = self._require("engine", "value_added_lost")
+        if by not in ("region", "sector"):
+            raise InputError(Problem(self.source, f"by must be 'region' or 'sector', got {by!r}", field="by"))
+        va = self._var("baseline_value_added", "value_added_lost").values
+        x0 = self._var("baseline_production", "value_added_lost").values
+        x = self._var("production", "value_added_lost").values  # (run, day, producer)
+        uv = self._unit_value(np.ones(d.sizes["producer"], bool), "value_added_lost", missing=np.nan).values
+        v = np.divide(va, x0, out=np.zeros_like(va), where=x0 > 0)
+        lost = (x0[None, None, :] - x).sum(1) * v[None, :] * uv  # (run, producer)
+        keys = ["region"] if by == "region" else ["region", "sector"]
+        frame = pd.DataFrame(lost.T, columns=[f"r{i}" for i in range(lost.shape[0])])
+        frame["region"] = self._labels("producer_region")
+        frame["sector"] = self._labels("producer_product")
+        grouped = frame.groupby(keys, sort=True).sum(numeric_only=True)
+        rows = []
+        for key, vals in grouped.iterrows():
+            s = summarise(vals.to_numpy(float))
+            rows.append(
+                {
+                    **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                    **{"usd_median": s["median"], "usd_p05": s["p05"], "usd_p95": s["p95"]},
+                }
+            )
+        out = pd.DataFrame(rows, columns=[*keys, "usd_median", "usd_p05", "usd_p95"])
+        return out.sort_values("usd_median", ascending=False, kind="stable").reset_index(drop=True)
 
     def summary(self, key_users: list[tuple[str, str]] | None = None) -> pd.DataFrame:
         """One row per (region, end use): shortfall day and losses (the CLI's table), key users

@@ -17,8 +17,8 @@
   to 0..10 (higher = poorer governance), IR the import reliance, EoL_RIR the end-of-life
   recycling input rate and SI_SR the substitution index for supply risk. Shares are
   fractions, so HHI_WGI is on 0..10 and SR is comparable to the Commission's threshold of
-  1 only when governance scores are supplied. Without them every WGI_c is 1 and the
-  result is labelled "unweighted".
+  1. Governance scores are required and must cover every region that produces a product
+  the assessed region buys (a missing region is an error, never a weight of 1).
 """
 
 from __future__ import annotations
@@ -35,13 +35,22 @@ from ..world import World
 def _flows(world: World) -> pd.DataFrame:
     """Baseline purchases per (buyer region, supplier region, product), units per day."""
     cw = world.compile()
-    rows = []
-    sup_idx, buy_idx = np.nonzero(cw.W)
-    for f, b in zip(sup_idx, buy_idx, strict=True):
-        p = cw.prod_product[f]
-        amount = cw.W[f, b] * (cw.A[p, b] * cw.x0[b] if b < cw.n else cw.y0[b - cw.n])
-        rows.append((cw.regions[cw.buyer_region[b]], cw.regions[cw.prod_region[f]], cw.products[p], amount))
-    return pd.DataFrame(rows, columns=["buyer_region", "supplier_region", "product", "amount"])
+    W = np.asarray(cw.W)
+    f, b = np.nonzero(W)
+    p = cw.prod_product[f]
+    need = np.where(b < cw.n, cw.A[p, np.minimum(b, cw.n - 1)] * cw.x0[np.minimum(b, cw.n - 1)], 0.0)
+    if cw.m:
+        need = np.where(b >= cw.n, cw.y0[np.maximum(b - cw.n, 0)], need)
+    regions, products = np.asarray(cw.regions), np.asarray(cw.products)
+    df = pd.DataFrame(
+        {
+            "buyer_region": regions[cw.buyer_region[b]],
+            "supplier_region": regions[cw.prod_region[f]],
+            "product": products[p],
+            "amount": W[f, b] * need,
+        }
+    )
+    return df.groupby(["buyer_region", "supplier_region", "product"], sort=False, as_index=False)["amount"].sum()
 
 
 def concentration(world: World) -> pd.DataFrame:
@@ -94,41 +103,60 @@ def import_reliance(world: World, region: str | None = None, product: str | None
                 "main_source_share": float(top.iloc[0] / consumption),
             }
         )
-    return pd.DataFrame(rows)
+    cols = ["region", "product", "consumption_per_day", "production_per_day", "gross_import_share"]
+    return pd.DataFrame(rows, columns=[*cols, "net_import_reliance", "main_source", "main_source_share"])
 
 
 def supply_risk(
     world: World,
     region: str,
-    governance: Mapping[str, float] | None = None,
+    governance: Mapping[str, float] | None,
     eol_rir: float = 0.0,
     substitution_index: float = 1.0,
 ) -> pd.DataFrame:
-    """EU-methodology supply risk (EC 2017) of ``region`` for each product it buys."""
+    """EU-methodology supply risk (EC 2017) of ``region`` for each product it buys.
+
+    ``governance``: scaled WGI (0..10) per region, required for every producing region of a
+    product the region buys (InputError naming the first missing one).
+    """
     if not 0 <= eol_rir <= 1:
         raise InputError(Problem("--eol-rir", f"must be within [0, 1], got {eol_rir}"))
     if not 0 <= substitution_index <= 1:
         raise InputError(Problem("--substitution-index", f"must be within [0, 1], got {substitution_index}"))
     regions = set(world.regions["region"])
-    gov = dict(governance or {})
+    if not governance:
+        raise InputError(
+            Problem("governance", "governance scores (region, wgi_scaled 0-10) are required for the supply risk")
+        )
+    gov = dict(governance)
     for r, v in gov.items():
         if r not in regions:
             raise InputError(Problem("governance", f"unknown region {r!r}", field=r))
         if not 0 <= v <= 10:
             raise InputError(Problem("governance", f"scaled WGI must be within [0, 10], got {v}", field=r))
-    weight = {r: gov.get(r, 1.0) for r in regions}
-    label = "WGI-weighted" if gov else "unweighted (no governance scores given)"
+    label = "WGI-weighted"
     out_by_region = world.producers.groupby(["product", "region"])["output_per_day"].sum()
     flows = _flows(world)
     ir = import_reliance(world, region=region).set_index("product")
+    producing = {r for p in ir.index for r, v in out_by_region.loc[p].items() if v > 0}
+    missing = sorted(producing - set(gov))
+    if missing:
+        raise InputError(
+            Problem(
+                "governance",
+                f"no governance score for {', '.join(missing)} (every producing region needs one)",
+                field=missing[0],
+            )
+        )
+    weight = gov
     rows = []
     for p in ir.index:
         gs = out_by_region.loc[p]
         gs = gs / gs.sum()
-        hhi_gs = float(sum(s**2 * weight[r] for r, s in gs.items()))
+        hhi_gs = float(sum(s**2 * weight[r] for r, s in gs.items() if s > 0))
         so = flows[(flows.buyer_region == region) & (flows["product"] == p)].groupby("supplier_region")["amount"].sum()
         so = so / so.sum()
-        hhi_so = float(sum(s**2 * weight[r] for r, s in so.items()))
+        hhi_so = float(sum(s**2 * weight[r] for r, s in so.items() if s > 0))
         import_rel = float(ir.loc[p, "net_import_reliance"])
         sr = (hhi_gs * import_rel / 2 + hhi_so * (1 - import_rel / 2)) * (1 - eol_rir) * substitution_index
         rows.append(
@@ -142,4 +170,5 @@ def supply_risk(
                 "weighting": label,
             }
         )
-    return pd.DataFrame(rows)
+    cols = ["region", "product", "hhi_wgi_global", "hhi_wgi_sourcing", "import_reliance", "supply_risk"]
+    return pd.DataFrame(rows, columns=[*cols, "weighting"])

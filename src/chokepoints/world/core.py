@@ -67,6 +67,8 @@ class CompiledWorld:
     suppliers3: np.ndarray | None = None  # (S, K)
     fd_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     binding: np.ndarray | None = None  # (S, n) bool
+    # value added per day of each producer, in its product's unit (MRIO worlds: x - Z summed over rows)
+    value_added: np.ndarray | None = None  # (n,)
 
     @property
     def n(self) -> int:

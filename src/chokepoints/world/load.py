@@ -17,8 +17,27 @@ def load_world(name_or_path: str | Path) -> World:
     """
     text = str(name_or_path)
     if text in list_bundled():
-        return World.from_folder(bundled_path(text), require_sources=True)
+        folder = bundled_path(text)
+        return _mrio_folder(folder) or World.from_folder(folder, require_sources=True)
     p = Path(text)
     if p.is_dir():
-        return World.from_folder(p)
+        return _mrio_folder(p) or World.from_folder(p)
     raise InputError(Problem(text, "no such bundled dataset or folder; bundled: " + ", ".join(list_bundled())))
+
+
+def _mrio_folder(folder: Path) -> World | None:
+    """The World of an MRIO folder (``dataset.yaml`` with ``format: mrio``), else None."""
+    meta_path = folder / "dataset.yaml"
+    if not meta_path.is_file():
+        return None
+    import yaml
+
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return None  # World.from_folder reports it
+    if not isinstance(meta, dict) or meta.get("format") != "mrio":
+        return None
+    from ..datasets.mrio_import import read_folder
+
+    return read_folder(folder, meta)

@@ -24,8 +24,14 @@ and S sectors, n = R * S industries f = (r, s), ordered region-major:
   ``threshold_not_input=1e-5 / 365`` to reproduce it (docs/engine.md).
 * Capacity = alpha_max * x0 (BoARIO ``alpha_max``, default 1.25).
 
-Products have unit "USD": amounts are in the table's monetary unit (e.g. million
-USD per day for pymrio's test system; ``World.metadata['monetary_unit']``).
+Units: products carry the table's monetary unit, normalised ("Mill USD", "Million USD"
+-> "M USD"; "M EUR"; ``World.metadata['monetary_unit']``), amounts per day. The
+``unit_values`` table gives USD per unit (1e6 for "M USD"; for other currencies pass
+``usd_per_unit``, the exchange rate times the multiplier), so losses come out in USD.
+A table without a unit keeps the legacy unit "USD" at 1 USD per unit.
+Value added per producer (the primary inputs: value added plus net taxes on products),
+per day: va_f = (x_f - sum over rows of Z[:, f]) / days_per_year
+(``CompiledWorld.value_added``); its coefficient v_f = va_f / x0_f.
 Large MRIOs are kept as arrays: the tidy ``recipes``, ``supply_links`` and
 ``inventories`` tables are built only when asked for (and refused beyond
 ``MAX_TABLE_ROWS`` rows); the engine never needs them.
@@ -34,6 +40,7 @@ Large MRIOs are kept as arrays: the tidy ``recipes``, ``supply_links`` and
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -233,6 +240,8 @@ def from_mrio(
     days_per_year: float = 365.0,
     negative_final_demand: Literal["error", "clip"] = "error",
     balance_rtol: float = 1e-6,
+    monetary_unit: str | None = None,
+    usd_per_unit: float | None = None,
 ) -> MrioWorld:
     """Build a monetary ARIO :class:`World` from a balanced MRIO (see the module docstring).
 
@@ -241,8 +250,12 @@ def from_mrio(
     final-demand cell per (consuming region, product), summing the categories
     (end use ``final_demand``); ``"category"`` one per (region, category, product),
     with the category as end use. A negative final-demand cell is an error, or set
-    to 0 with ``negative_final_demand="clip"`` (x is then recomputed).
+    to 0 with ``negative_final_demand="clip"`` (x is then recomputed). ``monetary_unit``
+    overrides the unit read from ``io.unit``; ``usd_per_unit`` the USD value of one unit.
     """
+    money, usd_value = monetary_units(io, monetary_unit, usd_per_unit)
+    unit_df = getattr(io, "unit", None)
+    unit_as_given = str(unit_df.iloc[0, 0]) if isinstance(unit_df, pd.DataFrame) and unit_df.size else ""
     Z, Y = _frame(io, "Z"), _frame(io, "Y")
     src = name or str(getattr(getattr(io, "meta", None), "name", None) or getattr(io, "name", "mrio"))
     if Z.index.nlevels != 2 or Y.columns.nlevels != 2:
@@ -336,6 +349,7 @@ def from_mrio(
             )
     else:
         x = x_calc
+    va_year = x - Zv.sum(axis=0)
 
     # daily flows, technical coefficients by product, market shares
     day = 1.0 / days_per_year
@@ -393,17 +407,16 @@ def from_mrio(
         y0=y0,
         target_days=target,
         initial_days=target.copy(),
-        unit_value=np.full(S, np.nan),
-        product_unit=("USD",) * S,
+        unit_value=np.full(S, usd_value),
+        product_unit=(money,) * S,
         shares3=shares3,
         suppliers3=suppliers3,
         fd_links=fd_links,
         binding=binding,
+        value_added=va_year * day,
     )
 
     meta = getattr(io, "meta", None)
-    unit = getattr(io, "unit", None)
-    monetary_unit = str(unit.iloc[0, 0]) if isinstance(unit, pd.DataFrame) and unit.size else "table unit"
     srow = {
         "source_id": "mrio",
         "kind": "derived",
@@ -411,12 +424,12 @@ def from_mrio(
         "url": "",
         "date": "",
         "note": f"ARIO world derived from MRIO {src!r}: yearly flows / {days_per_year:g}; amounts in "
-        f"{monetary_unit} per day; inventories {main_inv_dur:g} days; alpha_max {alpha_max:g}",
+        f"{money} per day (1 {money} = {usd_value:g} USD); inventories {main_inv_dur:g} days; alpha_max {alpha_max:g}",
     }
     tables: dict[str, pd.DataFrame] = {
         "regions": pd.DataFrame({"region": regions, "name": regions, "source": "mrio"}),
         "products": pd.DataFrame(
-            {"product": sectors, "name": sectors, "unit": "USD", "stage": "sector", "source": "mrio"}
+            {"product": sectors, "name": sectors, "unit": money, "stage": "sector", "source": "mrio"}
         ),
         "producers": pd.DataFrame(
             {
@@ -440,7 +453,7 @@ def from_mrio(
             }
         ),
         "unit_values": pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in ("product", "usd_per_unit", "unit", "source")}
+            {"product": sectors, "usd_per_unit": usd_value, "unit": f"USD per {money}", "source": "mrio"}
         ),
         "sources": pd.DataFrame([srow]),
     }
@@ -454,7 +467,7 @@ def from_mrio(
                 "producer": np.asarray(producers)[jf],
                 "input_product": np.asarray(sectors)[ip],
                 "amount_per_unit": A[ip, jf],
-                "unit": "USD per USD",
+                "unit": f"{money} per {money}",
                 "source": "mrio",
             }
         )
@@ -499,7 +512,9 @@ def from_mrio(
     metadata = {
         "name": src,
         "source": "mrio",
-        "monetary_unit": monetary_unit,
+        "monetary_unit": money,
+        "usd_per_unit": usd_value,
+        "monetary_unit_as_given": monetary_unit or unit_as_given,
         "days_per_year": days_per_year,
         "main_inv_dur": main_inv_dur,
         "alpha_max": alpha_max,
@@ -527,3 +542,42 @@ def _guard(rows: int, table: str) -> None:
                 field=table,
             )
         )
+
+
+_MILLION = re.compile(r"^(millions|million|mill|mio|mn|m)\b\.?\s*(of\s+)?", re.IGNORECASE)
+_CURRENCY = {"usd": "USD", "us dollars": "USD", "dollars": "USD", "us$": "USD", "$": "USD", "eur": "EUR", "euro": "EUR"}
+
+
+def monetary_units(io: Any, monetary_unit: str | None, usd_per_unit: float | None) -> tuple[str, float]:
+    """(unit label, USD per unit) of an MRIO's monetary values.
+
+    The label is ``monetary_unit`` or the first entry of ``io.unit``, normalised to
+    "M <CUR>" for millions ("Mill USD", "Million USD", "M.USD" -> "M USD"). USD per unit is
+    ``usd_per_unit``, else 1e6 for "M USD" and 1 for "USD"; any other currency needs
+    ``usd_per_unit`` (an exchange rate is a choice the caller makes and records).
+    A table with no unit at all is "USD" at 1 USD per unit (the legacy behaviour).
+    """
+    raw = monetary_unit
+    if raw is None:
+        unit = getattr(io, "unit", None)
+        raw = str(unit.iloc[0, 0]) if isinstance(unit, pd.DataFrame) and unit.size else None
+    if raw is None:
+        label, factor = "USD", 1.0
+    else:
+        text = str(raw).strip()
+        m = _MILLION.match(text)
+        cur_text = text[m.end() :].strip() if m else text
+        cur = _CURRENCY.get(cur_text.lower(), cur_text.upper())
+        label = f"M {cur}" if m else cur
+        factor = (1e6 if m else 1.0) if cur == "USD" else float("nan")
+    if usd_per_unit is not None:
+        factor = float(usd_per_unit)
+    if not np.isfinite(factor) or factor <= 0:
+        raise InputError(
+            Problem(
+                "<mrio>",
+                f"values are in {label}: give usd_per_unit (USD per {label}, an exchange rate you choose and record)",
+                field="usd_per_unit",
+            )
+        )
+    return label, factor

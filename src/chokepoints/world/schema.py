@@ -29,7 +29,7 @@ TABLES: tuple[str, ...] = (
 # but not part of the World (``assumptions``: each assumption's value and plausible range).
 AUX_TABLES: tuple[str, ...] = ("assumptions",)
 
-PRODUCT_UNITS = ("t", "kg", "units", "USD")
+PRODUCT_UNITS = ("t", "kg", "units", "USD", "M USD", "M EUR")
 
 
 @dataclass(frozen=True)
