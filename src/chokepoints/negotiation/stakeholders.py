@@ -93,10 +93,39 @@ def condorcet_winner(x: np.ndarray, w: np.ndarray, candidates: np.ndarray | None
 
 # ----------------------------------------------------------------------------------------
 # The challenge model (Bueno de Mesquita 1994; Scholz, Calbert & Smith 2011)
+#
+# The kernels work on a batch of independent issues: x, c, s of shape (B, n); the public
+# functions also take one issue, shape (n,), and answer for that one.
 # ----------------------------------------------------------------------------------------
 def _u(d: np.ndarray, r: np.ndarray | float) -> np.ndarray:
     """BdM's utility of a normalised distance term: 2 - 4 (d)^r, d in [0, 1]."""
     return 2.0 - 4.0 * np.power(np.clip(d, 0.0, 1.0), r)
+
+
+def _batch(*arrays: np.ndarray) -> tuple[bool, list[np.ndarray]]:
+    arrs = [np.asarray(a, float) for a in arrays]
+    one = arrs[0].ndim == 1
+    n = arrs[0].shape[-1]
+    B = 1 if one else arrs[0].shape[0]
+    return one, [np.broadcast_to(a.reshape(-1, n) if a.ndim else a, (B, n)) for a in arrs]
+
+
+def _weighted_median_b(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    w = np.where(w.sum(axis=1, keepdims=True) > 0, w, 1.0)
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    half = 0.5 * cum[:, -1:] * (1 - 1e-12)
+    k = np.minimum((cum < half).sum(axis=1), x.shape[1] - 1)
+    return xs[np.arange(x.shape[0]), k]
+
+
+def _win_probability_b(x: np.ndarray, w: np.ndarray, R: float) -> np.ndarray:
+    u = 1.0 - 2.0 * np.abs(x[:, :, None] - x[:, None, :]) / R  # u[b, k, i] = u_k(x_i)
+    v = w[:, :, None, None] * (u[:, :, :, None] - u[:, :, None, :])  # v[b, k, i, j]
+    pos = np.clip(v, 0, None).sum(axis=1)
+    tot = np.abs(v).sum(axis=1)
+    return np.where(tot > 0, pos / np.where(tot > 0, tot, 1.0), 0.5)
 
 
 def win_probability(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.ndarray:
@@ -106,11 +135,31 @@ def win_probability(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np
     v_k(i, j) = c_k s_k (u_k(x_i) - u_k(x_j)) to the side it prefers, and
     P[i, j] = sum_k max(v_k(i, j), 0) / sum_k |v_k(i, j)| (0.5 when nobody cares).
     """
-    u = 1.0 - 2.0 * np.abs(x[:, None] - x[None, :]) / R  # u[k, i] = u_k(x_i)
-    v = (c * s)[:, None, None] * (u[:, :, None] - u[:, None, :])  # v[k, i, j]
-    pos = np.clip(v, 0, None).sum(axis=0)
-    tot = np.abs(v).sum(axis=0)
-    return np.where(tot > 0, pos / np.where(tot > 0, tot, 1.0), 0.5)
+    one, (xb, cb, sb) = _batch(x, c, s)
+    P = _win_probability_b(xb, cb * sb, R)
+    return P[0] if one else P
+
+
+def _eu_b(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray, R: float, Q: float, T: float) -> np.ndarray:
+    """EU with a risk array r broadcast against (B, i, j): (B, n, 1) for own risk, (B, n, 1, 1) per perspective."""
+    d = np.abs(x[:, :, None] - x[:, None, :]) / R
+    mu = _weighted_median_b(x, c * s)
+    e = (np.abs(x - mu[:, None])[:, :, None] + d * R) / (4.0 * R)
+    P = _win_probability_b(x, c * s, R)
+    if r.ndim == 4:  # one matrix per perspective p: (B, p, i, j)
+        d, e, P, sj = d[:, None], e[:, None], P[:, None], s[:, None, None, :]
+    else:
+        sj = s[:, None, :]
+    Us, Uf = _u(0.5 - 0.5 * d, r), _u(0.5 + 0.5 * d, r)
+    Uq = _u(np.full_like(d, 0.5), r)
+    sq = Q * Uq
+    if Q != 1.0:
+        sq = sq + (1 - Q) * (T * _u(0.5 - e, r) + (1 - T) * _u(0.5 + e, r))
+    eu = sj * (P * Us + (1 - P) * Uf) + (1 - sj) * Us - sq
+    n = x.shape[1]
+    idx = np.arange(n)
+    eu[..., idx, idx] = 0.0
+    return eu
 
 
 def expected_utility(
@@ -135,16 +184,18 @@ def expected_utility(
 
     P = P[i, j] of :func:`win_probability`; Q and T default to 1 as in Scholz et al. 2011.
     """
-    d = np.abs(x[:, None] - x[None, :]) / R
-    mu = weighted_median(x, c * s)
-    e = (np.abs(x - mu)[:, None] + np.abs(x[:, None] - x[None, :])) / (4.0 * R)
-    rr = r[:, None]
-    P = win_probability(x, c, s, R)
-    Us, Uf = _u(0.5 - 0.5 * d, rr), _u(0.5 + 0.5 * d, rr)
-    Ub, Uw, Uq = _u(0.5 - e, rr), _u(0.5 + e, rr), _u(np.full_like(d, 0.5), rr)
-    eu = s[None, :] * (P * Us + (1 - P) * Uf) + (1 - s[None, :]) * Us - (Q * Uq + (1 - Q) * (T * Ub + (1 - T) * Uw))
-    np.fill_diagonal(eu, 0.0)
-    return eu
+    one, (xb, cb, sb, rb) = _batch(x, c, s, r)
+    eu = _eu_b(xb, cb, sb, rb[:, :, None], R, Q, T)
+    return eu[0] if one else eu
+
+
+def _risk_b(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.ndarray:
+    eu = _eu_b(x, c, s, np.ones((x.shape[0], x.shape[1], 1)), R, 1.0, 1.0)
+    exposure = eu.sum(axis=1)  # sum_j EU[j, i]
+    lo, hi = exposure.min(axis=1, keepdims=True), exposure.max(axis=1, keepdims=True)
+    span = hi - lo
+    Ri = np.where(span > 1e-12, (2 * exposure - hi - lo) / np.where(span > 1e-12, span, 1.0), 0.0)
+    return (1 - Ri / 3) / (1 + Ri / 3)
 
 
 def risk_exponents(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.ndarray:
@@ -154,14 +205,31 @@ def risk_exponents(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.
     utilities of challenging i, sum_j EU[j, i]; R_i = (2 sum_j EU[j, i] - max - min) / (max - min)
     over the exposures of all actors (Bueno de Mesquita 1985; Scholz et al. 2011): the actor
     most exposed to challenges is treated as the most risk acceptant (R_i = 1, r_i = 0.5).
+    All exposures equal: r_i = 1.
     """
-    eu = expected_utility(x, c, s, np.ones_like(x), R)
-    exposure = eu.sum(axis=0)
-    lo, hi = exposure.min(), exposure.max()
-    if hi - lo <= 1e-12:
-        return np.ones_like(x)
-    Ri = (2 * exposure - hi - lo) / (hi - lo)
-    return (1 - Ri / 3) / (1 + Ri / 3)
+    one, (xb, cb, sb) = _batch(x, c, s)
+    r = _risk_b(xb, cb, sb, R)
+    return r[0] if one else r
+
+
+def _challenge_round_b(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.ndarray:
+    B, n = x.shape
+    r = _risk_b(x, c, s, R)
+    E = _eu_b(x, c, s, r[:, :, None, None], R, 1.0, 1.0)  # E[b, p, i, j]
+    idx = np.arange(n)
+    a = E[:, idx, idx, :]  # a[b, i, j] = E[b, i, i, j]
+    b = E[:, idx, :, idx].transpose(1, 0, 2)  # b[b, i, j] = E[b, i, j, i]
+    xi, xj = x[:, :, None], x[:, None, :]
+    valid = (xi != xj) & (a > 0) & (a > b)
+    full = (b > 0) | (np.abs(a) >= np.abs(b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = xj + (xi - xj) * np.abs(a / np.where(b != 0, b, 1.0))
+    offer = np.where(full, np.broadcast_to(xi, (B, n, n)), part)  # offer[b, i, j]: i's offer to j
+    dist = np.where(valid, np.abs(offer - xj), np.inf)
+    best = dist.argmin(axis=1)  # (B, j): the first of the nearest offers
+    rows = np.arange(B)[:, None]
+    got = np.isfinite(dist[rows, best, idx[None, :]])
+    return np.where(got, offer[rows, best, idx[None, :]], x)
 
 
 def challenge_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np.ndarray:
@@ -179,26 +247,9 @@ def challenge_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, R: float) -> np
     Each actor accepts, among the offers it receives, the one nearest its own position
     (the least it must give up; Scholz et al. 2011, sect. 3); without offers it stays.
     """
-    r = risk_exponents(x, c, s, R)
-    new = x.copy()
-    n = x.size
-    offers: list[list[float]] = [[] for _ in range(n)]
-    for i in range(n):
-        eu_i = expected_utility(x, c, s, np.full(n, r[i]), R)
-        for j in range(n):
-            if i == j or x[i] == x[j]:
-                continue
-            a, b = eu_i[i, j], eu_i[j, i]
-            if a <= 0 or a <= b:
-                continue
-            if b > 0 or abs(a) >= abs(b):
-                offers[j].append(float(x[i]))
-            else:
-                offers[j].append(float(x[j] + (x[i] - x[j]) * abs(a / b)))
-    for j in range(n):
-        if offers[j]:
-            new[j] = min(offers[j], key=lambda y, j=j: abs(y - x[j]))
-    return new
+    one, (xb, cb, sb) = _batch(x, c, s)
+    out = _challenge_round_b(xb, cb, sb, R)
+    return out[0] if one else out
 
 
 @dataclass(frozen=True)
@@ -207,6 +258,21 @@ class ChallengeResult:
     mean: float  # compromise (weighted mean) of the final positions
     history: np.ndarray  # (rounds + 1, n) positions
     converged: bool
+
+
+def challenge_batch(
+    x: np.ndarray, c: np.ndarray, s: np.ndarray, rounds: int = 10, R: float = 1.0, tol: float = 1e-9
+) -> np.ndarray:
+    """Forecasts (weighted medians of the final positions) of B independent issues, x, c, s: (B, n)."""
+    _, (xb, cb, sb) = _batch(x, c, s)
+    cur = np.array(xb)
+    for _ in range(max(int(rounds), 0)):
+        nxt = _challenge_round_b(cur, cb, sb, R)
+        moved = np.abs(nxt - cur).max()
+        cur = nxt
+        if moved <= tol:
+            break
+    return _weighted_median_b(cur, cb * sb)
 
 
 def challenge(
@@ -258,40 +324,34 @@ def exchange(X: np.ndarray, c: np.ndarray, S: np.ndarray, rounds: int = 5) -> np
     S = np.asarray(S, float)
     c = np.asarray(c, float)
     n, K = X.shape
+    not_self = ~np.eye(n, dtype=bool)[:, :, None, None] & ~np.eye(K, dtype=bool)[None, None, :, :]
+    Sik, Sjk = S[:, None, :, None], S[None, :, :, None]
+    Sim, Sjm = S[:, None, None, :], S[None, :, None, :]
+    ratio_ok = Sik * Sjm > Sjk * Sim
     for _ in range(max(int(rounds), 0)):
         W = (c[:, None] * S).sum(axis=0)
-        o = (c[:, None] * S * X).sum(axis=0) / np.where(W > 0, W, 1.0)
-        best: tuple[float, int, int, int, int, float, float] | None = None
-        for i in range(n):
-            for j in range(n):
-                if i == j:
-                    continue
-                for k in range(K):
-                    for m in range(K):
-                        if k == m or (X[i, k] - o[k]) * (X[j, k] - o[k]) >= 0:
-                            continue
-                        if (X[i, m] - o[m]) * (X[j, m] - o[m]) >= 0:
-                            continue
-                        if not S[i, k] * S[j, m] > S[j, k] * S[i, m]:
-                            continue
-                        # j's room to move on k (up to the outcome), i's room on m
-                        room_j = abs(o[k] - X[j, k])
-                        room_i = abs(o[m] - X[i, m])
-                        # outcome shifts per unit move
-                        dk = c[j] * S[j, k] / W[k]
-                        dm = c[i] * S[i, m] / W[m]
-                        # equal net gain: b = a dk (S_ik + S_jk) / (dm (S_im + S_jm))
-                        ratio = dk * (S[i, k] + S[j, k]) / max(dm * (S[i, m] + S[j, m]), 1e-300)
-                        a = min(room_j, room_i / ratio if ratio > 0 else room_j)
-                        b = a * ratio
-                        gain = 2 * dk * a * (S[i, k] * S[j, m] - S[i, m] * S[j, k]) / (S[i, m] + S[j, m])
-                        if a > 1e-12 and (best is None or gain > best[0]):
-                            best = (gain, i, j, k, m, a, b)
-        if best is None:
+        Wsafe = np.where(W > 0, W, 1.0)
+        o = (c[:, None] * S * X).sum(axis=0) / Wsafe
+        side = X - o[None, :]
+        opp = side[:, None, :] * side[None, :, :] < 0  # (i, j, issue): on opposite sides
+        cond = not_self & ratio_ok & opp[:, :, :, None] & opp[:, :, None, :]
+        room_j = np.abs(side)[None, :, :, None]  # j's room on k
+        room_i = np.abs(side)[:, None, None, :]  # i's room on m
+        dk = (c[:, None] * S / Wsafe[None, :])[None, :, :, None]
+        dm = (c[:, None] * S / Wsafe[None, :])[:, None, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = dk * (Sik + Sjk) / np.maximum(dm * (Sim + Sjm), 1e-300)
+            a = np.minimum(room_j, np.where(ratio > 0, room_i / ratio, room_j))
+            gain = 2 * dk * a * (Sik * Sjm - Sim * Sjk) / (Sim + Sjm)
+        ok = cond & (a > 1e-12) & np.isfinite(gain)
+        if not ok.any():
             break
-        _, i, j, k, m, a, b = best
-        X[j, k] += np.sign(X[i, k] - X[j, k]) * a
-        X[i, m] += np.sign(X[j, m] - X[i, m]) * b
+        flat = int(np.argmax(np.where(ok, gain, -np.inf)))
+        i, j, k, m = np.unravel_index(flat, ok.shape)
+        av = float(a[i, j, k, m])
+        bv = av * float(ratio[i, j, k, m])
+        X[j, k] += np.sign(X[i, k] - X[j, k]) * av
+        X[i, m] += np.sign(X[j, m] - X[i, m]) * bv
     return X
 
 
