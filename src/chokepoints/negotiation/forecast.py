@@ -71,6 +71,8 @@ class RoundTable:
     term_path: list[tuple[str, str, int]]  # (party, faction, k)
     no_deal_row: int
     actual: np.ndarray | None  # (K,) option index of the actual package
+    restricted: np.ndarray | None = None  # (P,) packages left when the excluded issues stay off the table
+    excluded: tuple[str, ...] = ()
 
     @property
     def P(self) -> int:
@@ -135,7 +137,8 @@ def round_tables(res: NegotiationResult, world: Any) -> list[RoundTable]:
         actual = None
         if r.actual_row is not None:
             ap = r.actual_package
-            actual = np.array([options[k].index(ap[i]) for k, i in enumerate(idx)], int)  # type: ignore[index]
+            assert ap is not None
+            actual = np.array([options[k].index(ap[i]) for k, i in enumerate(idx)], dtype=int)
         out.append(
             RoundTable(
                 r.name,
@@ -151,6 +154,8 @@ def round_tables(res: NegotiationResult, world: Any) -> list[RoundTable]:
                 paths,
                 r.no_deal_row,
                 actual,
+                None if r.agenda is None else np.asarray(r.agenda.mask, bool),
+                () if r.agenda is None else tuple(r.agenda.excluded),
             )
         )
     return out
@@ -256,15 +261,14 @@ def stakeholders_of(
     return X, S, c
 
 
-def predict(
-    table: RoundTable,
-    spec: Spec,
-    factions: list[FactionInfo],
-    prefs: Preferences,
-    models: tuple[str, ...] = MODELS,
-    challenge_rounds: int = 6,
-) -> Prediction:
-    """Each model's predicted package (option indices) for one round under ``prefs``."""
+def utilities(
+    table: RoundTable, spec: Spec, factions: list[FactionInfo], prefs: Preferences
+) -> tuple[np.ndarray, np.ndarray]:
+    """Faction utilities fu (rows, F) and party utilities U (rows, 2) under ``prefs``.
+
+    raw_f = sum over f's terms of coef x term value; fu = min-max normalised over the
+    round's rows (packages, no deal, actual) as in :mod:`.analysis`; U_p = sum_f w_f fu_f.
+    """
     coefs = np.array([prefs.coef[p] for p in table.term_path])
     raw = np.zeros((table.terms.shape[0], len(factions)))
     np.add.at(raw.T, table.term_owner, (table.terms * coefs[None, :]).T)
@@ -274,11 +278,23 @@ def predict(
     fu = np.where(flat[None, :], 0.5, (raw - lo[None, :]) / np.where(flat, 1.0, span)[None, :])
     w = prefs.weights_normalised()
     fi = [FactionInfo(f.party, f.name, f.label, w[(f.party, f.name)], f.terms) for f in factions]
+    return fu, party_utilities(spec, fi, fu, table.no_deal_row)
+
+
+def predict(
+    table: RoundTable,
+    spec: Spec,
+    factions: list[FactionInfo],
+    prefs: Preferences,
+    models: tuple[str, ...] = MODELS,
+    challenge_rounds: int = 6,
+) -> Prediction:
+    """Each model's predicted package (option indices) for one round under ``prefs``."""
+    fu, U = utilities(table, spec, factions, prefs)
     codes: dict[str, np.ndarray] = {}
     pos: dict[str, np.ndarray] = {}
     K = len(table.agenda)
     if "nash" in models:
-        U = party_utilities(spec, fi, fu, table.no_deal_row)
         i = nash_solution(U[: table.P], U[table.no_deal_row])
         codes["nash"] = table.codes[i] if i is not None else np.zeros(K, int)
         pos["nash"] = np.array([table.scales[k][codes["nash"][k]] for k in range(K)])
@@ -332,6 +348,8 @@ class ModelBand:
 class RoundForecast:
     table: RoundTable
     bands: dict[str, ModelBand]
+    agenda_gain: np.ndarray | None = None  # (draws, 3, 2): full, restricted, change of each party's Nash utility
+    agenda_gain_point: np.ndarray | None = None  # (3, 2) at the point values
 
     def describe(self, codes: tuple[int, ...] | np.ndarray) -> str:
         t = self.table
@@ -351,6 +369,20 @@ class Ensemble:
     paths: list[str]
     seconds: float = 0.0
     sobol: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # model -> path -> (S1, ST)
+
+
+def agenda_gain(table: RoundTable, spec: Spec, factions: list[FactionInfo], prefs: Preferences) -> np.ndarray:
+    """(3, 2): each party's utility of the Nash package on the full agenda, on the restricted
+    one (the excluded issues kept off the table), and the change (restricted - full)."""
+    _, U = utilities(table, spec, factions, prefs)
+    Uc, d = U[: table.P], U[table.no_deal_row]
+    full = nash_solution(Uc, d)
+    mask = table.restricted if table.restricted is not None else np.ones(table.P, bool)
+    sub = np.flatnonzero(mask)
+    rest = nash_solution(Uc[sub], d)
+    uf = Uc[full] if full is not None else d
+    ur = Uc[sub[rest]] if rest is not None else d
+    return np.array([uf, ur, ur - uf])
 
 
 def _band(table: RoundTable, preds: list[np.ndarray], point: np.ndarray) -> ModelBand:
@@ -407,11 +439,18 @@ def ensemble(
             progress(f"ensemble {t.name}: {len(rows)} draws")
         point = predict(t, spec, factions, base, models)
         per: dict[str, list[np.ndarray]] = {m: [] for m in models}
+        gains = []
         for pr in rows:
             pred = predict(t, spec, factions, pr, models)
             for m in models:
                 per[m].append(pred.codes[m])
-        out.append(RoundForecast(t, {m: _band(t, per[m], point.codes[m]) for m in models}))
+            if t.restricted is not None:
+                gains.append(agenda_gain(t, spec, factions, pr))
+        fc = RoundForecast(t, {m: _band(t, per[m], point.codes[m]) for m in models})
+        if gains:
+            fc.agenda_gain = np.array(gains)
+            fc.agenda_gain_point = agenda_gain(t, spec, factions, base)
+        out.append(fc)
     return Ensemble(spec, out, values.shape[0], paths, time.perf_counter() - t0)
 
 
