@@ -137,3 +137,16 @@ def test_unknown_uncertain_preference_is_located():
     ]
     with pytest.raises(InputError, match="has 2 terms"):
         spec_from_data(data)
+
+
+def test_past_rounds_are_sourced_and_match_the_scored_rounds(talks):
+    spec, _, _, tables = talks
+    past = fc.past_rounds()
+    assert {"s301_list1", "phase_one", "geneva", "london", "october", "busan"} <= set(past["round"])
+    assert (past["source_url"].str.startswith("http")).all() and (past["facts_key"] != "").all()
+    scored = set(past.loc[past["scored_by"] == "us-china-talks-2025", "round"])
+    assert scored == {t.name for t in tables if t.actual is not None}
+    # the bundled talks agree with the table on the dates of the scored rounds
+    for r in spec.rounds:
+        if r.name in scored:
+            assert str(r.date) == past.loc[past["round"] == r.name, "date"].item()

@@ -312,6 +312,15 @@ def _print_score(console, res, world, ens, tables=None) -> None:
             f"{sh}/{sn}" if sn else "—",
         )
     console.print(tab)
+    past = fc.past_rounds()
+    scen = res.scenario.name
+    mine = past[past["scored_by"] == scen]
+    console.print(
+        f"Past rounds on record (sourced, negotiation/data/us_china_rounds.csv): {len(past)}, of which "
+        f"{len(mine)} are simulated by {scen} and scored here ({', '.join(mine['round'])}); the others "
+        "(2018-2020, Phase One, escalations) have no simulation in this scenario.",
+        highlight=False,
+    )
     best = sc.best()
     console.print(
         f"Best out of sample: {best} (overall error {sc.overall(best):.3f} against {base:.3f} for the compromise "

@@ -590,5 +590,23 @@ def score(
     return Score(rows, models)
 
 
+def past_rounds() -> Any:
+    """The sourced table of past US-China rounds with their actual outcomes (a pandas DataFrame).
+
+    Columns: round, date, kind (deal | escalation), outcome, us_tariff_change_pct (points, headline
+    rate), scored_by (the bundled scenario that simulates the round, empty when none does),
+    facts_key (row of shared/facts), source_title, source_url. The 2018-2020 rounds are not
+    simulated by any bundled scenario (its world is the 2025 rare-earth economy): they are the
+    record, not yet scored.
+    """
+    from importlib.resources import files
+
+    import pandas as pd
+
+    with (files("chokepoints.negotiation") / "data" / "us_china_rounds.csv").open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype={"scored_by": str}, keep_default_na=False)
+    return df
+
+
 def package_label(table: RoundTable, codes: tuple[int, ...] | np.ndarray) -> str:
     return RoundForecast(table, {}).describe(codes)
