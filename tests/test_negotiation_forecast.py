@@ -150,3 +150,15 @@ def test_past_rounds_are_sourced_and_match_the_scored_rounds(talks):
     for r in spec.rounds:
         if r.name in scored:
             assert str(r.date) == past.loc[past["round"] == r.name, "date"].item()
+
+
+def test_cli_beijing_prints_full_versus_restricted_with_bands_and_charts_it(tmp_path):
+    result = CliRunner().invoke(app, ["negotiate", "us-china-beijing-2026", "--draws", "40", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output[-2000:]
+    out = result.output
+    assert "without chip_controls, licence_approval on the table (Nash), median [5-95 %]" in " ".join(out.split())
+    for col in ("full agenda", "restricted", "change", "P(change > 0)"):
+        assert col in out
+    html = (tmp_path / "negotiation.html").read_text(encoding="utf-8")
+    assert "What keeping the excluded issues off the table gains" in html
+    assert "Full versus restricted agenda (Nash), over the draws" in html
