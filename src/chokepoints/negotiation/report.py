@@ -506,6 +506,95 @@ def negotiation_sections(res: NegotiationResult, spec_text: str | None = None) -
     return secs
 
 
-def write_negotiation_report(res: NegotiationResult, path: str | Path, spec_text: str | None = None) -> Path:
+def _agenda_band_figure(ens: Any):
+    """Each party's change of Nash utility from keeping the excluded issues off the table:
+    median and 5-95 % over the draws, one group per round."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    parties = ens.spec.party_names
+    rounds = [rf for rf in ens.rounds if rf.agenda_gain is not None]
+    for p_i, p in enumerate(parties):
+        med, lo, hi = [], [], []
+        for rf in rounds:
+            q = np.percentile(rf.agenda_gain[:, 2, p_i], [50, 5, 95])
+            med.append(q[0])
+            lo.append(q[0] - q[1])
+            hi.append(q[2] - q[0])
+        fig.add_trace(
+            go.Bar(
+                x=[rf.table.label for rf in rounds],
+                y=med,
+                name=p,
+                error_y={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis_title="change of Nash utility, restricted - full agenda",
+        title="What keeping the excluded issues off the table gains (+) or costs (-) each side: median, 5-95 %",
+    )
+    return fig
+
+
+def ensemble_section(ens: Any) -> Section:
+    """The stakeholder models' predicted packages with bands, and the agenda comparison with bands."""
+    rows = []
+    for rf in ens.rounds:
+        for m, b in rf.bands.items():
+            top, p = b.packages[0]
+            rows.append(
+                {
+                    "round": rf.table.label,
+                    "model": m,
+                    "most probable package": rf.describe(top),
+                    "probability": p,
+                    "packages in 90 % set": len(b.set90),
+                    **{
+                        f"{k} median [5-95 %]": f"{b.median[j]:.3g} [{b.p05[j]:.3g}, {b.p95[j]:.3g}]"
+                        for j, k in enumerate(rf.table.agenda)
+                    },
+                }
+            )
+    figures = []
+    tables = [("Predicted package per model", pd.DataFrame(rows))]
+    if any(rf.agenda_gain is not None for rf in ens.rounds):
+        figures.append(_agenda_band_figure(ens))
+        arows = []
+        for rf in ens.rounds:
+            if rf.agenda_gain is None:
+                continue
+            for p_i, p in enumerate(ens.spec.party_names):
+                q = {
+                    n: np.percentile(rf.agenda_gain[:, r, p_i], [50, 5, 95])
+                    for r, n in enumerate(("full", "restricted", "change"))
+                }
+                arows.append(
+                    {
+                        "round": rf.table.label,
+                        "party": p,
+                        "without": ", ".join(rf.table.excluded),
+                        **{f"{n} median": v[0] for n, v in q.items()},
+                        **{f"{n} 5 %": v[1] for n, v in q.items()},
+                        **{f"{n} 95 %": v[2] for n, v in q.items()},
+                    }
+                )
+        tables.append(("Full versus restricted agenda (Nash), over the draws", pd.DataFrame(arows)))
+    text = (
+        f"<p>{ens.draws} Latin-hypercube draws of the uncertain preferences declared in the spec "
+        "(faction weights, capabilities, salience factors, term coefficients); each draw re-weights the "
+        "same simulated stakes. Models: compromise (capability x salience weighted mean, the baseline), "
+        "weighted median, challenge (Bueno de Mesquita / Scholz et al. 2011), exchange (Stokman and "
+        "van Oosten 1994) and the two-party Nash solution; see docs/negotiation.md.</p>"
+    )
+    return Section("Stakeholder forecasts with bands", text, figures=figures, tables=tables)
+
+
+def write_negotiation_report(
+    res: NegotiationResult, path: str | Path, spec_text: str | None = None, ensemble: Any = None
+) -> Path:
     title = f"chokepoints negotiation: {res.spec.name or res.scenario.name}"
-    return write_report(path, title, negotiation_sections(res, spec_text), provenance=res.provenance)
+    secs = negotiation_sections(res, spec_text)
+    if ensemble is not None:
+        secs.insert(1, ensemble_section(ensemble))
+    return write_report(path, title, secs, provenance=res.provenance)

@@ -257,6 +257,7 @@ class Party(_Model):
     combine: Literal["weighted", "veto"] = "weighted"
     veto: str | None = None
     veto_threshold: float | None = Field(default=None, ge=0, le=1)
+    capability: float = Field(default=1.0, gt=0, description="relative clout in the stakeholder models (party total)")
     strategy: Literal["boulware", "conceder", "linear", "tit_for_tat"] = "boulware"
     exponent: float | None = Field(default=None, gt=0)
     factions: dict[str, Faction] = Field(min_length=1)
@@ -412,6 +413,58 @@ class Round(_Model):
     extension: Extension | None = None
 
 
+UNCERTAIN_PATHS = (
+    "parties.<party>.capability",
+    "parties.<party>.factions.<faction>.weight",
+    "parties.<party>.factions.<faction>.salience",
+    "parties.<party>.factions.<faction>.terms.<k>.coef",
+)
+
+
+class UncertainPreference(_Model):
+    """A declared uncertain preference: uniform(low, high), triangular(low, mode, high) or
+    lognormal(median, sigma).
+
+    ``parameter`` is one of ``parties.<party>.capability`` (relative clout),
+    ``parties.<party>.factions.<faction>.weight`` (the weights of a party are scaled to sum
+    to 1 after the draw), ``parties.<party>.factions.<faction>.salience`` (a factor on the
+    saliences derived from the faction's utilities) or
+    ``parties.<party>.factions.<faction>.terms.<k>.coef`` (term k, from 0).
+    """
+
+    parameter: str
+    distribution: Literal["uniform", "triangular", "lognormal"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    median: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, gt=0)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> UncertainPreference:
+        need = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "lognormal": ("median", "sigma")}
+        missing = [k for k in need[self.distribution] if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"{self.distribution} distribution needs {', '.join(missing)}")
+        if self.distribution != "lognormal" and not self.low < self.high:  # type: ignore[operator]
+            raise ValueError(f"bounds reversed or equal: low {self.low} must be below high {self.high}")
+        if self.distribution == "triangular" and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+            raise ValueError(f"mode {self.mode} must lie within [low, high]")
+        return self
+
+    def ppf(self, u: Any) -> Any:
+        """Inverse CDF: uniforms in [0, 1) to values."""
+        from scipy import stats
+
+        if self.distribution == "uniform":
+            return stats.uniform(self.low, self.high - self.low).ppf(u)  # type: ignore[operator]
+        if self.distribution == "triangular":
+            w = self.high - self.low  # type: ignore[operator]
+            return stats.triang((self.mode - self.low) / w, self.low, w).ppf(u)  # type: ignore[operator]
+        return stats.lognorm(self.sigma, scale=self.median).ppf(u)
+
+
 class Spec(_Model):
     name: str = ""
     description: str = ""
@@ -423,6 +476,8 @@ class Spec(_Model):
     first_mover: str | None = None
     max_packages: int = Field(default=20000, ge=1)
     compare_exclude: list[str] = Field(default_factory=list)
+    draws: int = Field(1000, ge=2, le=100000, description="draws of the uncertain preferences (stakeholder ensemble)")
+    uncertain: list[UncertainPreference] = Field(default_factory=list)
     levers: dict[str, Lever] = Field(default_factory=dict)
     issues: list[Issue] = Field(default_factory=list)
     parties: dict[str, Party]

@@ -133,9 +133,40 @@ def _structural_problems(spec: Spec, src: str, marks: dict[PathKey, Location]) -
         add(("rounds",), "rounds must be in date order")
     if not any(r.kind == "talks" for r in spec.rounds):
         add(("rounds",), "at least one round of kind 'talks' is needed")
+    for k, u in enumerate(spec.uncertain):
+        msg = uncertain_path_problem(spec, u.parameter)
+        if msg:
+            add(("uncertain", k, "parameter"), msg)
     for k, e in enumerate(spec.compare_exclude):
         try:
             spec.resolve_issues([e])
         except KeyError:
             add(("compare_exclude", k), f"unknown issue or topic {e!r}")
     return out
+
+
+def uncertain_path_problem(spec: Spec, path: str) -> str | None:
+    """Why ``path`` names no preference of ``spec`` (None when it does)."""
+    parts = path.split(".")
+    from .spec import UNCERTAIN_PATHS
+
+    expected = "expected one of " + ", ".join(UNCERTAIN_PATHS)
+    if len(parts) < 3 or parts[0] != "parties":
+        return f"unknown parameter {path!r}; {expected}"
+    party = spec.parties.get(parts[1])
+    if party is None:
+        return f"unknown party {parts[1]!r}; expected one of {', '.join(spec.parties)}"
+    if parts[2:] == ["capability"]:
+        return None
+    if len(parts) < 5 or parts[2] != "factions":
+        return f"unknown parameter {path!r}; {expected}"
+    fac = party.factions.get(parts[3])
+    if fac is None:
+        return f"unknown faction {parts[3]!r} of {parts[1]}; expected one of {', '.join(party.factions)}"
+    if parts[4:] in (["weight"], ["salience"]):
+        return None
+    if len(parts) == 7 and parts[4] == "terms" and parts[6] == "coef" and parts[5].isdigit():
+        if int(parts[5]) < len(fac.terms):
+            return None
+        return f"faction {parts[3]!r} has {len(fac.terms)} terms (0..{len(fac.terms) - 1})"
+    return f"unknown parameter {path!r}; {expected}"
