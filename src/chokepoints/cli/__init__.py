@@ -16,7 +16,7 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, tariffs
+from . import backtest, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, tariffs
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
@@ -58,6 +58,8 @@ app.command("tariffs")(tariffs.tariffs)
 app.command("negotiate")(negotiate.negotiate)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
 app.command("levers")(levers.levers)
+app.command("backtest")(backtest.backtest)
+app.command("calibrate")(backtest.calibrate)
 
 
 def main() -> None:

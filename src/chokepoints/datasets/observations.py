@@ -124,14 +124,18 @@ def _folder(ref: str | Path) -> Path:
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
-        raise InputError(Problem(str(path), "missing file (an observations table needs observations.csv and sources.csv)"))
+        raise InputError(
+            Problem(str(path), "missing file (an observations table needs observations.csv and sources.csv)")
+        )
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(path), f"not a readable CSV: {exc}")) from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise InputError(Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}", 1))
+        raise InputError(
+            Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}", 1)
+        )
     return df
 
 
@@ -164,16 +168,22 @@ def load_observations(ref: str | Path = "rare-earths-2025") -> Observations:
             if v != v or v in (float("inf"), float("-inf")):
                 raise ValueError
         except ValueError:
-            problems.append(Problem(str(obs_path), f"expected a finite number, got {row.value!r}", line, row=i, field="value"))
+            problems.append(
+                Problem(str(obs_path), f"expected a finite number, got {row.value!r}", line, row=i, field="value")
+            )
             v = float("nan")
         if row.source and row.source not in known:
-            problems.append(Problem(str(obs_path), f"source {row.source!r} has no row in sources.csv", line, row=i, field="source"))
+            problems.append(
+                Problem(str(obs_path), f"source {row.source!r} has no row in sources.csv", line, row=i, field="source")
+            )
         starts.append(s)
         ends.append(e)
         values.append(v)
     dup = df.duplicated(["series", "geography", "period"], keep="first")
     for i in [int(j) + 1 for j in dup[dup].index]:
-        problems.append(Problem(str(obs_path), "a second row for this series, geography and period", i + 1, row=i, field="period"))
+        problems.append(
+            Problem(str(obs_path), "a second row for this series, geography and period", i + 1, row=i, field="period")
+        )
     if problems:
         raise InputError(problems)
     table = df.copy()
