@@ -24,6 +24,7 @@ BUILDERS = {
     "rare-earths-2025": "build_rare_earths_2025.py",
     "rare-earths-2010": "build_rare_earths_2010.py",
     "minor-metals-2024": "build_minor_metals_2024.py",
+    "observed/rare-earths-2025": "build_observations_2025.py",
 }
 
 
