@@ -108,7 +108,7 @@ def _daily(ds, m: SeriesMap, name: str, where: str) -> tuple[np.ndarray, np.ndar
         exp = ds["route_exporter"].values
         imp = ds["route_importer"].values
         prod = ds["route_product"].values
-        sel = (exp == m.exporter) & np.isin(prod, m.products) & (imp != m.exporter)
+        sel = (exp == m.exporter) & np.isin(prod, m.products or []) & (imp != m.exporter)
         if m.importers != "all":
             sel &= np.isin(imp, m.importers)
         if not sel.any():
@@ -133,7 +133,7 @@ def _daily(ds, m: SeriesMap, name: str, where: str) -> tuple[np.ndarray, np.ndar
             raise InputError(
                 Problem(where, f"unknown producer(s) {', '.join(missing)}", field=f"backtest.series.{name}")
             )
-        sel = np.isin(ds["producer"].values, m.producers)
+        sel = np.isin(ds["producer"].values, m.producers or [])
         prod_units = {units[p] for p in ds["producer_product"].values[sel]}
         if len(prod_units) != 1:
             raise InputError(Problem(where, f"producers' products in different units {sorted(prod_units)}", field=name))
@@ -224,7 +224,7 @@ def backtest_spec_of(scenario) -> BacktestSpec:
             Problem(
                 scenario.source_path or "<scenario>",
                 "this scenario declares no 'backtest:' block (observed series and how they map onto the model)",
-                *scenario.locate(()),
+                *scenario.locate(()),  # type: ignore[misc]  # (line, column), as Scenario.world_ref
                 field="backtest",
             )
         )

@@ -11,17 +11,20 @@ SURPRISES = """
 <p>Results a reader trips over, and the mechanism that causes each:</p>
 <ul>
 <li><b>EU and ROW magnet users short on day 0 of every licensing run.</b> Magnet demand outside the US is
-final demand in the World (cells <code>fd.EU.ndfeb_magnet.*</code>, <code>fd.ROW.ndfeb_magnet.*</code>) and final
-demand holds no stock. Under per-shipment licensing an order placed on day t reaches the supplier on
+final demand in the World (cells <code>fd.EU.ndfeb_magnet.*</code>,
+<code>fd.ROW.ndfeb_magnet.*</code>) and final demand holds no stock. Under per-shipment licensing an order
+placed on day t reaches the supplier on
 day t + review, so nothing arrives on the controlled routes in the first review period, and a cell without
 stock is short at once. It is a property of the World (no stocks at non-US users), not of the engine.</li>
-<li><b>The outright US ban milder than licensing (first shortfall day 90 against 40).</b> Offered explanation, not yet checked by a dedicated run: the ban applies to
+<li><b>The outright US ban milder than licensing (first shortfall day 90 against 40).</b> Offered explanation,
+not yet checked by a dedicated run: the ban applies to
 routes into the US only; the licence regime applies to every destination. Under licensing China's
 rest-of-world buyers order on, their orders are mostly refused, and ARIO's alternative-supplier rule
 re-weights every buyer's orders toward Japan and Viet Nam; the non-Chinese makers' limited capacity is then
 shared with European and other buyers. Under a US-only ban the world's non-Chinese capacity is left to US
 buyers, so their stocks last longer.</li>
-<li><b>The US response (new plants, defense priority, recycling) changing losses by 0.3 %.</b> Offered explanation, not yet checked by a dedicated run: its new capacity
+<li><b>The US response (new plants, defense priority, recycling) changing losses by 0.3 %.</b> Offered
+explanation, not yet checked by a dedicated run: its new capacity
 ramps in over years and its recycling flow is small against a loss driven by the first months; within the
 one-year horizon it barely moves output lost.</li>
 <li><b>China's own users short on day 60 of every run of the 2010 embargo.</b> Chinese makers hold 30 days of
