@@ -25,6 +25,7 @@ BUILDERS = {
     "rare-earths-2010": "build_rare_earths_2010.py",
     "minor-metals-2024": "build_minor_metals_2024.py",
     "tariff_lines": "build_tariff_lines.py",
+    "observed/rare-earths-2025": "build_observations_2025.py",
 }
 
 

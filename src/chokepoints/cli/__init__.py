@@ -17,7 +17,7 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, sweep, tariffs
+from . import backtest, check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, sweep, tariffs
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
@@ -63,6 +63,8 @@ app.command("check")(check.check)
 app.command("sweep")(sweep.sweep)
 app.add_typer(sweep.results_app, name="results")
 app.command("compare")(sweep.compare)
+app.command("backtest")(backtest.backtest)
+app.command("calibrate")(backtest.calibrate)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import Problem, ScenarioError
 from ..yamlio import Location, PathKey, load_yaml_with_marks, locate, read_yaml_file, validation_problems
+from .backtest_spec import BacktestSpec
 from .events import EVENT_TYPES, Event
 from .uncertainty import UncertainParameter
 
@@ -66,6 +67,7 @@ class Scenario(BaseModel):
     key_users: list[KeyUser] = Field(default_factory=list)
     uncertain: list[UncertainParameter] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    backtest: BacktestSpec | None = Field(None, description="observed series, mappings and the fitted/held-out split")
 
     # Where it came from; set by from_yaml, excluded from the hash.
     source_path: str | None = Field(default=None, exclude=True)
@@ -96,7 +98,10 @@ class Scenario(BaseModel):
     @property
     def hash(self) -> str:
         """SHA-256 of the canonical JSON of the scenario (identifies a run's inputs)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        data = self.model_dump(mode="json")
+        if data.get("backtest") is None:  # scenarios without a back-test keep the hash they had
+            data.pop("backtest", None)
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def world_ref(self) -> str:

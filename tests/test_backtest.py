@@ -1,0 +1,187 @@
+"""Back-test and calibration: unit conversions, series mapping by hand, ABC recovery on a synthetic case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import chain_world
+
+import chokepoints as cp
+from chokepoints.backtest import abc_rejection, confront, convert, simulate_for_backtest, summary
+from chokepoints.datasets.observations import load_observations, parse_period
+from chokepoints.errors import InputError
+
+
+def test_unit_conversions_by_hand() -> None:
+    assert convert(5000.0, "t", "kt") == pytest.approx(5.0)
+    assert convert(1_237_000.0, "vehicles", "million units") == pytest.approx(1.237)
+    assert convert(25.0, "%", "share") == pytest.approx(0.25)
+    assert convert(2.0, "kg", "t") == pytest.approx(0.002)
+    with pytest.raises(InputError, match="cannot convert 't'"):
+        convert(1.0, "t", "units")
+    with pytest.raises(InputError, match="unknown unit"):
+        convert(1.0, "furlongs", "t")
+
+
+def test_periods() -> None:
+    assert parse_period("2025-05") == (dt.date(2025, 5, 1), dt.date(2025, 6, 1))
+    assert parse_period("2025-H1") == (dt.date(2025, 1, 1), dt.date(2025, 7, 1))
+    assert parse_period("2025-04/2025-06") == (dt.date(2025, 4, 1), dt.date(2025, 7, 1))
+    assert parse_period("2024") == (dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    with pytest.raises(ValueError):
+        parse_period("May 2025")
+
+
+def _table(folder: Path, rows: list[tuple[str, str, float, str]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["series,period,value,unit,geography,source"] + [
+        f"{s},{p},{v},{u},CHN -> USA,S.test" for s, p, v, u in rows
+    ]
+    (folder / "observations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "sources.csv").write_text("source_id,kind,title,url,date,note\nS.test,source,test,,,made up for a test\n")
+    return folder
+
+
+def _scenario(folder: Path, approval, uncertain=None, runs=1, tolerance=0.3) -> cp.Scenario:
+    return cp.Scenario.from_dict(
+        {
+            "name": "bt",
+            "world": "chain",
+            "start": "2025-04-04",
+            "horizon_days": 120,
+            "runs": runs,
+            "seed": 7,
+            "engine": {"psi_param": 0.5},
+            "events": [
+                {
+                    "type": "export_control",
+                    "id": "lic",
+                    "on": "2025-04-04",
+                    "exporter": "CHN",
+                    "products": ["ore"],
+                    "mode": "licence",
+                    "review_days": 0,
+                    "approval_rate": approval,
+                }
+            ],
+            "uncertain": uncertain or [],
+            "backtest": {
+                "observed": str(folder),
+                "fit": ["ore.usa"],
+                "tolerance": tolerance,
+                "series": {
+                    "ore.usa": {"quantity": "shipments", "exporter": "CHN", "products": ["ore"], "aggregate": "sum"}
+                },
+            },
+        }
+    )
+
+
+def test_series_mapping_by_hand(tmp_path: Path) -> None:
+    # Steady state (stock at target, every licence granted at once): CHN ships 100 t/day to the
+    # maker, so May (31 days) is 3,100 t = 3.1 kt, and the 2025-05 observation of 3.1 kt scores 0.
+    folder = _table(tmp_path / "obs", [("ore.usa", "2025-05", 3.1, "kt"), ("ore.usa", "2025-06", 1.5, "kt")])
+    world = chain_world(stock_days=2.0, target_days=2.0)
+    sc = _scenario(folder, 1.0)
+    res = simulate_for_backtest(world, sc)
+    conf = confront(res.data, sc.backtest, sc.start, load_observations(folder))
+    table = conf.table()
+    may, june = table.iloc[0], table.iloc[1]
+    assert may["model_median"] == pytest.approx(3.1, rel=1e-9)
+    assert may["log_error"] == pytest.approx(0.0, abs=1e-9)
+    assert bool(may["inside"])
+    assert june["model_median"] == pytest.approx(3.0, rel=1e-9)  # 30 days x 100 t
+    assert june["log_error"] == pytest.approx(np.log(3.0 / 1.5))
+    assert not bool(june["inside"])
+    s = summary(table)
+    assert s.loc[0, "inside_band"] == pytest.approx(0.5)
+
+
+def test_observation_errors_are_located(tmp_path: Path) -> None:
+    folder = _table(tmp_path / "bad", [("ore.usa", "May", 3.1, "kt")])
+    with pytest.raises(InputError, match="row 1.*period"):
+        load_observations(folder)
+
+
+def test_abc_recovers_true_approval_share(tmp_path: Path) -> None:
+    """Observed series generated with approval 0.4; ABC (tolerance 0.15) on a uniform(0.05, 0.95) prior recovers it."""
+    world = chain_world(stock_days=2.0, target_days=2.0)
+    true = 0.4
+    prior = [
+        {"parameter": "events.lic.approval_rate", "distribution": "uniform", "low": 0.05, "high": 0.95},
+    ]
+    truth = simulate_for_backtest(world, _scenario(tmp_path, true))
+    q = truth.data["shipments"].values[0].sum(axis=1)  # t/day, one route
+    start = dt.date(2025, 4, 4)
+    rows = []
+    for month in (5, 6, 7):
+        a, b = (dt.date(2025, month, 1) - start).days, (dt.date(2025, month + 1, 1) - start).days
+        rows.append(("ore.usa", f"2025-{month:02d}", float(q[a:b].sum()), "t"))
+    folder = _table(tmp_path / "obs", rows)
+    sc = _scenario(folder, true, uncertain=prior, runs=200, tolerance=0.15)
+    res = simulate_for_backtest(world, sc)
+    conf = confront(res.data, sc.backtest, sc.start, load_observations(folder))
+    cal = abc_rejection(conf, res.data["samples"].values, res.data["parameter"].values.tolist(), ["ore.usa"], [], 0.15)
+    post = cal.posterior[:, 0]
+    lo, hi = np.quantile(post, [0.05, 0.95])
+    assert lo <= true <= hi
+    assert hi - lo < 0.25 * (0.95 - 0.05)  # the data narrow the prior
+    assert len(cal.accepted) >= 10 and cal.tolerance_used == pytest.approx(0.15)
+
+
+def test_backtest_cli_csv(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chokepoints.cli import app
+
+    r = CliRunner().invoke(app, ["backtest", "cn-rare-earth-history-2025", "--runs", "8", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    header = r.output.splitlines()[0]
+    assert header == "series,geography,period,unit,observed,model_median,model_p05,model_p95,fitted"
+    assert "cn_magnet_exports.world,China -> world,2025-05,t,1238.0" in r.output
+
+
+def test_calibrate_cli_writes_scenario(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chokepoints.cli import app
+
+    out = tmp_path / "cal.yaml"
+    r = CliRunner().invoke(
+        app,
+        [
+            "calibrate",
+            "cn-rare-earth-history-2025",
+            "--runs",
+            "12",
+            "--fit",
+            "cn_magnet_exports.world",
+            "--hold-out",
+            "cn_magnet_exports.usa",
+            "--min-accept",
+            "3",
+            "--write",
+            str(out),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "runs accepted" in r.output
+    cal = cp.Scenario.from_yaml(out)
+    assert cal.name == "cn-rare-earth-history-2025-calibrated"
+    assert all(p.distribution == "triangular" for p in cal.uncertain)
+    assert (tmp_path / "calibrate.html").is_file()
+
+
+def test_backtest_without_block_is_one_line_error() -> None:
+    from typer.testing import CliRunner
+
+    from chokepoints.cli import app
+
+    r = CliRunner().invoke(app, ["backtest", "cn-rare-earth-licensing-2025-04", "--runs", "2"])
+    assert r.exit_code == 2
+    assert "backtest" in r.output
