@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from chokepoints.cli import app
 from chokepoints.errors import InputError
 from chokepoints.negotiation import forecast as fc
+from chokepoints.negotiation import scoring
 from chokepoints.negotiation.analysis import analyse
 from chokepoints.negotiation.loader import load_negotiation
 from chokepoints.negotiation.spec import spec_from_data
@@ -90,7 +91,7 @@ def test_sobol_capability_does_not_move_nash(talks):
 
 def test_score_is_leave_one_round_out(talks):
     spec, res, world, tables = talks
-    sc = fc.score(res, world, tables=tables)
+    sc = scoring.score(res, world, tables=tables)
     parties = spec.party_names
     base = fc.Preferences.of(spec)
     factions = res.talks[0].factions
@@ -141,7 +142,7 @@ def test_unknown_uncertain_preference_is_located():
 
 def test_past_rounds_are_sourced_and_match_the_scored_rounds(talks):
     spec, _, _, tables = talks
-    past = fc.past_rounds()
+    past = scoring.past_rounds()
     assert {"s301_list1", "phase_one", "geneva", "london", "october", "busan"} <= set(past["round"])
     assert (past["source_url"].str.startswith("http")).all() and (past["facts_key"] != "").all()
     scored = set(past.loc[past["scored_by"] == "us-china-talks-2025", "round"])

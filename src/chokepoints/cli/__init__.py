@@ -17,7 +17,20 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import backtest, check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, sweep, tariffs
+from . import (
+    backtest,
+    check,
+    datasets,
+    exposure,
+    finance,
+    levers,
+    negotiate,
+    run,
+    scenarios,
+    sensitivity,
+    sweep,
+    tariffs,
+)
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]

@@ -89,7 +89,7 @@ def _run(
     from ..negotiation.analysis import analyse, resolve_exclude
     from ..negotiation.loader import SUFFIX, load_negotiation
     from ..negotiation.negmas_adapter import negmas_available
-    from ..negotiation.report import agenda_frame, who_concedes, write_negotiation_report
+    from ..negotiation.report import who_concedes, write_negotiation_report
 
     spec, sc, world = load_negotiation(path, spec_path)
     excl = None
@@ -164,21 +164,7 @@ def _run(
         )
         console.print(f"  {p}: utility {u}, BATNA {last.d[p_i]:.3f}{extra}", highlight=False)
     console.print(who_concedes(last), highlight=False, soft_wrap=True)
-    ag = agenda_frame(res)
-    if len(ag):
-        t2 = Table(title="Without " + ", ".join(res.exclude) + " on the table (Nash)", header_style="bold")
-        for col in ("round", "party", "BATNA", "full agenda", "without", "change"):
-            t2.add_column(col, justify="left" if col in ("round", "party") else "right")
-        for row in ag.itertuples(index=False):
-            t2.add_row(
-                row.round,
-                row.party,
-                f"{row.BATNA:.3f}",
-                f"{row[3]:.3f}",
-                f"{row[4]:.3f}",
-                f"{row[5]:+.3f}",
-            )
-        console.print(t2)
+    _print_agenda(console, res)
     ens = None
     n_draws = spec.draws if draws is None else draws
     if n_draws >= 2 and spec.uncertain:
@@ -282,8 +268,9 @@ def _print_score(console, res, world, ens, tables=None) -> None:
     from rich.table import Table
 
     from ..negotiation import forecast as fc
+    from ..negotiation import scoring
 
-    sc = fc.score(res, world, ens, tables=tables)
+    sc = scoring.score(res, world, ens, tables=tables)
     rounds = list(dict.fromkeys(r.round for r in sc.rows))
     tab = Table(
         title="Out-of-sample error per round (leave one round out; mean |predicted - actual| on [0, 1] issue scales)",
@@ -313,7 +300,7 @@ def _print_score(console, res, world, ens, tables=None) -> None:
             f"{sh}/{sn}" if sn else "—",
         )
     console.print(tab)
-    past = fc.past_rounds()
+    past = scoring.past_rounds()
     scen = res.scenario.name
     mine = past[past["scored_by"] == scen]
     console.print(
@@ -329,3 +316,20 @@ def _print_score(console, res, world, ens, tables=None) -> None:
         f"(grid {fc.THETA_GRID[0]}-{fc.THETA_GRID[-1]}).",
         highlight=False,
     )
+
+
+def _print_agenda(console, res) -> None:
+    """The comparison with the excluded issues kept off the table (Nash), when some are."""
+    from rich.table import Table
+
+    from ..negotiation.report import agenda_frame
+
+    ag = agenda_frame(res)
+    if not len(ag):
+        return
+    t2 = Table(title="Without " + ", ".join(res.exclude) + " on the table (Nash)", header_style="bold")
+    for col in ("round", "party", "BATNA", "full agenda", "without", "change"):
+        t2.add_column(col, justify="left" if col in ("round", "party") else "right")
+    for row in ag.itertuples(index=False):
+        t2.add_row(row.round, row.party, f"{row.BATNA:.3f}", f"{row[3]:.3f}", f"{row[4]:.3f}", f"{row[5]:+.3f}")
+    console.print(t2)
