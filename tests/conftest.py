@@ -89,6 +89,23 @@ def scenario(events: list[dict] | None = None, horizon: int = 60, **extra) -> cp
     return cp.Scenario.from_dict(data)
 
 
+def licence(**overrides) -> dict:
+    """An export_control event on the chain world: CHN licenses ore to the USA from 2025-04-04
+    (5 days of review, a quarter granted); ``overrides`` replace fields."""
+    event = {
+        "type": "export_control",
+        "id": "lic",
+        "on": "2025-04-04",
+        "exporter": "CHN",
+        "products": ["ore"],
+        "destinations": ["USA"],
+        "mode": "licence",
+        "review_days": 5,
+        "approval_rate": 0.25,
+    }
+    return {**event, **overrides}
+
+
 @pytest.fixture
 def world() -> cp.World:
     return chain_world()

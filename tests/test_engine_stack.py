@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import chain_world, scenario
+from conftest import chain_world, licence, scenario
 
 import chokepoints as cp
 from chokepoints.engine import IncompatiblePlans, compile_plan, simulate_many, stack_plans
 
 VARS = ("production", "demand", "final_demand_unmet", "shipments", "orders", "inventory_days")
-
-
-def _lic(**kw):
-    e = {
-        "type": "export_control",
-        "id": "lic",
-        "on": "2025-04-04",
-        "exporter": "CHN",
-        "products": ["ore"],
-        "destinations": ["USA"],
-        "mode": "licence",
-        "review_days": 5,
-        "approval_rate": 0.25,
-    }
-    return {**e, **kw}
 
 
 def _uncertain():
@@ -54,11 +39,11 @@ def _assert_same(view_data, single):
 
 def test_stacked_equals_one_by_one_with_uncertain_effects_and_quotas():
     world = chain_world(second_supplier=True)
-    quota = _lic(id="q", on="2025-05-01", mode="quota", quota=300, period_days=10)
+    quota = licence(id="q", on="2025-05-01", mode="quota", quota=300, period_days=10)
     scs = [
-        scenario([_lic(), _release()], uncertain=_uncertain(), runs=3),
-        scenario([_lic(approval_rate=0.5), _release(rate=40)], uncertain=_uncertain(), runs=3),
-        scenario([_lic(), quota, _release()], uncertain=_uncertain(), runs=3),
+        scenario([licence(), _release()], uncertain=_uncertain(), runs=3),
+        scenario([licence(approval_rate=0.5), _release(rate=40)], uncertain=_uncertain(), runs=3),
+        scenario([licence(), quota, _release()], uncertain=_uncertain(), runs=3),
     ]
     out = simulate_many(world, scs, seed=4)
     assert out[0][0] is out[1][0] is out[2][0]  # one ensemble for the three
@@ -71,8 +56,8 @@ def test_stacked_equals_one_by_one_with_uncertain_effects_and_quotas():
 
 def test_plans_that_do_not_fit_run_one_by_one():
     world = chain_world(second_supplier=True)
-    a = scenario([_lic()])
-    b = scenario([_lic(), _release()])  # one more effect: a different plan shape
+    a = scenario([licence()])
+    b = scenario([licence(), _release()])  # one more effect: a different plan shape
     plans = [compile_plan(world, sc, runs=2, seed=0) for sc in (a, b)]
     with pytest.raises(IncompatiblePlans):
         stack_plans(plans)
@@ -84,7 +69,7 @@ def test_plans_that_do_not_fit_run_one_by_one():
 
 def test_batches_respect_the_run_limit():
     world = chain_world(second_supplier=True)
-    scs = [scenario([_lic(approval_rate=a)]) for a in (0.1, 0.2, 0.3, 0.4)]
+    scs = [scenario([licence(approval_rate=a)]) for a in (0.1, 0.2, 0.3, 0.4)]
     out = simulate_many(world, scs, runs=2, seed=0, max_runs_per_batch=4)
     assert len({id(r) for r, _ in out}) == 2
     for sc, (r, runs) in zip(scs, out, strict=True):

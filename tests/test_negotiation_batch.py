@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import chain_world, scenario
+from conftest import chain_world, licence, scenario
 
 import chokepoints as cp
 from chokepoints.negotiation.batch import SimulationCache
 
 
 def _scenarios() -> list[cp.Scenario]:
-    lic = {
-        "type": "export_control",
-        "id": "lic",
-        "on": "2025-04-04",
-        "exporter": "CHN",
-        "products": ["ore"],
-        "destinations": ["USA"],
-        "mode": "licence",
-        "review_days": 5,
-        "approval_rate": 0.25,
-    }
+    lic = licence()
     deal = dict(lic, id="deal", on="2025-04-20", until="2025-05-10", approval_rate=0.9, review_days=2)
     ban = dict(lic, id="ban", on="2025-04-15", mode="ban", until="2025-04-25")
     return [

@@ -7,7 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from conftest import chain_world, scenario
+from conftest import chain_world, licence, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,17 +20,7 @@ from chokepoints.negotiation.domain import check_spec, enumerate_packages, packa
 from chokepoints.negotiation.solutions import frontier_dominates, pareto_mask, zopa_mask
 from chokepoints.negotiation.spec import Extension
 
-LIC = {
-    "type": "export_control",
-    "id": "lic",
-    "on": "2025-04-04",
-    "exporter": "CHN",
-    "products": ["ore"],
-    "destinations": ["USA"],
-    "mode": "licence",
-    "review_days": 5,
-    "approval_rate": 0.1,
-}
+LIC = licence(approval_rate=0.1)
 
 TINY = {
     "name": "tiny",

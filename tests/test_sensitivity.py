@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import chain_world, scenario
+from conftest import chain_world, licence, scenario
 from test_cli_run import SCENARIO, scenario_file  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
@@ -19,19 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sobol_ranks_the_parameter_that_matters():
     # days to shortfall = stock days (the licence delivers nothing): the review time has no effect
-    events = [
-        {
-            "type": "export_control",
-            "id": "lic",
-            "on": "2025-04-04",
-            "exporter": "CHN",
-            "products": ["ore"],
-            "destinations": ["USA"],
-            "mode": "licence",
-            "review_days": 5,
-            "approval_rate": 0.0,
-        }
-    ]
+    events = [licence(approval_rate=0.0)]
     uncertain = [
         {
             "parameter": "world.inventories.days_of_cover",
