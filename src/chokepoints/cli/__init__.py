@@ -16,7 +16,7 @@ import sys
 import typer
 
 from ..errors import InputError
-from . import check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, tariffs
+from . import check, datasets, exposure, finance, levers, negotiate, run, scenarios, sensitivity, serve, tariffs
 from ._common import console, err_console, fail, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
@@ -59,6 +59,7 @@ app.command("negotiate")(negotiate.negotiate)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
 app.command("levers")(levers.levers)
 app.command("check")(check.check)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

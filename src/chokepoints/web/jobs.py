@@ -215,7 +215,10 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
 
 
 def _write_outputs(out: Path, payload: dict[str, Any], ds: Any, write_netcdf: Any) -> None:
-    labels = {c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] != "unit" else "") for c in payload["columns"]}
+    labels = {
+        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] != "unit" else "")
+        for c in payload["columns"]
+    }
     df = pd.DataFrame(payload["rows"], columns=list(labels)).rename(columns=labels)
     df.to_csv(out / "summary.csv", index=False)
     try:

@@ -79,7 +79,9 @@ def check_structure(text: str, max_upload: int, max_depth: int) -> None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise InputError(Problem(SOURCE, f"YAML syntax error: {(exc.problem or str(exc)).strip()}", line, col)) from None
+        raise InputError(
+            Problem(SOURCE, f"YAML syntax error: {(exc.problem or str(exc)).strip()}", line, col)
+        ) from None
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
