@@ -13,6 +13,7 @@ carries security headers (CSP, no framing, no sniffing, no referrer).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import re
 import threading
@@ -155,9 +156,9 @@ def create_app(settings: Settings) -> FastAPI:
         if pool is None:
             return
         fut: Future = pool.submit(run_job, str(data_dir), job_id, settings.max_job_memory)
-        fut.add_done_callback(lambda f, j=job_id: _after(f, j))
+        fut.add_done_callback(functools.partial(_after, job_id=job_id))
 
-    def _after(fut: Future, job_id: str) -> None:
+    def _after(fut: Future, *, job_id: str) -> None:
         if fut.cancelled() or fut.exception() is None:
             return
         con = store.connect(data_dir)  # a worker died (killed, out of memory): record it, never lose the job
