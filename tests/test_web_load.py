@@ -49,7 +49,7 @@ def test_load_kill_restart(tmp_path):
     from chokepoints.scenario.library import scenario_path
 
     text = scenario_path("cn-rare-earth-licensing-2025-04").read_text(encoding="utf-8")
-    text = text.replace("horizon_days: 365", "horizon_days: 30")
+    text = text.replace("horizon_days: 365", "horizon_days: 90")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -19,6 +19,7 @@ the number the user typed is the one simulated.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,14 +152,20 @@ def check_scenario(
     world = None
     if command == "run" and compile_engine:
         from ..engine.compile import compile_plan
-        from ..world import load_world
-
         try:
-            world = load_world(sc.world_ref())
+            world = _bundled_world(sc.world_ref())
             compile_plan(world, sc, runs=min(sc.runs, 2))
         except InputError as exc:
             raise InputError([_relocate(p, sc) for p in exc.problems]) from None
     return Checked(sc, data, command, world)
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled_world(name: str) -> Any:
+    """A bundled World, loaded once per process (the engine only reads it)."""
+    from ..world import load_world
+
+    return load_world(name)
 
 
 def _relocate(p: Problem, sc: Scenario) -> Problem:
