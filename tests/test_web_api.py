@@ -172,7 +172,8 @@ def test_scenario_fields_cannot_name_files(client, world):
     r = client.post(f"{API}/validate", json={"text": text})
     assert r.status_code == 422
     (p,) = error_of(r)["problems"]
-    assert p["field"] == "world" and "bundled dataset" in p["message"] and p["line"] == text.splitlines().index(f"world: {world}") + 1
+    assert p["field"] == "world" and "bundled dataset" in p["message"]
+    assert p["line"] == text.splitlines().index(f"world: {world}") + 1
 
 
 def test_hardened_loader_limits(client):

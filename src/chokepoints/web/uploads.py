@@ -152,6 +152,7 @@ def check_scenario(
     world = None
     if command == "run" and compile_engine:
         from ..engine.compile import compile_plan
+
         try:
             world = _bundled_world(sc.world_ref())
             compile_plan(world, sc, runs=min(sc.runs, 2))
