@@ -28,6 +28,7 @@ from . import (
     run,
     scenarios,
     sensitivity,
+    serve,
     sweep,
     tariffs,
 )
@@ -78,6 +79,7 @@ app.add_typer(sweep.results_app, name="results")
 app.command("compare")(sweep.compare)
 app.command("backtest")(backtest.backtest)
 app.command("calibrate")(backtest.calibrate)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -1,0 +1,272 @@
+"""What a worker process does with one job, and the files it leaves.
+
+:func:`run_job` runs in a worker of the server's process pool (never in a request). It claims
+the job in the store (so a job handed to the pool twice runs once), re-validates the scenario
+text it was given, runs it, and writes into ``<data>/jobs/<id>/``:
+
+* ``result.json`` -- ``{"kind", "columns", "rows", "charts", "provenance"}``: the summary table
+  with named columns and units, and chart series as median and 5th/95th percentile bands;
+* ``summary.csv`` and ``summary.parquet`` (when ``pyarrow`` is installed) -- the same table;
+* ``result.nc`` -- the full result Dataset (reopen with :func:`chokepoints.open_result`).
+
+Kinds: ``run`` (the engine ensemble, :func:`chokepoints.engine.simulate`), ``tariffs``
+(:func:`chokepoints.trade.analysis.analyse`) and ``finance`` (:func:`chokepoints.finance.simulate_finance`).
+The HTML report is written on first request by :func:`write_report_for` (it embeds Plotly, 3.5 MB,
+so it is not written for every job).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from . import store
+from .uploads import check_scenario
+
+KINDS = ("run", "tariffs", "finance")
+
+# Engine summary: column -> (label, unit). Labels are what the page and the CSV show.
+ENGINE_COLUMNS: dict[str, tuple[str, str]] = {
+    "region": ("Region", ""),
+    "end_use": ("End use", ""),
+    "shortfall_day_median": ("First shortfall, day (median)", "day"),
+    "shortfall_day_p05": ("First shortfall, day (5 %)", "day"),
+    "shortfall_day_p95": ("First shortfall, day (95 %)", "day"),
+    "share_of_runs_short": ("Runs short", "%"),
+    "units_median": ("Output lost (median)", "unit"),
+    "unit": ("Unit", ""),
+    "usd_median": ("Output lost, USD million (median)", "USD million"),
+    "usd_p05": ("Output lost, USD million (5 %)", "USD million"),
+    "usd_p95": ("Output lost, USD million (95 %)", "USD million"),
+}
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return None if v != v else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v if isinstance(v, str | int | bool) or v is None else str(v)
+
+
+def bands(values: np.ndarray) -> dict[str, list[float | None]]:
+    """Median and 5-95 % band over runs of a (runs, days) array, rounded to 4 significant digits."""
+    v = np.asarray(values, float)
+    out = {"median": np.nanmedian(v, axis=0)}
+    if v.shape[0] > 1:
+        out["p05"], out["p95"] = np.nanquantile(v, 0.05, axis=0), np.nanquantile(v, 0.95, axis=0)
+    return {k: [None if x != x else float(f"{x:.4g}") for x in a] for k, a in out.items()}
+
+
+def engine_payload(res: Any) -> dict[str, Any]:
+    """``result.json`` of an engine run: summary table and charts (output, inventories, shipments)."""
+    from ..report.engine_sections import key_users, summary_table
+
+    d = res.data
+    df = summary_table(res)
+    df["share_of_runs_short"] = df["share_of_runs_short"] * 100
+    for c in ("usd_median", "usd_p05", "usd_p95"):
+        df[c] = df[c] / 1e6
+    cols = [c for c in ENGINE_COLUMNS if c in df.columns]
+    dates = [str(x)[:10] for x in d.date.values]
+    keys = key_users(res)
+    ind = res.indicators
+    charts: list[dict[str, Any]] = [
+        {
+            "id": "output",
+            "title": "Output of key users (% of baseline, value-weighted)",
+            "yaxis": "% of baseline",
+            "baseline": 100.0,
+            "series": [{"name": f"{r} {u}", **bands(ind.output_ratio(r, u).values * 100)} for r, u in keys],
+        }
+    ]
+    inv_series = []
+    for region, end_use in keys:
+        sel = np.flatnonzero((d.inventory_region.values == region) & (d.inventory_end_use.values == end_use))
+        for i in sel[:3]:
+            name = f"{d.inventory_holder.values[i]}: {d.inventory_product.values[i]}"
+            inv_series.append({"name": name, **bands(d.inventory_days.isel(inventory=i).values)})
+    charts.append(
+        {
+            "id": "inventories",
+            "title": "Inventories of key users (days of baseline use)",
+            "yaxis": "days of cover",
+            "series": inv_series,
+        }
+    )
+    if d.sizes.get("route"):
+        ship = []
+        for p in sorted(set(d.route_product.values)):
+            m = np.flatnonzero(d.route_product.values == p)
+            base = float(d.baseline_shipments.isel(route=m).sum())
+            if base > 0:
+                ship.append({"name": str(p), **bands(d.shipments.isel(route=m).sum("route").values / base * 100)})
+        charts.append(
+            {
+                "id": "shipments",
+                "title": "Shipments of controlled products, all routes (% of baseline)",
+                "yaxis": "% of baseline",
+                "baseline": 100.0,
+                "series": ship,
+            }
+        )
+    return {
+        "kind": "run",
+        "dates": dates,
+        "columns": [{"key": c, "label": ENGINE_COLUMNS[c][0], "unit": ENGINE_COLUMNS[c][1]} for c in cols],
+        "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df[cols].itertuples(index=False)],
+        "key_columns": ["region", "end_use"],
+        "charts": charts,
+        "provenance": {k: _clean(v) for k, v in res.provenance.items()},
+    }
+
+
+def table_payload(kind: str, df: pd.DataFrame, key_columns: list[str], ds: Any) -> dict[str, Any]:
+    """``result.json`` of a tariff or finance analysis: its summary table (labels from column names)."""
+    df = df.reset_index(drop=True)
+    cols = [str(c) for c in df.columns]
+    return {
+        "kind": kind,
+        "dates": [],
+        "columns": [{"key": c, "label": c.replace("_", " "), "unit": ""} for c in cols],
+        "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df.itertuples(index=False)],
+        "key_columns": key_columns,
+        "charts": [],
+        "provenance": {k: _clean(v) for k, v in ds.attrs.items()},
+    }
+
+
+def _progress_writer(con: Any, job_id: str, total: int):
+    last = [0.0, -1.0]
+
+    def cb(t: int) -> None:
+        frac = (t + 1) / max(total, 1)
+        now = time.monotonic()
+        if frac - last[1] >= 0.05 or now - last[0] > 0.5:
+            last[0], last[1] = now, frac
+            store.set_progress(con, job_id, min(frac, 0.99), f"day {t + 1} of {total}")
+
+    return cb
+
+
+def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
+    """Worker entry point: claim, run and record one job; return its final status."""
+    from ..indicators.accessor import write_netcdf
+
+    root = Path(data_dir)
+    con = store.connect(root)
+    try:
+        if not store.claim(con, job_id):
+            return "skipped"
+        job = store.get(con, job_id)
+        text = store.scenario_text(con, job_id)
+        assert job is not None and text is not None
+        out = store.job_dir(root, job_id)
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            checked = check_scenario(text, job["overrides"], max_upload=1 << 30)
+            sc = checked.scenario
+            if job["kind"] == "run":
+                from ..engine import simulate
+
+                res = simulate(
+                    checked.world,
+                    sc,
+                    runs=job["runs"],
+                    seed=job["seed"],
+                    progress=_progress_writer(con, job_id, sc.horizon_days),
+                    max_memory=max_job_memory,
+                )
+                payload = engine_payload(res)
+                ds = res.data
+            elif job["kind"] == "tariffs":
+                from ..trade.analysis import analyse, prepare
+                from ..trade.summary import summary
+
+                store.set_progress(con, job_id, 0.1, "tariff analysis")
+                ds = analyse(sc, prepared=prepare(sc))
+                payload = table_payload("tariffs", summary(ds), ["date", "importer"], ds)
+            else:
+                from ..finance import headline, simulate_finance
+
+                store.set_progress(con, job_id, 0.1, "finance")
+                ds = simulate_finance(sc, runs=job["runs"], seed=job["seed"])
+                payload = table_payload("finance", headline(ds), ["metric"], ds)
+            _write_outputs(out, payload, ds, write_netcdf)
+            store.finish(con, job_id)
+            return "done"
+        except InputError as exc:
+            store.finish(con, job_id, error="; ".join(str(p) for p in exc.problems))
+            return "failed"
+        except Exception as exc:  # a worker must record every failure, never lose the job
+            store.finish(con, job_id, error=f"{type(exc).__name__}: {exc}")
+            (out / "traceback.txt").write_text(traceback.format_exc(), encoding="utf-8")
+            return "failed"
+    finally:
+        con.close()
+
+
+def _write_outputs(out: Path, payload: dict[str, Any], ds: Any, write_netcdf: Any) -> None:
+    labels = {
+        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] != "unit" else "")
+        for c in payload["columns"]
+    }
+    df = pd.DataFrame(payload["rows"], columns=list(labels)).rename(columns=labels)
+    df.to_csv(out / "summary.csv", index=False)
+    try:
+        df.to_parquet(out / "summary.parquet", index=False)
+    except ImportError:  # pyarrow not installed: CSV and JSON only
+        pass
+    write_netcdf(ds, out / "result.nc")
+    tmp = out / "result.json.tmp"
+    tmp.write_text(json.dumps(payload, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, out / "result.json")  # result.json last: its presence means the files are complete
+
+
+def write_report_for(data_dir: Path, job: dict[str, Any], text: str) -> Path:
+    """Write ``report.html`` of a finished job (from its ``result.nc`` and scenario text) and return it."""
+    from ..indicators.accessor import open_result
+    from ..report import write_report
+
+    out = store.job_dir(data_dir, job["id"])
+    path = out / "report.html"
+    if path.is_file():
+        return path
+    checked = check_scenario(text, job["overrides"], max_upload=1 << 30, compile_engine=job["kind"] == "run")
+    sc = checked.scenario
+    if job["kind"] == "run":
+        from ..engine.result import Result
+        from ..report.engine_sections import engine_sections
+
+        res = Result(open_result(out / "result.nc"), scenario=sc, world=checked.world)
+        sections = engine_sections(res, text)
+        prov = res.provenance
+    elif job["kind"] == "tariffs":
+        from ..trade.analysis import prepare
+        from ..trade.report import report_date, tariff_sections
+
+        ds = _open_plain(out / "result.nc")
+        sections = tariff_sections(ds, prepare(sc).schedule, report_date(ds).date())
+        prov = dict(ds.attrs)
+    else:
+        from ..finance import finance_sections
+
+        ds = _open_plain(out / "result.nc")
+        sections = finance_sections(ds)
+        prov = dict(ds.attrs)
+    return write_report(path, f"chokepoints: {sc.name}", sections, provenance=prov)
+
+
+def _open_plain(path: Path) -> Any:
+    import xarray as xr
+
+    with xr.open_dataset(path) as ds:
+        return ds.load()
