@@ -137,6 +137,8 @@ def _in_data(settings: Settings, path: Path) -> Path:
     return p
 
 
+# each route is a few lines; grouping them into APIRouters is the next step
+# long: the route functions close over one app's settings, store and pool (FastAPI's app-factory idiom)
 def create_app(settings: Settings) -> FastAPI:
     """The application; its worker pool starts with the app (``lifespan``) and re-queues unfinished jobs."""
     data_dir = settings.data_dir
