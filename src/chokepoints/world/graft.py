@@ -172,7 +172,7 @@ def graft(
         need[:n_c] = cwd.A[p] * cwd.x0
         dmask = np.concatenate([dropped_f, dropped_c])
         sales_D[f] = float((Wc[f] * need * dmask).sum())
-    for f in np.flatnonzero(sales_D > 0):
+    for f in (int(v) for v in np.flatnonzero(sales_D > 0)):
         p = cwd.products[cwd.prod_product[f]]
         if cpi[p] not in linked_idx and cwd.prod_product[f] not in dropped_products:
             raise InputError(
@@ -463,8 +463,8 @@ def read_hybrid_folder(folder: Path, meta: dict[str, Any]) -> HybridWorld:
     world = graft(
         part("mrio"),
         part("chain"),
-        csv("links.csv"),  # type: ignore[arg-type]
-        csv("region_map.csv"),  # type: ignore[arg-type]
+        csv("links.csv"),
+        csv("region_map.csv"),
         name=str(meta.get("name", folder.name)),
         version=str(meta.get("version", "unversioned")),
         links_file=str(folder / "links.csv"),
