@@ -26,6 +26,7 @@ BUILDERS = {
     "minor-metals-2024": "build_minor_metals_2024.py",
     "tariff_lines": "build_tariff_lines.py",
     "observed/rare-earths-2025": "build_observations_2025.py",
+    "wiod-2011-rare-earths": "build_hybrid_wiod_2011.py",
 }
 
 

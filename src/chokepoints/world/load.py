@@ -36,6 +36,10 @@ def _mrio_folder(folder: Path) -> World | None:
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
         return None  # World.from_folder reports it
+    if isinstance(meta, dict) and meta.get("format") == "hybrid":
+        from .graft import read_hybrid_folder
+
+        return read_hybrid_folder(folder, meta)
     if not isinstance(meta, dict) or meta.get("format") != "mrio":
         return None
     from ..datasets.mrio_import import read_folder
