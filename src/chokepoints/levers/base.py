@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Problem
 
@@ -40,10 +40,36 @@ class ScenarioView(Protocol):
     def day_of(self, date: dt.date) -> int: ...
 
 
-class LeverEvent(BaseModel):
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type is a number (int/float, possibly Optional or in a Union with None)."""
+    import typing
+
+    if annotation in (int, float):
+        return True
+    args = typing.get_args(annotation)
+    return bool(args) and all(a in (int, float, type(None)) for a in args) and any(a in (int, float) for a in args)
+
+
+class StrictNumbers(BaseModel):
+    """A model whose number fields refuse booleans (``horizon_days: true``) and inf/nan (``.inf``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for k, v in data.items():
+                field = cls.model_fields.get(k) if isinstance(k, str) else None
+                if isinstance(v, bool) and field is not None and _numeric(field.annotation):
+                    raise ValueError(f"field {k!r}: expected a number, got {str(v).lower()}")
+        return data
+
+
+class LeverEvent(StrictNumbers):
     """The base class of every scenario event (shared by the engine, trade and finance levers)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str | None = Field(None, description="Optional name, used to address fields as uncertain parameters")
     on: dt.date = Field(description="Date the event takes effect")

@@ -12,15 +12,19 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ScenarioError
+from ..levers.base import StrictNumbers
 from ..yamlio import Location, PathKey, load_yaml_with_marks, locate, read_yaml_file, validation_problems
 from .events import EVENT_TYPES, Event
 from .uncertainty import UncertainParameter
 
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2200, 12, 31)
 
-class EngineParams(BaseModel):
+
+class EngineParams(StrictNumbers):
     """ARIO parameters with BoARIO's names (Hallegatte 2014; BoARIO 0.7.2 defaults).
 
     psi_param: inventory constraint strength psi (production throttles when a stock
@@ -30,7 +34,7 @@ class EngineParams(BaseModel):
     routes), ``noalt`` keeps baseline shares.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     psi_param: float = Field(0.8, gt=0, le=1)
     inventory_restoration_tau: float = Field(60.0, ge=1)
@@ -46,10 +50,10 @@ class KeyUser(BaseModel):
     end_use: str
 
 
-class Scenario(BaseModel):
+class Scenario(StrictNumbers):
     """A what-if: a World, a start date and horizon, dated events, and uncertainty."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     description: str = ""
@@ -71,18 +75,26 @@ class Scenario(BaseModel):
     source_path: str | None = Field(None, exclude=True)
     _marks: dict[PathKey, Location] = {}
 
+    @field_validator("start")
+    @classmethod
+    def _start_in_range(cls, v: dt.date) -> dt.date:
+        if not EARLIEST <= v <= LATEST:
+            raise ValueError(f"expected a start date between {EARLIEST} and {LATEST}, got {v}")
+        return v
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         ids = [e.id for e in self.events if e.id is not None]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"duplicate event id(s): {', '.join(sorted(dup))}")
-        end = self.start + dt.timedelta(days=self.horizon_days)
-        for e in self.events:
-            if e.on < self.start - dt.timedelta(days=3650) or e.on > end:
-                raise ValueError(
-                    f"event {e.id or e.type!r} on {e.on} lies outside the simulated period {self.start} .. {end}"
-                )
+        end = self.start + dt.timedelta(days=self.horizon_days)  # start <= 2200 and horizon <= 100 years
+        early = self.start - dt.timedelta(days=3650)
+        outside = [
+            f"event {e.id or e.type!r} on {e.on}" for e in self.events if e.on < early or e.on > end
+        ]
+        if outside:
+            raise ValueError(f"{'; '.join(outside)}: outside the simulated period {self.start} .. {end}")
         return self
 
     @property

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..errors import ConsistencyError, InputError, Problem
 from .checks import check_world
@@ -127,12 +126,7 @@ class World:
         meta: dict[str, Any] = {}
         meta_path = folder / "dataset.yaml"
         if meta_path.exists():
-            try:
-                meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise InputError(Problem(str(meta_path), f"YAML error: {exc}")) from None
-            if not isinstance(meta, dict):
-                raise InputError(Problem(str(meta_path), "expected a mapping"))
+            meta = _read_metadata(meta_path)
         tables: dict[str, pd.DataFrame] = {}
         problems: list[Problem] = []
         optional = {"unit_values", "inventories", "sources"}
@@ -282,3 +276,29 @@ def _compile(w: World) -> CompiledWorld:
         unit_value=unit_value,
         product_unit=tuple(t["products"]["unit"]),
     )
+
+
+def _read_metadata(path: Path) -> dict[str, Any]:
+    """``dataset.yaml``: a mapping; ``default_target_days`` (if given) a finite number of days > 0."""
+    import math
+
+    from ..yamlio import locate, read_yaml_file
+
+    data, marks, _ = read_yaml_file(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "expected a mapping of dataset fields", 1, 1))
+    v = data.get("default_target_days")
+    if "default_target_days" in data and (
+        isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or not 0 < v <= 36500
+    ):
+        raise InputError(
+            Problem(
+                str(path),
+                f"expected a number of days in (0, 36500], got {v!r}",
+                *locate(marks, ("default_target_days",)),
+                field="default_target_days",
+            )
+        )
+    return data
