@@ -70,6 +70,18 @@ def runs_option(help: str = "Override the scenario's number of runs") -> Any:
     return typer.Option("--runs", min=1, help=help)
 
 
+def max_memory_option(
+    help: str = "Memory limit for the ensemble, e.g. 4GiB (default: half the RAM, at most 8 GiB)",
+) -> Any:
+    return typer.Option("--max-memory", help=help)
+
+
+def record_option(
+    help: str = "Variables to keep per run and day, comma-separated (e.g. production,final_demand_unmet); default all",
+) -> Any:
+    return typer.Option("--record", help=help)
+
+
 def seed_option(help: str = "Override the scenario's seed") -> Any:
     return typer.Option("--seed", min=0, help=help)
 

@@ -10,7 +10,9 @@ import typer
 from ..errors import InputError
 from ._common import (
     console,
+    max_memory_option,
     out_option,
+    record_option,
     report_input_error,
     resolve_scenario,
     runs_option,
@@ -40,12 +42,17 @@ def run(
     runs: Annotated[int | None, runs_option()] = None,
     seed: Annotated[int | None, seed_option()] = None,
     netcdf: Annotated[bool, typer.Option("--netcdf", help="Also write the full result as result.nc")] = False,
+    max_memory: Annotated[str | None, max_memory_option()] = None,
+    record: Annotated[str | None, record_option()] = None,
 ) -> None:
     """Simulate a scenario, print a summary and write an HTML report."""
     from ..runner import run_scenario
 
     path = resolve_scenario(scenario)
     try:
-        run_scenario(path, out=out, runs=runs, seed=seed, netcdf=netcdf, console=console)
+        names = [r.strip() for r in record.split(",") if r.strip()] if record else None
+        run_scenario(
+            path, out=out, runs=runs, seed=seed, netcdf=netcdf, console=console, record=names, max_memory=max_memory
+        )
     except InputError as exc:
         report_input_error(exc)

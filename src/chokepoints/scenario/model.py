@@ -90,9 +90,7 @@ class Scenario(StrictNumbers):
             raise ValueError(f"duplicate event id(s): {', '.join(sorted(dup))}")
         end = self.start + dt.timedelta(days=self.horizon_days)  # start <= 2200 and horizon <= 100 years
         early = self.start - dt.timedelta(days=3650)
-        outside = [
-            f"event {e.id or e.type!r} on {e.on}" for e in self.events if e.on < early or e.on > end
-        ]
+        outside = [f"event {e.id or e.type!r} on {e.on}" for e in self.events if e.on < early or e.on > end]
         if outside:
             raise ValueError(f"{'; '.join(outside)}: outside the simulated period {self.start} .. {end}")
         return self
