@@ -85,9 +85,16 @@ def _run(
     if negmas and not negmas_available():
         raise InputError(Problem("--negmas", "needs the optional package negmas (pip install negmas)"))
     stem = Path(sc.source_path or path).name.removesuffix(SUFFIX).removesuffix(".yaml").removesuffix(".yml")
-    out_dir = Path(out) if out is not None else Path("out") / stem
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
+    from ..engine.budget import check_memory
+    from ..outputs import OutputSet, check_out_dir
+
+    check_memory(
+        world, sc, spec.runs if runs is None else runs, seed=seed, hint="lower --runs"
+    )  # before any simulation
+    out_dir = check_out_dir(
+        Path(out) if out is not None else Path("out") / stem,
+        names=["negotiation.html"] + (["negotiation.nc"] if netcdf else []),
+    )
     status = console.status("negotiating", spinner="dots") if console.is_terminal else None
     if status is not None:
         status.start()
@@ -166,7 +173,11 @@ def _run(
             )
         console.print(t2)
     spec_text = Path(spec.source_path).read_text(encoding="utf-8") if spec.source_path else None
-    report = write_negotiation_report(res, out_dir / "negotiation.html", spec_text)
+    with OutputSet(out_dir) as outs:  # every output or none
+        write_negotiation_report(res, outs.stage("negotiation.html"), spec_text)
+        if netcdf:
+            res.to_dataset().cp.to_netcdf(outs.stage("negotiation.nc"))
+    report = outs.final("negotiation.html")
     prov = res.provenance
     console.print(
         f"[dim]scenario hash {prov['scenario_hash']} · "
@@ -176,4 +187,4 @@ def _run(
     )
     console.print(f"report: {report}")
     if netcdf:
-        console.print(f"result: {res.to_dataset().cp.to_netcdf(out_dir / 'negotiation.nc')}")
+        console.print(f"result: {outs.final('negotiation.nc')}")
