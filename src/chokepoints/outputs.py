@@ -2,7 +2,7 @@
 
 Every command that writes files does::
 
-    out_dir = check_out_dir(out)             # before simulating: a folder we can write in
+    out_dir = check_out_dir(out)             # before simulating: a folder we can create or write in
     with OutputSet(out_dir) as outs:
         write_report(outs.stage("report.html"), ...)
         res.to_netcdf(outs.stage("result.nc"))
@@ -42,14 +42,22 @@ def check_out_dir(out: str | Path, flag: str = "--out", names: Iterable[str] = (
             raise InputError(Problem(str(p / name), "cannot write the output: a folder of that name exists"))
     if p.exists() and not p.is_dir():
         raise InputError(Problem(str(p), f"{flag} must be a folder, but a file of that name exists", field=flag))
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".write-test-", dir=p)
-        os.close(fd)
-        os.unlink(tmp)
-    except OSError as exc:
-        why = exc.strerror or type(exc).__name__
-        raise InputError(Problem(str(p), f"{flag}: cannot write in this folder ({why})", field=flag)) from None
+    # the folder itself is created only when the outputs are written; check its nearest existing ancestor
+    base = p
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise InputError(Problem(str(p), f"{flag}: cannot create this folder ({base} is a file)", field=flag))
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise InputError(Problem(str(p), f"{flag}: cannot write in {base} (permission denied)", field=flag))
+    if p.is_dir():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".write-test-", dir=p)
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise InputError(Problem(str(p), f"{flag}: cannot write in this folder ({why})", field=flag)) from None
     return p
 
 
@@ -64,6 +72,13 @@ class OutputSet:
         """A temporary path in the folder standing for ``name`` (write the output there)."""
         if name in self._staged:
             return self._staged[name]
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.discard()
+            raise InputError(
+                Problem(str(self.folder), f"cannot create the output folder ({exc.strerror or exc})")
+            ) from None
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         os.close(fd)
         self._staged[name] = Path(tmp)
