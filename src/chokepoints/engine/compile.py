@@ -26,7 +26,7 @@ from ..effects import (
 )
 from ..errors import InputError
 from ..levers import check_events, compile_events
-from ..levers.base import LeverContext
+from ..levers.base import LeverContext, choices
 from ..scenario import Scenario
 from ..scenario.params import event_targets, unknown_event_refs
 from ..scenario.sampling import sample
@@ -54,9 +54,12 @@ class _Compiler(LeverContext):
         check_events(self)
         for j, ku in enumerate(self.sc.key_users):
             if ku.region not in self.ridx:
-                self.err(("key_users", j, "region"), f"unknown region {ku.region!r}")
+                self.err(
+                    ("key_users", j, "region"), f"unknown region {ku.region!r}{choices(ku.region, self.cw.regions)}"
+                )
             if ku.end_use not in self.end_uses:
-                self.err(("key_users", j, "end_use"), f"unknown end use {ku.end_use!r}")
+                names = sorted(u for u in self.end_uses if u)
+                self.err(("key_users", j, "end_use"), f"unknown end use {ku.end_use!r}{choices(ku.end_use, names)}")
 
     # -- uncertainty --------------------------------------------------------------------
     def check_uncertain(self) -> None:

@@ -76,6 +76,17 @@ class LeverEvent(StrictNumbers):
     note: str = Field("", description="Free text, e.g. the source of the event")
 
 
+def choices(value: object, names: Iterable[str], limit: int = 30) -> str:
+    """ "; did you mean 'x'? expected one of a, b, c" for an unknown name (difflib near misses first)."""
+    import difflib
+
+    names = [str(n) for n in names]
+    close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+    return f"{hint}; expected one of {shown}" if names else f"{hint}; there are none"
+
+
 def as_list(v: object) -> object:
     """A single string becomes a one-item list (YAML ``products: x`` as ``[x]``)."""
     return [v] if isinstance(v, str) else v
@@ -115,7 +126,7 @@ class LeverContext:
 
     def check_region(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.ridx:
-            self.err(("events", i, *path), f"unknown region {value!r}; the world has {', '.join(self.cw.regions)}")
+            self.err(("events", i, *path), f"unknown region {value!r}{choices(value, self.cw.regions)}")
 
     def check_regions(self, i: int, key: str, values: Iterable[str] | str) -> None:
         if values != "all":
@@ -124,7 +135,10 @@ class LeverContext:
 
     def check_product(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.pidx:
-            self.err(("events", i, *path), f"unknown product {value!r} in world {self.world.name!r}")
+            self.err(
+                ("events", i, *path),
+                f"unknown product {value!r} in world {self.world.name!r}{choices(value, list(self.pidx))}",
+            )
 
     def check_products(self, i: int, key: str, values: Iterable[str] | str | None) -> None:
         if values is not None and values != "all":
@@ -133,13 +147,13 @@ class LeverContext:
 
     def check_producer(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.fidx:
-            self.err(("events", i, *path), f"unknown producer {value!r}")
+            self.err(("events", i, *path), f"unknown producer {value!r}{choices(value, list(self.fidx))}")
 
     def check_end_use(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.end_uses:
             self.err(
                 ("events", i, *path),
-                f"unknown end use {value!r}; the world has " + ", ".join(sorted(u for u in self.end_uses if u)),
+                f"unknown end use {value!r}" + choices(value, sorted(u for u in self.end_uses if u)),
             )
 
     def check_end_uses(self, i: int, key: str, values: Iterable[str] | None) -> None:
