@@ -25,8 +25,8 @@ from ..errors import InputError, Problem
 from .simulate import _record_sizes, _size, make_options
 
 FLAGS_HINT = (
-    "lower --runs, record fewer variables (--record production,demand,final_demand,final_demand_unmet) "
-    "or raise --max-memory"
+    "lower --runs, record fewer variables (--record production,demand,final_demand,final_demand_unmet; "
+    "record=[...] in Python) or raise --max-memory (max_memory=)"
 )
 
 

@@ -134,6 +134,14 @@ class World:
             df, found = read_table(folder / f"{t}.csv", t, required=t not in optional)
             tables[t] = df
             problems.extend(found)
+        if (folder / "sources.csv").exists() and not found_rows(tables["sources"]):
+            problems.append(
+                Problem(
+                    str(folder / "sources.csv"),
+                    "sources.csv has no rows: every row of the other tables must cite a source here",
+                    line=2,
+                )
+            )
         assumptions, found = read_assumptions(folder)
         problems.extend(found)
         if problems:
@@ -302,3 +310,7 @@ def _read_metadata(path: Path) -> dict[str, Any]:
             )
         )
     return data
+
+
+def found_rows(df: pd.DataFrame) -> bool:
+    return len(df) > 0
