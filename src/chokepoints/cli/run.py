@@ -21,19 +21,23 @@ from ._common import (
 )
 
 
-def validate(scenario: Annotated[Path, scenario_argument()]) -> None:
-    """Check a scenario file (and the World it names); report every problem."""
-    from ..runner import load_inputs
+def validate(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="Scenario (engine, tariffs, finance or negotiation; a file or a bundled name), negotiation spec, "
+            "World folder or bundled dataset name"
+        ),
+    ],
+) -> None:
+    """Check a scenario of any kind, a negotiation spec or a World, without simulating; report every problem."""
+    from ..validate import validate as check
 
-    path = resolve_scenario(scenario)
     try:
-        sc, world = load_inputs(path)
+        done = check(scenario)
     except InputError as exc:
         report_input_error(exc)
-    console.print(
-        f"[green]ok[/] {scenario}: scenario {sc.name!r}, {len(sc.events)} events, "
-        f"{len(sc.uncertain)} uncertain parameters, world {world.name!r} v{world.version}"
-    )
+    console.print(f"[green]ok[/] {scenario}: {done.summary}", highlight=False)
 
 
 def run(

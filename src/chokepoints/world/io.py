@@ -124,6 +124,8 @@ def write_world(world, folder: str | Path, metadata: dict | None = None) -> Path
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for t in TABLES:
+        if t == "sources" and len(world.tables[t]) == 0:
+            continue  # an empty sources.csv is an error on reading (it would switch the citation check off)
         world.tables[t].to_csv(folder / f"{t}.csv", index=False)
     meta = {"name": world.name, "version": world.version, **(world.metadata or {}), **(metadata or {})}
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
