@@ -17,7 +17,7 @@ import typer
 
 from ..errors import InputError
 from . import datasets, exposure, finance, negotiate, run, scenarios, sensitivity, tariffs
-from ._common import console, err_console, fail, report_input_error, state
+from ._common import console, err_console, fail, missing_extra_line, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
 
@@ -67,5 +67,11 @@ def main() -> None:
         if "--debug" in sys.argv:
             raise
         for problem in exc.problems:
-            err_console.print(f"error: {problem}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ModuleNotFoundError as exc:  # an optional extra that is not installed
+        line = missing_extra_line(exc)
+        if line is None or "--debug" in sys.argv:
+            raise
+        err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
         sys.exit(2)

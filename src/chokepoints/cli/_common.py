@@ -35,6 +35,25 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+EXTRAS = {
+    "SALib": "sensitivity",
+    "pymrio": "mrio",
+    "numba": "fast",
+    "threadpoolctl": "fast",
+    "negmas": "negotiation",
+    "boario": "parity",
+}
+"""Optional packages -> the pip extra of chokepoints that installs them (pyproject.toml)."""
+
+
+def missing_extra_line(exc: ModuleNotFoundError) -> str | None:
+    """``needs the optional package X: pip install "chokepoints[extra]"`` for a missing optional package."""
+    top = (exc.name or "").split(".")[0]
+    if top not in EXTRAS:
+        return None
+    return f'this command needs the optional package {top}: pip install "chokepoints[{EXTRAS[top]}]"'
+
+
 def report_input_error(exc: InputError) -> NoReturn:
     """One ``error:`` line per problem on stderr and exit 2; with ``--debug`` re-raise instead."""
     if state["debug"]:

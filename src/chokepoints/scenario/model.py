@@ -151,7 +151,105 @@ class Scenario(StrictNumbers):
         except ValidationError as exc:
             raise ScenarioError(_problems(exc, marks, source)) from None
         sc._marks = marks
+        problems = bound_problems(sc, marks, source)
+        if problems:
+            raise ScenarioError(problems)
         return sc
+
+
+# Limits of the World columns that uncertain parameters may draw (lower, upper; None: no limit).
+WORLD_LIMITS: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("inventories", "target_days"): (0.0, 36500.0),
+    ("inventories", "days_of_cover"): (0.0, 36500.0),
+    ("producers", "capacity_per_day"): (0.0, None),
+    ("unit_values", "usd_per_unit"): (0.0, None),
+}
+
+
+def field_limits(model: type[BaseModel], name: str) -> tuple[float | None, bool, float | None, bool]:
+    """(lower, lower inclusive, upper, upper inclusive) of a pydantic field's ``ge/gt/le/lt``."""
+    lo: float | None = None
+    hi: float | None = None
+    lo_inc = hi_inc = True
+    info = model.model_fields.get(name)
+    for m in info.metadata if info is not None else []:
+        for attr, is_lo, inc in (("ge", True, True), ("gt", True, False), ("le", False, True), ("lt", False, False)):
+            v = getattr(m, attr, None)
+            if v is None:
+                continue
+            if is_lo:
+                lo, lo_inc = float(v), inc
+            else:
+                hi, hi_inc = float(v), inc
+    return lo, lo_inc, hi, hi_inc
+
+
+def support(u: UncertainParameter) -> tuple[float, float]:
+    """The smallest and largest value a distribution can draw."""
+    inf = float("inf")
+    d = u.distribution
+    if d in ("uniform", "triangular"):
+        return float(u.low), float(u.high)  # type: ignore[arg-type]
+    if d == "beta":
+        return (0.0 if u.low is None else u.low), (1.0 if u.high is None else u.high)
+    if d == "normal":
+        return (-inf if u.low is None else u.low), (inf if u.high is None else u.high)
+    if d == "lognormal":
+        return 0.0, inf
+    return min(u.values or [0.0]), max(u.values or [0.0])
+
+
+def bound_problems(sc: Scenario, marks: dict[PathKey, Location], source: str) -> list[Problem]:
+    """Uncertain parameters whose distribution reaches outside the limits of the field it draws.
+
+    The limits are the target field's own (its pydantic ``ge/gt/le/lt``: an event field or an
+    engine parameter) or, for World columns, :data:`WORLD_LIMITS`.
+    """
+    events = {e.id: e for e in sc.events if e.id}
+    out = []
+    for j, u in enumerate(sc.uncertain):
+        try:
+            ref = u.ref
+        except Exception:  # noqa: BLE001 - a bad path is reported by the compiler with its location
+            continue
+        if ref.kind == "event" and ref.event in events and ref.field:
+            lo, lo_inc, hi, hi_inc = field_limits(type(events[ref.event]), ref.field)
+        elif ref.kind == "engine" and ref.name:
+            lo, lo_inc, hi, hi_inc = field_limits(EngineParams, ref.name)
+        elif ref.kind == "world":
+            lo, hi = WORLD_LIMITS.get((ref.table or "", ref.column or ""), (None, None))
+            lo_inc = hi_inc = True
+        else:
+            continue
+        smin, smax = support(u)
+        what = f"{u.parameter} must stay within {_interval(lo, lo_inc, hi, hi_inc)}"
+        if lo is not None and (smin < lo or (smin == lo and not lo_inc)):
+            key = "low" if u.low is not None else ("values" if u.values else "distribution")
+            out.append(
+                Problem(
+                    source,
+                    f"{what}; this distribution reaches {smin:g}",
+                    *locate(marks, ("uncertain", j, key)),
+                    field=f"uncertain[{j}].{key}",
+                )
+            )
+        elif hi is not None and (smax > hi or (smax == hi and not hi_inc)):
+            key = "high" if u.high is not None else ("values" if u.values else "distribution")
+            out.append(
+                Problem(
+                    source,
+                    f"{what}; this distribution reaches {smax:g}",
+                    *locate(marks, ("uncertain", j, key)),
+                    field=f"uncertain[{j}].{key}",
+                )
+            )
+    return out
+
+
+def _interval(lo: float | None, lo_inc: bool, hi: float | None, hi_inc: bool) -> str:
+    left = "(-inf" if lo is None else ("[" if lo_inc else "(") + f"{lo:g}"
+    right = "inf)" if hi is None else f"{hi:g}" + ("]" if hi_inc else ")")
+    return f"{left}, {right}"
 
 
 def _problems(exc: ValidationError, marks: dict[PathKey, Location], source: str) -> list[Problem]:
