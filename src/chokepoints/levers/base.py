@@ -150,7 +150,7 @@ class LeverContext:
             self.err(("events", i, *path), f"unknown producer {value!r}{choices(value, list(self.fidx))}")
 
     def check_end_use(self, i: int, path: tuple, value: str | None) -> None:
-        if value is not None and value not in self.end_uses:
+        if value is not None and (not value or value not in self.end_uses):
             self.err(
                 ("events", i, *path),
                 f"unknown end use {value!r}" + choices(value, sorted(u for u in self.end_uses if u)),
