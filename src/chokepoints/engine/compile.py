@@ -107,7 +107,7 @@ class _Compiler(LeverContext):
                 mask = np.ones(len(df), bool)
                 for k, pat in u.where.items():
                     if k in df.columns:
-                        mask &= np.array([_match(pat, str(v)) for v in df[k]])
+                        mask &= np.array([_match(pat, str(v)) for v in df[k]], dtype=bool)
                 if not mask.any():
                     self.err(("uncertain", j, "where"), f"selects no row of table {table!r}")
                     continue
