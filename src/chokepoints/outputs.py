@@ -39,7 +39,9 @@ def check_out_dir(out: str | Path, flag: str = "--out", names: Iterable[str] = (
     p = Path(out)
     for name in names:
         if (p / name).is_dir():
-            raise InputError(Problem(str(p / name), "cannot write the output: a folder of that name exists"))
+            raise InputError(
+                Problem(str(p / name), "cannot write the output: a folder of that name exists", field="--out")
+            )
     if p.exists() and not p.is_dir():
         raise InputError(Problem(str(p), f"{flag} must be a folder, but a file of that name exists", field=flag))
     # the folder itself is created only when the outputs are written; check its nearest existing ancestor
@@ -77,7 +79,7 @@ class OutputSet:
         except OSError as exc:
             self.discard()
             raise InputError(
-                Problem(str(self.folder), f"cannot create the output folder ({exc.strerror or exc})")
+                Problem(str(self.folder), f"cannot create the output folder ({exc.strerror or exc})", field="--out")
             ) from None
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         os.close(fd)
@@ -98,7 +100,9 @@ class OutputSet:
             target = self.final(name)
             if target.is_dir():
                 self.discard()
-                raise InputError(Problem(str(target), "cannot write the output: a folder of that name exists"))
+                raise InputError(
+                    Problem(str(target), "cannot write the output: a folder of that name exists", field="--out")
+                )
         mode = file_mode()
         done = []
         try:
@@ -108,7 +112,9 @@ class OutputSet:
                 done.append(self.final(name))
         except OSError as exc:
             self.discard()
-            raise InputError(Problem(str(self.folder), f"cannot write the outputs ({exc.strerror or exc})")) from None
+            raise InputError(
+                Problem(str(self.folder), f"cannot write the outputs ({exc.strerror or exc})", field="--out")
+            ) from None
         self._staged.clear()
         return done
 

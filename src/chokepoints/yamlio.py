@@ -157,7 +157,11 @@ def load_yaml_with_marks(text: str, source: str = "<string>") -> tuple[Any, dict
     limits = LIMITS
     size = len(text.encode("utf-8", errors="replace")) if len(text) * 4 > limits.max_bytes else len(text)
     if size > limits.max_bytes:
-        raise InputError(Problem(source, f"the file is too large ({size:,} bytes; at most {limits.max_bytes:,})"))
+        raw = text.encode("utf-8", errors="replace")
+        line, col = byte_location(raw, limits.max_bytes)
+        raise InputError(
+            Problem(source, f"the file is too large ({size:,} bytes; at most {limits.max_bytes:,})", line, col)
+        )
     loader = _LimitedLoader(text)
     loader.source, loader.limits = source, limits
     try:
@@ -211,7 +215,8 @@ def read_text_file(path: str | Path, max_bytes: int | None = None) -> str:
     except (OSError, MemoryError) as exc:
         raise InputError(Problem(str(path), f"cannot read file: {exc}")) from None
     if len(raw) > limit:
-        raise InputError(Problem(str(path), f"the file is too large (more than {limit:,} bytes)"))
+        line, col = byte_location(raw, limit)
+        raise InputError(Problem(str(path), f"the file is too large: it passes {limit:,} bytes here", line, col))
     return decode_utf8(raw, str(path))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from ..errors import InputError
 from . import datasets, exposure, finance, negotiate, run, scenarios, sensitivity, tariffs
@@ -67,11 +68,11 @@ def main() -> None:
         if "--debug" in sys.argv:
             raise
         for problem in exc.problems:
-            err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except ModuleNotFoundError as exc:  # an optional extra that is not installed
         line = missing_extra_line(exc)
         if line is None or "--debug" in sys.argv:
             raise
-        err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import InputError
 
@@ -31,7 +32,7 @@ SCENARIO_HELP = "Scenario YAML file or bundled scenario name (see `chokepoints s
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line on stderr and exit (used for bad input)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -59,7 +60,7 @@ def report_input_error(exc: InputError) -> NoReturn:
     if state["debug"]:
         raise exc
     for problem in exc.problems:
-        err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
