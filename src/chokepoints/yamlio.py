@@ -162,14 +162,21 @@ def load_yaml_with_marks(text: str, source: str = "<string>") -> tuple[Any, dict
         raise InputError(
             Problem(source, f"the file is too large ({size:,} bytes; at most {limits.max_bytes:,})", line, col)
         )
-    loader = _LimitedLoader(text)
-    loader.source, loader.limits = source, limits
+    loader: _LimitedLoader | None = None
     try:
+        loader = _LimitedLoader(text)  # the reader checks every character here
+        loader.source, loader.limits = source, limits
         node = loader.get_single_node()
     except InputError:
         raise
     except RecursionError:
         raise InputError(Problem(source, "nested too deeply")) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        before = text[: exc.position]
+        at = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        raise InputError(
+            Problem(source, f"YAML error: character {exc.character!r} is not allowed in YAML text", *at)
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -177,11 +184,12 @@ def load_yaml_with_marks(text: str, source: str = "<string>") -> tuple[Any, dict
         what = (exc.problem or str(exc)).strip()
         raise InputError(Problem(source, f"YAML syntax error: {what}", line, col)) from None
     except yaml.YAMLError as exc:
-        raise InputError(Problem(source, f"YAML error: {exc}")) from None
+        raise InputError(Problem(source, f"YAML error: {exc}", 1, 1)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
-        raise InputError(Problem(source, "the file is empty; expected a YAML mapping"))
+        raise InputError(Problem(source, "the file is empty; expected a YAML mapping", 1, 1))
     marks: dict[PathKey, Location] = {}
     try:
         data = _construct(node, (), marks, source, _Budget(source, limits))

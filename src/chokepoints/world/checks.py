@@ -322,7 +322,7 @@ def check_tables(world: World) -> list[Problem]:
     out: list[Problem] = []
     for table in REQUIRED_ROWS:
         if len(t[table]) == 0:
-            out.append(_p(world, table, None, None, f"table '{table}' has no rows"))
+            out.append(Problem(world.file_of(table), f"table '{table}' has no rows", line=2))
     for table, key in KEYS.items():
         seen: dict[tuple, int] = {}
         for i, r in enumerate(t[table][list(key)].itertuples(index=False, name=None)):

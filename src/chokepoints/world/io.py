@@ -93,8 +93,8 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        found = re.search(r"line (\d+)", msg)
-        line = int(found.group(1)) if found else None
+        found = re.search(r"(line|row) (\d+)", msg)
+        line = (int(found.group(2)) + (found.group(1) == "row")) if found else None
         col = None
         if line is not None:
             lines = text.splitlines()
