@@ -179,10 +179,9 @@ def load_yaml_with_marks(text: str, source: str = "<string>") -> tuple[Any, dict
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or str(exc)).strip()
-        raise InputError(Problem(source, f"YAML syntax error: {what}", line, col)) from None
+        raise InputError(Problem(source, f"YAML syntax error: {what}", *where)) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(source, f"YAML error: {exc}", 1, 1)) from None
     finally:
