@@ -8,13 +8,15 @@
   controlled importer's users of the controlled product while the control lasts (the importer's
   other producers may rise: a domestic supplier of the product fills part of the gap).
 
-Default sizes are small (CI); ``-m slow`` runs the network properties on 10,000 random networks.
+Default sizes are small (CI); ``-m slow`` runs the network properties on 10,000 random networks
+(``CHOKEPOINTS_SLOW_NETWORKS`` sets another number; about 0.3 s a network on one core).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,8 @@ import chokepoints as cp
 from chokepoints.errors import InputError
 
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW_NETWORKS = int(os.environ.get("CHOKEPOINTS_SLOW_NETWORKS", 10_000))
+SLOW = settings(max_examples=SLOW_NETWORKS, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- scenario dictionaries ----------------------------------------------------------------------
 
