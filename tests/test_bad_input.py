@@ -407,3 +407,19 @@ def test_failure_while_writing_leaves_earlier_outputs_byte_identical(tmp_path, m
     with pytest.raises(OSError, match="disk full"):
         run_scenario(BAN, out=out, runs=2, seed=99, netcdf=True)  # the report is written first, then this fails
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
+
+
+def test_result_with_a_zero_length_dimension_reads_back(tmp_path):
+    import numpy as np
+    import xarray as xr
+
+    from chokepoints.indicators.accessor import open_result, write_netcdf
+
+    ds = xr.Dataset(
+        {"utility": (("round", "party"), np.ones((2, 2))), "excluded": (("issue",), np.zeros(0))},
+        coords={"round": ["a", "b"], "party": ["USA", "CHN"], "issue": np.array([], dtype=object)},
+        attrs={"kind": "negotiation"},
+    )
+    back = open_result(write_netcdf(ds, tmp_path / "negotiation.nc"))
+    assert back.sizes["issue"] == 0 and back["utility"].shape == (2, 2)
+    assert not [p for p in tmp_path.iterdir() if p.name != "negotiation.nc"]
