@@ -208,6 +208,12 @@ def test_runs_100000_refused_before_any_work(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_validate_refuses_runs_that_do_not_fit(tmp_path):
+    sc = mutate(tmp_path, LICENSING, "runs: 200", "runs: 100000")
+    errors = assert_located(cli("validate", sc), "--runs", "field 'runs'")
+    assert len(errors) == 1
+
+
 def test_runs_10_to_the_20():
     errors = assert_located(cli("run", LICENSING, "--runs", str(10**20)), "--runs")
     assert len(errors) == 1

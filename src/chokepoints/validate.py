@@ -78,9 +78,11 @@ def validate(name_or_path: str | Path) -> Checked:
         sc = Scenario.from_yaml(path)
         prepare(sc)
         return Checked("tariffs", f"tariff scenario {sc.name!r}: {len(sc.events)} events")
+    from .engine.budget import check_memory
     from .runner import load_inputs
 
     sc, world = load_inputs(path)
+    check_memory(world, sc, sc.runs)  # `run` would refuse it: say so now
     return Checked(
         "run",
         f"scenario {sc.name!r}, {len(sc.events)} events, {len(sc.uncertain)} uncertain parameters, "
