@@ -225,23 +225,15 @@ def bound_problems(sc: Scenario, marks: dict[PathKey, Location], source: str) ->
         what = f"{u.parameter} must stay within {_interval(lo, lo_inc, hi, hi_inc)}"
         if lo is not None and (smin < lo or (smin == lo and not lo_inc)):
             key = "low" if u.low is not None else ("values" if u.values else "distribution")
+            line, col = locate(marks, ("uncertain", j, key))
             out.append(
-                Problem(
-                    source,
-                    f"{what}; this distribution reaches {smin:g}",
-                    *locate(marks, ("uncertain", j, key)),
-                    field=f"uncertain[{j}].{key}",
-                )
+                Problem(source, f"{what}; this distribution reaches {smin:g}", line, col, field=f"uncertain[{j}].{key}")
             )
         elif hi is not None and (smax > hi or (smax == hi and not hi_inc)):
             key = "high" if u.high is not None else ("values" if u.values else "distribution")
+            line, col = locate(marks, ("uncertain", j, key))
             out.append(
-                Problem(
-                    source,
-                    f"{what}; this distribution reaches {smax:g}",
-                    *locate(marks, ("uncertain", j, key)),
-                    field=f"uncertain[{j}].{key}",
-                )
+                Problem(source, f"{what}; this distribution reaches {smax:g}", line, col, field=f"uncertain[{j}].{key}")
             )
     return out
 
