@@ -12,6 +12,9 @@ from .scenario import Scenario
 from .scenario.library import scenario_path
 from .world import World, load_world
 
+SUMMARY_VARIABLES = ("production", "demand", "final_demand", "final_demand_unmet")
+"""What the summary table needs (``--record`` always keeps these)."""
+
 
 def load_inputs(path: str | Path) -> tuple[Scenario, World]:
     """Parse the scenario (a file, or a bundled scenario's name), load its World and check every
@@ -39,21 +42,35 @@ def run_scenario(
     seed: int | None = None,
     netcdf: bool = False,
     console: Console | None = None,
+    record: list[str] | None = None,
+    max_memory: str | None = None,
 ):
-    """Simulate, print the summary table, write ``out/<stem>/report.html``; return the Result."""
+    """Simulate, print the summary table, write ``out/<stem>/report.html``; return the Result.
+
+    Refused before any simulation (one located line) when the ensemble does not fit
+    ``max_memory`` or ``out`` cannot be written; outputs are written all or none.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .engine import simulate
+    from .engine.budget import check_memory
+    from .outputs import OutputSet, check_out_dir
     from .report import write_report
     from .report.engine_sections import engine_sections, scenario_text_of, summary_table
 
     console = console or Console()
     path = scenario_path(path)
     sc, world = load_inputs(path)
-    out_dir = Path(out) if out is not None else Path("out") / Path(path).stem
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
     n_runs = runs or sc.runs
+    from .engine.simulate import VARIABLES
+
+    full = record is None or set(record) >= set(VARIABLES)
+    if record is not None:  # the summary table needs these; the HTML report needs every variable
+        record = list(dict.fromkeys([*record, *SUMMARY_VARIABLES]))
+    # before any work of the run's size: does it fit, and can we write where asked?
+    check_memory(world, sc, n_runs, record=record, max_memory=max_memory, seed=seed)
+    names = (["report.html"] if full else []) + (["result.nc"] if netcdf else [])
+    out_dir = check_out_dir(Path(out) if out is not None else Path("out") / Path(path).stem, names=names)
     columns = (
         TextColumn("[bold]simulating[/] {task.description}"),
         BarColumn(),
@@ -62,16 +79,34 @@ def run_scenario(
     )
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task(f"{sc.name} ({n_runs} runs)", total=sc.horizon_days)
-        res = simulate(world, sc, runs=runs, seed=seed, progress=lambda t: bar.update(task, completed=t + 1))
+        res = simulate(
+            world,
+            sc,
+            runs=runs,
+            seed=seed,
+            progress=lambda t: bar.update(task, completed=t + 1),
+            record=record,
+            max_memory=max_memory,
+        )
     df = summary_table(res)
     print_summary(console, df, res)
     title = f"chokepoints: {sc.name}"
-    report = write_report(
-        out_dir / "report.html", title, engine_sections(res, scenario_text_of(str(path))), provenance=res.provenance
-    )
-    console.print(f"report: {report}")
+    with OutputSet(out_dir) as outs:  # every output or none; earlier files stay as they were on failure
+        if full:
+            write_report(
+                outs.stage("report.html"),
+                title,
+                engine_sections(res, scenario_text_of(str(path))),
+                provenance=res.provenance,
+            )
+        if netcdf:
+            res.to_netcdf(outs.stage("result.nc"))
+    if full:
+        console.print(f"report: {outs.final('report.html')}")
+    else:
+        console.print("report: not written (the HTML report needs every variable; run without --record)")
     if netcdf:
-        console.print(f"result: {res.to_netcdf(out_dir / 'result.nc')}")
+        console.print(f"result: {outs.final('result.nc')}")
     return res
 
 

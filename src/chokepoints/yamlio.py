@@ -3,11 +3,20 @@
 PyYAML's composer keeps line and column marks on every node; we build plain Python
 objects from the node tree and keep a map ``path tuple -> (line, column)`` so that a
 validation error on ``events[2].approval_rate`` can point at ``file.yaml:14:20``.
+
+The loader is safe against hostile files: :data:`LIMITS` bounds the file size (checked
+before the text is decoded), the nesting depth and the number of nodes (checked while
+composing, before any object is built) and the number of values that aliases expand to
+(checked while building, so a "billion laughs" file or a recursive alias stops at once).
+Every constructor error (``!!bool maybe``, ``!!timestamp abc``, ``!!float ''``) becomes a
+located :class:`~chokepoints.errors.InputError`, and so does a file that is not UTF-8
+(with the line and column of the first bad byte).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,31 +31,121 @@ Location = tuple[int, int]
 PathKey = tuple[str | int, ...]
 
 
-def _construct(node: yaml.Node, path: PathKey, marks: dict[PathKey, Location], source: str) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+@dataclass
+class Limits:
+    """Bounds on what one YAML file may cost to read (defaults: every bundled file passes by far).
+
+    ``max_bytes``: file size; ``max_depth``: nesting of mappings and sequences; ``max_nodes``:
+    nodes in the file; ``max_values``: values built, counting every expansion of an alias.
+    """
+
+    max_bytes: int = 2 << 20
+    max_depth: int = 64
+    max_nodes: int = 50_000
+    max_values: int = 100_000
+
+
+LIMITS = Limits()
+"""The limits in force; change the attributes to raise or lower them for a session."""
+
+
+class _Budget:
+    def __init__(self, source: str, limits: Limits):
+        self.source, self.limits, self.values = source, limits, 0
+
+
+def _construct(
+    node: yaml.Node,
+    path: PathKey,
+    marks: dict[PathKey, Location],
+    source: str,
+    budget: _Budget | None = None,
+    depth: int = 0,
+) -> Any:
+    budget = budget or _Budget(source, LIMITS)
+    budget.values += 1
+    if budget.values > budget.limits.max_values:
+        raise InputError(
+            Problem(
+                source,
+                f"too many values: aliases expand to more than {budget.limits.max_values:,} values",
+                *_mark(node),
+                field=format_path(path) or None,
+            )
+        )
+    if depth > budget.limits.max_depth:
+        raise InputError(
+            Problem(
+                source,
+                f"nested more than {budget.limits.max_depth} levels deep (a recursive alias?)",
+                *_mark(node),
+                field=format_path(path) or None,
+            )
+        )
+    if path not in marks:
+        marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
             if not isinstance(key_node, yaml.ScalarNode):
                 raise InputError(Problem(source, "mapping keys must be plain names", *_mark(key_node)))
+            key = key_node.value
             if key in out:
                 raise InputError(Problem(source, f"duplicate key '{key}'", *_mark(key_node), field=key))
-            out[key] = _construct(value_node, (*path, key), marks, source)
+            out[key] = _construct(value_node, (*path, key), marks, source, budget, depth + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, (*path, i), marks, source) for i, v in enumerate(node.value)]
-    # Scalars: let the safe constructor resolve ints, floats, bools, dates, nulls.
+        return [_construct(v, (*path, i), marks, source, budget, depth + 1) for i, v in enumerate(node.value)]
+    # Scalars: let the safe constructor resolve ints, floats, bools, dates, nulls. Any exception
+    # of a constructor (KeyError for ``!!bool maybe``, AttributeError for ``!!timestamp abc``,
+    # IndexError for ``!!float ''``, OverflowError for huge dates) is bad input.
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - every constructor failure is the file's fault
         field = format_path(path) or None
+        kind = node.tag.rsplit(":", 1)[-1]
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        why = f": {text}" if isinstance(exc, ValueError | yaml.YAMLError) and text else ""
         raise InputError(
-            Problem(source, f"cannot read value {node.value!r}: {exc}", *_mark(node), field=field)
+            Problem(source, f"cannot read value {node.value!r} as {kind}{why}", *_mark(node), field=field)
         ) from None
     finally:
         loader.dispose()
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer counts nodes and nesting before any object is built."""
+
+    limits: Limits = LIMITS
+    source: str = "<string>"
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._nodes += 1
+        if self._nodes > self.limits.max_nodes:
+            mark = self.peek_event().start_mark
+            raise InputError(
+                Problem(self.source, f"too many values (more than {self.limits.max_nodes:,})", *_mark_of(mark))
+            )
+        self._depth += 1
+        try:
+            if self._depth > self.limits.max_depth + 1:
+                mark = self.peek_event().start_mark
+                raise InputError(
+                    Problem(self.source, f"nested more than {self.limits.max_depth} levels deep", *_mark_of(mark))
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _mark_of(mark: Any) -> Location:
+    return (mark.line + 1, mark.column + 1)
 
 
 def _mark(node: yaml.Node) -> Location:
@@ -55,39 +154,102 @@ def _mark(node: yaml.Node) -> Location:
 
 def load_yaml_with_marks(text: str, source: str = "<string>") -> tuple[Any, dict[PathKey, Location]]:
     """Parse YAML text; return (data, marks) or raise InputError with the line of a syntax error."""
+    limits = LIMITS
+    size = len(text.encode("utf-8", errors="replace")) if len(text) * 4 > limits.max_bytes else len(text)
+    if size > limits.max_bytes:
+        raw = text.encode("utf-8", errors="replace")
+        line, col = byte_location(raw, limits.max_bytes)
+        raise InputError(
+            Problem(source, f"the file is too large ({size:,} bytes; at most {limits.max_bytes:,})", line, col)
+        )
+    loader: _LimitedLoader | None = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _LimitedLoader(text)  # the reader checks every character here
+        loader.source, loader.limits = source, limits
+        node = loader.get_single_node()
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(Problem(source, "nested too deeply")) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        before = text[: exc.position]
+        at = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        raise InputError(
+            Problem(source, f"YAML error: character {exc.character!r} is not allowed in YAML text", *at)
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or str(exc)).strip()
-        raise InputError(Problem(source, f"YAML syntax error: {what}", line, col)) from None
+        raise InputError(Problem(source, f"YAML syntax error: {what}", *where)) from None
     except yaml.YAMLError as exc:
-        raise InputError(Problem(source, f"YAML error: {exc}")) from None
+        raise InputError(Problem(source, f"YAML error: {exc}", 1, 1)) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if node is None:
-        raise InputError(Problem(source, "the file is empty; expected a YAML mapping"))
+        raise InputError(Problem(source, "the file is empty; expected a YAML mapping", 1, 1))
     marks: dict[PathKey, Location] = {}
-    data = _construct(node, (), marks, source)
+    try:
+        data = _construct(node, (), marks, source, _Budget(source, limits))
+    except RecursionError:
+        raise InputError(Problem(source, "nested too deeply (a recursive alias?)")) from None
     return data, marks
 
 
 def read_yaml_file(path: str | Path) -> tuple[Any, dict[PathKey, Location], str]:
     """Read a YAML file; errors name the file. Returns (data, marks, text)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(path), f"cannot read file: {exc}")) from None
+    text = read_text_file(path)
     data, marks = load_yaml_with_marks(text, str(path))
     return data, marks, text
 
 
-def format_path(path: PathKey) -> str:
-    """``('events', 2, 'on')`` -> ``events[2].on``."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+def read_text_file(path: str | Path, max_bytes: int | None = None) -> str:
+    """A UTF-8 text file, read at most ``max_bytes`` (default ``LIMITS.max_bytes``) + 1 bytes.
+
+    Errors name the file: not found, a folder, too large (``/dev/zero`` too), not UTF-8 (with
+    the line and column of the first bad byte).
+    """
+    p = Path(path)
+    limit = LIMITS.max_bytes if max_bytes is None else max_bytes
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "file not found")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(str(path), "expected a file, got a folder")) from None
+    except (OSError, MemoryError) as exc:
+        raise InputError(Problem(str(path), f"cannot read file: {exc}")) from None
+    if len(raw) > limit:
+        line, col = byte_location(raw, limit)
+        raise InputError(Problem(str(path), f"the file is too large: it passes {limit:,} bytes here", line, col))
+    return decode_utf8(raw, str(path))
+
+
+def decode_utf8(raw: bytes, source: str) -> str:
+    """``raw`` decoded as UTF-8 (a BOM is dropped); a located error at the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = byte_location(raw, exc.start)
+        raise InputError(
+            Problem(source, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded", line, col)
+        ) from None
+
+
+def byte_location(raw: bytes, offset: int) -> Location:
+    """1-based (line, column) of byte ``offset`` in ``raw`` (column counts characters decoded before it)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    col = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def format_path(path: PathKey, max_chars: int = 120) -> str:
+    """``('events', 2, 'on')`` -> ``events[2].on`` (cut to ``max_chars`` with "...")."""
+    out = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return out if len(out) <= max_chars else out[: max_chars - 3] + "..."
 
 
 def locate(marks: dict[PathKey, Location], path: PathKey) -> Location | tuple[None, None]:

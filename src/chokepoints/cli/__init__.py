@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from ..errors import InputError
 from . import (
@@ -32,7 +33,7 @@ from . import (
     sweep,
     tariffs,
 )
-from ._common import console, err_console, fail, report_input_error, state
+from ._common import console, err_console, fail, missing_extra_line, report_input_error, state
 
 __all__ = ["app", "main", "console", "err_console", "fail", "report_input_error"]
 
@@ -90,5 +91,11 @@ def main() -> None:
         if "--debug" in sys.argv:
             raise
         for problem in exc.problems:
-            err_console.print(f"error: {problem}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ModuleNotFoundError as exc:  # an optional extra that is not installed
+        line = missing_extra_line(exc)
+        if line is None or "--debug" in sys.argv:
+            raise
+        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)

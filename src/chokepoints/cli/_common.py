@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import InputError
 
@@ -31,8 +32,27 @@ SCENARIO_HELP = "Scenario YAML file or bundled scenario name (see `chokepoints s
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line on stderr and exit (used for bad input)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+EXTRAS = {
+    "SALib": "sensitivity",
+    "pymrio": "mrio",
+    "numba": "fast",
+    "threadpoolctl": "fast",
+    "negmas": "negotiation",
+    "boario": "parity",
+}
+"""Optional packages -> the pip extra of chokepoints that installs them (pyproject.toml)."""
+
+
+def missing_extra_line(exc: ModuleNotFoundError) -> str | None:
+    """``needs the optional package X: pip install "chokepoints[extra]"`` for a missing optional package."""
+    top = (exc.name or "").split(".")[0]
+    if top not in EXTRAS:
+        return None
+    return f'this command needs the optional package {top}: pip install "chokepoints[{EXTRAS[top]}]"'
 
 
 def report_input_error(exc: InputError) -> NoReturn:
@@ -40,7 +60,7 @@ def report_input_error(exc: InputError) -> NoReturn:
     if state["debug"]:
         raise exc
     for problem in exc.problems:
-        err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -68,6 +88,18 @@ def out_option(help: str = "Output folder (default out/<scenario file stem>)") -
 
 def runs_option(help: str = "Override the scenario's number of runs") -> Any:
     return typer.Option("--runs", min=1, help=help)
+
+
+def max_memory_option(
+    help: str = "Memory limit for the ensemble, e.g. 4GiB (default: half the RAM, at most 8 GiB)",
+) -> Any:
+    return typer.Option("--max-memory", help=help)
+
+
+def record_option(
+    help: str = "Variables to keep per run and day, comma-separated (e.g. production,final_demand_unmet); default all",
+) -> Any:
+    return typer.Option("--record", help=help)
 
 
 def seed_option(help: str = "Override the scenario's seed") -> Any:

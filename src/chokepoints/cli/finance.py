@@ -13,6 +13,7 @@ from rich.table import Table
 from ._common import (
     SCENARIO_HELP,
     console,
+    max_memory_option,
     out_dir_for,
     out_option,
     report_input_error,
@@ -45,8 +46,10 @@ def finance(
     runs: Annotated[int | None, runs_option()] = None,
     seed: Annotated[int | None, seed_option()] = None,
     netcdf: Annotated[bool, typer.Option("--netcdf", help="Also write the full result as finance.nc")] = False,
+    max_memory: Annotated[str | None, max_memory_option()] = None,
 ) -> None:
     """Treasury sale -> yields, US interest cost and the seller's losses; writes finance.html."""
+    from ..engine.budget import check_finance_memory
     from ..errors import InputError
     from ..finance import (
         band_studies,
@@ -57,12 +60,15 @@ def finance(
         simulate_finance,
     )
     from ..finance.summary import study_label, threat_value
+    from ..outputs import OutputSet, check_out_dir
     from ..report import write_report
     from ..scenario import Scenario
 
     path_in = resolve_scenario(scenario)
     try:
         sc = Scenario.from_yaml(path_in)
+        check_finance_memory(sc, runs, max_memory)
+        folder = check_out_dir(out_dir_for(path_in, out), names=["finance.html"] + (["finance.nc"] if netcdf else []))
         ds = simulate_finance(sc, runs=runs, seed=seed)
     except InputError as exc:
         report_input_error(exc)
@@ -139,11 +145,14 @@ def finance(
         soft_wrap=True,
     )
 
-    folder = out_dir_for(path_in, out)
     prov = {key: ds.attrs[key] for key in _REPORT_KEYS if key in ds.attrs}
-    path = write_report(folder / "finance.html", f"{sc.name}: financial lever", finance_sections(ds), prov)
-    console.print(f"report: {path}")
+    try:
+        with OutputSet(folder) as outs:
+            write_report(outs.stage("finance.html"), f"{sc.name}: financial lever", finance_sections(ds), prov)
+            if netcdf:
+                ds.cp.to_netcdf(outs.stage("finance.nc"))
+    except InputError as exc:
+        report_input_error(exc)
+    console.print(f"report: {outs.final('finance.html')}")
     if netcdf:
-        nc = folder / "finance.nc"
-        ds.cp.to_netcdf(nc)
-        console.print(f"result: {nc}")
+        console.print(f"result: {outs.final('finance.nc')}")

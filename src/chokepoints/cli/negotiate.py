@@ -86,24 +86,26 @@ def _run(
     from rich.table import Table
 
     from ..errors import Problem
-    from ..negotiation.analysis import analyse, resolve_exclude
+    from ..negotiation.analysis import analyse
     from ..negotiation.loader import SUFFIX, load_negotiation
     from ..negotiation.negmas_adapter import negmas_available
     from ..negotiation.report import who_concedes, write_negotiation_report
 
     spec, sc, world = load_negotiation(path, spec_path)
-    excl = None
-    if exclude is not None:
-        excl = [e.strip() for e in exclude.split(",") if e.strip()]
-        if not excl:
-            raise InputError(Problem("--exclude", "give issue names or topics separated by commas", field="exclude"))
-        resolve_exclude(spec, excl)  # fail fast, before any simulation
+    excl = _exclude_list(spec, exclude)
     if negmas and not negmas_available():
         raise InputError(Problem("--negmas", "needs the optional package negmas (pip install negmas)"))
     stem = Path(sc.source_path or path).name.removesuffix(SUFFIX).removesuffix(".yaml").removesuffix(".yml")
-    out_dir = Path(out) if out is not None else Path("out") / stem
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(Problem(str(out_dir), "--out must be a folder, but a file of that name exists"))
+    from ..engine.budget import check_memory
+    from ..outputs import OutputSet, check_out_dir
+
+    check_memory(
+        world, sc, spec.runs if runs is None else runs, seed=seed, hint="lower --runs"
+    )  # before any simulation
+    out_dir = check_out_dir(
+        Path(out) if out is not None else Path("out") / stem,
+        names=["negotiation.html"] + (["negotiation.nc"] if netcdf else []),
+    )
     status = console.status("negotiating", spinner="dots") if console.is_terminal else None
     if status is not None:
         status.start()
@@ -172,7 +174,11 @@ def _run(
     elif score:
         _print_score(console, res, world, None)
     spec_text = Path(spec.source_path).read_text(encoding="utf-8") if spec.source_path else None
-    report = write_negotiation_report(res, out_dir / "negotiation.html", spec_text, ensemble=ens)
+    with OutputSet(out_dir) as outs:  # every output or none
+        write_negotiation_report(res, outs.stage("negotiation.html"), spec_text, ensemble=ens)
+        if netcdf:
+            res.to_dataset().cp.to_netcdf(outs.stage("negotiation.nc"))
+    report = outs.final("negotiation.html")
     prov = res.provenance
     console.print(
         f"[dim]scenario hash {prov['scenario_hash']} · "
@@ -182,7 +188,7 @@ def _run(
     )
     console.print(f"report: {report}")
     if netcdf:
-        console.print(f"result: {res.to_dataset().cp.to_netcdf(out_dir / 'negotiation.nc')}")
+        console.print(f"result: {outs.final('negotiation.nc')}")
 
 
 def _fmt(v: float) -> str:
@@ -333,3 +339,17 @@ def _print_agenda(console, res) -> None:
     for row in ag.itertuples(index=False):
         t2.add_row(row.round, row.party, f"{row.BATNA:.3f}", f"{row[3]:.3f}", f"{row[4]:.3f}", f"{row[5]:+.3f}")
     console.print(t2)
+
+
+def _exclude_list(spec, exclude: str | None) -> list[str] | None:
+    """``--exclude a,b`` as a list, checked against the spec before any simulation."""
+    from ..errors import Problem
+    from ..negotiation.analysis import resolve_exclude
+
+    if exclude is None:
+        return None
+    excl = [e.strip() for e in exclude.split(",") if e.strip()]
+    if not excl:
+        raise InputError(Problem("--exclude", "give issue names or topics separated by commas", field="exclude"))
+    resolve_exclude(spec, excl)
+    return excl

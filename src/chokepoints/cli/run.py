@@ -10,7 +10,9 @@ import typer
 from ..errors import InputError
 from ._common import (
     console,
+    max_memory_option,
     out_option,
+    record_option,
     report_input_error,
     resolve_scenario,
     runs_option,
@@ -19,19 +21,23 @@ from ._common import (
 )
 
 
-def validate(scenario: Annotated[Path, scenario_argument()]) -> None:
-    """Check a scenario file (and the World it names); report every problem."""
-    from ..runner import load_inputs
+def validate(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="Scenario (engine, tariffs, finance or negotiation; a file or a bundled name), negotiation spec, "
+            "World folder or bundled dataset name"
+        ),
+    ],
+) -> None:
+    """Check a scenario of any kind, a negotiation spec or a World, without simulating; report every problem."""
+    from ..validate import validate as check
 
-    path = resolve_scenario(scenario)
     try:
-        sc, world = load_inputs(path)
+        done = check(scenario)
     except InputError as exc:
         report_input_error(exc)
-    console.print(
-        f"[green]ok[/] {scenario}: scenario {sc.name!r}, {len(sc.events)} events, "
-        f"{len(sc.uncertain)} uncertain parameters, world {world.name!r} v{world.version}"
-    )
+    console.print(f"[green]ok[/] {scenario}: {done.summary}", highlight=False)
 
 
 def run(
@@ -40,12 +46,17 @@ def run(
     runs: Annotated[int | None, runs_option()] = None,
     seed: Annotated[int | None, seed_option()] = None,
     netcdf: Annotated[bool, typer.Option("--netcdf", help="Also write the full result as result.nc")] = False,
+    max_memory: Annotated[str | None, max_memory_option()] = None,
+    record: Annotated[str | None, record_option()] = None,
 ) -> None:
     """Simulate a scenario, print a summary and write an HTML report."""
     from ..runner import run_scenario
 
     path = resolve_scenario(scenario)
     try:
-        run_scenario(path, out=out, runs=runs, seed=seed, netcdf=netcdf, console=console)
+        names = [r.strip() for r in record.split(",") if r.strip()] if record else None
+        run_scenario(
+            path, out=out, runs=runs, seed=seed, netcdf=netcdf, console=console, record=names, max_memory=max_memory
+        )
     except InputError as exc:
         report_input_error(exc)

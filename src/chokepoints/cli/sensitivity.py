@@ -45,6 +45,7 @@ def sensitivity(
     path_in = resolve_scenario(scenario)
     try:
         sc, world = load_inputs(path_in)
+        _check_names(world, region, end_use)
         res = sobol(world, sc, base_samples=samples, indicator=indicator, region=region, end_use=end_use, seed=seed)
     except InputError as exc:
         report_input_error(exc)
@@ -81,3 +82,19 @@ def sensitivity(
         ),
     )
     console.print(f"report: {path}")
+
+
+def _check_names(world, region: str | None, end_use: str | None) -> None:
+    """--region and --end-use must name a region and an end use of the World (with a 'did you mean')."""
+    from ..errors import InputError, Problem
+    from ..levers.base import choices
+
+    regions = [str(r) for r in world.tables["regions"]["region"]]
+    uses = sorted({str(u) for u in world.tables["producers"]["end_use"] if u})
+    problems = []
+    if region is not None and region not in regions:
+        problems.append(Problem("--region", f"unknown region {region!r}{choices(region, regions)}", field="region"))
+    if end_use is not None and end_use not in uses:
+        problems.append(Problem("--end-use", f"unknown end use {end_use!r}{choices(end_use, uses)}", field="end_use"))
+    if problems:
+        raise InputError(problems)

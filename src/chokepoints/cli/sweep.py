@@ -26,9 +26,7 @@ def _need_extra() -> None:
 
     msg = missing_extra()
     if msg:
-        from rich.markup import escape
-
-        fail(escape(msg))
+        fail(msg)  # fail() escapes Rich markup
 
 
 def _out_option(help: str = "Sweep folder holding catalogue.duckdb and the Parquet files") -> object:

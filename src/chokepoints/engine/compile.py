@@ -26,7 +26,7 @@ from ..effects import (
 )
 from ..errors import InputError
 from ..levers import check_events, compile_events
-from ..levers.base import LeverContext
+from ..levers.base import LeverContext, choices
 from ..scenario import Scenario
 from ..scenario.assumptions import resolve_assumptions
 from ..scenario.params import event_targets, unknown_event_refs
@@ -57,9 +57,12 @@ class _Compiler(LeverContext):
         check_events(self)
         for j, ku in enumerate(self.sc.key_users):
             if ku.region not in self.ridx:
-                self.err(("key_users", j, "region"), f"unknown region {ku.region!r}")
+                self.err(
+                    ("key_users", j, "region"), f"unknown region {ku.region!r}{choices(ku.region, self.cw.regions)}"
+                )
             if ku.end_use not in self.end_uses:
-                self.err(("key_users", j, "end_use"), f"unknown end use {ku.end_use!r}")
+                names = sorted(u for u in self.end_uses if u)
+                self.err(("key_users", j, "end_use"), f"unknown end use {ku.end_use!r}{choices(ku.end_use, names)}")
 
     # -- uncertainty --------------------------------------------------------------------
     def check_uncertain(self) -> None:
@@ -107,7 +110,7 @@ class _Compiler(LeverContext):
                 mask = np.ones(len(df), bool)
                 for k, pat in u.where.items():
                     if k in df.columns:
-                        mask &= np.array([_match(pat, str(v)) for v in df[k]])
+                        mask &= np.array([_match(pat, str(v)) for v in df[k]], dtype=bool)
                 if not mask.any():
                     self.err(("uncertain", j, "where"), f"selects no row of table {table!r}")
                     continue

@@ -10,6 +10,7 @@ import numpy as np
 from ..provenance import provenance
 from ..scenario import Scenario
 from ..world import World
+from .budget import check_memory
 from .compile import compile_plan
 from .plan import Plan
 from .result import Result, build_dataset
@@ -58,6 +59,12 @@ def simulate(
       and a chunk of runs holds at least 2**20 state values; numpy below, where compiling
       the loop would cost more than it saves).
     """
+    n_runs = scenario.runs if runs is None else runs
+    if samples is not None and np.ndim(samples) == 2:
+        n_runs = int(np.shape(samples)[0])
+    check_memory(
+        world, scenario, n_runs, record=record, producers=producers, max_memory=max_memory, dtype=dtype, seed=seed
+    )
     plan = compile_plan(world, scenario, runs=runs, seed=seed, samples=samples)
     return result_of(
         world,
@@ -129,6 +136,9 @@ def simulate_many(
     of :func:`chokepoints.simulate` (``record``, ``max_memory``, ``dtype``, ...). A scenario
     whose plan fits no other is simulated on its own, with the same numbers.
     """
+    keep = {k: options[k] for k in ("record", "producers", "max_memory", "dtype") if k in options}
+    for sc in scenarios:
+        check_memory(world, sc, sc.runs if runs is None else runs, seed=seed, **keep)
     plans = [compile_plan(world, sc, runs=runs, seed=seed) for sc in scenarios]
     out: list[tuple[Any, slice]] = [(None, slice(0))] * len(plans)
     for members in group_stackable(plans, max_runs_per_batch):

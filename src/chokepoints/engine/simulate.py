@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from .corrections import orders_net_of_pending, priority_rationing
 from .kernel import add_at_columns, inventory_limited_production, overproduction_update, safe_div
 from .network import build_network
@@ -49,7 +49,9 @@ def parse_bytes(value: int | float | str | None) -> int | None:
         return int(value)
     mt = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)(i?)B?\s*", str(value), flags=re.IGNORECASE)
     if not mt:
-        raise InputError(f"max_memory: expected bytes or e.g. '4GiB', '500MB', got {value!r}")
+        raise InputError(
+            Problem("--max-memory", f"expected bytes or e.g. '4GiB', '500MB', got {value!r}", field="max_memory")
+        )
     num, unit, binary = float(mt.group(1)), mt.group(2).upper(), mt.group(3)
     base = 1024 if binary or unit == "" else 1000
     return int(num * base ** " KMGT".index(unit or " "))
@@ -248,7 +250,7 @@ def run_plan(
         raise InputError(
             f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
             f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
-            "variables (record=[...], producers=[...]) or raise max_memory"
+            "variables (--record / record=[...], producers=[...]) or raise --max-memory / max_memory"
         )
     auto = max(1, DEFAULT_CHUNK_BYTES // max(n * it, 1))
     Rc = int(max(1, min(R, opts.chunk_runs or auto, budget // per_run)))

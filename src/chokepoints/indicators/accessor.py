@@ -114,14 +114,22 @@ def restore_empty(ds: xr.Dataset) -> xr.Dataset:
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write ``ds`` to NetCDF via a temporary file (a failure leaves nothing half-written)."""
+    import os
+    import tempfile
+
+    from ..outputs import file_mode
+
     path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".part")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
         netcdf_ready(ds).to_netcdf(tmp)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(path)
     return path
 
 

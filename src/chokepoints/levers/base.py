@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Problem
 
@@ -46,10 +46,36 @@ class ScenarioView(Protocol):
     def day_of(self, date: dt.date) -> int: ...
 
 
-class LeverEvent(BaseModel):
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type is a number (int/float, possibly Optional or in a Union with None)."""
+    import typing
+
+    if annotation in (int, float):
+        return True
+    args = typing.get_args(annotation)
+    return bool(args) and all(a in (int, float, type(None)) for a in args) and any(a in (int, float) for a in args)
+
+
+class StrictNumbers(BaseModel):
+    """A model whose number fields refuse booleans (``horizon_days: true``) and inf/nan (``.inf``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for k, v in data.items():
+                field = cls.model_fields.get(k) if isinstance(k, str) else None
+                if isinstance(v, bool) and field is not None and _numeric(field.annotation):
+                    raise ValueError(f"field {k!r}: expected a number, got {str(v).lower()}")
+        return data
+
+
+class LeverEvent(StrictNumbers):
     """The base class of every scenario event (shared by the engine, trade and finance levers)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str | None = Field(default=None, description="Optional name, used to address fields as uncertain parameters")
     on: dt.date = Field(description="Date the event takes effect")
@@ -57,6 +83,17 @@ class LeverEvent(BaseModel):
 
     if TYPE_CHECKING:  # every concrete event declares its discriminator, type: Literal["<name>"] = "<name>"
         type: str
+
+
+def choices(value: object, names: Iterable[str], limit: int = 30) -> str:
+    """ "; did you mean 'x'? expected one of a, b, c" for an unknown name (difflib near misses first)."""
+    import difflib
+
+    names = [str(n) for n in names]
+    close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+    return f"{hint}; expected one of {shown}" if names else f"{hint}; there are none"
 
 
 def as_list(v: object) -> object:
@@ -98,7 +135,7 @@ class LeverContext:
 
     def check_region(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.ridx:
-            self.err(("events", i, *path), f"unknown region {value!r}; the world has {', '.join(self.cw.regions)}")
+            self.err(("events", i, *path), f"unknown region {value!r}{choices(value, self.cw.regions)}")
 
     def check_regions(self, i: int, key: str, values: Iterable[str] | str) -> None:
         if values != "all":
@@ -107,7 +144,10 @@ class LeverContext:
 
     def check_product(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.pidx:
-            self.err(("events", i, *path), f"unknown product {value!r} in world {self.world.name!r}")
+            self.err(
+                ("events", i, *path),
+                f"unknown product {value!r} in world {self.world.name!r}{choices(value, list(self.pidx))}",
+            )
 
     def check_products(self, i: int, key: str, values: Iterable[str] | str | None) -> None:
         if values is not None and values != "all":
@@ -116,13 +156,13 @@ class LeverContext:
 
     def check_producer(self, i: int, path: tuple, value: str | None) -> None:
         if value is not None and value not in self.fidx:
-            self.err(("events", i, *path), f"unknown producer {value!r}")
+            self.err(("events", i, *path), f"unknown producer {value!r}{choices(value, list(self.fidx))}")
 
     def check_end_use(self, i: int, path: tuple, value: str | None) -> None:
-        if value is not None and value not in self.end_uses:
+        if value is not None and (not value or value not in self.end_uses):
             self.err(
                 ("events", i, *path),
-                f"unknown end use {value!r}; the world has " + ", ".join(sorted(u for u in self.end_uses if u)),
+                f"unknown end use {value!r}" + choices(value, sorted(u for u in self.end_uses if u)),
             )
 
     def check_end_uses(self, i: int, key: str, values: Iterable[str] | None) -> None:

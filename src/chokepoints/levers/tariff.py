@@ -27,6 +27,7 @@ date: the rates in force that day are the base of every comparison (the trade da
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -47,6 +48,10 @@ TARIFF_LAYERS = (
 
 def _as_list(v: object) -> object:
     return [v] if isinstance(v, str) and v != "all" else v
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,31}")
+"""An economy code: a letter, then letters, digits, '_' or '-' (no spaces or control characters)."""
 
 
 class Tariff(LeverEvent):
@@ -72,6 +77,11 @@ class Tariff(LeverEvent):
             raise ValueError("'until' must be after 'on'")
         if self.action == "suspend" and self.rate <= 0:
             raise ValueError("a suspension needs the points it suspends (rate > 0)")
+        if self.importer == "all" or not _CODE.fullmatch(self.importer):
+            raise ValueError(f"importer: expected one economy's code (e.g. USA), got {self.importer!r}")
+        for code in [] if self.exporter == "all" else self.exporter:
+            if not _CODE.fullmatch(code):
+                raise ValueError(f"exporter: expected economy codes (e.g. CHN) or 'all', got {code!r}")
         return self
 
 
@@ -96,6 +106,14 @@ class TradeSetup(LeverEvent):
     eta: float | None = Field(default=None, lt=0, description="import-demand elasticity (negative)")
     sigma: float | None = Field(default=None, gt=0, description="substitution elasticity between origins (positive)")
     epsilon: float | None = Field(default=None, gt=0, description="export-supply elasticity (positive)")
+
+    @field_validator("eta", "sigma", "epsilon")
+    @classmethod
+    def _magnitude(cls, v: float | None) -> float | None:
+        if v is not None and not 1e-6 <= abs(v) <= 1e6:
+            raise ValueError(f"an elasticity's size must lie within [1e-6, 1e6], got {v:g}")
+        return v
+
     elasticities: str | None = None
     dates: list[dt.date] | None = None
 

@@ -109,6 +109,9 @@ def write_report(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("".join(parts))
+        from ..outputs import file_mode
+
+        os.chmod(tmp, file_mode())  # readable by others as the umask says (mkstemp gives 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

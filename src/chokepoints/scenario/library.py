@@ -78,7 +78,9 @@ def command_for(data: dict[str, Any], has_negotiation_spec: bool) -> str:
     """``negotiate`` | ``finance`` | ``tariffs`` | ``run``, from a parsed scenario (see the module docstring)."""
     if has_negotiation_spec:
         return "negotiate"
-    types = {e.get("type") for e in data.get("events") or [] if isinstance(e, dict)}
+    events = data.get("events")
+    events = events if isinstance(events, list) else []
+    types = {e.get("type") for e in events if isinstance(e, dict) and isinstance(e.get("type"), str)}
     if types & _FINANCE_EVENTS:
         return "finance"
     if types & _TRADE_EVENTS and not data.get("world"):

@@ -67,7 +67,7 @@ class UncertainParameter(BaseModel):
     beta(a, b) scaled to [low, high] (default [0, 1]); choice(values, weights).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     parameter: str = Field(description="events.<id>.<field>, world.<table>.<column> or engine.<name>")
     where: dict[str, str | list[str]] = Field(default_factory=dict)

@@ -3,11 +3,11 @@
 Points: one per design row and base scenario; a point's scenario is the base scenario with the
 design's values written into it (see :mod:`chokepoints.sweep.model`).
 
-Chunks: the runs of all points cut into pieces that fit ``max_memory``. One run records
-per day the production and demand of n producers and the final demand and its unmet part of
-d cells, so a chunk of k runs needs about
-    bytes(k) = 2 * 8 * T * (2 n + 2 d) * k        (records, plus as much again for the state)
-and holds k = max_memory // (2 * 8 * T * (2 n + 2 d)) runs. A point with at most k runs
+Chunks: the runs of all points cut into pieces that fit ``max_memory``, by the engine's own
+estimate (:func:`chokepoints.engine.budget.estimate_bytes`, which the engine checks before it
+simulates): it is linear in the runs, bytes(k) = a + b k, so a chunk holds
+    k = (max_memory - a) // b   runs (at least 1), with b = bytes(2) - bytes(1), a = bytes(1) - b,
+for the variables a worker records. A point with at most k runs
 shares its chunk with the next points of the same base scenario (k // runs of them, simulated
 together by :func:`chokepoints.engine.simulate_many`); a larger point is split into chunks of k runs.
 
@@ -175,10 +175,13 @@ def exporter_products(world: Any, d: ExporterProduct) -> list[tuple[str, str]]:
 
 
 def runs_per_chunk(spec: SweepFile, scenario: Scenario, world: Any) -> int:
-    """k = max_memory // (2 * 8 * T * (2 n + 2 d)), at least 1 (see the module docstring)."""
-    n, d = len(world.producers), len(world.final_demand)
-    per_run = 2 * 8 * (scenario.horizon_days + 1) * (2 * n + 2 * d)
-    return max(1, spec.memory_bytes // max(per_run, 1))
+    """k = (max_memory - a) // b, at least 1 (see the module docstring)."""
+    from ..engine.budget import estimate_bytes
+
+    one, allowed, _ = estimate_bytes(world, scenario, 1, record=list(RECORD), max_memory=spec.memory_bytes)
+    two, _, _ = estimate_bytes(world, scenario, 2, record=list(RECORD), max_memory=spec.memory_bytes)
+    per_run = max(two - one, 1)
+    return int(max(1, (allowed - (one - per_run)) // per_run))
 
 
 def expand(spec: SweepFile, load_world: Any = None) -> Expanded:

@@ -299,11 +299,60 @@ def check_sources(world: World) -> list[Problem]:
 ALL_CHECKS = (check_identifiers, check_references, check_values, check_units, check_links, check_balance)
 
 
+# Largest magnitudes accepted (beyond them sums and products of a day's flows overflow or lose all precision)
+MAX_UNIT_VALUE = 1e15  # USD per unit
+MAX_AMOUNT_PER_UNIT = 1e9  # input units per output unit
+MAX_FLOW = 1e18  # units per day
+KEYS = {
+    "inventories": ("holder", "product"),
+    "recipes": ("producer", "input_product"),
+    "unit_values": ("product",),
+    "final_demand": ("demand",),
+}
+REQUIRED_ROWS = ("regions", "products", "producers")
+
+
+def check_tables(world: World) -> list[Problem]:
+    """Tables that must have rows have them; no duplicate keys; values within their ranges.
+
+    Ranges: 0 < usd_per_unit <= 1e15; amount_per_unit <= 1e9; outputs, capacities and final
+    demands <= 1e18 a day.
+    """
+    t = world.tables
+    out: list[Problem] = []
+    for table in REQUIRED_ROWS:
+        if len(t[table]) == 0:
+            out.append(Problem(world.file_of(table), f"table '{table}' has no rows", line=2))
+    for table, key in KEYS.items():
+        seen: dict[tuple, int] = {}
+        for i, r in enumerate(t[table][list(key)].itertuples(index=False, name=None)):
+            if r in seen:
+                what = ", ".join(f"{k}={v!r}" for k, v in zip(key, r, strict=True))
+                out.append(_p(world, table, i, key[-1], f"duplicate row ({what}), first at row {seen[r] + 1}"))
+            seen.setdefault(r, i)
+    for i, v in enumerate(t["unit_values"]["usd_per_unit"]):
+        if not 0 < v <= MAX_UNIT_VALUE:
+            out.append(_p(world, "unit_values", i, "usd_per_unit", f"must be > 0 and <= {MAX_UNIT_VALUE:g}, got {v:g}"))
+    for i, v in enumerate(t["recipes"]["amount_per_unit"]):
+        if v > MAX_AMOUNT_PER_UNIT:
+            out.append(_p(world, "recipes", i, "amount_per_unit", f"must be <= {MAX_AMOUNT_PER_UNIT:g}, got {v:g}"))
+    for table, col in (
+        ("producers", "capacity_per_day"),
+        ("producers", "output_per_day"),
+        ("final_demand", "amount_per_day"),
+    ):
+        for i, v in enumerate(t[table][col]):
+            if v > MAX_FLOW:
+                out.append(_p(world, table, i, col, f"must be <= {MAX_FLOW:g} a day, got {v:g}"))
+    return out
+
+
 def check_world(world: World, sources: bool = True) -> list[Problem]:
     """Run every check; structural ones first so later ones see valid references."""
     problems: list[Problem] = []
     problems.extend(check_identifiers(world))
     problems.extend(check_references(world))
+    problems.extend(check_tables(world))
     if problems:
         return problems  # later checks would repeat the same faults in other words
     for check in ALL_CHECKS[2:]:

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..errors import ConsistencyError, InputError, Problem
 from .checks import check_world
@@ -129,12 +128,7 @@ class World:
         meta: dict[str, Any] = {}
         meta_path = folder / "dataset.yaml"
         if meta_path.exists():
-            try:
-                meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise InputError(Problem(str(meta_path), f"YAML error: {exc}")) from None
-            if not isinstance(meta, dict):
-                raise InputError(Problem(str(meta_path), "expected a mapping"))
+            meta = _read_metadata(meta_path)
         tables: dict[str, pd.DataFrame] = {}
         problems: list[Problem] = []
         optional = {"unit_values", "inventories", "sources"}
@@ -142,6 +136,14 @@ class World:
             df, found = read_table(folder / f"{t}.csv", t, required=t not in optional)
             tables[t] = df
             problems.extend(found)
+        if (folder / "sources.csv").exists() and not found_rows(tables["sources"]):
+            problems.append(
+                Problem(
+                    str(folder / "sources.csv"),
+                    "sources.csv has no rows: every row of the other tables must cite a source here",
+                    line=2,
+                )
+            )
         assumptions, found = read_assumptions(folder)
         problems.extend(found)
         if problems:
@@ -284,3 +286,35 @@ def _compile(w: World) -> CompiledWorld:
         unit_value=unit_value,
         product_unit=tuple(t["products"]["unit"]),
     )
+
+
+def _read_metadata(path: Path) -> dict[str, Any]:
+    """``dataset.yaml``: a mapping; ``default_target_days`` (if given) a finite number of days > 0."""
+    import math
+
+    from ..yamlio import locate, read_yaml_file
+
+    data, marks, _ = read_yaml_file(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "expected a mapping of dataset fields", 1, 1))
+    v = data.get("default_target_days")
+    if "default_target_days" in data and (
+        isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or not 0 < v <= 36500
+    ):
+        line, column = locate(marks, ("default_target_days",))
+        raise InputError(
+            Problem(
+                str(path),
+                f"expected a number of days in (0, 36500], got {v!r}",
+                line,
+                column,
+                field="default_target_days",
+            )
+        )
+    return data
+
+
+def found_rows(df: pd.DataFrame) -> bool:
+    return len(df) > 0

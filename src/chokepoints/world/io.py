@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import InputError, Problem
 from .schema import attributes
 
 
@@ -32,9 +32,9 @@ def read_table(path: Path, table: str, required: bool = True) -> tuple[pd.DataFr
             problems.append(Problem(src, f"missing table '{table}' (expected columns: {', '.join(names)})"))
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), problems
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        problems.append(Problem(src, f"cannot parse CSV: {str(exc).strip().splitlines()[0]}"))
+        raw = read_csv_text(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), problems
     raw.columns = [c.strip() for c in raw.columns]
     missing = [n for n in names if n not in raw.columns]
@@ -73,6 +73,34 @@ def read_table(path: Path, table: str, required: bool = True) -> tuple[pd.DataFr
             blank = raw[a.name].astype(str).str.strip() == ""
             df.loc[blank, a.name] = df.loc[blank, a.default]
     return df, problems
+
+
+MAX_CSV_BYTES = 1 << 30
+"""Largest World table read (1 GiB)."""
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV file as strings; InputError naming the file, line and column of a decoding or parse error."""
+    import io
+    import re
+
+    from ..yamlio import read_text_file
+
+    text = read_text_file(path, max_bytes=MAX_CSV_BYTES)
+    if not text.strip():
+        raise InputError(Problem(str(path), "the file is empty; expected a header row", 1, 1))
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        found = re.search(r"(line|row) (\d+)", msg)
+        line = (int(found.group(2)) + (found.group(1) == "row")) if found else None
+        col = None
+        if line is not None:
+            lines = text.splitlines()
+            if 0 < line <= len(lines):
+                col = len(lines[line - 1]) + 1  # the extra field runs past the header's columns
+        raise InputError(Problem(str(path), f"cannot parse CSV: {msg}", line, col)) from None
 
 
 def read_assumptions(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
@@ -124,6 +152,8 @@ def write_world(world, folder: str | Path, metadata: dict | None = None) -> Path
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for t in TABLES:
+        if t == "sources" and len(world.tables[t]) == 0:
+            continue  # an empty sources.csv is an error on reading (it would switch the citation check off)
         world.tables[t].to_csv(folder / f"{t}.csv", index=False)
     meta = {"name": world.name, "version": world.version, **(world.metadata or {}), **(metadata or {})}
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
