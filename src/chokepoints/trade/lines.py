@@ -6,6 +6,9 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
     weights_2024.csv.gz hts10, partner, imports_usd, duty_usd   2024 Census imports for consumption
     measures.csv.gz     measure, code                 product lists (codes match a line by prefix)
     cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
+    cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...  China's side on 2017 weights (Bown, Jung & Zhang
+                        2019, PIIE): China's MFN level from each MFN change date; the 2018-19 retaliation is rows
+    published.csv       date, importer, exporter, published_pct, weights, source, note   PIIE's published series
     layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note
     stacking.csv        layer, label, within, excluded_by, source, note
     sources.csv         source_id, kind, title, url, date, note  (with the trade bundle's sources.csv)
@@ -56,7 +59,9 @@ LINE_LAYERS: tuple[str, ...] = (
 )
 WITHIN = ("line", "latest", "additive")
 ACTIONS = ("add", "suspend", "exclude")
-WEIGHT_YEARS = ("2024",)
+WEIGHT_YEARS = ("2024", "2017")
+# Weights bundled by direction: the US 2017 base (HTS-10 imports from China) is not bundled.
+DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {("USA", "CHN"): ("2024",), ("CHN", "USA"): ("2024", "2017")}
 SERIES_START = dt.date(2018, 1, 1)
 
 
@@ -473,6 +478,15 @@ class LineBook:
     mfn_basis: np.ndarray
     year: str
     duty: np.ndarray | None = None  # calculated duty, USD (US lines)
+    mfn_dates: tuple[tuple[dt.date, np.ndarray], ...] = ()  # dated MFN levels (China 2017 book), ascending
+
+    def mfn_on(self, d: dt.date) -> np.ndarray | None:
+        """MFN rates in force on ``d``: the last dated level on or before ``d`` (else ``mfn``)."""
+        out = self.mfn
+        for on, level in self.mfn_dates:
+            if on <= d:
+                out = level
+        return out
 
 
 _BOOKS: dict[tuple[str, str, str], LineBook] = {}
@@ -516,6 +530,14 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
             year,
             w["duty_usd"].to_numpy(dtype=float),
         )
+    elif importer == "CHN" and exporter == "USA" and year == "2017":
+        c = pd.read_csv(lines_dir() / "cn_lines_2017.csv.gz", dtype={"hs8": str})
+        codes = c["hs8"].to_numpy(dtype=str)
+        levels = tuple(
+            (dt.date.fromisoformat(col[4:]), c[col].to_numpy(dtype=float)) for col in c.columns if col.startswith("mfn_")
+        )
+        book = LineBook(importer, exporter, codes, c["us_exports_usd"].to_numpy(dtype=float), levels[0][1],
+                        np.full(len(codes), "piie_bjz_2019"), year, None, levels)  # fmt: skip
     elif importer == "CHN" and exporter == "USA":
         if year not in WEIGHT_YEARS:
             raise InputError(
@@ -550,18 +572,23 @@ def series(
     which the layer's rate is above zero).
     """
     sched = schedule or LineSchedule.bundled()
-    when = list(dates) if dates is not None else sched.change_dates()
     recs = []
     for importer, exporter in directions:
+        if directions is DIRECTIONS and weights not in DIRECTION_YEARS[(importer, exporter)]:
+            continue  # the default pair of directions: only those with weights for that year
         book = line_book(importer, exporter, weights)
         W = book.weights.sum()
+        when = list(dates) if dates is not None else sched.change_dates()
+        if dates is None and book.mfn_dates:
+            when = sorted(set(when) | {d for d, _ in book.mfn_dates})
         for d in when:
-            r = sched.rates(d, importer, exporter, book.codes, book.mfn)
+            r = sched.rates(d, importer, exporter, book.codes, book.mfn_on(d))
             rec: dict[str, object] = {
                 "date": d,
                 "importer": importer,
                 "exporter": exporter,
-                "weights": f"imports {book.year}" if importer == "USA" else f"US exports {book.year}",
+                "weights": f"imports {book.year}" if importer == "USA" else f"US exports {book.year}"
+                + (" (China's imports from the US, ITC Trade Map, via PIIE)" if book.year == "2017" else ""),
                 "average_rate_pct": float(book.weights @ r.sum(axis=0) / W),
             }
             for k, layer in enumerate(LINE_LAYERS):
@@ -569,6 +596,34 @@ def series(
                 rec[f"{layer}_coverage"] = float(book.weights @ (r[k] > 0) / W)
             recs.append(rec)
     return pd.DataFrame(recs)
+
+
+def published() -> pd.DataFrame:
+    """PIIE's published trade-weighted averages (published.csv): date, importer, exporter, published_pct, ..."""
+    df = _read(lines_dir() / "published.csv", ("date", "importer", "exporter", "published_pct", "weights", "source"))
+    df["date"] = [dt.date.fromisoformat(x) for x in df["date"]]
+    df["published_pct"] = df["published_pct"].astype(float)
+    return df
+
+
+def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
+    """Ours against PIIE on every published date: date, direction, weights, ours, published, difference (points).
+
+    China's side uses the 2017 weights where PIIE's file gives them (through 2020) and 2024 weights after; the US
+    side uses 2024 weights throughout (no 2017 US base is bundled).
+    """
+    pub = published()
+    schedule = schedule or LineSchedule.bundled()
+    out = []
+    for (imp, exp), g in pub.groupby(["importer", "exporter"], sort=False):
+        for _, p in g.iterrows():
+            year = "2017" if (imp, exp) == ("CHN", "USA") and p["date"].year <= 2020 else "2024"
+            s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
+            out.append({"date": p["date"], "importer": imp, "exporter": exp, "our_weights": s["weights"],
+                        "published_weights": p["weights"], "ours_pct": round(float(s["average_rate_pct"]), 2),
+                        "published_pct": p["published_pct"],
+                        "difference": round(float(s["average_rate_pct"]) - p["published_pct"], 2)})  # fmt: skip
+    return pd.DataFrame(out)
 
 
 def calculated_duty_check(schedule: LineSchedule | None = None, exporter: str = "CHN") -> dict[str, float]:
