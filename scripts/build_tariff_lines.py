@@ -249,7 +249,7 @@ def build_china_2017(out: Path, meas: list[pd.DataFrame]) -> list[str]:
     sep = pd.read_csv(BJZ / "china_retaliation_2019-09-01_hs6.csv.gz", dtype={"hs6": str}).set_index("hs6")
     sep = sep["change_pct"][sep["change_pct"].isin([5.0, 10.0])]
     rows += _ret_rows("2019-09-01", sep, meas, "piie_waugh_2019_12;piie_chart_2019_12", "tiers of 2019-09-01")
-    for v, g in sep.groupby(sep):
+    for v in sorted(sep.unique()):
         name = f"cn_ret_2019-09-01_{v:g}"
         rows.append(
             f"cn_ret_2020-02-14_half_{v:g},CHN,USA,list:{name},counter,suspend,{v / 2:g},2020-02-14,,"
@@ -266,7 +266,7 @@ def _ret_rows(date: str, ch: pd.Series, meas: list[pd.DataFrame], src: str, what
         action = "add" if v > 0 else "suspend"
         rows.append(
             f"{name},CHN,USA,list:{name},counter,{action},{abs(v):g},{date},,{src},"
-            f"\"China's retaliation change of {date} ({what}): {v:+g} points on {len(g)} HS-6 lines\""
+            f'"China\'s retaliation change of {date} ({what}): {v:+g} points on {len(g)} HS-6 lines"'
         )
     return rows
 

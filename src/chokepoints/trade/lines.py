@@ -534,7 +534,9 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
         c = pd.read_csv(lines_dir() / "cn_lines_2017.csv.gz", dtype={"hs8": str})
         codes = c["hs8"].to_numpy(dtype=str)
         levels = tuple(
-            (dt.date.fromisoformat(col[4:]), c[col].to_numpy(dtype=float)) for col in c.columns if col.startswith("mfn_")
+            (dt.date.fromisoformat(col[4:]), c[col].to_numpy(dtype=float))
+            for col in c.columns
+            if col.startswith("mfn_")
         )
         book = LineBook(importer, exporter, codes, c["us_exports_usd"].to_numpy(dtype=float), levels[0][1],
                         np.full(len(codes), "piie_bjz_2019"), year, None, levels)  # fmt: skip
@@ -571,6 +573,10 @@ def series(
     weighted rate; the layers add up to the average) and ``<layer>_coverage`` (share of the weight on
     which the layer's rate is above zero).
     """
+    if weights not in WEIGHT_YEARS:
+        raise InputError(
+            Problem("--weights", f"no bundled weights for {weights!r}; available: {', '.join(WEIGHT_YEARS)}")
+        )
     sched = schedule or LineSchedule.bundled()
     recs = []
     for importer, exporter in directions:
@@ -587,7 +593,9 @@ def series(
                 "date": d,
                 "importer": importer,
                 "exporter": exporter,
-                "weights": f"imports {book.year}" if importer == "USA" else f"US exports {book.year}"
+                "weights": f"imports {book.year}"
+                if importer == "USA"
+                else f"US exports {book.year}"
                 + (" (China's imports from the US, ITC Trade Map, via PIIE)" if book.year == "2017" else ""),
                 "average_rate_pct": float(book.weights @ r.sum(axis=0) / W),
             }
