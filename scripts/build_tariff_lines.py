@@ -151,10 +151,17 @@ def build(out: Path = OUT) -> None:
     for (lst, ch99), g in s301.groupby(["list", "ch99_code"]):
         name = f"s301_{lst}" if lst != "biden_jan26" else f"s301_{lst}_{ch99.split('.')[-1]}"
         meas.append(pd.DataFrame({"measure": name, "code": g["hts8"]}))
+    # Reciprocal exemptions: the subheadings of US note 2(v)(iii)(a) (the legal text, HTSUS 2026 rev 6) less the
+    # electronics headings, plus the tracker's statutory entries in chapters 49, 97 (Berman amendment, 50 USC
+    # 1702(b)) and 98 (US note 2(v)(i)); the tracker's HTS-10 expansion of other headings is not used (it holds
+    # lines the note does not list, e.g. 8507 batteries, 9403 furniture, 8414-8418 appliances).
     exempt = _codes(bl / "ieepa_exempt_products.csv", "hts10")
-    is_elec = exempt.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
+    note = _codes(bl / "us_note_2v_iii_a_2026_rev6.csv", "hts")
+    statutory = exempt[exempt.str.startswith(("49", "97", "98"))]
+    annex = pd.concat([note, statutory], ignore_index=True)
+    is_elec = annex.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
     meas.append(pd.DataFrame({"measure": "ieepa_electronics", "code": ELECTRONICS}))
-    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": exempt[~is_elec]}))
+    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": annex[~is_elec]}))
     der = pd.read_csv(bl / "s232_derivative_products.csv", dtype=str, keep_default_na=False)
     for (kind, eff), g in der.groupby(["derivative_type", "effective_date"]):
         meas.append(pd.DataFrame({"measure": f"s232_deriv_{kind}_{eff or 'base'}", "code": g["hts_prefix"]}))
