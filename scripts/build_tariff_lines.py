@@ -165,6 +165,10 @@ def build(out: Path = OUT) -> None:
     der = pd.read_csv(bl / "s232_derivative_products.csv", dtype=str, keep_default_na=False)
     for (kind, eff), g in der.groupby(["derivative_type", "effective_date"]):
         meas.append(pd.DataFrame({"measure": f"s232_deriv_{kind}_{eff or 'base'}", "code": g["hts_prefix"]}))
+    base = pd.read_csv(bl / "us_note_16c_2026_rev6.csv", dtype=str, comment="#")
+    for kind, g in base.groupby("list"):
+        name = f"s232_{'alu' if kind == 'aluminum' else 'steel'}_base"
+        meas.append(pd.DataFrame({"measure": name, "code": g["hts"]}))
     meas.append(pd.DataFrame({"measure": "s232_copper", "code": _codes(bl / "s232_copper_products.csv", "hts10")}))
     parts = [x.strip() for x in (bl / "s232_auto_parts.txt").read_text().split() if x.strip().isdigit()]
     meas.append(pd.DataFrame({"measure": "s232_auto_parts", "code": parts}))
