@@ -617,15 +617,16 @@ def published() -> pd.DataFrame:
 def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
     """Ours against PIIE on every published date: date, direction, weights, ours, published, difference (points).
 
-    China's side uses the 2017 weights where PIIE's file gives them (through 2020) and 2024 weights after; the US
-    side uses 2024 weights throughout (no 2017 US base is bundled).
+    China's side uses the 2017 weights of PIIE's file on every date (its HS-8 lines carry the 2018-20 MFN and
+    retaliation, which stay in force under the 2025 rows; the 2024 book holds only the March 2025 lists and a
+    residual line); the US side uses 2024 weights throughout (no 2017 US base is bundled).
     """
     pub = published()
     schedule = schedule or LineSchedule.bundled()
     out = []
     for (imp, exp), g in pub.groupby(["importer", "exporter"], sort=False):
         for _, p in g.iterrows():
-            year = "2017" if (imp, exp) == ("CHN", "USA") and p["date"].year <= 2020 else "2024"
+            year = "2017" if (imp, exp) == ("CHN", "USA") else "2024"
             s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
             out.append({"date": p["date"], "importer": imp, "exporter": exp, "our_weights": s["weights"],
                         "published_weights": p["weights"], "ours_pct": round(float(s["average_rate_pct"]), 2),
