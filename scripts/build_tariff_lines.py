@@ -21,6 +21,15 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
   measures.csv.gz     measure, code: product lists (HTS-8/HTS-10 codes or prefixes) named by the schedule
   cn_lines.csv.gz     hs6, us_exports_usd, list: China's side (March 2025 lists; the rest of US exports as one
                       residual line 'rest', total 2024 US exports to China from shared facts)
+  cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...: China's side on 2017 weights (China's imports from the
+                      US by HS-8, ITC Trade Map, as in Bown, Jung & Zhang 2019, PIIE) with China's MFN level on each
+                      MFN change date (mean over the HS-10 lines of the HS-8 line; lines without tariff data take
+                      their HS-6 mean, else 0)
+  layers.csv also gets generated rows 'cn_ret_<date>_<points>': China's 2018-19 retaliation changes from the same
+                      PIIE file (an HS-6 line takes the largest change of its HS-10 lines; a negative change, the
+                      January 2019 suspension on autos, is a 'suspend' row), the 2019-09-01 tiers (5 / 10 points,
+                      HS-6, from the PIIE data as processed in mwaugh0328/tradewar-tracker) and their halving on
+                      2020-02-14 (PIIE chart of that date)
 """
 
 from __future__ import annotations
@@ -123,7 +132,7 @@ def _codes(path: Path, col: str) -> pd.Series:
 
 def build(out: Path = OUT) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("layers.csv", "stacking.csv", "sources.csv"):
+    for name in ("layers.csv", "stacking.csv", "sources.csv", "published.csv"):
         shutil.copyfile(RAW / "tables" / name, out / name)
     bl = RAW / "budget-lab"
     frames = []
@@ -142,13 +151,24 @@ def build(out: Path = OUT) -> None:
     for (lst, ch99), g in s301.groupby(["list", "ch99_code"]):
         name = f"s301_{lst}" if lst != "biden_jan26" else f"s301_{lst}_{ch99.split('.')[-1]}"
         meas.append(pd.DataFrame({"measure": name, "code": g["hts8"]}))
+    # Reciprocal exemptions: the subheadings of US note 2(v)(iii)(a) (the legal text, HTSUS 2026 rev 6) less the
+    # electronics headings, plus the tracker's statutory entries in chapters 49, 97 (Berman amendment, 50 USC
+    # 1702(b)) and 98 (US note 2(v)(i)); the tracker's HTS-10 expansion of other headings is not used (it holds
+    # lines the note does not list, e.g. 8507 batteries, 9403 furniture, 8414-8418 appliances).
     exempt = _codes(bl / "ieepa_exempt_products.csv", "hts10")
-    is_elec = exempt.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
+    note = _codes(bl / "us_note_2v_iii_a_2026_rev6.csv", "hts")
+    statutory = exempt[exempt.str.startswith(("49", "97", "98"))]
+    annex = pd.concat([note, statutory], ignore_index=True)
+    is_elec = annex.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
     meas.append(pd.DataFrame({"measure": "ieepa_electronics", "code": ELECTRONICS}))
-    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": exempt[~is_elec]}))
+    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": annex[~is_elec]}))
     der = pd.read_csv(bl / "s232_derivative_products.csv", dtype=str, keep_default_na=False)
     for (kind, eff), g in der.groupby(["derivative_type", "effective_date"]):
         meas.append(pd.DataFrame({"measure": f"s232_deriv_{kind}_{eff or 'base'}", "code": g["hts_prefix"]}))
+    base = pd.read_csv(bl / "us_note_16c_2026_rev6.csv", dtype=str, comment="#")
+    for kind, g in base.groupby("list"):
+        name = f"s232_{'alu' if kind == 'aluminum' else 'steel'}_base"
+        meas.append(pd.DataFrame({"measure": name, "code": g["hts"]}))
     meas.append(pd.DataFrame({"measure": "s232_copper", "code": _codes(bl / "s232_copper_products.csv", "hts10")}))
     parts = [x.strip() for x in (bl / "s232_auto_parts.txt").read_text().split() if x.strip().isdigit()]
     meas.append(pd.DataFrame({"measure": "s232_auto_parts", "code": parts}))
@@ -158,6 +178,9 @@ def build(out: Path = OUT) -> None:
     cn15 = pd.read_csv(RAW / "census-2024" / "china-15-percent-US-exports-030425.csv", dtype={"hs-code": str})
     meas.append(pd.DataFrame({"measure": "cn_march_10", "code": cn10["hs-code"]}))
     meas.append(pd.DataFrame({"measure": "cn_march_15", "code": cn15["hs-code"]}))
+    cn_rows = build_china_2017(out, meas)
+    with open(out / "layers.csv", "a", newline="\n") as fh:
+        fh.write("".join(r + "\n" for r in cn_rows))
     m = pd.concat(meas, ignore_index=True).drop_duplicates().sort_values(["measure", "code"])
     _write_gz(m.reset_index(drop=True), out / "measures.csv.gz")
 
@@ -201,9 +224,62 @@ def build(out: Path = OUT) -> None:
     for name, src in (
         ("LICENSE-budget-lab", bl / "LICENSE"),
         ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE"),
+        ("LICENSE-waugh", BJZ / "LICENSE-waugh"),
     ):
         shutil.copyfile(src, out / name)
     print(f"wrote {out}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
+
+
+BJZ = RAW / "piie-bjz-2019"
+
+
+def build_china_2017(out: Path, meas: list[pd.DataFrame]) -> list[str]:
+    """China's side 2018-19 (Bown, Jung & Zhang 2019 data): cn_lines_2017.csv.gz, measures and layer rows."""
+    t = pd.read_csv(BJZ / "china_tariff_changes_hs10.csv.gz", dtype={"hs10": str})
+    imp = pd.read_csv(BJZ / "china_imports_from_us_2017_hs8.csv.gz", dtype={"hs8": str})
+    t["hs8"] = t["hs10"].str[:8]
+    mfn_cols = [c for c in t.columns if c.startswith("mfn_")]
+    level = t[mfn_cols].cumsum(axis=1)
+    level.columns = mfn_cols
+    lv8 = level.assign(hs8=t["hs8"]).groupby("hs8").mean()
+    lv6 = level.assign(hs6=t["hs8"].str[:6]).groupby("hs6").mean()
+    cl = pd.DataFrame({"hs8": imp["hs8"], "us_exports_usd": (imp["imports_2017_kusd"] * 1000).astype("int64")})
+    cl = cl[cl["us_exports_usd"] > 0].reset_index(drop=True)
+    m8 = lv8.reindex(cl["hs8"]).reset_index(drop=True)
+    m6 = lv6.reindex(cl["hs8"].str[:6]).reset_index(drop=True)
+    m = m8.fillna(m6).fillna(0.0).round(3)
+    cl = pd.concat([cl, m], axis=1)
+    _write_gz(cl, out / "cn_lines_2017.csv.gz")
+    rows = []
+    t["hs6"] = t["hs8"].str[:6]
+    for col in [c for c in t.columns if c.startswith("ret_")]:
+        date = col[4:]
+        g = t.groupby("hs6")[col]
+        ch = g.max().where(g.max() > 0, g.min()).round(3)
+        rows += _ret_rows(date, ch[ch != 0], meas, "piie_bjz_2019", "Bown, Jung & Zhang (2019) data")
+    sep = pd.read_csv(BJZ / "china_retaliation_2019-09-01_hs6.csv.gz", dtype={"hs6": str}).set_index("hs6")
+    sep = sep["change_pct"][sep["change_pct"].isin([5.0, 10.0])]
+    rows += _ret_rows("2019-09-01", sep, meas, "piie_waugh_2019_12;piie_chart_2019_12", "tiers of 2019-09-01")
+    for v in sorted(sep.unique()):
+        name = f"cn_ret_2019-09-01_{v:g}"
+        rows.append(
+            f"cn_ret_2020-02-14_half_{v:g},CHN,USA,list:{name},counter,suspend,{v / 2:g},2020-02-14,,"
+            f"piie_chart_2020_02_14,Phase one: China halves its 2019-09-01 increase ({v:g} -> {v / 2:g} points)"
+        )
+    return rows
+
+
+def _ret_rows(date: str, ch: pd.Series, meas: list[pd.DataFrame], src: str, what: str) -> list[str]:
+    rows = []
+    for v, g in ch.groupby(ch):
+        name = f"cn_ret_{date}_{v:g}"
+        meas.append(pd.DataFrame({"measure": name, "code": g.index}))
+        action = "add" if v > 0 else "suspend"
+        rows.append(
+            f"{name},CHN,USA,list:{name},counter,{action},{abs(v):g},{date},,{src},"
+            f'"China\'s retaliation change of {date} ({what}): {v:+g} points on {len(g)} HS-6 lines"'
+        )
+    return rows
 
 
 def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:

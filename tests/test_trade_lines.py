@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -168,6 +169,29 @@ def test_cli_explain_and_errors():
     assert res.exit_code == 0, res.output
     assert "us_recip_electronics" in res.output and re.search(r"total[\s│]*20\b", res.output)
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--weights", "2017"])
+    assert res.exit_code == 0 and "Bown, Jung & Zhang" in " ".join(
+        res.output.split()
+    )  # China's side has 2017 weights (PIIE)
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--weights", "1999"])
     assert res.exit_code == 2 and res.output.startswith("error:") and "Traceback" not in res.output
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--explain", "99999999", "2025-04-12"])
     assert res.exit_code == 2 and "no bundled tariff line" in res.output
+
+
+def test_china_2017_weights_sum_and_series():
+    """China's 2017 book sums to the PIIE file's total (USD 154.8 bn) and its series rises with the retaliation."""
+    raw = pd.read_csv(tl.lines_dir() / "cn_lines_2017.csv.gz", dtype={"hs8": str})
+    src = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "data/tariffs/piie-bjz-2019/china_imports_from_us_2017_hs8.csv.gz"
+    )
+    assert raw["us_exports_usd"].sum() == pytest.approx(1000 * src["imports_2017_kusd"].sum(), rel=1e-9)
+    s = tl.series(directions=[("CHN", "USA")], weights="2017").set_index("date")["average_rate_pct"]
+    d = dt.date
+    assert s[d(2018, 7, 6)] > s[d(2018, 7, 1)] and s[d(2018, 9, 24)] > s[d(2018, 8, 23)]
+    assert s[d(2020, 2, 14)] < s[d(2019, 9, 1)]  # phase one halves the 2019-09-01 increase
+
+
+def test_compare_published_names_weights():
+    c = tl.compare_published()
+    assert set(c.columns) >= {"date", "ours_pct", "published_pct", "difference", "our_weights", "published_weights"}
+    assert (c["difference"] == (c["ours_pct"] - c["published_pct"]).round(2)).all()

@@ -56,7 +56,9 @@ def tariffs(
             "from the line-level schedule, with each authority's contribution and coverage",
         ),
     ] = False,
-    weights: Annotated[str, typer.Option("--weights", help="Base year of the weights (bundled: 2024)")] = "2024",
+    weights: Annotated[
+        str, typer.Option("--weights", help="Base year of the weights (bundled: 2024; 2017 for China's side only)")
+    ] = "2024",
     fmt: Annotated[str, typer.Option("--format", help="table or csv (with --series)")] = "table",
     explain: Annotated[
         tuple[str, str] | None,
@@ -88,7 +90,7 @@ def tariffs(
         report_input_error(exc)
 
     from ..report import write_report
-    from ..trade.report import report_date, tariff_sections
+    from ..trade.report import line_series_section, report_date, tariff_sections
     from ..trade.summary import by_partner, summary
 
     _print_summary(summary(ds), ds)
@@ -98,7 +100,9 @@ def tariffs(
     path = write_report(
         out_dir / "tariffs.html",
         title,
-        tariff_sections(ds, prep.schedule, detail.date()),
+        tariff_sections(ds, prep.schedule, detail.date())
+        # the bundled line-level schedule covers US <-> China: its series by authority when the scenario does
+        + ([line_series_section()] if {"USA", "CHN"} <= {str(x) for x in ds["importer"].values} else []),
         provenance=dict(ds.attrs),
     )
     console.print(f"report: {path}")
@@ -231,6 +235,9 @@ def _lines(path_in: Path, series: bool, weights: str, fmt: str, explain: tuple[s
         console.print(t)
     if "CHN" in set(df["importer"]):
         console.print(
-            "China's side: additional tariffs only (China's MFN rates and its 2018-19 retaliation lists are not "
-            "bundled); weights: 2024 US exports to China, HS-6 lines of the March 2025 lists plus one residual line."
+            "China's side, 2017 weights: China's MFN and its 2018-20 retaliation by HS-8 line (Bown, Jung & Zhang "
+            "2019, PIIE), weights China's 2017 imports from the US; the 2025 counter-tariffs on top."
+            if weights == "2017"
+            else "China's side, 2024 weights: additional tariffs only on the HS-6 lines of the March 2025 lists plus "
+            "one residual line (China's MFN not bundled for 2024; its 2018-19 retaliation applies on listed lines)."
         )

@@ -6,6 +6,9 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
     weights_2024.csv.gz hts10, partner, imports_usd, duty_usd   2024 Census imports for consumption
     measures.csv.gz     measure, code                 product lists (codes match a line by prefix)
     cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
+    cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...  China's side on 2017 weights (Bown, Jung & Zhang
+                        2019, PIIE): China's MFN level from each MFN change date; the 2018-19 retaliation is rows
+    published.csv       date, importer, exporter, published_pct, weights, source, note   PIIE's published series
     layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note
     stacking.csv        layer, label, within, excluded_by, source, note
     sources.csv         source_id, kind, title, url, date, note  (with the trade bundle's sources.csv)
@@ -56,7 +59,9 @@ LINE_LAYERS: tuple[str, ...] = (
 )
 WITHIN = ("line", "latest", "additive")
 ACTIONS = ("add", "suspend", "exclude")
-WEIGHT_YEARS = ("2024",)
+WEIGHT_YEARS = ("2024", "2017")
+# Weights bundled by direction: the US 2017 base (HTS-10 imports from China) is not bundled.
+DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {("USA", "CHN"): ("2024",), ("CHN", "USA"): ("2024", "2017")}
 SERIES_START = dt.date(2018, 1, 1)
 
 
@@ -434,20 +439,10 @@ def _reason(
 def _rec(code, layer, row, action, rate, on, until, applied, reason, source, src) -> dict:
     titles = [str(src.loc[x, "title"]) for x in source if src is not None and x in src.index]
     urls = [str(src.loc[x, "url"]) for x in source if src is not None and x in src.index and src.loc[x, "url"]]
-    return {
-        "line": code,
-        "layer": layer,
-        "row": row,
-        "action": action,
-        "rate": float(rate),
-        "on": str(on),
-        "until": str(until),
-        "applied": bool(applied),
-        "reason": reason,
-        "source": ";".join(source),
-        "titles": " | ".join(titles),
-        "urls": " ".join(urls),
-    }
+    keys = ("line", "layer", "row", "action", "rate", "on", "until", "applied", "reason", "source", "titles", "urls")
+    vals = (code, layer, row, action, float(rate), str(on), str(until), bool(applied), reason, ";".join(source),
+            " | ".join(titles), " ".join(urls))  # fmt: skip
+    return dict(zip(keys, vals, strict=True))
 
 
 def load_line_sources() -> pd.DataFrame:
@@ -473,6 +468,15 @@ class LineBook:
     mfn_basis: np.ndarray
     year: str
     duty: np.ndarray | None = None  # calculated duty, USD (US lines)
+    mfn_dates: tuple[tuple[dt.date, np.ndarray], ...] = ()  # dated MFN levels (China 2017 book), ascending
+
+    def mfn_on(self, d: dt.date) -> np.ndarray | None:
+        """MFN rates in force on ``d``: the last dated level on or before ``d`` (else ``mfn``)."""
+        out = self.mfn
+        for on, level in self.mfn_dates:
+            if on <= d:
+                out = level
+        return out
 
 
 _BOOKS: dict[tuple[str, str, str], LineBook] = {}
@@ -516,6 +520,16 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
             year,
             w["duty_usd"].to_numpy(dtype=float),
         )
+    elif importer == "CHN" and exporter == "USA" and year == "2017":
+        c = pd.read_csv(lines_dir() / "cn_lines_2017.csv.gz", dtype={"hs8": str})
+        codes = c["hs8"].to_numpy(dtype=str)
+        levels = tuple(
+            (dt.date.fromisoformat(col[4:]), c[col].to_numpy(dtype=float))
+            for col in c.columns
+            if col.startswith("mfn_")
+        )
+        book = LineBook(importer, exporter, codes, c["us_exports_usd"].to_numpy(dtype=float), levels[0][1],
+                        np.full(len(codes), "piie_bjz_2019"), year, None, levels)  # fmt: skip
     elif importer == "CHN" and exporter == "USA":
         if year not in WEIGHT_YEARS:
             raise InputError(
@@ -549,19 +563,30 @@ def series(
     weighted rate; the layers add up to the average) and ``<layer>_coverage`` (share of the weight on
     which the layer's rate is above zero).
     """
+    if weights not in WEIGHT_YEARS:
+        raise InputError(
+            Problem("--weights", f"no bundled weights for {weights!r}; available: {', '.join(WEIGHT_YEARS)}")
+        )
     sched = schedule or LineSchedule.bundled()
-    when = list(dates) if dates is not None else sched.change_dates()
     recs = []
     for importer, exporter in directions:
+        if directions is DIRECTIONS and weights not in DIRECTION_YEARS[(importer, exporter)]:
+            continue  # the default pair of directions: only those with weights for that year
         book = line_book(importer, exporter, weights)
         W = book.weights.sum()
+        when = list(dates) if dates is not None else sched.change_dates()
+        if dates is None and book.mfn_dates:
+            when = sorted(set(when) | {d for d, _ in book.mfn_dates})
         for d in when:
-            r = sched.rates(d, importer, exporter, book.codes, book.mfn)
+            r = sched.rates(d, importer, exporter, book.codes, book.mfn_on(d))
             rec: dict[str, object] = {
                 "date": d,
                 "importer": importer,
                 "exporter": exporter,
-                "weights": f"imports {book.year}" if importer == "USA" else f"US exports {book.year}",
+                "weights": f"imports {book.year}"
+                if importer == "USA"
+                else f"US exports {book.year}"
+                + (" (China's imports from the US, ITC Trade Map, via PIIE)" if book.year == "2017" else ""),
                 "average_rate_pct": float(book.weights @ r.sum(axis=0) / W),
             }
             for k, layer in enumerate(LINE_LAYERS):
@@ -571,24 +596,4 @@ def series(
     return pd.DataFrame(recs)
 
 
-def calculated_duty_check(schedule: LineSchedule | None = None, exporter: str = "CHN") -> dict[str, float]:
-    """The 2024 duty on US imports from ``exporter``: the schedule's against Census calculated duty.
-
-    schedule rate = sum_l w_l (f r_l(2024-06-30) + (1 - f) r_l(2024-10-01)) / sum_l w_l, with f = 270/366 the
-    share of 2024 before the 2024-09-27 Section 301 increases; Census rate = sum duty / sum imports.
-    """
-    sched = schedule or LineSchedule.bundled()
-    book = line_book("USA", exporter, "2024")
-    f = (dt.date(2024, 9, 27) - dt.date(2024, 1, 1)).days / 366
-    r = f * sched.rates(dt.date(2024, 6, 30), "USA", exporter, book.codes, book.mfn).sum(axis=0) + (
-        1 - f
-    ) * sched.rates(dt.date(2024, 10, 1), "USA", exporter, book.codes, book.mfn).sum(axis=0)
-    W = book.weights.sum()
-    assert book.duty is not None
-    return {
-        "imports_usd": float(W),
-        "duty_usd": float(book.duty.sum()),
-        "census_rate_pct": float(100 * book.duty.sum() / W),
-        "schedule_rate_pct": float(book.weights @ r / W),
-        "mfn_only_pct": float(book.weights @ book.mfn / W) if book.mfn is not None else float("nan"),
-    }
+from .lines_compare import calculated_duty_check, compare_published, published  # noqa: E402, F401  (re-exported)

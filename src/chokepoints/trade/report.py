@@ -315,3 +315,57 @@ def _span(da: xr.DataArray) -> str:
     v = v[np.isfinite(v)] if np.isfinite(v).any() else v
     lo, hi = float(np.min(v)), float(np.max(v))
     return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
+
+
+LINE_LAYER_LABELS = {**LAYER_LABELS, "section_122": "Section 122"}
+
+
+def line_series_figure(df: pd.DataFrame, importer: str, exporter: str, weights: str):
+    """Stacked step chart of the line-level series (``lines.series``) by authority for one direction."""
+    import plotly.graph_objects as go
+
+    from .lines import LINE_LAYERS
+
+    g = df[(df["importer"] == importer) & (df["exporter"] == exporter)].sort_values("date")
+    fig = go.Figure()
+    pal = _palette()
+    for k, layer in enumerate(LINE_LAYERS):
+        y = g[f"{layer}_pct"].to_numpy()
+        if not np.any(y > 0):
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(pd.to_datetime(g["date"])),
+                y=list(y),
+                name=LINE_LAYER_LABELS[layer],
+                mode="lines",
+                line_shape="hv",
+                stackgroup="rates",
+                line={"width": 0.5, "color": pal[k % len(pal)]},
+            )
+        )
+    _layout(
+        fig,
+        title=f"{importer} tariffs on {exporter} by authority, tariff lines ({weights} weights, %)",
+        yaxis_title="percent ad valorem",
+    )
+    return fig
+
+
+def line_series_section() -> Section:
+    """The line-level schedule's series by authority (both directions) and the comparison with PIIE."""
+    from . import lines as tl
+
+    figs = []
+    for importer, exporter, weights in (("USA", "CHN", "2024"), ("CHN", "USA", "2017"), ("CHN", "USA", "2024")):
+        df = tl.series(directions=[(importer, exporter)], weights=weights)
+        figs.append(line_series_figure(df, importer, exporter, weights))
+    return Section(
+        "Line-level schedule: trade-weighted series by authority",
+        figures=figs,
+        html="<p>The bundled line-level schedule (chokepoints.trade.lines: US HTS-10 lines with 2024 Census "
+        "weights; China's HS-8 lines with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
+        "and its HS-6 March 2025 lists with 2024 weights). The table compares it with PIIE's published "
+        "averages on every published date (difference = ours - published, percentage points).</p>",
+        tables=[("Ours against PIIE's published series", tl.compare_published())],
+    )
