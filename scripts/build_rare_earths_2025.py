@@ -752,6 +752,29 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "D.magnet_by_region; "
         "A.us_sourcing_uniform; A.embedded_magnets.",
     )
+    # controlled form (magnets shipped as magnets) vs uncontrolled form (inside Chinese motors)
+    cn_us_direct = 12.0 * A("A.cn_us_direct_magnets")
+    A_CNUS_DIRECT = S.assumption("A.cn_us_direct_magnets", "China's direct magnet exports to the US, 2024")
+    cn_us_total = us_nd_total * us_nd_shares["CHN.ndfeb_magnet"]
+    cn_us_embedded = cn_us_total - cn_us_direct
+    if cn_us_embedded < 0:
+        fail("China's direct magnet exports to the US exceed US users' China-sourced need")
+    emb_share = cn_us_embedded / us_nd_total
+    us_direct_shares = {k: v / (1.0 - emb_share) for k, v in us_nd_shares.items()}
+    us_direct_shares["CHN.ndfeb_magnet"] = (us_nd_shares["CHN.ndfeb_magnet"] - emb_share) / (1.0 - emb_share)
+    D_COMP = S.derived(
+        "D.magnet_components",
+        "Magnets shipped as magnets vs inside Chinese components",
+        f"US users' China-sourced NdFeB {cn_us_total:,.0f} t/yr (D.us_magnet_sourcing) = direct magnet "
+        f"exports {cn_us_direct:,.0f} t/yr (12 x 400 t/month, S.cn_magnet_exports_to_us_2024; "
+        f"A.cn_us_direct_magnets) + {cn_us_embedded:,.0f} t/yr inside motors and assemblies made in China "
+        f"(CHN.magnet_components, product magnet_components, not on the April 2025 list: A.magnet_components). "
+        f"Every US NdFeB user's magnet recipe is split {1 - emb_share:.4f} ndfeb_magnet + {emb_share:.4f} "
+        "magnet_components (A.us_sourcing_uniform); ndfeb_magnet shares: "
+        + ", ".join(f"{k} {v:.4f}" for k, v in us_direct_shares.items())
+        + ". CHN.magnet_components buys 1 t CHN.ndfeb_magnet per t magnet content (a domestic flow: "
+        "not a customs magnet export, so China's 58,152 t of magnet exports stay as sourced).",
+    )
 
     # SmCo sourcing
     r_smco_imp = facts.get(DOWN, "us_smco_sintered_imports.value_q1")
@@ -863,6 +886,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     A_OXFD = S.assumption("A.other_oxide_demand", "Final demand for other oxides")
     A_REO = S.assumption("A.reo_to_oxide", "1 t REO concentrate per t separated oxide")
     A_HEAVY_MAG = S.assumption("A.heavy_all_to_magnets", "Dy and Tb oxide go to magnets")
+    A_COMP = S.assumption("A.magnet_components", "Magnets inside Chinese motors and assemblies")
+    A_USERS = S.assumption("A.magnet_users_non_us", "Magnet users in the EU, Japan and ROW as producers")
 
     # ---------------- products ----------------------------------------------------------
     r_ann18 = facts.get(POL, "cn_export_control.2025-04-04.announcement18")
@@ -903,6 +928,20 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         ("sm_metal", "Samarium metal", "t", "metal", cite(A_PROD, S_ANN18)),
         ("ndfeb_magnet", "Sintered NdFeB permanent magnets", "t", "magnet", cite(A_PROD, S_ANN18)),
         ("smco_magnet", "Samarium-cobalt permanent magnets", "t", "magnet", cite(A_PROD, S_ANN18)),
+        (
+            "magnet_components",
+            "Motors, drive units and assemblies made in China with NdFeB magnets (t magnet content)",
+            "t",
+            "component",
+            cite(A_PROD, A_COMP, S_ANN18),
+        ),
+        (
+            "magnet_goods",
+            "Goods made with NdFeB magnets in the EU, Japan and ROW (t magnet content)",
+            "t",
+            "end_product",
+            cite(A_PROD, A_USERS),
+        ),
         (
             "ev_hybrid_vehicle",
             "Battery-electric, plug-in and hybrid vehicles made in the US",
@@ -1024,8 +1063,16 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         did = M.add_fd("USA", product, end_use, output, fd_src_us[pid])
         M.supply(did, product, {pid: 1.0}, cite(fd_src_us[pid]))
         for inp, (coef, rsrc) in rec.items():
-            M.add_recipe(pid, inp, coef, rsrc)
-    check_close(us_nd_total, sum(M.need(p, "ndfeb_magnet") for p in us_nd_needs), "US NdFeB total")
+            if inp == "ndfeb_magnet":
+                M.add_recipe(pid, inp, coef * (1.0 - emb_share), cite(rsrc, D_COMP))
+                M.add_recipe(pid, "magnet_components", coef * emb_share, cite(rsrc, D_COMP, A_COMP, A_EMB))
+            else:
+                M.add_recipe(pid, inp, coef, rsrc)
+    check_close(
+        us_nd_total,
+        sum(M.need(p, "ndfeb_magnet") + M.need(p, "magnet_components") for p in us_nd_needs),
+        "US NdFeB total",
+    )
 
     # magnet makers
     nd_makers = {
@@ -1059,16 +1106,22 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
             cite(A_SMCO, S_SMCO_IMP, D_DEF, S_F35_ADAMAS, A_PERDAY, A_CAP),
         )
 
+    comp_src = cite(D_COMP, A_COMP, A_EMB, A_CNUS_DIRECT, S_CNUS, A_PERDAY, A_CAP)
+    M.add_producer("CHN.magnet_components", "CHN", "magnet_components", comp_src)
     for user in us_nd_needs:
-        M.supply(user, "ndfeb_magnet", us_nd_shares, cite(D_USMAG, S_IMP, S_CNUS, A_US_UNIFORM, A_EMB))
+        M.supply(user, "ndfeb_magnet", us_direct_shares, cite(D_USMAG, D_COMP, S_IMP, S_CNUS, A_US_UNIFORM))
+        M.supply(user, "magnet_components", {"CHN.magnet_components": 1.0}, cite(D_COMP, A_COMP, A_EMB))
+    M.add_recipe("CHN.magnet_components", "ndfeb_magnet", 1.0, cite(D_COMP, A_COMP))
     for user in ("USA.defense_f35", "USA.defense_other"):
         M.supply(user, "smco_magnet", us_smco_shares, cite(A_SMCO, S_SMCO_IMP))
 
     # non-US magnet final demand (30% electronics_industrial / 70% other)
     sold_us = {pid: M.sales_year(pid) for pid in nd_makers}
     cn_to_us = sold_us["CHN.ndfeb_magnet"]
+    check_close(cn_to_us, cn_us_direct, "China's direct magnet exports to the US")
+    M.supply("CHN.magnet_components", "ndfeb_magnet", {"CHN.ndfeb_magnet": 1.0}, cite(D_COMP, A_COMP))
     cn_to_row = cn_exports - cn_to_us - de_imports
-    cn_domestic = cn_mag - cn_exports
+    cn_domestic = cn_mag - cn_exports - cn_us_embedded
     if cn_to_row < 0 or cn_domestic < 0:
         fail("China magnet export allocation negative")
     if sold_us["USA.ndfeb_magnet"] != us_mag_out and not math.isclose(sold_us["USA.ndfeb_magnet"], us_mag_out):
@@ -1089,27 +1142,34 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "D.cn_magnet_allocation",
         "Where China's magnets go",
         f"CHN output {cn_mag:,.0f} t: domestic {cn_domestic:,.0f} t (= output - 58,152 t exports); "
-        f"US users {cn_to_us:,.0f} t (bottom-up, incl. embedded; direct exports ~4,800 t/yr); EU "
+        f"- {cn_us_embedded:,.0f} t in components for US users (D.magnet_components); "
+        f"US users {cn_to_us:,.0f} t (direct exports, D.magnet_components); EU "
         f"{de_imports:,.0f} t (A.germany_korea); ROW {cn_to_row:,.0f} t (rest of exports). "
         "Non-China "
-        "makers: after US sales, JPN output -> fd.JPN, EU -> fd.EU, VNM -> fd.ROW (Shin-Etsu "
-        "exports). "
+        "makers: after US sales, JPN output -> JPN.magnet_users, EU -> EU.magnet_users, VNM -> "
+        "ROW.magnet_users (Shin-Etsu exports); China's domestic use stays final demand. "
         "Sources: S.adamas.cn_magnet_exports_2024; S.metalnomist.cn_magnet_exports_jan_jul; "
         "S.cn_magnet_exports_to_us_2024; D.magnet_by_region.",
     )
+    magnet_users = [f"{reg}.magnet_users" for reg in fd_mag if reg != "CHN"]
     for reg, sup in fd_mag.items():
         total = sum(sup.values())
+        mix = {k: v / total for k, v in sup.items()}
+        mix_src = cite(D_CNALLOC, A_DEKR if reg in ("EU", "ROW") else D_MAG_REG)
+        user = f"{reg}.magnet_users"
+        product = "ndfeb_magnet" if reg == "CHN" else "magnet_goods"
+        if reg != "CHN":
+            src = cite(D_CNALLOC, A_USERS, S_CNEXP, A_PERDAY, A_CAP)
+            M.add_producer(user, reg, "magnet_goods", src)
+            M.fix_output(user, total)
+            M.add_recipe(user, "ndfeb_magnet", 1.0, cite(A_USERS, A_PROD))
+            M.supply(user, "ndfeb_magnet", mix, mix_src)
         for end_use, frac in (("electronics_industrial", ce_share), ("other", 1.0 - ce_share)):
             src = cite(D_CNALLOC, A_FDSPLIT, S_CE, S_CNEXP, A_PERDAY)
             if reg in ("EU", "ROW"):
                 src = cite(src, S_JANJUL, A_DEKR)
-            did = M.add_fd(reg, "ndfeb_magnet", end_use, frac * total, src)
-            M.supply(
-                did,
-                "ndfeb_magnet",
-                {k: v / total for k, v in sup.items()},
-                cite(D_CNALLOC, A_DEKR if reg in ("EU", "ROW") else D_MAG_REG),
-            )
+            did = M.add_fd(reg, product, end_use, frac * total, src)
+            M.supply(did, product, mix if reg == "CHN" else {user: 1.0}, mix_src if reg == "CHN" else A_USERS)
 
     # metal makers
     M.add_producer("CHN.ndpr_metal", "CHN", "ndpr_metal", cite(A_METAL_CN, D_MAG_COMP, A_PERDAY, A_CAP))
@@ -1301,7 +1361,9 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         + ["CHN.ndpr_metal", "JPN.ndpr_metal", "CHN.dy_tb_metal", "CHN.sm_metal"]
         + list(nd_makers)
         + smco_makers
+        + ["CHN.magnet_components"]
         + [u[0] for u in us_users]
+        + magnet_users
     )
     if sorted(order) != sorted(M.producers):
         fail("producer order list incomplete")
@@ -1345,11 +1407,18 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
 
     for pid in ("USA.automotive_ev", "USA.automotive_ice"):
         inv(pid, "ndfeb_magnet", A("A.inv_automotive"), A_INV_AUTO)
+        inv(pid, "magnet_components", A("A.inv_automotive"), cite(A_INV_AUTO, A_COMP))
     for pid in ("USA.defense_f35", "USA.defense_other"):
         inv(pid, "ndfeb_magnet", A("A.inv_defense.ndfeb"), cite(A_INV_DEF, S_NDS))
+        inv(pid, "magnet_components", A("A.inv_defense.ndfeb"), cite(A_INV_DEF, S_NDS, A_COMP))
         inv(pid, "smco_magnet", A("A.inv_defense.smco"), A_INV_DEF)
     for pid in ("USA.wind", "USA.electronics_industrial"):
         inv(pid, "ndfeb_magnet", A("A.inv_wind_electronics"), A_INV_OTHERUSE)
+        inv(pid, "magnet_components", A("A.inv_wind_electronics"), cite(A_INV_OTHERUSE, A_COMP))
+    A_INV_USERS = S.assumption("A.inv_magnet_users_non_us", "EU, Japanese and ROW magnet users' stocks")
+    for pid in magnet_users:
+        inv(pid, "ndfeb_magnet", A("A.inv_magnet_users_non_us"), cite(A_INV_USERS, A_USERS))
+    inv("CHN.magnet_components", "ndfeb_magnet", A("A.inv_magnet_makers.china"), cite(A_INV_MAG, A_COMP))
     mag_cn, mag_other = A("A.inv_magnet_makers.china"), A("A.inv_magnet_makers.non_china")
     for pid in nd_makers:
         cn = pid.startswith("CHN")
@@ -1382,6 +1451,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
     A_UV_LIGHT = S.assumption("A.uv_light_oxides", "Unit value of other oxides and Sm oxide")
     A_UV_METAL = S.assumption("A.uv_metal_content", "Metals valued at their oxide content")
     A_UV_SMCO = S.assumption("A.uv_smco", "SmCo valued like NdFeB")
+    A_UV_CONTENT = S.assumption("A.uv_magnet_content", "Components and goods valued at their magnet content")
     r_atp = facts.get(DOWN, "us_avg_transaction_price.new_vehicle", as_of="2024-11")
     r_atp_ev = facts.get(DOWN, "us_avg_transaction_price.new_ev")
     S_ATP = S.fact(
@@ -1425,6 +1495,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         ("sm_metal", conc_v / f_sm, cite(D_UV, A_UV_METAL, A_UV_LIGHT)),
         ("ndfeb_magnet", ndfeb_v, cite(D_UV, S_CNEXP)),
         ("smco_magnet", ndfeb_v, cite(A_UV_SMCO, S_CNEXP)),
+        ("magnet_components", ndfeb_v, cite(A_UV_CONTENT, D_UV, S_CNEXP)),
+        ("magnet_goods", ndfeb_v, cite(A_UV_CONTENT, D_UV, S_CNEXP)),
         ("ev_hybrid_vehicle", num(r_atp_ev["value"]), S_ATP_EV),
         ("ice_vehicle", num(r_atp["value"]), S_ATP),
         ("f35_aircraft", f35_price, S_F35_PRICE),
@@ -1547,10 +1619,10 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
             "Adamas's volume-weighted Dy $224/kg (2025) or Argus European spikes of April-May "
             "2025. "
             "(7) US magnet imports: direct Chinese exports to the US were >400 t/month, but US "
-            "users' "
-            "bottom-up need is larger because magnets arrive inside imported motors; the China "
-            "share of "
-            "direct imports (83.5% by value) is applied to all US magnet use (A.embedded_magnets). "
+            "users' bottom-up need is larger because magnets arrive inside imported motors; the China "
+            "share of direct imports (83.5% by value) is applied to all US magnet use (A.embedded_magnets) "
+            "and the part above 4,800 t/yr arrives inside motors and assemblies made in China "
+            "(CHN.magnet_components, not on the April 2025 list: D.magnet_components). "
             "(8) The 4% Dy content is applied to all NdFeB (A.heavy_content_all_grades), so world "
             "Dy/Tb "
             "tonnage is likely overstated. (9) Inventories: no pre-April-2025 source gives days "

@@ -10,12 +10,12 @@ import pandas as pd
 SURPRISES = """
 <p>Results a reader trips over, and the mechanism that causes each:</p>
 <ul>
-<li><b>EU and ROW magnet users short on day 0 of every licensing run.</b> Magnet demand outside the US is
-final demand in the World (cells <code>fd.EU.ndfeb_magnet.*</code>,
-<code>fd.ROW.ndfeb_magnet.*</code>) and final demand holds no stock. Under per-shipment licensing an order
-placed on day t reaches the supplier on
-day t + review, so nothing arrives on the controlled routes in the first review period, and a cell without
-stock is short at once. It is a property of the World (no stocks at non-US users), not of the engine.</li>
+<li><b>EU and ROW magnet users short on day 0 of every licensing run</b> (before the second pass of
+docs/backtest.md). Magnet demand outside the US was final demand in the World, which holds no stock; under
+per-shipment licensing nothing arrives on the controlled routes in the first review period, so such a cell
+was short at once. Fixed in the World: EU, Japanese and ROW magnet users are now producers
+(<code>EU.magnet_users</code>, ...) holding 45 days of magnets (assumption A.inv_magnet_users_non_us, range
+20-90 days), so they draw stocks down first and restock after the licences flow.</li>
 <li><b>The outright US ban milder than licensing (first shortfall day 90 against 40).</b> Offered explanation,
 not yet checked by a dedicated run: the ban applies to
 routes into the US only; the licence regime applies to every destination. Under licensing China's
@@ -31,17 +31,19 @@ one-year horizon it barely moves output lost.</li>
 metal against a 30-day target and run at capacity; when Japanese buyers' refused orders push ARIO's
 overproduction and reorders on Chinese suppliers, Chinese downstream stocks are drawn below target within
 two review cycles (offered explanation, not yet checked by a dedicated run).</li>
-<li><b>China-US magnet flow of 10,789 t/yr against about 4,800 t/yr of direct exports.</b> The World counts
-magnets inside imported motors and parts as magnet purchases (dataset assumption A.embedded_magnets). The
-April 2025 licences covered magnets, not components containing them, so the World overstates the flow a
-magnet licence stops; the back-test's China-US series shows it (model above observed before the shock).</li>
-<li><b>The model hits zero in April, a month before the observed low, and stays below 2024 levels after July.</b>
-Per-shipment licensing in the engine delays every order by the whole review time, so nothing ships for the
-first 21-63 days; in April 2025 goods already licensed, in transit or declared before 4 April still cleared
-customs (observed April 2,627 t). After London the observed exports rose above their 2024 level: buyers
-outside the US restocked. In the World those buyers are final demand without stocks, so they never order
-more than their baseline and the model cannot exceed the 2024 level; this is the main reason the fitted
-series misses its target (see docs/backtest.md).</li>
+<li><b>China-US magnet flow of 10,789 t/yr against about 4,800 t/yr of direct exports</b> (before the
+second pass). The World counted magnets inside imported motors and parts as magnet purchases. Fixed: the
+controlled China-US magnet flow is now 4,800 t/yr (12 x "over 400 t/month", A.cn_us_direct_magnets) and the
+other 5,978 t/yr arrive inside motors and assemblies made in China (<code>CHN.magnet_components</code>, not on
+the April 2025 list: A.magnet_components); a scenario that controls components must list
+<code>magnet_components</code>.</li>
+<li><b>The model hit zero in April, a month before the observed low, and stayed below 2024 levels after July</b>
+(before the second pass). Per-shipment licensing delays every order by the whole review time; in April 2025
+goods already contracted, declared or in transit still cleared (observed April 2,627 t). The history scenario
+now has a 14-day pipeline event (<code>apr_in_transit</code>, an uncertain share of 0.4-1.0 clears;
+assumption, no source) before the per-shipment review bites, and the stocks at non-US users let restocking
+lift exports above the 2024 rate after London. The fitted series is still 0.3-0.46 log points low from June
+to November (docs/backtest.md gives the scores).</li>
 <li><b>The fixed approval rate.</b> The licensing scenarios hold one approval share for a year; the history
 scenario replaces it by a dated schedule (export_control events on the same routes, each replacing the
 previous from its date): April licensing, June automotive licences, the London acceleration, the October
