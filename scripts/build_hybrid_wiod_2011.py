@@ -126,18 +126,34 @@ def main(out: Path = OUT) -> None:
             "aircraft) only, at the US defence intensity; calibration then sets the total to the chain's sales.",
         },
     ]
+    assumptions.append(
+        {
+            "id": "A.graft_components_like_magnets",
+            "value": "",
+            "unit": "",
+            "low": "",
+            "high": "",
+            "reason": "Magnets inside motors and assemblies made in China (the chain's magnet_components) enter "
+            "the same MRIO sectors (electrical equipment c14, transport equipment c15) in the same proportions as "
+            "magnets bought as magnets: no source splits them by buying sector; calibration sets their total.",
+        }
+    )
     src_ice = "A.ice_magnet_content;S.downstream.vehicle_price;A.graft_same_intensity_all_regions;A.graft_replaces"
     links = [
         {"chain_product": "ndfeb_magnet", "sector": "c13", "region": "*", "intensity": 0.02},
         {"chain_product": "ndfeb_magnet", "sector": "c14", "region": "*", "intensity": i_c14},
         {"chain_product": "ndfeb_magnet", "sector": "c15", "region": "*", "intensity": i_c15},
         {"chain_product": "smco_magnet", "sector": "c15", "region": "*", "intensity": i_smco},
+        {"chain_product": "magnet_components", "sector": "c14", "region": "*", "intensity": i_c14},
+        {"chain_product": "magnet_components", "sector": "c15", "region": "*", "intensity": i_c15},
     ]
     link_src = [
         "A.graft_machinery_intensity;A.graft_replaces",
         "D.us_electronics;A.graft_same_intensity_all_regions;A.graft_replaces",
         src_ice,
         "D.defense_other;A.graft_smco_transport;A.graft_replaces",
+        "D.us_electronics;A.graft_components_like_magnets;A.graft_same_intensity_all_regions;A.graft_replaces",
+        src_ice + ";A.graft_components_like_magnets",
     ]
     for r, s in zip(links, link_src, strict=True):
         r.update(replaces=REPLACES, inventory_days=days, source=s + ";A.graft_magnet_inventory_days")
