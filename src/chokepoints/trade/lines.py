@@ -594,6 +594,3 @@ def series(
                 rec[f"{layer}_coverage"] = float(book.weights @ (r[k] > 0) / W)
             recs.append(rec)
     return pd.DataFrame(recs)
-
-
-from .lines_compare import calculated_duty_check, compare_published, published  # noqa: E402, F401  (re-exported)

@@ -355,6 +355,7 @@ def line_series_figure(df: pd.DataFrame, importer: str, exporter: str, weights: 
 def line_series_section() -> Section:
     """The line-level schedule's series by authority (both directions) and the comparison with PIIE."""
     from . import lines as tl
+    from . import lines_compare as tlc
 
     figs = []
     for importer, exporter, weights in (("USA", "CHN", "2024"), ("CHN", "USA", "2017"), ("CHN", "USA", "2024")):
@@ -367,5 +368,5 @@ def line_series_section() -> Section:
         "weights; China's HS-8 lines with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
         "and its HS-6 March 2025 lists with 2024 weights). The table compares it with PIIE's published "
         "averages on every published date (difference = ours - published, percentage points).</p>",
-        tables=[("Ours against PIIE's published series", tl.compare_published())],
+        tables=[("Ours against PIIE's published series", tlc.compare_published())],
     )
