@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, Problem
 from . import store
-from .jobs import KINDS, run_job, write_report_for
+from .jobs import KINDS, payload_table_html, run_job, write_report_for
 from .settings import Settings
 from .uploads import SOURCE, check_scenario, check_structure, memory_estimate, problems_json
 
@@ -420,6 +420,23 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(404, f"this job has no {format} result")
         filename = f"{j['scenario_name']}-{j['id'][:8]}-{name}"
         return FileResponse(path, media_type=media, filename=filename if format != "json" else None)
+
+    @app.get(f"{API}/jobs/{{job_id}}/table", response_class=HTMLResponse)
+    def table(job_id: str) -> HTMLResponse:
+        """The summary table of a finished job as an HTML fragment, written by the same table
+        component as the static reports (named columns, units, thousands separators)."""
+        import json
+
+        j = _done(job_id)
+        path = _in_data(settings, store.job_dir(data_dir, j["id"]) / "result.json")
+        return HTMLResponse(payload_table_html(json.loads(path.read_text("utf-8"))))
+
+    @app.get(f"{API}/format")
+    def format_rules() -> dict[str, Any]:
+        """The column labels and number rules the reports and the page share."""
+        from ..report.components import format_rules as rules
+
+        return rules()
 
     @app.get(f"{API}/jobs/{{job_id}}/report", response_class=HTMLResponse)
     def report(job_id: str) -> Response:

@@ -41,7 +41,7 @@ ENGINE_COLUMNS: dict[str, tuple[str, str]] = {
     "shortfall_day_p05": ("First shortfall, day (5 %)", "day"),
     "shortfall_day_p95": ("First shortfall, day (95 %)", "day"),
     "share_of_runs_short": ("Runs short", "%"),
-    "units_median": ("Output lost (median)", "unit"),
+    "units_median": ("Output lost (median)", "product units"),
     "unit": ("Unit", ""),
     "usd_median": ("Output lost, USD million (median)", "USD million"),
     "usd_p05": ("Output lost, USD million (5 %)", "USD million"),
@@ -130,18 +130,39 @@ def engine_payload(res: Any) -> dict[str, Any]:
 
 
 def table_payload(kind: str, df: pd.DataFrame, key_columns: list[str], ds: Any) -> dict[str, Any]:
-    """``result.json`` of a tariff or finance analysis: its summary table (labels from column names)."""
+    """``result.json`` of a tariff or finance analysis: its summary table, labels and units from the
+    shared column map (:func:`chokepoints.report.components.column_label`)."""
+    from ..report.components import column_label
+
     df = df.reset_index(drop=True)
     cols = [str(c) for c in df.columns]
+    named = {c: column_label(c) for c in cols}
     return {
         "kind": kind,
         "dates": [],
-        "columns": [{"key": c, "label": c.replace("_", " "), "unit": ""} for c in cols],
+        "columns": [{"key": c, "label": named[c][0], "unit": named[c][1]} for c in cols],
         "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df.itertuples(index=False)],
         "key_columns": key_columns,
         "charts": [],
         "provenance": {k: _clean(v) for k, v in ds.attrs.items()},
     }
+
+
+CAPTIONS = {
+    "run": "Per region and end use (key users first). Days from the scenario start; '—': no shortfall.",
+    "tariffs": "Totals by date and importer (USD million a year, base-year flows)",
+    "finance": "Key numbers",
+}
+
+
+def payload_table_html(payload: dict[str, Any]) -> str:
+    """The summary table of ``result.json`` as HTML, by the shared table component (the report's)."""
+    from ..report.components import table_html
+
+    keys = [c["key"] for c in payload["columns"]]
+    df = pd.DataFrame(payload["rows"], columns=keys)
+    labels = {c["key"]: (c["label"], c["unit"]) for c in payload["columns"]}
+    return table_html(df, CAPTIONS.get(payload["kind"], "Summary"), labels=labels)
 
 
 def _progress_writer(con: Any, job_id: str, total: int):
@@ -216,7 +237,7 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
 
 def _write_outputs(out: Path, payload: dict[str, Any], ds: Any, write_netcdf: Any) -> None:
     labels = {
-        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] != "unit" else "")
+        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] not in c["label"] else "")
         for c in payload["columns"]
     }
     df = pd.DataFrame(payload["rows"], columns=list(labels)).rename(columns=labels)
