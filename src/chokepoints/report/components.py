@@ -96,35 +96,35 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "rate_base": ("Rate before", "%"),
     "rate_avg": ("Average rate", "%"),
     "rate_avg_base": ("Average rate before", "%"),
-    "imports_base": ("Imports before", "USD million/yr"),
-    "imports_new": ("Imports after", "USD million/yr"),
-    "imports_change": ("Change in imports", "USD million/yr"),
+    "imports_base": ("Imports before", "USD m/yr"),
+    "imports_new": ("Imports after", "USD m/yr"),
+    "imports_change": ("Change in imports", "USD m/yr"),
     "imports_change_pct": ("Change in imports", "%"),
-    "buyer_cost": ("Cost to buyers", "USD million/yr"),
-    "buyer_cost_p5": ("Cost to buyers (5 %)", "USD million/yr"),
-    "buyer_cost_p95": ("Cost to buyers (95 %)", "USD million/yr"),
-    "deadweight_loss": ("Deadweight loss", "USD million/yr"),
-    "deadweight_loss_p5": ("Deadweight loss (5 %)", "USD million/yr"),
-    "deadweight_loss_p95": ("Deadweight loss (95 %)", "USD million/yr"),
-    "revenue_base": ("Tariff revenue before", "USD million/yr"),
-    "revenue_new": ("Tariff revenue after", "USD million/yr"),
-    "revenue_change": ("Change in tariff revenue", "USD million/yr"),
-    "change": ("Change", "USD million/yr"),
+    "buyer_cost": ("Cost to buyers", "USD m/yr"),
+    "buyer_cost_p5": ("Cost to buyers (5 %)", "USD m/yr"),
+    "buyer_cost_p95": ("Cost to buyers (95 %)", "USD m/yr"),
+    "deadweight_loss": ("Deadweight loss", "USD m/yr"),
+    "deadweight_loss_p5": ("Deadweight loss (5 %)", "USD m/yr"),
+    "deadweight_loss_p95": ("Deadweight loss (95 %)", "USD m/yr"),
+    "revenue_base": ("Tariff revenue before", "USD m/yr"),
+    "revenue_new": ("Tariff revenue after", "USD m/yr"),
+    "revenue_change": ("Change in tariff revenue", "USD m/yr"),
+    "change": ("Change", "USD m/yr"),
     "change_pct": ("Change", "%"),
     "pass_through": ("Pass-through to buyers", "share"),
     "exporter_price_change_pct": ("Exporter price change", "%"),
-    "exporter_surplus_change": ("Exporter surplus change", "USD million/yr"),
-    "trade_creation": ("Trade creation", "USD million/yr"),
-    "trade_diversion": ("Trade diversion", "USD million/yr"),
-    "creation_linear": ("Creation, linear (SMART)", "USD million/yr"),
-    "creation_nonlinear": ("Creation, non-linear", "USD million/yr"),
-    "diversion_linear": ("Diversion, linear (SMART)", "USD million/yr"),
-    "diversion_nonlinear": ("Diversion, non-linear", "USD million/yr"),
-    "total_change_linear": ("Total change, linear", "USD million/yr"),
-    "total_change_nonlinear": ("Total change, non-linear", "USD million/yr"),
+    "exporter_surplus_change": ("Exporter surplus change", "USD m/yr"),
+    "trade_creation": ("Trade creation", "USD m/yr"),
+    "trade_diversion": ("Trade diversion", "USD m/yr"),
+    "creation_linear": ("Creation, linear (SMART)", "USD m/yr"),
+    "creation_nonlinear": ("Creation, non-linear", "USD m/yr"),
+    "diversion_linear": ("Diversion, linear (SMART)", "USD m/yr"),
+    "diversion_nonlinear": ("Diversion, non-linear", "USD m/yr"),
+    "total_change_linear": ("Total change, linear", "USD m/yr"),
+    "total_change_nonlinear": ("Total change, non-linear", "USD m/yr"),
     "linear_valid": ("Linear estimate valid", ""),
-    "price_effect": ("Price effect", "USD million/yr"),
-    "composite_effect": ("Composite effect", "USD million/yr"),
+    "price_effect": ("Price effect", "USD m/yr"),
+    "composite_effect": ("Composite effect", "USD m/yr"),
     # finance
     "metric": ("Metric", ""),
     "holder": ("Holder", ""),
@@ -280,10 +280,13 @@ def format_cell(v: Any, unit: str = "") -> tuple[str, bool]:
 TABLE_CSS = """
 .cp-table-wrap{max-width:100%;overflow-x:auto}
 table.cp-table{border-collapse:collapse;margin:.6rem 0;font-size:.86rem;max-width:100%}
-table.cp-table th,table.cp-table td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:left;
-vertical-align:top;overflow-wrap:anywhere;word-break:normal;hyphens:auto}
-table.cp-table th{background:#f6f8fa;font-weight:600}
-table.cp-table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.cp-table th,table.cp-table td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:left;vertical-align:top}
+table.cp-table th{background:#f6f8fa;font-weight:600;overflow-wrap:anywhere;hyphens:auto}
+table.cp-table.wide{font-size:.78rem}
+table.cp-table td{overflow-wrap:anywhere}
+table.cp-table td.short{white-space:nowrap}
+table.cp-table td.num{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal;white-space:nowrap}
+table.cp-table td.num.long{white-space:normal}
 table.cp-table caption{text-align:left;font-weight:600;padding:.2rem 0}
 """
 
@@ -293,7 +296,8 @@ def table_html(
 ) -> str:
     """A table readable by a person: headers from :func:`header_text`, numbers right-aligned and
     written by :func:`format_number` (percent columns with " %"), each cell tagged with its code
-    name in ``data-key``, long text wrapped inside the page width."""
+    name in ``data-key``, long text wrapped inside the page width (numbers break only after a
+    thousands separator, where the table would otherwise be wider than the page)."""
     cols = [str(c) for c in df.columns]
     labels = labels or {}
     units = [(labels.get(c) or column_label(c))[1] for c in cols]
@@ -303,13 +307,19 @@ def table_html(
         cells = []
         for c, unit, v in zip(cols, units, row, strict=True):
             text, num = format_cell(v, unit)
-            cls = ' class="num"' if num else ""
+            short = not num and len(text) <= 16 and " " not in text  # a code or a date: kept on one line
+            cls = (
+                (' class="num long"' if len(text) > 9 else ' class="num"') if num else ' class="short"' if short else ""
+            )
+            if num and len(text) > 9:  # a long number may break after a thousands separator, and only there
+                text = text.replace(",", ",<wbr>")
             cells.append(f'<td{cls} data-key="{html.escape(c)}">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    wide = "cp-table wide" if len(cols) >= 12 else "cp-table"
     more = f"<p class='meta'>{len(df) - max_rows:,} more rows not shown.</p>" if len(df) > max_rows else ""
     return (
-        f"<div class='cp-table-wrap'><table class='cp-table'>{cap}<thead><tr>{head}</tr></thead>"
+        f"<div class='cp-table-wrap'><table class='{wide}'>{cap}<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>{more}"
     )
 
