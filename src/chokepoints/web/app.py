@@ -17,7 +17,7 @@ import functools
 import hmac
 import re
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -33,7 +33,7 @@ from ..errors import InputError, Problem
 from . import store
 from .jobs import KINDS, payload_table_html, run_job, write_report_for
 from .settings import Settings
-from .uploads import SOURCE, check_scenario, check_structure, memory_estimate, problems_json
+from .uploads import SOURCE, check_scenario_cached, check_structure, memory_estimate, problems_json
 
 API = "/api/v1"
 JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -144,6 +144,20 @@ def create_app(settings: Settings) -> FastAPI:
     local = threading.local()
     state: dict[str, Any] = {"pool": None}
     lock = threading.Lock()
+    # validation (YAML parse, model, engine compile) runs in its own bounded pool, never on the event
+    # loop and never in the threads that answer reads; a full queue is refused with 429
+    validators = ThreadPoolExecutor(settings.validators, thread_name_prefix="chokepoints-validate")
+    pending = threading.BoundedSemaphore(settings.max_validations)
+
+    async def off_loop(fn: Any, *args: Any) -> Any:
+        import asyncio
+
+        if not pending.acquire(blocking=False):
+            raise ApiError(429, f"{settings.max_validations} validations are waiting; try again shortly")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(validators, fn, *args)
+        finally:
+            pending.release()
 
     def db():  # one connection per thread
         con = getattr(local, "con", None)
@@ -174,7 +188,9 @@ def create_app(settings: Settings) -> FastAPI:
         import multiprocessing
 
         if settings.start_workers:
-            state["pool"] = ProcessPoolExecutor(settings.workers, mp_context=multiprocessing.get_context("spawn"))
+            state["pool"] = ProcessPoolExecutor(
+                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
         for job_id in store.requeue_unfinished(db()):
             submit(job_id)
         try:
@@ -183,6 +199,7 @@ def create_app(settings: Settings) -> FastAPI:
             pool, state["pool"] = state["pool"], None
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+            validators.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="chokepoints",
@@ -304,9 +321,10 @@ def create_app(settings: Settings) -> FastAPI:
         return {"name": name, "text": text, "command": command_for(data, False), "parameters": parameters(data)}
 
     @app.post(f"{API}/validate")
-    def validate(body: ScenarioIn) -> JSONResponse:
-        """Check a scenario as ``chokepoints validate`` does; 200 when valid, 422 with located problems."""
-        return _validate(body.text, body.overrides)
+    async def validate(body: ScenarioIn) -> JSONResponse:
+        """Check a scenario as ``chokepoints validate`` does; 200 when valid, 422 with located problems
+        (429 when too many validations are waiting)."""
+        return await off_loop(_validate, body.text, body.overrides)
 
     @app.post(f"{API}/upload")
     async def upload(request: Request) -> JSONResponse:
@@ -322,7 +340,7 @@ def create_app(settings: Settings) -> FastAPI:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(422, "the scenario must be UTF-8 text") from None
-        resp = _validate(text, {})
+        resp = await off_loop(_validate, text, {})
         import json
 
         body = json.loads(bytes(resp.body))
@@ -332,7 +350,9 @@ def create_app(settings: Settings) -> FastAPI:
     def _validate(text: str, overrides: dict[str, float]) -> JSONResponse:
         _check_size(text)
         try:
-            checked = check_scenario(text, overrides, max_upload=settings.max_upload, max_depth=settings.max_depth)
+            checked = check_scenario_cached(
+                text, overrides, max_upload=settings.max_upload, max_depth=settings.max_depth
+            )
         except InputError as exc:
             return _error(422, "the scenario does not validate", problems_json(exc))
         sc = checked.scenario
@@ -357,15 +377,20 @@ def create_app(settings: Settings) -> FastAPI:
 
     # -- jobs ----------------------------------------------------------------------------------
     @app.post(f"{API}/jobs", status_code=202)
-    def submit_job(body: JobIn) -> dict[str, Any]:
+    async def submit_job(body: JobIn) -> dict[str, Any]:
         """Queue a run (engine, tariffs or finance, from the scenario itself); 202 with the job."""
+        return await off_loop(_submit_job, body)
+
+    def _submit_job(body: JobIn) -> dict[str, Any]:
         if (body.scenario is None) == (body.text is None):
             raise ApiError(422, "give exactly one of 'scenario' (a bundled name) or 'text'")
         text = _bundled_text(body.scenario) if body.scenario is not None else str(body.text)
         _check_size(text)
         check_structure(text, settings.max_upload, settings.max_depth)
         try:
-            checked = check_scenario(text, body.overrides, max_upload=settings.max_upload, max_depth=settings.max_depth)
+            checked = check_scenario_cached(
+                text, body.overrides, max_upload=settings.max_upload, max_depth=settings.max_depth
+            )
         except InputError as exc:
             raise ApiError(422, "the scenario does not validate", problems_json(exc)) from None
         if checked.command not in KINDS:
@@ -511,6 +536,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.state.settings = settings
     return app
+
+
+def _lower_priority() -> None:
+    """Worker processes run at a lower CPU priority (nice +10) than the server, so long jobs do not
+    slow the answers to reads and validations on a machine with few cores."""
+    import os
+
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not on this platform, or not permitted: run at normal priority
+        pass
 
 
 def _bundled_text(name: str) -> str:
