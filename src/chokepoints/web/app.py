@@ -33,7 +33,7 @@ from ..errors import InputError, Problem
 from . import store
 from .jobs import KINDS, payload_table_html, run_job, write_report_for
 from .settings import Settings
-from .uploads import SOURCE, check_scenario_cached, check_structure, memory_estimate, problems_json
+from .uploads import SOURCE, check_scenario_cached, check_structure, memory_estimate, problems_json, warm
 
 API = "/api/v1"
 JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -189,8 +189,9 @@ def create_app(settings: Settings) -> FastAPI:
 
         if settings.start_workers:
             state["pool"] = ProcessPoolExecutor(
-                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
             )
+            validators.submit(warm)  # load the bundled Worlds before the first validation needs them
         for job_id in store.requeue_unfinished(db()):
             submit(job_id)
         try:
@@ -538,15 +539,27 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _lower_priority() -> None:
-    """Worker processes run at a lower CPU priority (nice +10) than the server, so long jobs do not
-    slow the answers to reads and validations on a machine with few cores."""
+def _worker_init() -> None:
+    """Set up a worker process: a lower CPU priority (nice +10) than the server, so long jobs do not
+    slow the answers to reads and validations on a machine with few cores; and a watch on the server,
+    so a worker whose server was killed (SIGKILL leaves no time to stop the pool) exits within a
+    second instead of living on (its job is re-queued by the restarted server and claimed once)."""
     import os
+    import time
 
     try:
         os.nice(10)
     except (AttributeError, OSError):  # not on this platform, or not permitted: run at normal priority
         pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="chokepoints-parent-watch", daemon=True).start()
 
 
 def _bundled_text(name: str) -> str:

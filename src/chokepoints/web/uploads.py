@@ -167,6 +167,7 @@ def check_scenario(
 
 _CACHE: collections.OrderedDict[tuple[Any, ...], Checked | InputError] = collections.OrderedDict()
 _CACHE_LOCK = threading.Lock()
+_FLIGHTS: dict[tuple[Any, ...], threading.Lock] = {}
 CACHE_SIZE = 256
 
 
@@ -193,20 +194,51 @@ def check_scenario_cached(
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-    if hit is None:
-        try:
-            hit = check_scenario(
-                text, overrides, max_upload=max_upload, max_depth=max_depth, compile_engine=compile_engine
-            )
-        except InputError as exc:
-            hit = exc
+        flight = _FLIGHTS.setdefault(key, threading.Lock()) if hit is None else None
+    if flight is not None:
+        with flight:  # one compile per text: concurrent requests for the same text wait for the first
+            with _CACHE_LOCK:
+                hit = _CACHE.get(key)
+            if hit is None:
+                hit = _check_and_store(key, text, overrides, max_upload, max_depth, compile_engine)
         with _CACHE_LOCK:
-            _CACHE[key] = hit
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
+            _FLIGHTS.pop(key, None)
     if isinstance(hit, InputError):
         raise InputError(hit.problems)
+    assert hit is not None
     return hit
+
+
+def _check_and_store(
+    key: tuple[Any, ...],
+    text: str,
+    overrides: dict[str, Any] | None,
+    max_upload: int,
+    max_depth: int,
+    compile_engine: bool,
+) -> Checked | InputError:
+    hit: Checked | InputError
+    try:
+        hit = check_scenario(text, overrides, max_upload=max_upload, max_depth=max_depth, compile_engine=compile_engine)
+    except InputError as exc:
+        hit = exc
+    with _CACHE_LOCK:
+        _CACHE[key] = hit
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return hit
+
+
+def warm(worlds: list[str] | None = None) -> None:
+    """Load the bundled Worlds into this process (validation compiles against them) so the first
+    requests after a start do not each pay for the load."""
+    from ..datasets import list_bundled
+
+    for name in worlds if worlds is not None else list_bundled():
+        try:
+            _bundled_world(name)
+        except Exception:  # a dataset that fails to load is reported by the request that needs it
+            pass
 
 
 @functools.lru_cache(maxsize=8)
