@@ -281,6 +281,29 @@ def test_validation_is_cached_and_bounded(tmp_path, monkeypatch):
             assert r.status_code == 429 and "validations are waiting" in error_of(r)["message"]
 
 
+def test_negotiation_job(client, two_runs):
+    """kind 'negotiate': the talks of a bundled scenario and its spec, as a job with a table and a report."""
+    r = client.post(f"{API}/jobs", json={"scenario": "us-china-talks-2025", "kind": "negotiate", "runs": 2})
+    assert r.status_code == 202, r.text
+    j = wait(client, r.json()["id"], timeout=120)
+    assert j["kind"] == "negotiate" and j["status"] == "done", j["error"]
+    res = client.get(f"{API}/jobs/{j['id']}/result").json()
+    assert res["key_columns"] == ["round"] and len(res["rows"]) >= 2
+    assert "predicted deal (Nash)" in {c["key"] for c in res["columns"]}
+    assert client.get(f"{API}/jobs/{j['id']}/table").status_code == 200
+    rep = client.get(f"{API}/jobs/{j['id']}/report")
+    assert rep.status_code == 200 and "packages in utility space" in rep.text
+    assert client.get(f"{API}/jobs/{j['id']}/result?format=netcdf").status_code == 200
+    for body, status in (
+        ({"text": rare_text(), "kind": "negotiate"}, 422),  # bundled scenarios only
+        ({"scenario": RARE, "kind": "negotiate"}, 422),  # no spec beside it
+        ({"scenario": "us-china-talks-2025", "kind": "negotiate", "overrides": {APPROVAL: 0.5}}, 422),
+        ({"scenario": "../etc/passwd", "kind": "negotiate"}, 404),
+        ({"scenario": "us-china-talks-2025", "kind": "backtest"}, 422),  # not a job kind
+    ):
+        assert client.post(f"{API}/jobs", json=body).status_code == status, body
+
+
 def test_compare(client, two_runs):
     low, high = two_runs
     c = client.get(f"{API}/compare", params={"a": low["id"], "b": high["id"]}).json()

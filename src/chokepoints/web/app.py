@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -77,6 +77,11 @@ class JobIn(BaseModel):
     runs: int | None = Field(None, ge=1, description="ensemble runs (default: the scenario's, capped by the server)")
     seed: int | None = Field(None, ge=0)
     label: str = Field("", max_length=200)
+    kind: Literal["negotiate"] | None = Field(
+        None,
+        description="'negotiate': the talks of a bundled scenario with a negotiation spec "
+        "(scenario names it; no overrides); default: the kind follows from the scenario (run, tariffs, finance)",
+    )
 
 
 def _error(status: int, message: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
@@ -385,6 +390,8 @@ def create_app(settings: Settings) -> FastAPI:
     def _submit_job(body: JobIn) -> dict[str, Any]:
         if (body.scenario is None) == (body.text is None):
             raise ApiError(422, "give exactly one of 'scenario' (a bundled name) or 'text'")
+        if body.kind == "negotiate":
+            return _submit_negotiation(body)
         text = _bundled_text(body.scenario) if body.scenario is not None else str(body.text)
         _check_size(text)
         check_structure(text, settings.max_upload, settings.max_depth)
@@ -406,15 +413,40 @@ def create_app(settings: Settings) -> FastAPI:
                 f"the job would record about {need / 2**20:,.0f} MiB; the limit is "
                 f"{settings.max_job_memory / 2**20:,.0f} MiB per job (use fewer runs or a shorter horizon)",
             )
+        return _queue(checked.command, checked.scenario.name, text, dict(body.overrides), runs, body)
+
+    def _submit_negotiation(body: JobIn) -> dict[str, Any]:
+        from ..negotiation.loader import load_negotiation, spec_path_for
+
+        if body.scenario is None or body.overrides:
+            raise ApiError(422, "a negotiation job names a bundled scenario (no text, no overrides)")
+        text = _bundled_text(body.scenario)  # 404 for an unknown name, never a path
+        from ..scenario.library import scenario_path
+
+        path = scenario_path(body.scenario)
+        if not spec_path_for(path).is_file():
+            raise ApiError(422, f"the bundled scenario {body.scenario!r} has no negotiation spec")
+        try:
+            spec, _, _ = load_negotiation(path)
+        except InputError as exc:
+            raise ApiError(422, "the negotiation spec does not validate", problems_json(exc)) from None
+        runs = body.runs or min(spec.runs, settings.max_runs)
+        if runs > settings.max_runs:
+            raise ApiError(422, f"{runs:,} runs asked; this server runs at most {settings.max_runs:,} per job")
+        return _queue("negotiate", body.scenario, text, {}, runs, body)
+
+    def _queue(
+        kind: str, name: str, text: str, overrides: dict[str, Any], runs: int, body: JobIn
+    ) -> dict[str, Any]:
         with lock:  # the count and the insert together, so the queue limit holds under concurrency
             if store.count_unfinished(db()) >= settings.max_queue:
                 raise ApiError(429, f"the queue is full ({settings.max_queue} jobs); try again later")
             job_id = store.insert(
                 db(),
-                kind=checked.command,
-                scenario_name=checked.scenario.name,
+                kind=kind,
+                scenario_name=name,
                 scenario_text=text,
-                overrides=dict(body.overrides),
+                overrides=overrides,
                 runs=runs,
                 seed=body.seed,
                 label=body.label,
