@@ -3,7 +3,8 @@
 Errors are JSON ``{"error": {"status", "message", "problems": [...]}}``; a scenario problem
 carries ``line``, ``column`` and ``field`` as the CLI prints them. Status codes: 401 missing or
 wrong token, 404 unknown scenario, job or format, 409 result not ready, 413 upload too large,
-422 invalid scenario / too many runs / over the memory limit, 429 queue full.
+422 invalid scenario / too many runs / over the memory limit, 429 queue full or too many
+validations waiting.
 
 Security: no route takes a path. Scenario names are looked up in the bundled library, job ids
 must be 32 hex digits, result formats come from a fixed list, and every file a route opens is
