@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import InputError, Problem
 from . import store
 from .jobs import KINDS, payload_table_html, run_job, write_report_for
+from .pool import worker_init
 from .settings import Settings
 from .uploads import SOURCE, check_scenario_cached, check_structure, memory_estimate, problems_json, warm
 
@@ -143,6 +144,7 @@ def _in_data(settings: Settings, path: Path) -> Path:
     return p
 
 
+# long: every route is a closure over the app's settings, store connections and pools; not yet split into routers
 def create_app(settings: Settings) -> FastAPI:
     """The application; its worker pool starts with the app (``lifespan``) and re-queues unfinished jobs."""
     data_dir = settings.data_dir
@@ -195,7 +197,7 @@ def create_app(settings: Settings) -> FastAPI:
 
         if settings.start_workers:
             state["pool"] = ProcessPoolExecutor(
-                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
             )
             validators.submit(warm)  # load the bundled Worlds before the first validation needs them
         for job_id in store.requeue_unfinished(db()):
@@ -436,9 +438,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(422, f"{runs:,} runs asked; this server runs at most {settings.max_runs:,} per job")
         return _queue("negotiate", body.scenario, text, {}, runs, body)
 
-    def _queue(
-        kind: str, name: str, text: str, overrides: dict[str, Any], runs: int, body: JobIn
-    ) -> dict[str, Any]:
+    def _queue(kind: str, name: str, text: str, overrides: dict[str, Any], runs: int, body: JobIn) -> dict[str, Any]:
         with lock:  # the count and the insert together, so the queue limit holds under concurrency
             if store.count_unfinished(db()) >= settings.max_queue:
                 raise ApiError(429, f"the queue is full ({settings.max_queue} jobs); try again later")
@@ -570,29 +570,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.state.settings = settings
     return app
-
-
-def _worker_init() -> None:
-    """Set up a worker process: a lower CPU priority (nice +10) than the server, so long jobs do not
-    slow the answers to reads and validations on a machine with few cores; and a watch on the server,
-    so a worker whose server was killed (SIGKILL leaves no time to stop the pool) exits within a
-    second instead of living on (its job is re-queued by the restarted server and claimed once)."""
-    import os
-    import time
-
-    try:
-        os.nice(10)
-    except (AttributeError, OSError):  # not on this platform, or not permitted: run at normal priority
-        pass
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(3)
-
-    threading.Thread(target=watch, name="chokepoints-parent-watch", daemon=True).start()
 
 
 def _bundled_text(name: str) -> str:
