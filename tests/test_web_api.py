@@ -81,6 +81,8 @@ def test_openapi_schema_lists_every_route(client):
         "/jobs/{job_id}/result",
         "/jobs/{job_id}/report",
         "/compare",
+        "/jobs/{job_id}/table",
+        "/format",
     ):
         assert API + p in paths, p
     assert set(paths[f"{API}/jobs"]) == {"get", "post"}
@@ -239,6 +241,67 @@ def test_job_lifecycle_results_and_report(client, two_runs):
     rep = client.get(f"{API}/jobs/{low['id']}/report")
     assert rep.status_code == 200 and "Time to shortfall and output lost" in rep.text
     assert client.get(f"{API}/jobs/{low['id']}/result?format=exe").status_code == 404
+
+
+def test_table_fragment_and_format_rules_are_the_reports(client, two_runs):
+    """The page's summary table comes from the reports' table component; its rules as JSON."""
+    from chokepoints.report import components
+
+    low, _ = two_runs
+    r = client.get(f"{API}/jobs/{low['id']}/table")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "class='cp-table" in r.text and 'data-key="usd_median"' in r.text
+    assert "Output lost, USD million (median)" in r.text and not components.SCIENTIFIC.search(r.text)
+    rules = client.get(f"{API}/format").json()
+    assert rules["numbers"]["scientific_notation"] is False
+    assert rules["columns"]["usd_median"]["header"] == components.header_text("usd_median")
+    assert rules["css"] == components.TABLE_CSS
+    assert client.get(f"{API}/jobs/{'0' * 32}/table").status_code == 404
+
+
+def test_validation_is_cached_and_bounded(tmp_path, monkeypatch):
+    """A text validated once is not compiled again (validate then submit pays once); when the
+    validation queue is full the request is refused with 429."""
+    from chokepoints.web import uploads
+
+    calls = []
+    real = uploads.check_scenario
+    monkeypatch.setattr(uploads, "check_scenario", lambda *a, **k: calls.append(1) or real(*a, **k))
+    text = rare_text().replace("seed:", "# cache test\nseed:", 1)
+    with TestClient(create_app(Settings(data_dir=tmp_path, start_workers=False))) as c:
+        for _ in range(3):
+            assert c.post(f"{API}/validate", json={"text": text}).status_code == 200
+        bad = text.replace("exporter: CHN", "exporter: XXX", 1)
+        for _ in range(2):
+            assert c.post(f"{API}/validate", json={"text": bad}).status_code == 422
+        assert c.post(f"{API}/jobs", json={"text": text, "runs": 2}).status_code == 202
+    assert len(calls) == 2  # one for the good text, one for the bad
+    with TestClient(create_app(Settings(data_dir=tmp_path / "b", start_workers=False, max_validations=0))) as c:
+        for r in (c.post(f"{API}/validate", json={"text": text}), c.post(f"{API}/jobs", json={"text": text})):
+            assert r.status_code == 429 and "validations are waiting" in error_of(r)["message"]
+
+
+def test_negotiation_job(client, two_runs):
+    """kind 'negotiate': the talks of a bundled scenario and its spec, as a job with a table and a report."""
+    r = client.post(f"{API}/jobs", json={"scenario": "us-china-talks-2025", "kind": "negotiate", "runs": 2})
+    assert r.status_code == 202, r.text
+    j = wait(client, r.json()["id"], timeout=120)
+    assert j["kind"] == "negotiate" and j["status"] == "done", j["error"]
+    res = client.get(f"{API}/jobs/{j['id']}/result").json()
+    assert res["key_columns"] == ["round"] and len(res["rows"]) >= 2
+    assert "predicted deal (Nash)" in {c["key"] for c in res["columns"]}
+    assert client.get(f"{API}/jobs/{j['id']}/table").status_code == 200
+    rep = client.get(f"{API}/jobs/{j['id']}/report")
+    assert rep.status_code == 200 and "packages in utility space" in rep.text
+    assert client.get(f"{API}/jobs/{j['id']}/result?format=netcdf").status_code == 200
+    for body, status in (
+        ({"text": rare_text(), "kind": "negotiate"}, 422),  # bundled scenarios only
+        ({"scenario": RARE, "kind": "negotiate"}, 422),  # no spec beside it
+        ({"scenario": "us-china-talks-2025", "kind": "negotiate", "overrides": {APPROVAL: 0.5}}, 422),
+        ({"scenario": "../etc/passwd", "kind": "negotiate"}, 404),
+        ({"scenario": "us-china-talks-2025", "kind": "backtest"}, 422),  # not a job kind
+    ):
+        assert client.post(f"{API}/jobs", json=body).status_code == status, body
 
 
 def test_compare(client, two_runs):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..report import Section, write_report
+from ..report.components import marker_style
 from .analysis import EscalationResult, NegotiationResult, RoundResult
 from .domain import describe
 
@@ -226,22 +227,18 @@ def _frontier_figure(r: RoundResult):
                 line={"color": "#1f77b4", "dash": "dash"},
             )
         )
-    for name, i in solution_rows(r):
-        if i is None:
-            continue
-        sym = {"no deal": "x", "actual": "star"}.get(name, "diamond")
+    shown = [(name, i) for name, i in solution_rows(r) if i is not None]
+    for k, (name, i) in enumerate(shown):
+        # sizes fall in legend order, so Nash stays visible as a ring round Kalai-Smorodinsky
+        # (and both round Rubinstein) when they pick the same package
+        sym = {"no deal": "x", "actual": "star", "Nash": "circle", "Kalai–Smorodinsky": "diamond"}.get(name, "square")
         fig.add_trace(
             go.Scatter(
                 x=[r.U[i, 0]],
                 y=[r.U[i, 1]],
                 mode="markers",
                 name=name,
-                marker={
-                    "color": COLORS[name],
-                    "size": 13,
-                    "symbol": sym,
-                    "line": {"width": 1, "color": "white"},
-                },
+                marker=marker_style(k, len(shown), color=COLORS[name], symbol=sym),
                 text=[r.label(i)],
                 hovertemplate="%{text}<extra>" + name + "</extra>",
             )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+from .components import PALETTE, line_style, style_layout
+
+__all__ = ["PALETTE", "band_figure"]
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -14,10 +16,14 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 
 def band_figure(x, series: dict[str, np.ndarray], title: str, yaxis: str, baseline: float | None = None):
-    """Median line with a shaded 5-95 % band per series; ``series`` values are (runs, len(x))."""
+    """Median line with a shaded 5-95 % band per series; ``series`` values are (runs, len(x)).
+
+    Each median line has its own colour, dash and width (:func:`components.line_style`, widest first),
+    so series with equal values (EV and ICE both at 100 % of baseline) stay visible."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    n = len(series)
     for i, (name, values) in enumerate(series.items()):
         color = PALETTE[i % len(PALETTE)]
         v = np.asarray(values, float)
@@ -40,15 +46,7 @@ def band_figure(x, series: dict[str, np.ndarray], title: str, yaxis: str, baseli
                     showlegend=False,
                 )
             )
-        fig.add_trace(go.Scatter(x=x, y=med, name=name, line={"color": color, "width": 2}, legendgroup=name))
+        fig.add_trace(go.Scatter(x=x, y=med, name=name, line=line_style(i, n, color), legendgroup=name))
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dot", "color": "#555"}, annotation_text="baseline")
-    fig.update_layout(
-        title=title,
-        yaxis_title=yaxis,
-        template="plotly_white",
-        height=420,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-    )
-    return fig
+    return style_layout(fig, title=title, yaxis_title=yaxis, height=420)

@@ -19,15 +19,18 @@ from typing import Any
 
 import pandas as pd
 
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1150px;
+from . import components
+
+_CSS = (
+    """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1400px;
 padding:1.5rem;color:#1b1f24;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem} h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.86rem} th,td{border:1px solid #d0d7de;padding:.25rem .5rem;
-text-align:left;vertical-align:top} th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .meta{color:#57606a;font-size:.85rem} pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.8rem}
-.figure{margin:1rem 0}
+.figure{margin:1rem 0;max-width:100%} nav ul{columns:2 18rem}
 """
+    + components.TABLE_CSS
+)
 
 
 @dataclass
@@ -42,26 +45,8 @@ class Section:
 
 
 def table_html(df: pd.DataFrame, caption: str = "", max_rows: int = 500) -> str:
-    """An HTML table with numbers right-aligned and formatted to 4 significant digits."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = []
-    for row in df.head(max_rows).itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                text = "—" if v != v else f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
-                cells.append(f'<td class="num">{text}</td>')
-            elif isinstance(v, int) and not isinstance(v, bool):
-                cells.append(f'<td class="num">{v:,}</td>')
-            else:
-                text = html.escape(str(v))
-                if text.startswith(("http://", "https://")):
-                    text = f'<a href="{text}">{text}</a>'
-                cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    more = f"<p class='meta'>{len(df) - max_rows} more rows not shown.</p>" if len(df) > max_rows else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    """An HTML table readable by a person (see :func:`chokepoints.report.components.table_html`)."""
+    return components.table_html(df, caption, max_rows)
 
 
 def _plotly_js() -> str:
@@ -97,6 +82,8 @@ def write_report(
     for i, s in enumerate(sections):
         parts.append(f"<section id='{s.anchor or f's{i}'}'><h2 id='s{i}'>{html.escape(s.title)}</h2>{s.html}")
         for fig in s.figures:
+            components.separate_overlaps(fig)
+            fig.update_yaxes(exponentformat="none", separatethousands=True)
             parts.append("<div class='figure'>" + fig.to_html(full_html=False, include_plotlyjs=False) + "</div>")
         for caption, df in s.tables:
             parts.append(table_html(df, caption))

@@ -3,7 +3,8 @@
 Errors are JSON ``{"error": {"status", "message", "problems": [...]}}``; a scenario problem
 carries ``line``, ``column`` and ``field`` as the CLI prints them. Status codes: 401 missing or
 wrong token, 404 unknown scenario, job or format, 409 result not ready, 413 upload too large,
-422 invalid scenario / too many runs / over the memory limit, 429 queue full.
+422 invalid scenario / too many runs / over the memory limit, 429 queue full or too many
+validations waiting.
 
 Security: no route takes a path. Scenario names are looked up in the bundled library, job ids
 must be 32 hex digits, result formats come from a fixed list, and every file a route opens is
@@ -17,11 +18,11 @@ import functools
 import hmac
 import re
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,9 +32,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, Problem
 from . import store
-from .jobs import KINDS, run_job, write_report_for
+from .jobs import KINDS, payload_table_html, run_job, write_report_for
+from .pool import worker_init
 from .settings import Settings
-from .uploads import SOURCE, check_scenario, check_structure, memory_estimate, problems_json
+from .uploads import SOURCE, check_scenario_cached, check_structure, memory_estimate, problems_json, warm
 
 API = "/api/v1"
 JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -77,6 +79,11 @@ class JobIn(BaseModel):
     runs: int | None = Field(None, ge=1, description="ensemble runs (default: the scenario's, capped by the server)")
     seed: int | None = Field(None, ge=0)
     label: str = Field("", max_length=200)
+    kind: Literal["negotiate"] | None = Field(
+        None,
+        description="'negotiate': the talks of a bundled scenario with a negotiation spec "
+        "(scenario names it; no overrides); default: the kind follows from the scenario (run, tariffs, finance)",
+    )
 
 
 def _error(status: int, message: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
@@ -137,8 +144,7 @@ def _in_data(settings: Settings, path: Path) -> Path:
     return p
 
 
-# each route is a few lines; grouping them into APIRouters is the next step
-# long: the route functions close over one app's settings, store and pool (FastAPI's app-factory idiom)
+# long: every route is a closure over the app's settings, store connections and pools; not yet split into routers
 def create_app(settings: Settings) -> FastAPI:
     """The application; its worker pool starts with the app (``lifespan``) and re-queues unfinished jobs."""
     data_dir = settings.data_dir
@@ -146,6 +152,20 @@ def create_app(settings: Settings) -> FastAPI:
     local = threading.local()
     state: dict[str, Any] = {"pool": None}
     lock = threading.Lock()
+    # validation (YAML parse, model, engine compile) runs in its own bounded pool, never on the event
+    # loop and never in the threads that answer reads; a full queue is refused with 429
+    validators = ThreadPoolExecutor(settings.validators, thread_name_prefix="chokepoints-validate")
+    pending = threading.BoundedSemaphore(settings.max_validations)
+
+    async def off_loop(fn: Any, *args: Any) -> Any:
+        import asyncio
+
+        if not pending.acquire(blocking=False):
+            raise ApiError(429, f"{settings.max_validations} validations are waiting; try again shortly")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(validators, fn, *args)
+        finally:
+            pending.release()
 
     def db():  # one connection per thread
         con = getattr(local, "con", None)
@@ -176,7 +196,10 @@ def create_app(settings: Settings) -> FastAPI:
         import multiprocessing
 
         if settings.start_workers:
-            state["pool"] = ProcessPoolExecutor(settings.workers, mp_context=multiprocessing.get_context("spawn"))
+            state["pool"] = ProcessPoolExecutor(
+                settings.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
+            )
+            validators.submit(warm)  # load the bundled Worlds before the first validation needs them
         for job_id in store.requeue_unfinished(db()):
             submit(job_id)
         try:
@@ -185,6 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
             pool, state["pool"] = state["pool"], None
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+            validators.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="chokepoints",
@@ -306,9 +330,10 @@ def create_app(settings: Settings) -> FastAPI:
         return {"name": name, "text": text, "command": command_for(data, False), "parameters": parameters(data)}
 
     @app.post(f"{API}/validate")
-    def validate(body: ScenarioIn) -> JSONResponse:
-        """Check a scenario as ``chokepoints validate`` does; 200 when valid, 422 with located problems."""
-        return _validate(body.text, body.overrides)
+    async def validate(body: ScenarioIn) -> JSONResponse:
+        """Check a scenario as ``chokepoints validate`` does; 200 when valid, 422 with located problems
+        (429 when too many validations are waiting)."""
+        return await off_loop(_validate, body.text, body.overrides)
 
     @app.post(f"{API}/upload")
     async def upload(request: Request) -> JSONResponse:
@@ -324,7 +349,7 @@ def create_app(settings: Settings) -> FastAPI:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(422, "the scenario must be UTF-8 text") from None
-        resp = _validate(text, {})
+        resp = await off_loop(_validate, text, {})
         import json
 
         body = json.loads(bytes(resp.body))
@@ -334,7 +359,9 @@ def create_app(settings: Settings) -> FastAPI:
     def _validate(text: str, overrides: dict[str, float]) -> JSONResponse:
         _check_size(text)
         try:
-            checked = check_scenario(text, overrides, max_upload=settings.max_upload, max_depth=settings.max_depth)
+            checked = check_scenario_cached(
+                text, overrides, max_upload=settings.max_upload, max_depth=settings.max_depth
+            )
         except InputError as exc:
             return _error(422, "the scenario does not validate", problems_json(exc))
         sc = checked.scenario
@@ -359,15 +386,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     # -- jobs ----------------------------------------------------------------------------------
     @app.post(f"{API}/jobs", status_code=202)
-    def submit_job(body: JobIn) -> dict[str, Any]:
+    async def submit_job(body: JobIn) -> dict[str, Any]:
         """Queue a run (engine, tariffs or finance, from the scenario itself); 202 with the job."""
+        return await off_loop(_submit_job, body)
+
+    def _submit_job(body: JobIn) -> dict[str, Any]:
         if (body.scenario is None) == (body.text is None):
             raise ApiError(422, "give exactly one of 'scenario' (a bundled name) or 'text'")
+        if body.kind == "negotiate":
+            return _submit_negotiation(body)
         text = _bundled_text(body.scenario) if body.scenario is not None else str(body.text)
         _check_size(text)
         check_structure(text, settings.max_upload, settings.max_depth)
         try:
-            checked = check_scenario(text, body.overrides, max_upload=settings.max_upload, max_depth=settings.max_depth)
+            checked = check_scenario_cached(
+                text, body.overrides, max_upload=settings.max_upload, max_depth=settings.max_depth
+            )
         except InputError as exc:
             raise ApiError(422, "the scenario does not validate", problems_json(exc)) from None
         if checked.command not in KINDS:
@@ -382,15 +416,38 @@ def create_app(settings: Settings) -> FastAPI:
                 f"the job would record about {need / 2**20:,.0f} MiB; the limit is "
                 f"{settings.max_job_memory / 2**20:,.0f} MiB per job (use fewer runs or a shorter horizon)",
             )
+        return _queue(checked.command, checked.scenario.name, text, dict(body.overrides), runs, body)
+
+    def _submit_negotiation(body: JobIn) -> dict[str, Any]:
+        from ..negotiation.loader import load_negotiation, spec_path_for
+
+        if body.scenario is None or body.overrides:
+            raise ApiError(422, "a negotiation job names a bundled scenario (no text, no overrides)")
+        text = _bundled_text(body.scenario)  # 404 for an unknown name, never a path
+        from ..scenario.library import scenario_path
+
+        path = scenario_path(body.scenario)
+        if not spec_path_for(path).is_file():
+            raise ApiError(422, f"the bundled scenario {body.scenario!r} has no negotiation spec")
+        try:
+            spec, _, _ = load_negotiation(path)
+        except InputError as exc:
+            raise ApiError(422, "the negotiation spec does not validate", problems_json(exc)) from None
+        runs = body.runs or min(spec.runs, settings.max_runs)
+        if runs > settings.max_runs:
+            raise ApiError(422, f"{runs:,} runs asked; this server runs at most {settings.max_runs:,} per job")
+        return _queue("negotiate", body.scenario, text, {}, runs, body)
+
+    def _queue(kind: str, name: str, text: str, overrides: dict[str, Any], runs: int, body: JobIn) -> dict[str, Any]:
         with lock:  # the count and the insert together, so the queue limit holds under concurrency
             if store.count_unfinished(db()) >= settings.max_queue:
                 raise ApiError(429, f"the queue is full ({settings.max_queue} jobs); try again later")
             job_id = store.insert(
                 db(),
-                kind=checked.command,
-                scenario_name=checked.scenario.name,
+                kind=kind,
+                scenario_name=name,
                 scenario_text=text,
-                overrides=dict(body.overrides),
+                overrides=overrides,
                 runs=runs,
                 seed=body.seed,
                 label=body.label,
@@ -422,6 +479,23 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(404, f"this job has no {format} result")
         filename = f"{j['scenario_name']}-{j['id'][:8]}-{name}"
         return FileResponse(path, media_type=media, filename=filename if format != "json" else None)
+
+    @app.get(f"{API}/jobs/{{job_id}}/table", response_class=HTMLResponse)
+    def table(job_id: str) -> HTMLResponse:
+        """The summary table of a finished job as an HTML fragment, written by the same table
+        component as the static reports (named columns, units, thousands separators)."""
+        import json
+
+        j = _done(job_id)
+        path = _in_data(settings, store.job_dir(data_dir, j["id"]) / "result.json")
+        return HTMLResponse(payload_table_html(json.loads(path.read_text("utf-8"))))
+
+    @app.get(f"{API}/format")
+    def format_rules() -> dict[str, Any]:
+        """The column labels and number rules the reports and the page share."""
+        from ..report.components import format_rules as rules
+
+        return rules()
 
     @app.get(f"{API}/jobs/{{job_id}}/report", response_class=HTMLResponse)
     def report(job_id: str) -> Response:

@@ -10,7 +10,8 @@ text it was given, runs it, and writes into ``<data>/jobs/<id>/``:
 * ``result.nc`` -- the full result Dataset (reopen with :func:`chokepoints.open_result`).
 
 Kinds: ``run`` (the engine ensemble, :func:`chokepoints.engine.simulate`), ``tariffs``
-(:func:`chokepoints.trade.analysis.analyse`) and ``finance`` (:func:`chokepoints.finance.simulate_finance`).
+(:func:`chokepoints.trade.analysis.analyse`), ``finance`` (:func:`chokepoints.finance.simulate_finance`)
+and ``negotiate`` (:func:`chokepoints.negotiation.analysis.analyse` on a bundled scenario and its spec).
 The HTML report is written on first request by :func:`write_report_for` (it embeds Plotly, 3.5 MB,
 so it is not written for every job).
 """
@@ -41,7 +42,7 @@ ENGINE_COLUMNS: dict[str, tuple[str, str]] = {
     "shortfall_day_p05": ("First shortfall, day (5 %)", "day"),
     "shortfall_day_p95": ("First shortfall, day (95 %)", "day"),
     "share_of_runs_short": ("Runs short", "%"),
-    "units_median": ("Output lost (median)", "unit"),
+    "units_median": ("Output lost (median)", "product units"),
     "unit": ("Unit", ""),
     "usd_median": ("Output lost, USD million (median)", "USD million"),
     "usd_p05": ("Output lost, USD million (5 %)", "USD million"),
@@ -130,18 +131,40 @@ def engine_payload(res: Any) -> dict[str, Any]:
 
 
 def table_payload(kind: str, df: pd.DataFrame, key_columns: list[str], ds: Any) -> dict[str, Any]:
-    """``result.json`` of a tariff or finance analysis: its summary table (labels from column names)."""
+    """``result.json`` of a tariff or finance analysis: its summary table, labels and units from the
+    shared column map (:func:`chokepoints.report.components.column_label`)."""
+    from ..report.components import column_label
+
     df = df.reset_index(drop=True)
     cols = [str(c) for c in df.columns]
+    named = {c: column_label(c) for c in cols}
     return {
         "kind": kind,
         "dates": [],
-        "columns": [{"key": c, "label": c.replace("_", " "), "unit": ""} for c in cols],
+        "columns": [{"key": c, "label": named[c][0], "unit": named[c][1]} for c in cols],
         "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df.itertuples(index=False)],
         "key_columns": key_columns,
         "charts": [],
         "provenance": {k: _clean(v) for k, v in ds.attrs.items()},
     }
+
+
+CAPTIONS = {
+    "run": "Per region and end use (key users first). Days from the scenario start; '—': no shortfall.",
+    "tariffs": "Totals by date and importer (USD million a year, base-year flows)",
+    "finance": "Key numbers",
+    "negotiate": "One row per round of talks: BATNAs, the predicted (Nash) deal, the actual outcome, utilities",
+}
+
+
+def payload_table_html(payload: dict[str, Any]) -> str:
+    """The summary table of ``result.json`` as HTML, by the shared table component (the report's)."""
+    from ..report.components import table_html
+
+    keys = [c["key"] for c in payload["columns"]]
+    df = pd.DataFrame(payload["rows"], columns=keys)
+    labels = {c["key"]: (c["label"], c["unit"]) for c in payload["columns"]}
+    return table_html(df, CAPTIONS.get(payload["kind"], "Summary"), labels=labels)
 
 
 def _progress_writer(con: Any, job_id: str, total: int):
@@ -172,6 +195,16 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
         out = store.job_dir(root, job_id)
         out.mkdir(parents=True, exist_ok=True)
         try:
+            if job["kind"] == "negotiate":
+                store.set_progress(con, job_id, 0.1, "negotiation")
+                res_n = negotiation_result(job)
+                from ..negotiation.report import summary_frame
+
+                ds = res_n.to_dataset()
+                payload = table_payload("negotiate", summary_frame(res_n), ["round"], ds)
+                _write_outputs(out, payload, ds, write_netcdf)
+                store.finish(con, job_id)
+                return "done"
             checked = check_scenario(text, job["overrides"], max_upload=1 << 30)
             sc = checked.scenario
             if job["kind"] == "run":
@@ -216,7 +249,7 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
 
 def _write_outputs(out: Path, payload: dict[str, Any], ds: Any, write_netcdf: Any) -> None:
     labels = {
-        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] != "unit" else "")
+        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] not in c["label"] else "")
         for c in payload["columns"]
     }
     df = pd.DataFrame(payload["rows"], columns=list(labels)).rename(columns=labels)
@@ -240,6 +273,13 @@ def write_report_for(data_dir: Path, job: dict[str, Any], text: str) -> Path:
     path = out / "report.html"
     if path.is_file():
         return path
+    if job["kind"] == "negotiate":  # the analysis is run again (same spec, runs and seed: the same result)
+        from ..negotiation.report import write_negotiation_report
+
+        res_n = negotiation_result(job)
+        spec_file = res_n.spec.source_path
+        spec_text = Path(spec_file).read_text(encoding="utf-8") if spec_file else None
+        return write_negotiation_report(res_n, path, spec_text)
     checked = check_scenario(text, job["overrides"], max_upload=1 << 30, compile_engine=job["kind"] == "run")
     sc = checked.scenario
     if job["kind"] == "run":
@@ -263,6 +303,16 @@ def write_report_for(data_dir: Path, job: dict[str, Any], text: str) -> Path:
         sections = finance_sections(ds)
         prov = dict(ds.attrs)
     return write_report(path, f"chokepoints: {sc.name}", sections, provenance=prov)
+
+
+def negotiation_result(job: dict[str, Any]) -> Any:
+    """The talks analysis of a ``negotiate`` job: the bundled scenario it names, its spec beside it."""
+    from ..negotiation.analysis import analyse
+    from ..negotiation.loader import load_negotiation
+    from ..scenario.library import scenario_path
+
+    spec, sc, world = load_negotiation(scenario_path(job["scenario_name"]))
+    return analyse(spec, sc, world, runs=job["runs"], seed=job["seed"])
 
 
 def _open_plain(path: Path) -> Any:

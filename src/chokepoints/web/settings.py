@@ -19,7 +19,9 @@ class Settings:
     (more: 422); max_job_memory: bytes one engine job may record, estimated before it is
     queued as horizon x runs x 8 bytes x recorded values per day (more: 422; the engine is also
     given this as its ``max_memory``); max_upload: bytes of scenario text (more: 413);
-    max_depth: nesting of YAML collections; cors_origins: origins allowed by CORS (none: off).
+    max_depth: nesting of YAML collections; cors_origins: origins allowed by CORS (none: off);
+    validators: threads that validate scenarios (parse and engine compile), apart from the threads
+    that answer other requests; max_validations: validations waiting or running at once (more: 429).
     """
 
     data_dir: Path = field(default_factory=lambda: Path("chokepoints-data"))
@@ -31,4 +33,6 @@ class Settings:
     max_upload: int = 256 * 1024
     max_depth: int = 20
     cors_origins: tuple[str, ...] = ()
+    validators: int = 2
+    max_validations: int = 64
     start_workers: bool = True  # False: jobs stay queued (tests of the queue limit)

@@ -18,8 +18,12 @@ the number the user typed is the one simulated.
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
+import hashlib
+import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,6 +163,82 @@ def check_scenario(
         except InputError as exc:
             raise InputError([_relocate(p, sc) for p in exc.problems]) from None
     return Checked(sc, data, command, world)
+
+
+_CACHE: collections.OrderedDict[tuple[Any, ...], Checked | InputError] = collections.OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_FLIGHTS: dict[tuple[Any, ...], threading.Lock] = {}
+CACHE_SIZE = 256
+
+
+def check_scenario_cached(
+    text: str,
+    overrides: dict[str, Any] | None = None,
+    *,
+    max_upload: int = 256 * 1024,
+    max_depth: int = 20,
+    compile_engine: bool = True,
+) -> Checked:
+    """:func:`check_scenario` with its outcome kept (valid or not) for the last :data:`CACHE_SIZE`
+    distinct requests, keyed by the SHA-256 of the text, the overrides and the limits: a page or a
+    client that validates and then submits the same text pays for the compile once. The compiled
+    World is shared (the engine only reads it); a cached :class:`Checked` must not be mutated."""
+    key = (
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        json.dumps(overrides or {}, sort_keys=True, default=str),
+        max_upload,
+        max_depth,
+        compile_engine,
+    )
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+        flight = _FLIGHTS.setdefault(key, threading.Lock()) if hit is None else None
+    if flight is not None:
+        with flight:  # one compile per text: concurrent requests for the same text wait for the first
+            with _CACHE_LOCK:
+                hit = _CACHE.get(key)
+            if hit is None:
+                hit = _check_and_store(key, text, overrides, max_upload, max_depth, compile_engine)
+        with _CACHE_LOCK:
+            _FLIGHTS.pop(key, None)
+    if isinstance(hit, InputError):
+        raise InputError(hit.problems)
+    assert hit is not None
+    return hit
+
+
+def _check_and_store(
+    key: tuple[Any, ...],
+    text: str,
+    overrides: dict[str, Any] | None,
+    max_upload: int,
+    max_depth: int,
+    compile_engine: bool,
+) -> Checked | InputError:
+    hit: Checked | InputError
+    try:
+        hit = check_scenario(text, overrides, max_upload=max_upload, max_depth=max_depth, compile_engine=compile_engine)
+    except InputError as exc:
+        hit = exc
+    with _CACHE_LOCK:
+        _CACHE[key] = hit
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return hit
+
+
+def warm(worlds: list[str] | None = None) -> None:
+    """Load the bundled Worlds into this process (validation compiles against them) so the first
+    requests after a start do not each pay for the load."""
+    from ..datasets import list_bundled
+
+    for name in worlds if worlds is not None else list_bundled():
+        try:
+            _bundled_world(name)
+        except Exception:  # a dataset that fails to load is reported by the request that needs it
+            pass
 
 
 @functools.lru_cache(maxsize=8)
