@@ -68,7 +68,7 @@ def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
         scenario=ex.bases[0],
         world=None,
         seed=spec.seed,
-        runs=spec.runs * len(ex.points),
+        runs=ex.runs,
         sweep_id=sid,
         scenario_hash=",".join(b.hash for b in ex.bases),
     )
@@ -84,7 +84,7 @@ def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
             spec.design.type,
             len(ex.points),
             len(ex.chunks),
-            spec.runs,
+            ex.runs_per_point,
             json.dumps(prov),
         ],
     )
@@ -114,6 +114,7 @@ def task_of(ex: Expanded, sid: str, chunk_id: int) -> dict[str, Any]:
         "groups": ex.spec.groups if isinstance(ex.spec.groups, str) else [g.model_dump() for g in ex.spec.groups],
         "series": ex.spec.series,
         "max_memory": ex.spec.memory_bytes,
+        "samples": None if c.samples is None else c.samples.tolist(),
     }
 
 
@@ -176,17 +177,18 @@ def run_sweep(
         futures = []
         now = time.time()
         with connect(out) as con:
-            con.executemany(
-                "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
-                "where sweep_id = ? and chunk_id = ?",
-                [[now, sid, c] for c in todo],
-            )
+            if todo:  # nothing to do when every chunk is done (resume of a finished sweep)
+                con.executemany(
+                    "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
+                    "where sweep_id = ? and chunk_id = ?",
+                    [[now, sid, c] for c in todo],
+                )
         for c in todo:
             futures.append(
                 client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False, retries=3)
             )
         n_done = len(done)
-        for fut in as_completed(futures):
+        for fut in as_completed(futures) if futures else []:
             try:
                 r = fut.result()
             except InputError:
@@ -233,6 +235,6 @@ def run_sweep(
         len(todo) - failed,
         len(done),
         failed,
-        ex.spec.runs * len(ex.points),
+        ex.runs,
         time.perf_counter() - t0,
     )
