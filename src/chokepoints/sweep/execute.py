@@ -164,7 +164,7 @@ def run_sweep(
     t0 = time.perf_counter()
     out = Path(out)
     ex, sid = prepared or prepare(path)
-    with connect(out) as con:
+    with connect(out, views=False) as con:
         done = _register(con, ex, sid, resume)
     # a chunk marked done whose file vanished is run again
     done = {c for c in done if chunk_file(out, sid, "indicators", c).exists()}
@@ -176,7 +176,7 @@ def run_sweep(
     try:
         futures = []
         now = time.time()
-        with connect(out) as con:
+        with connect(out, views=False) as con:
             if todo:  # nothing to do when every chunk is done (resume of a finished sweep)
                 con.executemany(
                     "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
@@ -196,7 +196,7 @@ def run_sweep(
             except Exception as exc:  # noqa: BLE001 - a chunk that fails is recorded, the others go on
                 failed += 1
                 cid = int(str(fut.key).rsplit("-", 1)[1])
-                with connect(out) as con:
+                with connect(out, views=False) as con:
                     con.execute(
                         "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
                         [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
@@ -206,7 +206,7 @@ def run_sweep(
             write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
             if r["series"] is not None:
                 write_parquet(r["series"], chunk_file(out, sid, "series", cid))
-            with connect(out) as con:
+            with connect(out, views=False) as con:
                 con.execute(
                     "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
                     "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
