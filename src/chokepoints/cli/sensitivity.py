@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -71,7 +71,13 @@ def sensitivity(
     sweep_note = ""
     try:
         sc, world = load_inputs(path_in)
-        opts = {"base_samples": samples, "indicator": indicator, "region": region, "end_use": end_use, "seed": seed}
+        opts: dict[str, Any] = {
+            "base_samples": samples,
+            "indicator": indicator,
+            "region": region,
+            "end_use": end_use,
+            "seed": seed,
+        }
         if as_sweep:
             from ..sweep import missing_extra
 
