@@ -11,6 +11,9 @@ is the scenario itself) x ``--runs`` runs, in chunks sized by ``--max-memory``. 
 2. the sweep in-process (one worker thread), Parquet per chunk and the catalogue;
 3. the sweep on a LocalCluster of 1 and of 2 worker processes (cluster started beforehand;
    its start-up is reported apart);
+   and, for the overhead of Dask and the files alone, the same chunks run one after the other in
+   this process with ``sweep.work.run_chunk`` (no Dask, no files), with a breakdown per chunk:
+   compile, engine, indicators (tidy), Parquet write, catalogue update;
 4. a sweep whose client is killed (SIGKILL) once half its chunks are written, then ``--resume``:
    time to the kill plus time to resume, against the uninterrupted in-process sweep.
 Not part of the test suite.
@@ -45,7 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--max-memory", default="64MiB")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: memory,inproc,workers,resume")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: memory,chunked,inproc,workers,resume")
     a = ap.parse_args()
     skip = set(a.skip.split(","))
 
@@ -75,6 +78,8 @@ def main() -> None:
         results["memory"] = time.perf_counter() - t
         del res
         print(f"in-memory ensemble: {results['memory']:.1f} s, {a.runs / results['memory']:.0f} runs/s")
+    if "chunked" not in skip:
+        chunked_breakdown(ex, sid, tmp, results)
     if "inproc" not in skip:
         r = run_sweep(path, tmp / "inproc", prepared=(ex, sid))
         results["inproc"] = r.seconds
@@ -82,6 +87,9 @@ def main() -> None:
         if "memory" in results:
             over = r.seconds / results["memory"] - 1
             print(f"  catalogue + chunking overhead vs the in-memory ensemble: {100 * over:+.1f} %")
+        if "chunked" in results:
+            over = r.seconds / results["chunked"] - 1
+            print(f"  Dask + Parquet + catalogue overhead vs the same chunks in a loop: {100 * over:+.1f} %")
     if "workers" not in skip:
         for n in (1, 2):
             t = time.perf_counter()
@@ -130,6 +138,58 @@ def main() -> None:
             "both as `chokepoints sweep` processes)"
         )
     print(f"(files in {tmp})")
+
+
+def chunked_breakdown(ex, sid: str, tmp: Path, results: dict[str, float]) -> None:
+    """The sweep's chunks one after the other in this process, timed by part (no Dask)."""
+    import time as _t
+
+    from chokepoints.engine.compile import compile_plan
+    from chokepoints.engine.ensemble import simulate
+    from chokepoints.scenario import Scenario
+    from chokepoints.sweep.catalogue import chunk_file, connect, write_parquet
+    from chokepoints.sweep.design import RECORD
+    from chokepoints.sweep.execute import _register, task_of
+    from chokepoints.sweep.work import _world, tidy
+
+    parts = dict.fromkeys(("compile", "engine+record", "indicators", "parquet", "catalogue"), 0.0)
+    out = tmp / "chunked"
+    with connect(out, views=False) as con:
+        _register(con, ex, sid, False)
+    t_all = _t.perf_counter()
+    for c in ex.chunks:
+        task = task_of(ex, sid, c.chunk_id)
+        world = _world(task["world"])
+        sc = Scenario.model_validate(task["scenarios"][0])
+        n = task["pieces"][0][2]
+        t = _t.perf_counter()
+        compile_plan(world, sc, runs=n, seed=task["seed"])
+        parts["compile"] += _t.perf_counter() - t
+        t = _t.perf_counter()
+        res = simulate(world, sc, runs=n, seed=task["seed"], record=list(RECORD), threads=1)
+        parts["engine+record"] += _t.perf_counter() - t
+        t = _t.perf_counter()
+        ind, ser = tidy(res.data, task, 0, 0)
+        parts["indicators"] += _t.perf_counter() - t
+        t = _t.perf_counter()
+        write_parquet(ind, chunk_file(out, sid, "indicators", c.chunk_id))
+        if ser is not None:
+            write_parquet(ser, chunk_file(out, sid, "series", c.chunk_id))
+        parts["parquet"] += _t.perf_counter() - t
+        t = _t.perf_counter()
+        with connect(out, views=False) as con:
+            con.execute("update chunks set status = 'done' where sweep_id = ? and chunk_id = ?", [sid, c.chunk_id])
+        parts["catalogue"] += _t.perf_counter() - t
+    total = _t.perf_counter() - t_all
+    # the engine time includes a second compile (simulate compiles too); report it once
+    parts["engine+record"] -= parts["compile"]
+    results["chunked"] = total - parts["compile"]
+    runs = sum(c.runs for c in ex.chunks)
+    print(f"chunks in a loop, no Dask: {results['chunked']:.1f} s, {runs / results['chunked']:.0f} runs/s; per part:")
+    for k, v in parts.items():
+        print(
+            f"  {k:14s} {v:7.2f} s  {100 * v / results['chunked']:5.1f} %  ({1000 * v / len(ex.chunks):.0f} ms/chunk)"
+        )
 
 
 if __name__ == "__main__":

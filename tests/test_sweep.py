@@ -227,3 +227,64 @@ def test_without_the_extra_the_commands_name_it(monkeypatch, tmp_path):
         r = CliRunner().invoke(app, args)
         assert r.exit_code == 2 and 'pip install "chokepoints[sweep]"' in r.output
         assert len(r.output.strip().splitlines()) == 1
+
+
+def _dask(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dask", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+@pytest.mark.slow  # 32 s measured (scheduler and worker process start-up, on the shared 2-core machine)
+def test_killed_scheduler_resumes_every_chunk_exactly_once(reference, tmp_path):
+    """A scheduler process (and its worker) killed with SIGKILL mid-sweep; the client gives up (or is
+    killed); --resume on a fresh in-process cluster finishes: each chunk once, results bit-identical."""
+    out_ref, ref = reference
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    sfile = tmp_path / "scheduler.json"
+    sched = _dask("scheduler", "--scheduler-file", str(sfile), "--port", "0", "--no-dashboard", env=env)
+    procs = [sched]
+    try:
+        deadline = time.monotonic() + 20
+        while not sfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sfile.exists(), "the scheduler did not start"
+        import json
+
+        address = json.loads(sfile.read_text())["address"]
+        procs.append(_dask("worker", "--scheduler-file", str(sfile), "--nthreads", "1", "--no-dashboard", env=env))
+        client = subprocess.Popen(
+            [sys.executable, "-m", "chokepoints", "sweep", str(GRID), "--out", str(tmp_path), "--scheduler", address],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(client)
+        files = tmp_path / ref.sweep_id / "indicators"
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and len(list(files.glob("chunk-*.parquet"))) < 3:
+            time.sleep(0.02)
+        sched.send_signal(signal.SIGKILL)
+        sched.wait()
+        try:  # the client cannot reach its scheduler any more; it stops, or is stopped here
+            client.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            client.send_signal(signal.SIGKILL)
+            client.wait()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+    with connect(tmp_path, read_only=True) as con:
+        before = dict(con.execute("select chunk_id, finished from chunks where status = 'done'").fetchall())
+    assert 0 < len(before) < 12, "the scheduler should be killed mid-sweep"
+    res = run_sweep(GRID, tmp_path, resume=True)
+    assert res.skipped == len(before) and res.computed == 12 - len(before) and res.failed == 0
+    with connect(tmp_path, read_only=True) as con:
+        rows = con.execute("select chunk_id, status, finished from chunks order by chunk_id").fetchall()
+    assert [r[0] for r in rows] == list(range(12)) and {r[1] for r in rows} == {"done"}
+    assert all(dict((r[0], r[2]) for r in rows)[c] == f for c, f in before.items())  # not recomputed
+    df = indicators(tmp_path, res.sweep_id)
+    assert not df.duplicated(["point_id", "run", "region", "end_use", "indicator"]).any()
+    pd.testing.assert_frame_equal(df, indicators(out_ref, ref.sweep_id), check_exact=True)

@@ -75,9 +75,9 @@ def sweep(
 
     try:
         ex, sid = prepare(sweep_file)
-        runs = ex.spec.runs * len(ex.points)
+        runs = ex.runs
         console.print(
-            f"sweep {sid}: {len(ex.points)} point(s) x {ex.spec.runs} run(s) = {runs:,} runs "
+            f"sweep {sid}: {len(ex.points)} point(s) x {ex.runs_per_point} run(s) = {runs:,} runs "
             f"in {len(ex.chunks)} chunk(s)"
         )
         cols = (TextColumn("[bold]chunks[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -49,9 +49,11 @@ def catalogue_path(out: str | Path) -> Path:
 
 
 @contextmanager
-def connect(out: str | Path, read_only: bool = False) -> Iterator[Any]:
+def connect(out: str | Path, read_only: bool = False, views: bool = True) -> Iterator[Any]:
     """A DuckDB connection to the catalogue of sweep folder ``out`` (closed on exit), with the
-    views ``indicators`` and ``series`` over the done chunks' Parquet files."""
+    views ``indicators`` and ``series`` over the done chunks' Parquet files (unless ``views`` is
+    False: the sweep runner's per-chunk updates skip listing every chunk file, which grows with
+    the sweep)."""
     import duckdb
 
     path = catalogue_path(out)
@@ -69,7 +71,8 @@ def connect(out: str | Path, read_only: bool = False) -> Iterator[Any]:
     try:
         if not read_only:
             con.execute(SCHEMA)
-        _views(con, Path(out))
+        if views:
+            _views(con, Path(out))
         yield con
     finally:
         con.close()

@@ -11,6 +11,9 @@ for the variables a worker records. A point with at most k runs
 shares its chunk with the next points of the same base scenario (k // runs of them, simulated
 together by :func:`chokepoints.engine.simulate_many`); a larger point is split into chunks of k runs.
 
+A ``sobol_indices`` design has one point of N (D + 2) runs whose rows of Saltelli's sample are
+cut into the chunks with the runs (chunk i carries its rows; the engine then draws nothing).
+
 Seeds: ``SeedSequence(seed).spawn(2)`` gives one child for the design's draws and one whose
 ``spawn(number of chunks)`` gives chunk i its seed (``generate_state(1)``). The chunk layout depends
 on the sweep file only, so every chunk's seed and runs, and hence its numbers, are the same
@@ -31,7 +34,7 @@ from scipy.stats import qmc
 
 from ..errors import InputError, Problem
 from ..scenario import Scenario
-from .model import ExporterProduct, Factorial, Sampled, SweepFile
+from .model import ExporterProduct, Factorial, Sampled, SobolIndices, SweepFile
 
 RECORD = ("production", "demand", "final_demand", "final_demand_unmet")
 
@@ -55,6 +58,7 @@ class Chunk:
     chunk_id: int
     pieces: list[tuple[int, int, int]]
     seed: int
+    samples: np.ndarray | None = None  # (runs x uncertain parameters): this chunk's rows of the sample
 
     @property
     def runs(self) -> int:
@@ -69,6 +73,11 @@ class Expanded:
     points: list[Point]
     chunks: list[Chunk]
     runs_per_chunk: list[int] = field(default_factory=list)  # per base scenario
+    runs_per_point: int = 0  # the file's ``runs``, or N (D + 2) for a sobol_indices design
+
+    @property
+    def runs(self) -> int:
+        return self.runs_per_point * len(self.points)
 
 
 def _problem(spec: SweepFile, path: tuple[str | int, ...], message: str) -> InputError:
@@ -201,7 +210,18 @@ def expand(spec: SweepFile, load_world: Any = None) -> Expanded:
     design_ss, chunk_ss = np.random.SeedSequence(spec.seed).spawn(2)
     points: list[Point] = []
     d = spec.design
-    if isinstance(d, ExporterProduct):
+    R = spec.runs
+    sample = None
+    if isinstance(d, SobolIndices):
+        from ..sensitivity import saltelli_sample
+
+        if len(bases[0].uncertain) < 2:
+            raise _problem(spec, ("scenarios", 0), "a sobol_indices design needs at least two uncertain parameters")
+        _, sample = saltelli_sample(worlds[0], bases[0], d.base_samples, spec.seed)
+        R = len(sample)
+        var = apply_values(spec, bases[0], refs[0], [], [])
+        points.append(Point(0, 0, {"base_samples": d.base_samples}, var.model_dump(mode="json"), var.name, var.hash))
+    elif isinstance(d, ExporterProduct):
         for b, (sc, world) in enumerate(zip(bases, worlds, strict=True)):
             pairs = exporter_products(world, d)
             if not pairs:
@@ -242,7 +262,6 @@ def expand(spec: SweepFile, load_world: Any = None) -> Expanded:
                 points.append(Point(len(points), b, params, var.model_dump(mode="json"), var.name, var.hash))
     rpc = [runs_per_chunk(spec, sc, w) for sc, w in zip(bases, worlds, strict=True)]
     pieces: list[list[tuple[int, int, int]]] = []
-    R = spec.runs
     i = 0
     while i < len(points):
         k = rpc[points[i].base]
@@ -256,5 +275,8 @@ def expand(spec: SweepFile, load_world: Any = None) -> Expanded:
                 pieces.append([(points[i].point_id, r0, min(k, R - r0))])
             i += 1
     seeds = [int(s.generate_state(1)[0]) for s in chunk_ss.spawn(len(pieces))]
-    chunks = [Chunk(c, p, seeds[c]) for c, p in enumerate(pieces)]
-    return Expanded(spec, bases, refs, points, chunks, rpc)
+    chunks = [
+        Chunk(c, p, seeds[c], None if sample is None else sample[p[0][1] : p[0][1] + p[0][2]])
+        for c, p in enumerate(pieces)
+    ]
+    return Expanded(spec, bases, refs, points, chunks, rpc, R)

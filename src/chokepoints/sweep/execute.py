@@ -68,7 +68,7 @@ def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
         scenario=ex.bases[0],
         world=None,
         seed=spec.seed,
-        runs=spec.runs * len(ex.points),
+        runs=ex.runs,
         sweep_id=sid,
         scenario_hash=",".join(b.hash for b in ex.bases),
     )
@@ -84,7 +84,7 @@ def _register(con: Any, ex: Expanded, sid: str, resume: bool) -> set[int]:
             spec.design.type,
             len(ex.points),
             len(ex.chunks),
-            spec.runs,
+            ex.runs_per_point,
             json.dumps(prov),
         ],
     )
@@ -114,6 +114,7 @@ def task_of(ex: Expanded, sid: str, chunk_id: int) -> dict[str, Any]:
         "groups": ex.spec.groups if isinstance(ex.spec.groups, str) else [g.model_dump() for g in ex.spec.groups],
         "series": ex.spec.series,
         "max_memory": ex.spec.memory_bytes,
+        "samples": None if c.samples is None else c.samples.tolist(),
     }
 
 
@@ -163,7 +164,7 @@ def run_sweep(
     t0 = time.perf_counter()
     out = Path(out)
     ex, sid = prepared or prepare(path)
-    with connect(out) as con:
+    with connect(out, views=False) as con:
         done = _register(con, ex, sid, resume)
     # a chunk marked done whose file vanished is run again
     done = {c for c in done if chunk_file(out, sid, "indicators", c).exists()}
@@ -175,18 +176,19 @@ def run_sweep(
     try:
         futures = []
         now = time.time()
-        with connect(out) as con:
-            con.executemany(
-                "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
-                "where sweep_id = ? and chunk_id = ?",
-                [[now, sid, c] for c in todo],
-            )
+        with connect(out, views=False) as con:
+            if todo:  # nothing to do when every chunk is done (resume of a finished sweep)
+                con.executemany(
+                    "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
+                    "where sweep_id = ? and chunk_id = ?",
+                    [[now, sid, c] for c in todo],
+                )
         for c in todo:
             futures.append(
                 client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False, retries=3)
             )
         n_done = len(done)
-        for fut in as_completed(futures):
+        for fut in as_completed(futures) if futures else []:
             try:
                 r = fut.result()
             except InputError:
@@ -194,7 +196,7 @@ def run_sweep(
             except Exception as exc:  # noqa: BLE001 - a chunk that fails is recorded, the others go on
                 failed += 1
                 cid = int(str(fut.key).rsplit("-", 1)[1])
-                with connect(out) as con:
+                with connect(out, views=False) as con:
                     con.execute(
                         "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
                         [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
@@ -204,7 +206,7 @@ def run_sweep(
             write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
             if r["series"] is not None:
                 write_parquet(r["series"], chunk_file(out, sid, "series", cid))
-            with connect(out) as con:
+            with connect(out, views=False) as con:
                 con.execute(
                     "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
                     "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
@@ -233,6 +235,6 @@ def run_sweep(
         len(todo) - failed,
         len(done),
         failed,
-        ex.spec.runs * len(ex.points),
+        ex.runs,
         time.perf_counter() - t0,
     )

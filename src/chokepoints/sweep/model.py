@@ -8,7 +8,7 @@ scenario's, ``file:line:column: field 'design.factors[1].values': <what was expe
     seed: 7
     runs: 50                       # runs per point (each point is one scenario variant)
     design:
-      type: factorial              # factorial | latin_hypercube | sobol | exporter_product
+      type: factorial              # factorial | latin_hypercube | sobol | exporter_product | sobol_indices
       factors:
         - parameter: events.apr_licensing.approval_rate
           values: [0.1, 0.25, 0.5]
@@ -28,6 +28,11 @@ Designs:
   a scrambled Sobol sequence (scipy.stats.qmc), each uniform u mapped by the inverse CDF.
 * ``exporter_product``: for a World, one point per (exporter region, product) it ships to
   another region: an ``export_control`` event (``mode`` ban by default) added to the base scenario.
+
+* ``sobol_indices``: Saltelli's sample for Sobol indices (:mod:`chokepoints.sensitivity`) of
+  the one base scenario's declared ``uncertain`` parameters: ``base_samples`` N (a power of two)
+  gives N (D + 2) runs of one point, each run with its own row of the sample; ``runs`` is ignored.
+  ``chokepoints sensitivity SCENARIO --sweep`` writes and runs this design.
 
 A parameter path is a scenario field: ``events.<id>.<field>``, ``engine.<name>``, a top-level
 field such as ``horizon_days``, or ``world.<table>.<column>`` (with ``where``) for the World
@@ -50,7 +55,7 @@ from ..yamlio import Location, PathKey, load_yaml_with_marks, locate, read_yaml_
 
 Indicator = Literal["shortfall_day", "output_lost_units", "output_lost_usd"]
 INDICATORS: tuple[Indicator, ...] = ("shortfall_day", "output_lost_units", "output_lost_usd")
-DESIGN_TYPES = ("factorial", "latin_hypercube", "sobol", "exporter_product")
+DESIGN_TYPES = ("factorial", "latin_hypercube", "sobol", "exporter_product", "sobol_indices")
 
 
 def _check_path(text: str) -> str:
@@ -125,7 +130,22 @@ class ExporterProduct(BaseModel):
     review_days: float = Field(0.0, ge=0)
 
 
-Design = Annotated[Factorial | Sampled | ExporterProduct, Field(discriminator="type")]
+class SobolIndices(BaseModel):
+    """Saltelli's sample (SALib, first and total order) of the base scenario's declared unknowns."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["sobol_indices"]
+    base_samples: int = Field(ge=2, le=2**24)
+
+    @field_validator("base_samples")
+    @classmethod
+    def _power_of_two(cls, v: int) -> int:
+        if v & (v - 1):
+            raise ValueError(f"must be a power of two, got {v}")
+        return v
+
+
+Design = Annotated[Factorial | Sampled | ExporterProduct | SobolIndices, Field(discriminator="type")]
 
 
 class Group(BaseModel):
@@ -159,6 +179,12 @@ class SweepFile(BaseModel):
         if len(set(v)) != len(v):
             raise ValueError("a scenario is listed twice")
         return v
+
+    @model_validator(mode="after")
+    def _one_base_for_indices(self) -> SweepFile:
+        if self.design.type == "sobol_indices" and len(self.scenarios) != 1:
+            raise ValueError("a sobol_indices design needs exactly one scenario")
+        return self
 
     @field_validator("max_memory")
     @classmethod

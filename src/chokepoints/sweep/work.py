@@ -95,7 +95,8 @@ def run_chunk(task: dict[str, Any]) -> dict[str, Any]:
     """Simulate one chunk; return its tidy indicators, series, timings and the engine provenance.
 
     ``task``: sweep_id, chunk_id, seed, world (reference), pieces [(point id, first run, runs)],
-    scenarios (one scenario dict per piece), indicators, groups, series, max_memory.
+    scenarios (one scenario dict per piece), indicators, groups, series, max_memory, samples (None, or
+    the chunk's rows of a sobol_indices sample).
     """
     from ..engine import simulate, simulate_many
     from ..scenario import Scenario
@@ -106,7 +107,10 @@ def run_chunk(task: dict[str, Any]) -> dict[str, Any]:
     scenarios = [Scenario.model_validate(s) for s in task["scenarios"]]
     pieces = task["pieces"]
     opts = {"record": list(RECORD), "threads": 1, "max_memory": task["max_memory"]}
-    if len(pieces) == 1:
+    if task.get("samples") is not None:  # a sobol_indices chunk: its rows of Saltelli's sample
+        res = simulate(world, scenarios[0], seed=task["seed"], samples=np.asarray(task["samples"], float), **opts)
+        parts = [(res, slice(0, pieces[0][2]))]
+    elif len(pieces) == 1:
         res = simulate(world, scenarios[0], runs=pieces[0][2], seed=task["seed"], **opts)
         parts = [(res, slice(0, pieces[0][2]))]
     else:
