@@ -252,21 +252,16 @@ def _clean_loc(loc: tuple[Any, ...]) -> PathKey:
     return tuple(p for i, p in enumerate(loc) if not (i == 1 and loc[0] == "design" and p in DESIGN_TYPES))
 
 
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
-
-
 def parse_bytes(v: str | int) -> int:
-    """``"256MiB"`` -> 268435456; ints pass through; at least 1 MiB."""
-    if isinstance(v, int):
-        n = v
-    else:
-        text = v.strip().lower().replace(" ", "")
-        num = text.rstrip("abcdefghijklmnopqrstuvwxyz")
-        unit = text[len(num) :]
-        if unit not in _UNITS or not num:
-            raise ValueError(f"expected a size such as 256MiB or 2GB, got {v!r}")
-        n = int(float(num) * _UNITS[unit])
-    if n < 2**20:
+    """``"256MiB"`` -> 268435456 (the engine's size rule, :func:`chokepoints.engine.simulate.parse_bytes`);
+    at least 1 MiB. ValueError otherwise (pydantic reports it at the field)."""
+    from ..engine.simulate import parse_bytes as engine_parse_bytes
+
+    try:
+        n = engine_parse_bytes(v)
+    except InputError:
+        raise ValueError(f"expected a size such as 256MiB or 2GB, got {v!r}") from None
+    if n is None or n < 2**20:
         raise ValueError(f"max_memory must be at least 1MiB, got {v!r}")
     return n
 
