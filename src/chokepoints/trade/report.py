@@ -52,39 +52,45 @@ def _palette() -> list[str]:
     return PALETTE
 
 
-def rates_figure(ds: xr.Dataset, importer: str, partner: str):
-    """Stacked step chart of the trade-weighted rate by layer from the base date to the end."""
+def _stacked_layers_figure(x: list, layers: list[tuple[str, list[float]]], title: str):
+    """Stacked step chart, one trace per (label, rates) layer with any rate above 0; each layer keeps
+    the palette colour of its position in ``layers``."""
     import plotly.graph_objects as go
 
-    tl = ds.timeline_layer_rate.sel(importer=importer, partner=partner)
-    x = list(pd.DatetimeIndex(ds["timeline"].values))
-    end = pd.Timestamp(ds.attrs.get("end_date", x[-1]))
-    if end > x[-1]:
-        x = [*x, end]
     fig = go.Figure()
     pal = _palette()
-    for k, layer in enumerate(LAYERS):
-        y = np.nan_to_num(tl.sel(layer=layer).values)
-        if not np.any(y > 0):
+    for k, (label, y) in enumerate(layers):
+        if not np.any(np.asarray(y) > 0):
             continue
-        y = [*y, y[-1]] if len(x) > len(y) else list(y)
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=y,
-                name=LAYER_LABELS[layer],
+                y=list(y),
+                name=label,
                 mode="lines",
                 line_shape="hv",
                 stackgroup="rates",
                 line={"width": 0.5, "color": pal[k % len(pal)]},
             )
         )
-    _layout(
-        fig,
-        title=f"{importer} duties on imports from {partner} by legal layer (trade-weighted, %)",
-        yaxis_title="percent ad valorem",
-    )
+    _layout(fig, title=title, yaxis_title="percent ad valorem")
     return fig
+
+
+def rates_figure(ds: xr.Dataset, importer: str, partner: str):
+    """Stacked step chart of the trade-weighted rate by layer from the base date to the end."""
+    tl = ds.timeline_layer_rate.sel(importer=importer, partner=partner)
+    x = list(pd.DatetimeIndex(ds["timeline"].values))
+    end = pd.Timestamp(ds.attrs.get("end_date", x[-1]))
+    if end > x[-1]:
+        x = [*x, end]
+    layers = []
+    for layer in LAYERS:
+        y = list(np.nan_to_num(tl.sel(layer=layer).values))
+        layers.append((LAYER_LABELS[layer], [*y, y[-1]] if len(x) > len(y) else y))
+    return _stacked_layers_figure(
+        x, layers, f"{importer} duties on imports from {partner} by legal layer (trade-weighted, %)"
+    )
 
 
 def imports_figure(ds: xr.Dataset, importer: str, date: pd.Timestamp):
@@ -322,34 +328,15 @@ LINE_LAYER_LABELS = {**LAYER_LABELS, "section_122": "Section 122"}
 
 def line_series_figure(df: pd.DataFrame, importer: str, exporter: str, weights: str):
     """Stacked step chart of the line-level series (``lines.series``) by authority for one direction."""
-    import plotly.graph_objects as go
-
     from .lines import LINE_LAYERS
 
     g = df[(df["importer"] == importer) & (df["exporter"] == exporter)].sort_values("date")
-    fig = go.Figure()
-    pal = _palette()
-    for k, layer in enumerate(LINE_LAYERS):
-        y = g[f"{layer}_pct"].to_numpy()
-        if not np.any(y > 0):
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=list(pd.to_datetime(g["date"])),
-                y=list(y),
-                name=LINE_LAYER_LABELS[layer],
-                mode="lines",
-                line_shape="hv",
-                stackgroup="rates",
-                line={"width": 0.5, "color": pal[k % len(pal)]},
-            )
-        )
-    _layout(
-        fig,
-        title=f"{importer} tariffs on {exporter} by authority, tariff lines ({weights} weights, %)",
-        yaxis_title="percent ad valorem",
+    layers = [(LINE_LAYER_LABELS[layer], list(g[f"{layer}_pct"].to_numpy())) for layer in LINE_LAYERS]
+    return _stacked_layers_figure(
+        list(pd.to_datetime(g["date"])),
+        layers,
+        f"{importer} tariffs on {exporter} by authority, tariff lines ({weights} weights, %)",
     )
-    return fig
 
 
 def line_series_section() -> Section:
