@@ -87,6 +87,9 @@ def test_openapi_schema_lists_every_route(client):
         assert API + p in paths, p
     assert set(paths[f"{API}/jobs"]) == {"get", "post"}
     assert "JobIn" in schema["components"]["schemas"]
+    job_in = schema["components"]["schemas"]["JobIn"]["properties"]
+    assert job_in["kind"]["anyOf"][0]["enum"] == ["negotiate", "backtest", "claims"]
+    assert {"article", "article_date", "lang"} <= set(job_in)  # the inputs of kind claims
     for ops in paths.values():
         for op in ops.values():
             assert op["responses"] and op.get("summary")
@@ -299,7 +302,8 @@ def test_negotiation_job(client, two_runs):
         ({"scenario": RARE, "kind": "negotiate"}, 422),  # no spec beside it
         ({"scenario": "us-china-talks-2025", "kind": "negotiate", "overrides": {APPROVAL: 0.5}}, 422),
         ({"scenario": "../etc/passwd", "kind": "negotiate"}, 404),
-        ({"scenario": "us-china-talks-2025", "kind": "backtest"}, 422),  # not a job kind
+        ({"scenario": "us-china-talks-2025", "kind": "backtest"}, 422),  # no backtest: block
+        ({"scenario": "us-china-talks-2025", "kind": "calibrate"}, 422),  # not a job kind
     ):
         assert client.post(f"{API}/jobs", json=body).status_code == status, body
 

@@ -232,11 +232,19 @@ def backtest_spec_of(scenario) -> BacktestSpec:
 
 
 def simulate_for_backtest(
-    world, scenario, runs: int | None = None, seed: int | None = None, samples=None, progress=None
+    world, scenario, runs: int | None = None, seed: int | None = None, samples=None, progress=None, max_memory=None
 ):
-    """Simulate recording only what back-tests read (output and controlled shipments)."""
+    """Simulate recording only what back-tests read (output and controlled shipments); ``max_memory``
+    as :func:`chokepoints.simulate`'s."""
     from ..engine import simulate
 
     return simulate(
-        world, scenario, runs=runs, seed=seed, samples=samples, record=["production", "shipments"], progress=progress
+        world,
+        scenario,
+        runs=runs,
+        seed=seed,
+        samples=samples,
+        record=["production", "shipments"],
+        progress=progress,
+        max_memory=max_memory,
     )

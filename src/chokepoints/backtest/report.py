@@ -107,3 +107,45 @@ def skipped_html(skipped: list[str]) -> str:
     if not skipped:
         return ""
     return "<p>Not scored:</p><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in skipped) + "</ul>"
+
+
+def write_backtest_report(
+    path,
+    sc,
+    world,
+    spec,
+    obs,
+    table: pd.DataFrame,
+    summ: pd.DataFrame,
+    skipped: list[str],
+    *,
+    seed: int | None,
+    runs: int,
+    extra=None,
+    kind: str = "backtest",
+):
+    """The back-test page (``chokepoints backtest`` and ``calibrate``, and a server's backtest job):
+    scores per series, one figure per series, the observations beside the model, their sources."""
+    from ..provenance import provenance
+    from ..report import Section, write_report
+    from ..report.html import table_html
+
+    split = (
+        f"<p>Pre-registered split (registered {spec.registered}): fitted {', '.join(spec.fit) or 'none'}; "
+        f"held out {', '.join(spec.hold_out) or 'none'}. Log error = ln(model median / observed); "
+        "inside = the observation lies within the model's 5-95 % band.</p>"
+    )
+    sections = [Section("Scores per series", split + table_html(summ))]
+    sections += extra or []
+    for s in dict.fromkeys(table["series"]):
+        sections.append(Section(f"{s}", spec.series[s].note, figures=[series_figure(table, s)]))
+    sections.append(Section("Observations and model", table_html(observation_columns(table)) + skipped_html(skipped)))
+    src = obs.sources[obs.sources["source_id"].isin(table["source"])][["source_id", "title", "url", "date"]]
+    sections.append(Section("Sources of the observations", table_html(src)))
+    sections.append(Section("Surprises explained", SURPRISES))
+    return write_report(
+        path,
+        f"chokepoints {kind}: {sc.name}",
+        sections,
+        provenance=provenance(kind, scenario=sc, world=world, seed=seed, runs=runs, observed=obs.name),
+    )

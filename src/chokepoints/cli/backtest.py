@@ -49,6 +49,11 @@ def _print_tables(table, summ, title: str) -> None:
     console.print(s)
 
 
+def _run_of(res) -> dict:
+    """The seed and number of runs of a back-test's ensemble (for the report's provenance)."""
+    return {"seed": res.provenance.get("seed"), "runs": res.data.sizes["run"]}
+
+
 def _prepare(scenario: Path, observed: Path | None, runs: int | None, seed: int | None):
     from ..backtest import backtest_spec_of, confront, simulate_for_backtest
     from ..datasets.observations import load_observations
@@ -77,6 +82,7 @@ def backtest(
 ) -> None:
     """Observed value, model median and 5-95 % band, log error per period; share inside the band."""
     from ..backtest import CSV_COLUMNS, summary
+    from ..backtest.report import write_backtest_report
     from ..errors import InputError
 
     if fmt not in ("table", "csv"):
@@ -95,44 +101,10 @@ def backtest(
     _print_tables(table, summ, f"Back-test of {sc.name} against {obs.name} ({res.data.sizes['run']} runs)")
     for s in conf.skipped:
         console.print(f"[dim]not scored: {s}[/]", highlight=False)
-    path = _write_report(out_dir_for(path_in, out) / "backtest.html", sc, world, spec, obs, res, table, summ, conf)
+    path = write_backtest_report(
+        out_dir_for(path_in, out) / "backtest.html", sc, world, spec, obs, table, summ, conf.skipped, **_run_of(res)
+    )
     console.print(f"report: {path}")
-
-
-def _write_report(path, sc, world, spec, obs, res, table, summ, conf, extra=None, kind="backtest"):
-    from ..backtest.report import SURPRISES, observation_columns, series_figure, skipped_html
-    from ..provenance import provenance
-    from ..report import Section, write_report
-    from ..report.html import table_html
-
-    split = (
-        f"<p>Pre-registered split (registered {spec.registered}): fitted {', '.join(spec.fit) or 'none'}; "
-        f"held out {', '.join(spec.hold_out) or 'none'}. Log error = ln(model median / observed); "
-        "inside = the observation lies within the model's 5-95 % band.</p>"
-    )
-    sections = [Section("Scores per series", split + table_html(summ))]
-    sections += extra or []
-    for s in dict.fromkeys(table["series"]):
-        sections.append(Section(f"{s}", spec.series[s].note, figures=[series_figure(table, s)]))
-    sections.append(
-        Section("Observations and model", table_html(observation_columns(table)) + skipped_html(conf.skipped))
-    )
-    src = obs.sources[obs.sources["source_id"].isin(table["source"])][["source_id", "title", "url", "date"]]
-    sections.append(Section("Sources of the observations", table_html(src)))
-    sections.append(Section("Surprises explained", SURPRISES))
-    return write_report(
-        path,
-        f"chokepoints {kind}: {sc.name}",
-        sections,
-        provenance=provenance(
-            kind,
-            scenario=sc,
-            world=world,
-            seed=res.provenance.get("seed"),
-            runs=res.data.sizes["run"],
-            observed=obs.name,
-        ),
-    )
 
 
 def calibrate(
@@ -160,7 +132,7 @@ def calibrate(
     from rich.table import Table
 
     from ..backtest import abc_rejection, summary, write_calibrated
-    from ..backtest.report import prior_posterior_figure
+    from ..backtest.report import prior_posterior_figure, write_backtest_report
     from ..errors import InputError, Problem
     from ..report import Section
     from ..report.html import table_html
@@ -210,18 +182,18 @@ def calibrate(
         Section("Calibration", f"<p>{note}.</p>" + table_html(pt), figures=figs),
         Section("Scores with the prior ensemble", table_html(summ_prior)),
     ]
-    path = _write_report(
+    path = write_backtest_report(
         out_dir_for(path_in, out) / "calibrate.html",
         sc,
         world,
         spec,
         obs,
-        res,
         post_table,
         summ_post,
-        conf,
-        extra,
-        "calibrate",
+        conf.skipped,
+        extra=extra,
+        kind="calibrate",
+        **_run_of(res),
     )
     console.print(f"report: {path}")
     if write is not None:

@@ -43,7 +43,7 @@ import xarray as xr
 
 from ..errors import InputError, Problem
 
-KINDS = ("engine", "finance", "negotiation")
+KINDS = ("engine", "finance", "negotiation", "backtest")
 DEFAULT_SHORTFALL_TOLERANCE = 1e-3  # the scenario schema's default (engine.shortfall_tolerance)
 
 
@@ -174,7 +174,7 @@ class ResultAccessor:
     # -- what this is ------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        """ "engine", "finance" or "negotiation" (attr ``kind``; engine and finance Datasets
+        """ "engine", "finance", "negotiation" or "backtest" (attr ``kind``; engine and finance Datasets
         written before that attr existed are recognised by their variables); "" otherwise."""
         d = self._ds
         k = d.attrs.get("kind")

@@ -5,21 +5,23 @@ the job in the store (so a job handed to the pool twice runs once), re-validates
 text it was given, runs it, and writes into ``<data>/jobs/<id>/``:
 
 * ``result.json`` -- ``{"kind", "columns", "rows", "charts", "provenance"}``: the summary table
-  with named columns and units, and chart series as median and 5th/95th percentile bands;
+  with named columns and units, and chart series as median and 5th/95th percentile bands
+  (:mod:`.payload`);
 * ``summary.csv`` and ``summary.parquet`` (when ``pyarrow`` is installed) -- the same table;
-* ``result.nc`` -- the full result Dataset (reopen with :func:`chokepoints.open_result`).
+* ``result.nc`` -- the full result Dataset (reopen with :func:`chokepoints.open_result`), for
+  every kind but ``claims``, which makes no Dataset.
 
 Kinds: ``run`` (the engine ensemble, :func:`chokepoints.engine.simulate`), ``tariffs``
-(:func:`chokepoints.trade.analysis.analyse`), ``finance`` (:func:`chokepoints.finance.simulate_finance`)
-and ``negotiate`` (:func:`chokepoints.negotiation.analysis.analyse` on a bundled scenario and its spec).
+(:func:`chokepoints.trade.analysis.analyse`), ``finance`` (:func:`chokepoints.finance.simulate_finance`),
+``negotiate`` (:func:`chokepoints.negotiation.analysis.analyse` on a bundled scenario and its spec),
+``backtest`` (:mod:`.backtest_job`: ``chokepoints backtest``) and ``claims`` (:mod:`.claims_job`:
+``chokepoints check`` on a posted article).
 The HTML report is written on first request by :func:`write_report_for` (it embeds Plotly, 3.5 MB,
 so it is not written for every job).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import traceback
 from pathlib import Path
@@ -29,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from . import store
+from . import backtest_job, claims_job, store
+from .payload import bands, clean, table_payload, write_outputs
 from .uploads import check_scenario
 
 KINDS = ("run", "tariffs", "finance")
@@ -48,23 +51,6 @@ ENGINE_COLUMNS: dict[str, tuple[str, str]] = {
     "usd_p05": ("Output lost, USD million (5 %)", "USD million"),
     "usd_p95": ("Output lost, USD million (95 %)", "USD million"),
 }
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float | np.floating):
-        return None if v != v else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    return v if isinstance(v, str | int | bool) or v is None else str(v)
-
-
-def bands(values: np.ndarray) -> dict[str, list[float | None]]:
-    """Median and 5-95 % band over runs of a (runs, days) array, rounded to 4 significant digits."""
-    v = np.asarray(values, float)
-    out = {"median": np.nanmedian(v, axis=0)}
-    if v.shape[0] > 1:
-        out["p05"], out["p95"] = np.nanquantile(v, 0.05, axis=0), np.nanquantile(v, 0.95, axis=0)
-    return {k: [None if x != x else float(f"{x:.4g}") for x in a] for k, a in out.items()}
 
 
 def engine_payload(res: Any) -> dict[str, Any]:
@@ -123,29 +109,10 @@ def engine_payload(res: Any) -> dict[str, Any]:
         "kind": "run",
         "dates": dates,
         "columns": [{"key": c, "label": ENGINE_COLUMNS[c][0], "unit": ENGINE_COLUMNS[c][1]} for c in cols],
-        "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df[cols].itertuples(index=False)],
+        "rows": [{c: clean(v) for c, v in zip(cols, r, strict=True)} for r in df[cols].itertuples(index=False)],
         "key_columns": ["region", "end_use"],
         "charts": charts,
-        "provenance": {k: _clean(v) for k, v in res.provenance.items()},
-    }
-
-
-def table_payload(kind: str, df: pd.DataFrame, key_columns: list[str], ds: Any) -> dict[str, Any]:
-    """``result.json`` of a tariff or finance analysis: its summary table, labels and units from the
-    shared column map (:func:`chokepoints.report.components.column_label`)."""
-    from ..report.components import column_label
-
-    df = df.reset_index(drop=True)
-    cols = [str(c) for c in df.columns]
-    named = {c: column_label(c) for c in cols}
-    return {
-        "kind": kind,
-        "dates": [],
-        "columns": [{"key": c, "label": named[c][0], "unit": named[c][1]} for c in cols],
-        "rows": [{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in df.itertuples(index=False)],
-        "key_columns": key_columns,
-        "charts": [],
-        "provenance": {k: _clean(v) for k, v in ds.attrs.items()},
+        "provenance": {k: clean(v) for k, v in res.provenance.items()},
     }
 
 
@@ -154,6 +121,8 @@ CAPTIONS = {
     "tariffs": "Totals by date and importer (USD million a year, base-year flows)",
     "finance": "Key numbers",
     "negotiate": "One row per round of talks: BATNAs, the predicted (Nash) deal, the actual outcome, utilities",
+    "backtest": "One row per observation: observed value, model median and 5-95 % band, log error, inside the band",
+    "claims": "One row per figure of the article: its verdict against the bundled data, the data's figure, the source",
 }
 
 
@@ -195,45 +164,8 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
         out = store.job_dir(root, job_id)
         out.mkdir(parents=True, exist_ok=True)
         try:
-            if job["kind"] == "negotiate":
-                store.set_progress(con, job_id, 0.1, "negotiation")
-                res_n = negotiation_result(job)
-                from ..negotiation.report import summary_frame
-
-                ds = res_n.to_dataset()
-                payload = table_payload("negotiate", summary_frame(res_n), ["round"], ds)
-                _write_outputs(out, payload, ds, write_netcdf)
-                store.finish(con, job_id)
-                return "done"
-            checked = check_scenario(text, job["overrides"], max_upload=1 << 30)
-            sc = checked.scenario
-            if job["kind"] == "run":
-                from ..engine import simulate
-
-                res = simulate(
-                    checked.world,
-                    sc,
-                    runs=job["runs"],
-                    seed=job["seed"],
-                    progress=_progress_writer(con, job_id, sc.horizon_days),
-                    max_memory=max_job_memory,
-                )
-                payload = engine_payload(res)
-                ds = res.data
-            elif job["kind"] == "tariffs":
-                from ..trade.analysis import analyse, prepare
-                from ..trade.summary import summary
-
-                store.set_progress(con, job_id, 0.1, "tariff analysis")
-                ds = analyse(sc, prepared=prepare(sc))
-                payload = table_payload("tariffs", summary(ds), ["date", "importer"], ds)
-            else:
-                from ..finance import headline, simulate_finance
-
-                store.set_progress(con, job_id, 0.1, "finance")
-                ds = simulate_finance(sc, runs=job["runs"], seed=job["seed"])
-                payload = table_payload("finance", headline(ds), ["metric"], ds)
-            _write_outputs(out, payload, ds, write_netcdf)
+            payload, ds = _compute(con, job, text, max_job_memory)
+            write_outputs(out, payload, ds, write_netcdf)
             store.finish(con, job_id)
             return "done"
         except InputError as exc:
@@ -247,21 +179,48 @@ def run_job(data_dir: str, job_id: str, max_job_memory: int) -> str:
         con.close()
 
 
-def _write_outputs(out: Path, payload: dict[str, Any], ds: Any, write_netcdf: Any) -> None:
-    labels = {
-        c["key"]: c["label"] + (f" [{c['unit']}]" if c["unit"] and c["unit"] not in c["label"] else "")
-        for c in payload["columns"]
-    }
-    df = pd.DataFrame(payload["rows"], columns=list(labels)).rename(columns=labels)
-    df.to_csv(out / "summary.csv", index=False)
-    try:
-        df.to_parquet(out / "summary.parquet", index=False)
-    except ImportError:  # pyarrow not installed: CSV and JSON only
-        pass
-    write_netcdf(ds, out / "result.nc")
-    tmp = out / "result.json.tmp"
-    tmp.write_text(json.dumps(payload, allow_nan=False), encoding="utf-8")
-    os.replace(tmp, out / "result.json")  # result.json last: its presence means the files are complete
+def _compute(con: Any, job: dict[str, Any], text: str, max_job_memory: int) -> tuple[dict[str, Any], Any]:
+    """The payload of one job and its Dataset (None for a kind that makes none)."""
+    kind, job_id = job["kind"], job["id"]
+    if kind == "negotiate":
+        from ..negotiation.report import summary_frame
+
+        store.set_progress(con, job_id, 0.1, "negotiation")
+        res_n = negotiation_result(job)
+        ds = res_n.to_dataset()
+        return table_payload("negotiate", summary_frame(res_n), ["round"], ds), ds
+    if kind == "claims":
+        store.set_progress(con, job_id, 0.1, "checking the article's claims")
+        return claims_job.run(text, job["options"])
+    checked = check_scenario(text, job["overrides"], max_upload=1 << 30)
+    sc = checked.scenario
+    if kind == "backtest":
+        progress = _progress_writer(con, job_id, sc.horizon_days)
+        return backtest_job.run(job, checked, progress, max_job_memory)
+    if kind == "run":
+        from ..engine import simulate
+
+        res = simulate(
+            checked.world,
+            sc,
+            runs=job["runs"],
+            seed=job["seed"],
+            progress=_progress_writer(con, job_id, sc.horizon_days),
+            max_memory=max_job_memory,
+        )
+        return engine_payload(res), res.data
+    if kind == "tariffs":
+        from ..trade.analysis import analyse, prepare
+        from ..trade.summary import summary
+
+        store.set_progress(con, job_id, 0.1, "tariff analysis")
+        ds = analyse(sc, prepared=prepare(sc))
+        return table_payload("tariffs", summary(ds), ["date", "importer"], ds), ds
+    from ..finance import headline, simulate_finance
+
+    store.set_progress(con, job_id, 0.1, "finance")
+    ds = simulate_finance(sc, runs=job["runs"], seed=job["seed"])
+    return table_payload("finance", headline(ds), ["metric"], ds), ds
 
 
 def write_report_for(data_dir: Path, job: dict[str, Any], text: str) -> Path:
@@ -280,8 +239,13 @@ def write_report_for(data_dir: Path, job: dict[str, Any], text: str) -> Path:
         spec_file = res_n.spec.source_path
         spec_text = Path(spec_file).read_text(encoding="utf-8") if spec_file else None
         return write_negotiation_report(res_n, path, spec_text)
-    checked = check_scenario(text, job["overrides"], max_upload=1 << 30, compile_engine=job["kind"] == "run")
+    if job["kind"] == "claims":  # checked again (same text, options and data: the same verdicts)
+        return claims_job.write_report(path, text, job["options"])
+    engine = job["kind"] in ("run", "backtest")
+    checked = check_scenario(text, job["overrides"], max_upload=1 << 30, compile_engine=engine)
     sc = checked.scenario
+    if job["kind"] == "backtest":
+        return backtest_job.write_report(path, job, checked, _open_plain(out / "result.nc"))
     if job["kind"] == "run":
         from ..engine.result import Result
         from ..report.engine_sections import engine_sections

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   scenario_name TEXT NOT NULL,
   scenario_text TEXT NOT NULL,
   overrides TEXT NOT NULL,
+  options TEXT NOT NULL DEFAULT '{}',
   runs INTEGER,
   seed INTEGER,
   label TEXT NOT NULL DEFAULT '',
@@ -40,7 +41,7 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created);
 UNFINISHED = ("queued", "running")
 _COLUMNS = (
     "id, kind, status, scenario_name, runs, seed, label, progress, message, error, created, started, finished, "
-    "attempts, overrides"
+    "attempts, overrides, options"
 )
 
 
@@ -52,6 +53,12 @@ def connect(data_dir: Path) -> sqlite3.Connection:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.executescript(SCHEMA)
+    columns = {r[1] for r in con.execute("PRAGMA table_info(jobs)")}
+    if "options" not in columns:  # a job table written before jobs had options (claims: date, lang)
+        try:
+            con.execute("ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}'")
+        except sqlite3.OperationalError:  # another process added it first
+            pass
     return con
 
 
@@ -63,6 +70,7 @@ def job_dir(data_dir: Path, job_id: str) -> Path:
 def _row(r: sqlite3.Row) -> dict[str, Any]:
     d = dict(r)
     d["overrides"] = json.loads(d.get("overrides") or "{}")
+    d["options"] = json.loads(d.get("options") or "{}")
     return d
 
 
@@ -76,13 +84,26 @@ def insert(
     runs: int | None,
     seed: int | None,
     label: str = "",
+    options: dict[str, Any] | None = None,
 ) -> str:
-    """Record a queued job; return its id."""
+    """Record a queued job; return its id. ``scenario_text`` is the job's input text (a scenario's
+    YAML, or the article of a claims job); ``options`` what else its kind needs (claims: date, lang)."""
     job_id = uuid.uuid4().hex
     con.execute(
-        "INSERT INTO jobs (id, kind, status, scenario_name, scenario_text, overrides, runs, seed, label, created)"
-        " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
-        (job_id, kind, scenario_name, scenario_text, json.dumps(overrides), runs, seed, label, time.time()),
+        "INSERT INTO jobs (id, kind, status, scenario_name, scenario_text, overrides, options, runs, seed, label,"
+        " created) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            job_id,
+            kind,
+            scenario_name,
+            scenario_text,
+            json.dumps(overrides),
+            json.dumps(options or {}),
+            runs,
+            seed,
+            label,
+            time.time(),
+        ),
     )
     return job_id
 

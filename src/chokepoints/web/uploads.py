@@ -7,7 +7,10 @@ A request's scenario is text, never a path. It is checked in this order, each fa
 2. structure, from PyYAML's event stream before anything is built: no aliases or anchors
    (so no "billion laughs" expansion) and collections nested at most ``max_depth`` deep;
 3. the project's loader and the Scenario model (:meth:`Scenario.from_yaml_text`);
-4. ``world`` must be a bundled dataset name (no field may name a file or folder);
+4. no field may name a file or folder (:data:`FILE_FIELDS`): ``world`` must be a bundled dataset,
+   ``backtest.observed`` a bundled observations table, a ``trade_setup`` event's ``data`` and
+   ``schedule`` the bundled ones and its ``country_codes`` and ``elasticities`` absent, and
+   ``source_path`` is never given; every such field that does is one located problem;
 5. overrides from the page (``events.<id>.<field>``, ``engine.<field>``,
    ``uncertain.<i>.<low|mode|high>``, ``horizon_days``), then the engine's compile step, which
    checks every cross-reference against the World (:func:`chokepoints.engine.compile.compile_plan`).
@@ -24,6 +27,7 @@ import functools
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +133,62 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     return out
 
 
+def _bundled_worlds() -> list[str]:
+    from ..datasets import list_bundled
+
+    return list_bundled()
+
+
+def _bundled_observations() -> list[str]:
+    from ..datasets.observations import bundled_observations
+
+    return bundled_observations()
+
+
+# Every scenario field that the commands read as a file or folder name, and the names a request may
+# give instead: (where, field) -> (the allowed names, or None: the field must be absent; what they are).
+# ``where`` is ``scenario``, ``backtest`` or an event type. tests/test_web_names.py checks that every
+# text field of the scenario models is either here or a name looked up in a World or bundled table.
+FILE_FIELDS: dict[tuple[str, str], tuple[Callable[[], list[str]] | None, str]] = {
+    ("scenario", "world"): (_bundled_worlds, "a bundled dataset"),
+    ("scenario", "source_path"): (None, "not a scenario field (set from where the file was read)"),
+    ("backtest", "observed"): (_bundled_observations, "a bundled observations table"),
+    ("trade_setup", "data"): (lambda: ["bundled"], "the bundled trade data"),
+    ("trade_setup", "schedule"): (lambda: ["us-china-2025", "none"], "the bundled tariff schedule or none"),
+    ("trade_setup", "country_codes"): (None, "a file; the bundled trade data needs none"),
+    ("trade_setup", "elasticities"): (None, "a file; the bundled elasticity table is used"),
+}
+
+
+def file_problems(sc: Scenario, data: dict[str, Any]) -> list[Problem]:
+    """One located problem for every field of :data:`FILE_FIELDS` that holds anything but a bundled
+    name (an absolute path, a ``..``, a folder, any file): a request's scenario may not point the
+    server at a file."""
+    places: list[tuple[str, tuple[str | int, ...], Any]] = [("scenario", ("world",), sc.world)]
+    if "source_path" in data:
+        places.append(("scenario", ("source_path",), data["source_path"]))
+    if sc.backtest is not None:
+        places.append(("backtest", ("backtest", "observed"), sc.backtest.observed))
+    events = data.get("events")
+    for i, e in enumerate(events if isinstance(events, list) else []):
+        kind = e.get("type") if isinstance(e, dict) else None
+        for where, name in FILE_FIELDS:
+            if where == kind and name in e:
+                places.append((where, ("events", i, name), getattr(sc.events[i], name, e[name])))
+    problems = []
+    for where, path, value in places:
+        allowed_of, what = FILE_FIELDS[(where, str(path[-1]))]
+        allowed = allowed_of() if allowed_of is not None else []
+        if value is None or value in allowed:
+            continue
+        field = f"events[{path[1]}].{path[2]}" if path[0] == "events" else ".".join(str(p) for p in path)
+        rule = f"must be {what} ({', '.join(allowed)})" if allowed_of is not None else f"must not be given ({what})"
+        line, col = sc.locate(path)
+        message = f"{field} {rule}: a scenario sent to the server cannot name a file or folder"
+        problems.append(Problem(SOURCE, message, line, col, field=field))
+    return problems
+
+
 def check_scenario(
     text: str,
     overrides: dict[str, Any] | None = None,
@@ -138,17 +198,14 @@ def check_scenario(
     compile_engine: bool = True,
 ) -> Checked:
     """Validate scenario ``text`` (and ``overrides``); raise :class:`InputError` with located problems."""
-    from ..datasets import list_bundled
     from ..yamlio import load_yaml_with_marks
 
     check_structure(text, max_upload, max_depth)
     sc = Scenario.from_yaml_text(text, SOURCE)
     data, _ = load_yaml_with_marks(text, SOURCE)
-    if sc.world is not None and sc.world not in list_bundled():
-        line, col = sc.locate(("world",))
-        raise InputError(
-            Problem(SOURCE, f"world must be a bundled dataset ({', '.join(list_bundled())})", line, col, field="world")
-        )
+    named = file_problems(sc, data)
+    if named:
+        raise InputError(named)
     if overrides:
         data = apply_overrides(data, overrides)
         sc = Scenario.from_dict(data, "overrides")
@@ -260,11 +317,14 @@ def _relocate(p: Problem, sc: Scenario) -> Problem:
     return Problem(SOURCE, p.message, line, col, field=p.field, row=p.row)
 
 
-def memory_estimate(checked: Checked, runs: int) -> int:
+def memory_estimate(checked: Checked, runs: int, record: tuple[str, ...] | None = None) -> int:
     """Bytes the engine records for ``runs`` runs: horizon x runs x 8 x values per day.
 
-    Values per day = 3 x producers (production, demand, capacity) + inventories + 2 x final-demand
-    cells + 2 x controlled routes (the engine's own record layout, engine/simulate.py).
+    Values per day, per recorded variable (the engine's record layout, engine/simulate.py):
+    production, demand and capacity one per producer, inventory_days one per inventory,
+    final_demand and final_demand_unmet one per final-demand cell, shipments and orders one per
+    controlled route (counted as every supply link, an upper bound). ``record`` None: all of them
+    (3 x producers + inventories + 2 x final-demand cells + 2 x routes), as a ``run`` job records.
     """
     w = checked.world
     if w is None:
@@ -274,4 +334,15 @@ def memory_estimate(checked: Checked, runs: int) -> int:
     n_inv = len(tables["inventories"]) if "inventories" in tables else 0
     m = len(tables["final_demand"]) if "final_demand" in tables else 0
     routes = len(tables["supply_links"]) if "supply_links" in tables else 0
-    return int(checked.scenario.horizon_days * runs * 8 * (3 * n + n_inv + 2 * m + 2 * routes))
+    per_day = {
+        "production": n,
+        "demand": n,
+        "capacity": n,
+        "inventory_days": n_inv,
+        "final_demand": m,
+        "final_demand_unmet": m,
+        "shipments": routes,
+        "orders": routes,
+    }
+    values = sum(per_day[k] for k in (record if record is not None else per_day))
+    return int(checked.scenario.horizon_days * runs * 8 * values)
