@@ -34,7 +34,9 @@ def serve(
     max_job_memory: Annotated[
         str, typer.Option("--max-job-memory", help="Memory one job may record, e.g. 1GiB, 500MB")
     ] = "1GiB",
-    max_upload: Annotated[int, typer.Option("--max-upload", min=1024, help="Bytes of scenario or article text at most")] = 262144,
+    max_upload: Annotated[
+        int, typer.Option("--max-upload", min=1024, help="Bytes of scenario or article text at most")
+    ] = 262144,
 ) -> None:
     """Serve the page and the HTTP API (under /api/v1) for running and comparing scenarios."""
     try:
