@@ -183,3 +183,89 @@ def test_bundled_hybrid_loads_with_sourced_links() -> None:
     for s in links["source"]:
         assert set(s.split(";")) <= known
     assert 0.5 < hw.metadata["graft"]["calibration"]["ndfeb_magnet"] < 2.0
+
+
+def two_supplier_chain() -> World:
+    # CN.magnet 3 t/day sells 1 to the US motor maker and 2 to China's own final demand; US.magnet 1 t/day
+    # sells 1 to the motor maker (which buys half from each: 0.02 t x 100 units = 2 t/day)
+    t = {
+        "regions": pd.DataFrame({"region": ["CN", "US"], "name": ["China", "US"]}),
+        "products": pd.DataFrame(
+            {"product": ["magnet", "motor"], "name": ["magnet", "motor"], "unit": ["t", "units"], "stage": ["", ""]}
+        ),
+        "producers": pd.DataFrame(
+            {
+                "producer": ["CN.magnet", "US.magnet", "US.motor"],
+                "region": ["CN", "US", "US"],
+                "product": ["magnet", "magnet", "motor"],
+                "output_per_day": [3.0, 1.0, 100.0],
+                "capacity_per_day": [3.0, 1.0, 100.0],
+                "end_use": ["", "", "motors"],
+            }
+        ),
+        "recipes": pd.DataFrame(
+            {"producer": ["US.motor"], "input_product": ["magnet"], "amount_per_unit": [0.02], "unit": ["t per units"]}
+        ),
+        "supply_links": pd.DataFrame(
+            {
+                "buyer": ["US.motor", "US.motor", "fd.US.motor", "fd.CN.magnet"],
+                "product": ["magnet", "magnet", "motor", "magnet"],
+                "supplier": ["CN.magnet", "US.magnet", "US.motor", "CN.magnet"],
+                "share": [0.5, 0.5, 1.0, 1.0],
+            }
+        ),
+        "final_demand": pd.DataFrame(
+            {
+                "demand": ["fd.US.motor", "fd.CN.magnet"],
+                "region": ["US", "CN"],
+                "product": ["motor", "magnet"],
+                "end_use": ["motors", "other"],
+                "amount_per_day": [100.0, 2.0],
+            }
+        ),
+        "unit_values": pd.DataFrame({"product": ["magnet"], "usd_per_unit": [50_000.0], "unit": ["USD per t"]}),
+    }
+    return World.from_tables(name="two-supplier-chain", **t)
+
+
+def _sold(cw) -> np.ndarray:
+    need = np.zeros((cw.n, cw.n + cw.m))
+    for f in range(cw.n):
+        p = cw.prod_product[f]
+        need[f, : cw.n] = cw.A[p] * cw.x0
+        need[f, cw.n :] = cw.y0 * (cw.fd_product == p)
+    return (np.asarray(cw.W) * need).sum(axis=1)
+
+
+def test_default_rule_buys_in_world_shares() -> None:
+    # M = 3 + 1 = 4 t/day over T = 0.01 x (75 + 200) = 2.75: c = 4 / 2.75; every buyer 3/4 CN, 1/4 US
+    cw = graft(tiny_mrio(), two_supplier_chain(), LINKS, RMAP).compile()
+    mag, cn, us = cw.products.index("magnet"), cw.producers.index("CN.magnet"), cw.producers.index("US.magnet")
+    assert cw.A[mag, 1] == pytest.approx(0.01 * 4 / 2.75) and cw.A[mag, 3] == pytest.approx(0.01 * 4 / 2.75)
+    W = np.asarray(cw.W)
+    assert (W[cn, 1], W[us, 1], W[cn, 3], W[us, 3]) == pytest.approx((0.75, 0.25, 0.75, 0.25))
+
+
+def test_sourced_region_keeps_the_chains_tonnage_and_suppliers() -> None:
+    # US (-> JPN) end users bought 2 t/day, 1 from each maker: JPN.cars gets c = 2 / (0.01 x 200) = 1 and buys
+    # half and half; the rest (CHN.cars) gets China's 2 t/day: c = 2 / (0.01 x 75), all from CN.magnet
+    hw = graft(tiny_mrio(), two_supplier_chain(), LINKS, RMAP, sourced_regions=["JPN"])
+    cw = hw.compile()
+    mag, cn, us = cw.products.index("magnet"), cw.producers.index("CN.magnet"), cw.producers.index("US.magnet")
+    cal = hw.metadata["graft"]["calibration"]
+    assert cal["magnet@JPN"] == pytest.approx(1.0) and cal["magnet"] == pytest.approx(2 / 0.75, rel=1e-5)
+    assert hw.metadata["graft"]["sourced_regions"] == ["JPN"]
+    assert cw.A[mag, 3] == pytest.approx(0.01) and cw.A[mag, 1] == pytest.approx(0.01 * 2 / 0.75)
+    W = np.asarray(cw.W)
+    assert (W[cn, 3], W[us, 3], W[cn, 1], W[us, 1]) == pytest.approx((0.5, 0.5, 1.0, 0.0))
+    # every producer still sells exactly its output; MRIO x unchanged
+    np.testing.assert_allclose(_sold(cw), cw.x0, rtol=1e-10)
+    np.testing.assert_allclose(cw.x0[:4], tiny_mrio().compile().x0)
+
+
+def test_sourced_region_without_output_or_unknown_is_an_error() -> None:
+    with pytest.raises(InputError, match="unknown MRIO region 'KOR' in sourced_regions"):
+        graft(tiny_mrio(), two_supplier_chain(), LINKS, RMAP, sourced_regions=["KOR"])
+    chn_only = LINKS.assign(region=["CHN"])
+    with pytest.raises(InputError, match="links select no output in JPN"):
+        graft(tiny_mrio(), two_supplier_chain(), chn_only, RMAP, sourced_regions=["JPN"])

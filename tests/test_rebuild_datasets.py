@@ -27,6 +27,7 @@ BUILDERS = {
     "tariff_lines": "build_tariff_lines.py",
     "observed/rare-earths-2025": "build_observations_2025.py",
     "wiod-2011-rare-earths": "build_hybrid_wiod_2011.py",
+    "wiod-2011-minor-metals": "build_hybrid_wiod_2011_minor_metals.py",
 }
 
 

@@ -28,6 +28,12 @@ MRIO industry, u the USD value of one MRIO unit, v_P the USD value of one unit o
 3. MRIO buyers of P buy from the chain's suppliers of P in the shares of the sales to D:
    W'[f, g] = (sum over b in D of W[f, b] need_b) / M_P (the same for every buyer g), so each
    chain supplier sells exactly what it sold to D and the chain stays balanced.
+2'-3'. ``sourced_regions`` (optional, MRIO regions): for a region r named there where the chain's end
+   users (D_r: those in chain regions mapped to r) buy P, r's MRIO buyers keep the chain's own tonnage
+   and suppliers: c_P,r = M_P,r / T_P,r with M_P,r the sales of P to D_r and T_P,r = sum over g in r of
+   i_P[g] x0_g, and W'[f, g in r] = (sales of f to D_r) / M_P,r. The other regions share the rest,
+   M_P - sum_r M_P,r, by rules 2 and 3 over D less the D_r (c_P of the rest; ``calibration`` holds it
+   under P and the region's under ``P@r``). Each supplier still sells exactly what it sold to D.
 4. The value of P is taken out of g's purchases of the sectors Q = replaces, in proportion to them:
    A'[q, g] = A[q, g] - (a_P[g] v_P / u) A[q, g] / (sum over q' in Q of A[q', g]) (an error if g buys
    less of Q than that). The removed purchases, dZ[(k, q), g] = W[(k, q), g] (A[q, g] - A'[q, g]) x0_g,
@@ -44,6 +50,7 @@ Units stay explicit per product: MRIO sectors in the MRIO's money, chain product
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -107,8 +114,10 @@ def graft(
     region_map_file: str = "<region_map>",
     assumptions: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
+    sourced_regions: Sequence[str] = (),
 ) -> HybridWorld:
-    """Graft ``chain_world`` into ``mrio_world`` along ``links`` (see the module docstring for the rule).
+    """Graft ``chain_world`` into ``mrio_world`` along ``links`` (see the module docstring for the rule;
+    ``sourced_regions``: rule 2'-3').
 
     >>> hw = graft(load_world("wiod-2011"), load_world("rare-earths-2025"), links, region_map)  # doctest: +SKIP
     """
@@ -167,11 +176,19 @@ def graft(
     Wc = np.asarray(cwd.W)
     need = np.concatenate([np.zeros(n_c), cwd.y0])  # need_b of buyer b for the product of each supplier row
     sales_D = np.zeros(n_c)
+    # sales to the end users in each sourced region (rule 2'-3'): group k of every chain buyer, -1 for the rest
+    sourced = _sourced(sourced_regions, mri, region_map_file)
+    b_region = [rmap[cwd.regions[r]] for r in np.concatenate([cwd.prod_region, cwd.fd_region])]
+    b_group = np.array([sourced.index(r) if r in sourced else -1 for r in b_region], dtype=np.intp)
+    sales_DG = np.zeros((n_c, len(sourced)))
     for f in range(n_c):
         p = cwd.prod_product[f]
         need[:n_c] = cwd.A[p] * cwd.x0
         dmask = np.concatenate([dropped_f, dropped_c])
-        sales_D[f] = float((Wc[f] * need * dmask).sum())
+        contrib = Wc[f] * need * dmask
+        sales_D[f] = float(contrib.sum())
+        for k in range(len(sourced)):
+            sales_DG[f, k] = float(contrib[b_group == k].sum())
     for f in (int(v) for v in np.flatnonzero(sales_D > 0)):
         p = cwd.products[cwd.prod_product[f]]
         if cpi[p] not in linked_idx and cwd.prod_product[f] not in dropped_products:
@@ -238,16 +255,23 @@ def graft(
                     field="chain_product",
                 )
             )
-        c_P = M_P / T_P
-        calibration[p] = c_P
-        a = c_P * d["i"]
+        a = np.zeros(n_m)
+        for key, mask, sold in _groups(p, sales_D[sup], sales_DG[sup], sourced, mri, mw.prod_region):
+            T_G = float((d["i"] * mw.x0 * mask).sum())
+            if T_G <= 0:
+                where = f"in {key.split('@')[1]}" if "@" in key else "outside the sourced regions"
+                raise InputError(
+                    Problem(links_file, f"{p!r}: the chain's end users buy it but the links select no output {where}")
+                )
+            c_G = float(sold.sum()) / T_G
+            calibration[key] = c_G
+            a[mask] = c_G * d["i"][mask]
+            W[n_m + c_f_new[sup][:, None], np.flatnonzero(mask & (a > 0))[None, :]] = (sold / sold.sum())[:, None]
         row = S_m + int(c_prod_new[pc])
         A[row, :n_m] = a
         target[row, :n_m] = np.where(a > 0, d["days"], 0.0)
         initial[row, :n_m] = target[row, :n_m]
         binding[row, :n_m] = a > 0
-        shares = sales_D[sup] / M_P
-        W[n_m + c_f_new[sup][:, None], np.flatnonzero(a > 0)[None, :]] = shares[:, None]
         v_P = float(cwd.unit_value[pc])
         if not np.isfinite(v_P):
             raise InputError(
@@ -333,6 +357,7 @@ def graft(
             "chain": chain_world.name,
             "linked_products": sorted(linked),
             "calibration": {p: float(f"{c:.6g}") for p, c in sorted(calibration.items())},
+            **({"sourced_regions": list(sourced)} if sourced else {}),
             "dropped_chain_producers": [cwd.producers[f] for f in np.flatnonzero(dropped_f)],
             "dropped_chain_demands": [cwd.demands[c] for c in np.flatnonzero(dropped_c)],
         },
@@ -340,6 +365,44 @@ def graft(
     parts = [a for a in (chain_world.assumptions, assumptions) if a is not None and len(a)]
     assum = pd.concat(parts, ignore_index=True) if parts else None
     return HybridWorld(lazy, name=name, version=version, metadata=metadata, compiled=hw, assumptions=assum)
+
+
+def _sourced(regions: Sequence[str], mri: dict[str, int], label: str) -> list[str]:
+    """The sourced MRIO regions (rule 2'-3'), checked."""
+    out: list[str] = []
+    for r in regions:
+        if str(r) not in mri:
+            raise InputError(Problem(label, f"unknown MRIO region {r!r} in sourced_regions", field="sourced_regions"))
+        if str(r) not in out:
+            out.append(str(r))
+    return out
+
+
+def _groups(
+    product: str,
+    sales: np.ndarray,
+    sales_by_region: np.ndarray,
+    sourced: list[str],
+    mri: dict[str, int],
+    prod_region: np.ndarray,
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(calibration key, MRIO producers of the group, sales of each supplier of P to the group's end users):
+    one group per sourced region whose end users buy ``product``, then the rest (rules 2-3 and 2'-3')."""
+    out = []
+    rest = np.ones(len(prod_region), bool)
+    left = sales.copy()
+    for k, r in enumerate(sourced):
+        sold = sales_by_region[:, k]
+        if sold.sum() <= 0:
+            continue
+        mask = prod_region == mri[r]
+        out.append((f"{product}@{r}", mask, sold))
+        rest &= ~mask
+        left -= sold
+    left = np.maximum(left, 0.0)
+    if left.sum() > 1e-12 * sales.sum():  # not all sales went to sourced regions (round-off aside)
+        out.append((product, rest, left))
+    return out
 
 
 def _tables(
@@ -435,7 +498,8 @@ def _lazy(tables: dict[str, pd.DataFrame], hw: CompiledWorld) -> _LazyTables:
 
 def read_hybrid_folder(folder: Path, meta: dict[str, Any]) -> HybridWorld:
     """The hybrid World of a folder with ``dataset.yaml`` ``format: hybrid`` (``mrio``, ``chain``: World names
-    or folders next to it) and ``links.csv``, ``region_map.csv``, optional ``assumptions.csv`` and ``sources.csv``."""
+    or folders next to it; optional ``sourced_regions``, a list of MRIO regions, rule 2'-3') and ``links.csv``,
+    ``region_map.csv``, optional ``assumptions.csv`` and ``sources.csv``."""
     from .io import read_assumptions
     from .load import load_world
 
@@ -471,7 +535,17 @@ def read_hybrid_folder(folder: Path, meta: dict[str, Any]) -> HybridWorld:
         region_map_file=str(folder / "region_map.csv"),
         assumptions=assumptions,
         sources=csv("sources.csv", required=False),
+        sourced_regions=_region_list(meta.get("sourced_regions"), folder / "dataset.yaml"),
     )
     world.metadata.update({k: v for k, v in meta.items() if k not in ("format",)})
     world.files = {t: str(folder / f"{t}.csv") for t in ("links", "region_map", "assumptions", "sources")}
     return world
+
+
+def _region_list(value: Any, path: Path) -> list[str]:
+    """``sourced_regions`` of a dataset.yaml: absent, or a list of MRIO region codes."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(Problem(str(path), "expected a list of MRIO region codes", field="sourced_regions"))
+    return value
