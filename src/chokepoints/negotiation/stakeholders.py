@@ -22,7 +22,9 @@ here from its published description (no code copied):
   another when the expected utility of a challenge is positive; the weaker side of a
   dyad moves to (compel, conflict) or towards (compromise) the stronger one; repeated for
   a number of rounds; the forecast is the weighted median of the final positions. The
-  equations are in :func:`challenge_round`.
+  equations are in :func:`challenge_round`. This is our own reading (per-pair probabilities
+  from linear utilities, offers judged by the proposer); the reading that reproduces Scholz et
+  al.'s published results on BDM's example is :mod:`chokepoints.negotiation.bdm_scholz`.
 - **Exchange model** (Stokman & van Oosten 1994, "The exchange of voting positions", in
   the same volume): two actors on opposite sides of the expected outcome of two issues
   trade: each moves its position on the issue it cares less about towards the other,
