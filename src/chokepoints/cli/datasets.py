@@ -76,7 +76,10 @@ def show(
         console.print(_frame_table(src[src["source_id"].isin(cited)], f"Sources cited by {table}"))
 
 
-_DB_HELP = "Database: wiod (WIOD 2013, .RData or pymrio's Excel folder) or oecd-icio (ICIO CSV, pymrio)"
+_DB_HELP = (
+    "Database: wiod (WIOD 2013, .RData or pymrio's Excel folder), oecd-icio (ICIO CSV), exiobase3 "
+    "(IOT_YYYY_ixi/pxp.zip), eora26 (Eora26_YYYY_bp.zip) or figaro (Eurostat flat or matrix CSV); docs/mrio-import.md"
+)
 
 
 @datasets_app.command("import")
@@ -86,6 +89,12 @@ def import_(
     year: int = typer.Option(..., "--year", help="Table year"),
     out: Path = typer.Option(..., "--out", help="World folder to write (Parquet tables + dataset.yaml)"),
     aggregate: Path | None = typer.Option(None, "--aggregate", help="CSV dimension,from,to (region or sector)"),
+    usd_per_unit: float | None = typer.Option(
+        None,
+        "--usd-per-unit",
+        help="USD per unit of the table's money, needed for EUR tables (exiobase3, figaro: e.g. 1.1e6 for M EUR "
+        "at 1.10 USD per EUR); an exchange rate you choose, recorded in dataset.yaml",
+    ),
 ) -> None:
     """Convert an MRIO table into a World folder that `--world` and scenario files accept."""
     from ..datasets.mrio_import import DATABASES, import_database
@@ -94,7 +103,7 @@ def import_(
     try:
         if database not in DATABASES:
             raise InputError(Problem("DATABASE", f"unknown database {database!r}; expected {', '.join(DATABASES)}"))
-        folder = import_database(database, path, year, out, aggregate)
+        folder = import_database(database, path, year, out, aggregate, usd_per_unit=usd_per_unit)
         from ..world import load_world
 
         world = load_world(folder)
@@ -109,7 +118,7 @@ def import_(
 
 @datasets_app.command("download")
 def download(
-    database: str = typer.Argument(..., help="wiod or oecd-icio"),
+    database: str = typer.Argument(..., help="wiod, oecd-icio or exiobase3 (eora26 and figaro: by hand)"),
     folder: Path = typer.Argument(..., help="Folder to store the raw files in"),
     years: list[int] = typer.Option(..., "--year", help="Year(s) to download (repeat --year)"),
     yes: bool = typer.Option(False, "--yes", help="Confirm the download (network access; large files)"),

@@ -1,4 +1,4 @@
-"""Import MRIO databases (WIOD, OECD ICIO) into World folders, and read those folders back.
+"""Import MRIO databases (WIOD, OECD ICIO, EXIOBASE 3, Eora26, FIGARO) into World folders, and read them back.
 
 A World folder of an MRIO holds the table itself, not the derived ARIO arrays:
 
@@ -15,7 +15,11 @@ Loading (``load_world(folder)``) rebuilds Z and Y, x = Z summed over columns + Y
 over columns, and calls ``from_mrio``. Parsers: pymrio's ``parse_oecd`` (which merges
 ICIO's split China CN1, CN2 and Mexico MX1, MX2 into CHN and MEX) and ``parse_wiod``
 (the WIOD 2013 Excel files); the WIOD 2013 tables as R data files (``wiot_YYYY.RData``,
-the layout of the R package bquast/wiod) are read here with ``rdata``.
+the layout of the R package bquast/wiod) are read here with ``rdata``; EXIOBASE 3, Eora26
+and FIGARO in :mod:`chokepoints.datasets.mrio_formats` (their layouts are described there).
+A negative intermediate flow (Eora has a few) is set to 0 on import, counted in
+``dataset.yaml``. Tables in another currency than USD (EXIOBASE and FIGARO: million euros)
+need ``usd_per_unit``, an exchange rate the caller chooses; it is recorded in ``dataset.yaml``.
 Downloading is a separate, explicit step (:func:`download`, pymrio's downloaders).
 """
 
@@ -31,8 +35,9 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
+from .mrio_formats import eora, exiobase, figaro
 
-DATABASES = ("wiod", "oecd-icio")
+DATABASES = ("wiod", "oecd-icio", "exiobase3", "eora26", "figaro")
 
 #: WIOD 2013 release industries c1..c35 (ISIC Rev. 3), from the WIOD 2013 user guide
 #: (Timmer et al. 2015, Review of International Economics 23, 575-605, Table 2).
@@ -93,16 +98,16 @@ INFO = {
         "citation": "OECD (2023), Inter-Country Input-Output tables, http://oe.cd/icio",
         "url": "http://oe.cd/icio",
     },
+    "exiobase3": exiobase.INFO,
+    "eora26": eora.INFO,
+    "figaro": figaro.INFO,
 }
 
 
 def _need(module: str) -> Any:
-    try:
-        return __import__(module)
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise InputError(
-            Problem("<mrio>", f"this needs the Python package {module!r}: pip install 'chokepoints[mrio]'")
-        ) from None
+    from .mrio_formats import need
+
+    return need(module)
 
 
 # ---------------------------------------------------------------------------------------
@@ -155,10 +160,17 @@ def parse(database: str, path: str | Path, year: int) -> SimpleNamespace:
     ``wiod``: a ``wiot_YYYY.RData`` file or a folder holding one (read here), else the folder
     of WIOD 2013 Excel files given to ``pymrio.parse_wiod``. ``oecd-icio``: an
     ``ICIO20xx_YYYY.csv`` (or .zip) file or a folder of them, through ``pymrio.parse_oecd``.
+    ``exiobase3``, ``eora26``, ``figaro``: see :mod:`chokepoints.datasets.mrio_formats`.
     """
     p = Path(path)
     if not p.exists():
         raise InputError(Problem(str(p), "no such file or folder"))
+    if database == "exiobase3":
+        return exiobase.parse_exiobase3(p, year)
+    if database == "eora26":
+        return eora.parse_eora26(p, year)
+    if database == "figaro":
+        return figaro.parse_figaro(p, year)
     if database == "wiod":
         rfile = p if p.is_file() else p / f"wiot_{year}.RData"
         if rfile.suffix.lower() == ".rdata" and rfile.is_file():
@@ -257,6 +269,20 @@ def aggregate(table: SimpleNamespace, mapping: dict[str, dict[str, str]], source
 # ---------------------------------------------------------------------------------------
 # World folders
 # ---------------------------------------------------------------------------------------
+def clip_negative_intermediate(table: SimpleNamespace) -> dict[str, Any]:
+    """Set negative cells of ``table.Z`` to 0 (in place); their count and sum as in the table.
+
+    Done before any aggregation, so that a group's flow is the sum of the non-negative cells.
+    """
+    Zv = table.Z.to_numpy(float)
+    neg = Zv < 0
+    stats = {"entries_in_table": int(neg.sum()), "sum_in_table": float(Zv[neg].sum())}
+    if stats["entries_in_table"]:
+        table.Z = pd.DataFrame(np.where(neg, 0.0, Zv), index=table.Z.index, columns=table.Z.columns)
+    table.negative_intermediate = stats
+    return stats
+
+
 def write_folder(
     table: SimpleNamespace,
     folder: str | Path,
@@ -266,11 +292,30 @@ def write_folder(
     name: str | None = None,
     extra: dict[str, Any] | None = None,
     value_dtype: str = "float64",
+    usd_per_unit: float | None = None,
 ) -> Path:
-    """Write Z, Y, the index and ``dataset.yaml`` (see the module docstring). Returns the folder."""
+    """Write Z, Y, the index and ``dataset.yaml`` (see the module docstring). Returns the folder.
+
+    ``usd_per_unit``: USD per unit of the table's money (needed for a non-USD table; else the
+    table's own ``usd_per_unit``, e.g. 1e3 for Eora's thousands of USD, or 1e6 for M USD).
+    """
     _need("pyarrow")
     from ..world.mrio import monetary_units
 
+    given = usd_per_unit
+    if usd_per_unit is None:
+        usd_per_unit = getattr(table, "usd_per_unit", None)
+    try:
+        money, usd = monetary_units(table, None, usd_per_unit)
+    except InputError:
+        label = monetary_units(table, None, 1.0)[0]
+        raise InputError(
+            Problem(
+                "--usd-per-unit",
+                f"values are in {label}: give --usd-per-unit, USD per {label} (an exchange rate you choose, e.g. "
+                f"1.1e6 for M EUR at 1.10 USD per EUR; it is recorded in dataset.yaml)",
+            )
+        ) from None
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     Z, Y = table.Z, table.Y
@@ -282,6 +327,13 @@ def write_folder(
         out / "index.parquet", index=False
     )
     Zv = Z.reindex(index=idx, columns=idx).to_numpy(float)
+    neg = Zv < 0
+    neg_z = getattr(table, "negative_intermediate", None) or {
+        "entries_in_table": int(neg.sum()),
+        "sum_in_table": float(Zv[neg].sum()),
+    }
+    if neg.any():  # negative flows set to 0 (import_database has done so already, before aggregating)
+        Zv = np.where(neg, 0.0, Zv)
     r, c = np.nonzero(Zv)
     pd.DataFrame(
         {"row": r.astype(np.int32), "col": c.astype(np.int32), "value": Zv[r, c].astype(value_dtype)}
@@ -296,7 +348,6 @@ def write_folder(
             "value": Yv[yr, yc].astype(value_dtype),
         }
     ).to_parquet(out / "Y.parquet", index=False, compression="zstd")
-    money, usd = monetary_units(table, None, None)
     info = dict(INFO[database])
     if getattr(table, "release", ""):
         info["release"] = table.release
@@ -312,7 +363,12 @@ def write_folder(
         "licence": info["licence"],
         "citation": info["citation"],
         "url": info["url"],
-        "units": {"monetary": money, "usd_per_unit": usd, "flows": f"{money} per year"},
+        "units": {
+            "monetary": money,
+            "usd_per_unit": usd,
+            "flows": f"{money} per year",
+            **({"usd_per_unit_from": "given with --usd-per-unit (an exchange rate)"} if given is not None else {}),
+        },
         "regions": len(dict.fromkeys(regions)),
         "sectors": len(dict.fromkeys(sectors)),
         "imported_from": Path(getattr(table, "source_file", "")).name,
@@ -325,6 +381,18 @@ def write_folder(
             "note": "inventory changes can be negative; categories are summed per consuming region and a net "
             "negative cell is set to 0 on load (x recomputed as Z summed over columns + Y summed over columns)",
         },
+        **(
+            {
+                "negative_intermediate": {
+                    **neg_z,
+                    "note": "negative intermediate flows (statistical adjustments) are set to 0 on import; x is "
+                    "recomputed on load as Z summed over columns + Y summed over columns",
+                }
+            }
+            if neg_z["entries_in_table"]
+            else {}
+        ),
+        **(getattr(table, "extra", None) or {}),
         **(extra or {}),
     }
     (out / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -379,25 +447,47 @@ def read_folder(folder: str | Path, meta: dict[str, Any] | None = None, **option
 
 
 def import_database(
-    database: str, path: str | Path, year: int, out: str | Path, aggregate_map: str | Path | None = None
+    database: str,
+    path: str | Path,
+    year: int,
+    out: str | Path,
+    aggregate_map: str | Path | None = None,
+    *,
+    usd_per_unit: float | None = None,
+    value_dtype: str = "float64",
 ) -> Path:
-    """Parse ``path`` as ``database`` for ``year``, aggregate if asked, write a World folder to ``out``."""
+    """Parse ``path`` as ``database`` for ``year``, aggregate if asked, write a World folder to ``out``.
+
+    ``database``: one of :data:`DATABASES`. ``usd_per_unit``: USD per unit of the table's money,
+    required for EUR tables (EXIOBASE 3, FIGARO: 1 M EUR = rate * 1e6 USD). Returns ``out``.
+    """
     table = parse(database, path, year)
+    clip_negative_intermediate(table)
     extra: dict[str, Any] = {}
     if aggregate_map is not None:
         aggregate(table, read_aggregation(aggregate_map), source=str(aggregate_map))
         extra["aggregated_with"] = Path(aggregate_map).name
-    return write_folder(table, out, database=database, year=year, extra=extra)
+    return write_folder(
+        table, out, database=database, year=year, extra=extra, usd_per_unit=usd_per_unit, value_dtype=value_dtype
+    )
 
 
 def download(database: str, folder: str | Path, years: list[int], **credentials: Any) -> Any:
     """Download raw tables with pymrio's downloaders (network access; never called implicitly).
 
-    wiod: ``pymrio.download_wiod2013``; oecd-icio: ``pymrio.download_oecd`` (release v2023).
+    wiod: ``pymrio.download_wiod2013``; oecd-icio: ``pymrio.download_oecd`` (release v2023);
+    exiobase3: ``pymrio.download_exiobase3`` (Zenodo, both ixi and pxp). Eora26 needs an account
+    (worldmrio.com) and FIGARO is downloaded from Eurostat's page by hand: both are a one-line error.
     """
+    if database == "eora26":
+        raise InputError(Problem("DATABASE", "Eora26 needs an account: download Eora26_YYYY_bp.zip at worldmrio.com"))
+    if database == "figaro":
+        raise InputError(Problem("DATABASE", f"download the FIGARO flat files by hand from {figaro.INFO['url']}"))
     pymrio = _need("pymrio")
     if database == "wiod":
         return pymrio.download_wiod2013(str(folder), years=years)
     if database == "oecd-icio":
         return pymrio.download_oecd(str(folder), version="v2023", years=years)
+    if database == "exiobase3":
+        return pymrio.download_exiobase3(str(folder), years=years)
     raise InputError(Problem("DATABASE", f"unknown database {database!r}; expected one of {', '.join(DATABASES)}"))
