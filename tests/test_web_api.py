@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import error_of, wait
 
 from chokepoints.scenario.library import scenario_path  # noqa: E402
 from chokepoints.web import Settings, create_app, store  # noqa: E402
@@ -24,22 +24,6 @@ APPROVAL = "events.apr_licensing.approval_rate"
 
 def rare_text() -> str:
     return scenario_path(RARE).read_text(encoding="utf-8")
-
-
-def wait(client: TestClient, job_id: str, timeout: float = 60) -> dict:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        j = client.get(f"{API}/jobs/{job_id}").json()
-        if j["status"] in ("done", "failed"):
-            return j
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} not finished in {timeout} s")
-
-
-def error_of(resp) -> dict:
-    body = resp.json()
-    assert set(body) == {"error"} and body["error"]["status"] == resp.status_code
-    return body["error"]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import error_of, wait
 
 from chokepoints.scenario.library import scenario_path  # noqa: E402
 from chokepoints.web import Settings, create_app, store  # noqa: E402
@@ -27,22 +27,6 @@ RUNS, SEED = 6, 3
 ARTICLES = Path(__file__).parent / "data" / "articles"
 # worked by hand in tests/test_claims.py: Nov 2025 TIC level 682.6, available 2026-01-18
 TREASURIES = "China's holdings of US Treasuries fell to $683bn."
-
-
-def wait(client: TestClient, job_id: str, timeout: float = 120) -> dict:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        j = client.get(f"{API}/jobs/{job_id}").json()
-        if j["status"] in ("done", "failed"):
-            return j
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} not finished in {timeout} s")
-
-
-def error_of(resp) -> dict:
-    body = resp.json()
-    assert set(body) == {"error"} and body["error"]["status"] == resp.status_code
-    return body["error"]
 
 
 @pytest.fixture(scope="module")
