@@ -100,3 +100,22 @@ def test_help_lists_the_command():
     assert r.exit_code == 0 and "cutoff" in r.output
     h = invoke("--help")
     assert h.exit_code == 0 and "EXPORTER:PRODUCT" in h.output
+
+
+def test_comparison_script_prints_the_published_figures():
+    """scripts/cutoff_comparison.py (the table of docs/cutoff.md) reads data/facts/published_estimates.csv."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, str(root / "scripts" / "cutoff_comparison.py"), "--runs", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [ln for ln in proc.stdout.splitlines() if ln.startswith(("| Ga", "| Ge"))]
+    assert len(rows) == 4
+    assert rows[0].endswith("| 3,400 (1,700-9,000) |") and rows[2].endswith("| 400 (10-1,100) |")
