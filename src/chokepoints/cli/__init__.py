@@ -1,6 +1,6 @@
 """The ``chokepoints`` command line (Typer + Rich).
 
-One module per command group (``run``, ``datasets``, ``exposure``, ``sensitivity``, ``finance``,
+One module per command group (``run``, ``datasets``, ``exposure``, ``cutoff``, ``sensitivity``, ``finance``,
 ``tariffs``, ``negotiate``, ``scenarios``, ``sweep`` with ``results`` and ``compare``); what they share
 (consoles, one-line errors, ``--debug``, common options) lives in :mod:`._common`, which the command
 modules import instead of this package.
@@ -21,6 +21,7 @@ from ..errors import InputError
 from . import (
     backtest,
     check,
+    cutoff,
     datasets,
     exposure,
     finance,
@@ -68,6 +69,7 @@ app.command("validate")(run.validate)
 app.command("run")(run.run)
 app.add_typer(datasets.datasets_app, name="datasets")
 app.command("exposure")(exposure.exposure)
+app.command("cutoff")(cutoff.cutoff)
 app.command("sensitivity")(sensitivity.sensitivity)
 app.command("finance")(finance.finance)
 app.command("tariffs")(tariffs.tariffs)
