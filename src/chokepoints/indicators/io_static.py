@@ -9,17 +9,13 @@ Notation and functions as pymrio (``pymrio.tools.iomath``), per day of the World
 * Ghosh: B = Z / x (row-wise, ``calc_B``), G = (I - B)^-1 (``calc_G``).
 * Output multiplier of f: sum over rows of L[:, f]; value-added multiplier: sum_i v_i L[i, f];
   Ghosh (forward) multiplier: sum over columns of G[f, :].
-* Neither inverse is formed: the multipliers are three solves with one LU factorisation of
-  M = I - A, (I - A)^T m_out = 1, (I - A)^T m_va = v and, since B = x^-1 A x (x as a diagonal
-  matrix) so G = x^-1 L x (as pymrio's ``calc_G(B, L, x)``), G 1 = (L x) / x, i.e.
-  (I - A) z = x, Ghosh multiplier = z / x (a producer with x = 0 makes B its own factorisation).
-  The LU is done in float32 and refined in float64 (mixed-precision iterative refinement, as
-  LAPACK's ``dsgesv``: z += M^-1 (b - M z) with the float32 factors while the residual
-  |b - M z|_inf halves and exceeds eps |M|_inf |z|_inf, eps the float64 machine epsilon, at most
-  30 steps; accepted if |b - M z|_inf <= sqrt(n) eps |M|_inf |z|_inf, dsgesv's test, else a
-  float64 LU), which halves the O(n^3) work and gives float64 accuracy for the
-  well-conditioned I - A of an input-output table. Measured in docs/performance.md (a dense LU
-  beats scipy's sparse ``splu`` on dense and on 5 %-sparse 9,800-sector tables).
+* Neither inverse is formed: the multipliers are three solves with M = I - A,
+  (I - A)^T m_out = 1, (I - A)^T m_va = v and, since B = x^-1 A x (x as a diagonal matrix) so
+  G = x^-1 L x (as pymrio's ``calc_G(B, L, x)``), G 1 = (L x) / x, i.e. (I - A) z = x, Ghosh
+  multiplier = z / x (a producer with x = 0 gives B its own solver). The solves are GMRES on the
+  dense M with float64 accuracy checked, falling back to LU factorisations
+  (:mod:`chokepoints.indicators.leontief`): O(n^2) per solve instead of the O(n^3) of an inverse or
+  an LU. Measured in docs/performance.md ("Hybrid Worlds and static multipliers at 9,800").
 * Hypothetical extraction (Miller and Blair 2009, section 12.2; Dietzenbacher and Lahr 2013) of the
   sales of one exporter's product (rows f*) to a set of destination regions D:
   backward (Leontief, demand-driven): A* = A with A[f*, b] = 0 for buyers b in D, y* = y less f*'s
@@ -42,10 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import lu_factor, lu_solve
 
 from ..errors import InputError, Problem
 from ..world import World
+from .leontief import LeontiefSolver
 
 
 @dataclass(frozen=True)
@@ -67,16 +63,26 @@ class IOTable:
 def io_table(world: World) -> IOTable:
     """Z, y, x and value added of ``world``'s baseline, per day."""
     cw = world.compile()
-    n = cw.n
-    W = np.asarray(cw.W)
-    need = cw.A[cw.prod_product, :] * cw.x0[None, :]  # (n, n): f's product needed by b
-    Z = W[:, :n] * need
-    Yc = W[:, n:] * cw.y0[None, :]  # (n, m)
-    R = len(cw.regions)
+    n, R = cw.n, len(cw.regions)
+    use = cw.A * cw.x0[None, :]  # (S, n): product p needed by b
+    Z = np.zeros((n, n))
     y_by_region = np.zeros((n, R))
-    for r in range(R):
-        y_by_region[:, r] = Yc[:, cw.fd_region == r].sum(axis=1)
-    y = Yc.sum(axis=1)
+    if cw.shares3 is not None and cw.suppliers3 is not None and cw.fd_links is not None:
+        # an MRIO world's factored shares (W[suppliers3[p, k], :n] = shares3[p, k]): no dense W
+        for p in range(cw.S):
+            k = np.flatnonzero(cw.suppliers3[p] >= 0)
+            Z[cw.suppliers3[p, k]] = cw.shares3[p, k] * use[p][None, :]
+        sup, cell, share = (np.asarray(v) for v in cw.fd_links)
+        np.add.at(y_by_region, (sup.astype(np.intp), cw.fd_region[cell]), share * cw.y0[cell])
+    else:
+        W = np.asarray(cw.W)
+        for p in range(cw.S):
+            rows = np.flatnonzero(cw.prod_product == p)
+            Z[rows] = W[rows, :n] * use[p][None, :]
+        to_region = np.zeros((cw.m, R))  # y0 of final-demand cell c in the column of its region
+        to_region[np.arange(cw.m), cw.fd_region] = cw.y0
+        y_by_region = W[:, n:] @ to_region
+    y = y_by_region.sum(axis=1)
     x = cw.x0.astype(float)
     va = cw.value_added if cw.value_added is not None else x - Z.sum(axis=0)
     uv = cw.unit_value[cw.prod_product]
@@ -99,57 +105,6 @@ def _recix(x: np.ndarray) -> np.ndarray:
     return np.divide(1.0, x, out=np.zeros_like(x), where=x != 0)
 
 
-REFINE_STEPS = 30  # LAPACK dsgesv's ITERMAX
-
-
-class LeontiefSolver:
-    """Solves (I - C) z = b and (I - C)^T z = b for a square coefficient matrix C (A or B), a few
-    right-hand sides at a time, by mixed-precision iterative refinement (module docstring)."""
-
-    def __init__(self, C: np.ndarray) -> None:
-        n = C.shape[0]
-        self.M = np.eye(n) - C
-        self.norm = float(np.abs(self.M).sum(axis=1).max()) if n else 0.0
-        self.lu64: tuple[np.ndarray, np.ndarray] | None = None
-        self.lu32: tuple[np.ndarray, np.ndarray] | None = None
-        self.refined = 0  # refinement steps taken so far (all solves)
-        M32 = self.M.astype(np.float32)
-        if n and np.isfinite(M32).all():
-            lu, piv = lu_factor(M32, overwrite_a=True, check_finite=False)
-            if np.isfinite(lu).all() and np.abs(np.diag(lu)).min() > 0:
-                self.lu32 = (lu, piv)
-        if self.lu32 is None:
-            self._double()
-
-    def _double(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.lu64 is None:
-            self.lu64 = lu_factor(self.M, check_finite=False)
-            self.lu32 = None
-        return self.lu64
-
-    def solve(self, b: np.ndarray, trans: bool = False) -> np.ndarray:
-        """z with (I - C) z = b, or (I - C)^T z = b if ``trans``; b of shape (n,) or (n, k)."""
-        b = np.asarray(b, dtype=float)
-        tr = 1 if trans else 0
-        if self.lu32 is None:
-            return lu_solve(self._double(), b, trans=tr, check_finite=False)
-        Mop = self.M.T if trans else self.M
-        z = lu_solve(self.lu32, b.astype(np.float32), trans=tr, check_finite=False).astype(float)
-        eps = np.finfo(float).eps * self.norm
-        last = np.inf
-        for k in range(REFINE_STEPS + 1):
-            r = b - Mop @ z
-            res, scale = float(np.abs(r).max(initial=0.0)), float(np.abs(z).max(initial=0.0))
-            if not np.isfinite(res) or res <= eps * scale or res > 0.5 * last or k == REFINE_STEPS:
-                break  # at float64 rounding level, no longer halving, or out of steps
-            z += lu_solve(self.lu32, r.astype(np.float32), trans=tr, check_finite=False)
-            self.refined += 1
-            last = res
-        if not (np.isfinite(res) and res <= np.sqrt(len(b)) * eps * scale):  # dsgesv's test
-            return lu_solve(self._double(), b, trans=tr, check_finite=False)
-        return z
-
-
 def _ghosh(t: IOTable, solver: LeontiefSolver, Z: np.ndarray, left: bool) -> np.ndarray:
     """G 1 (``left`` False) or va' G (``left`` True) for G = (I - B)^-1, B = Z / x row-wise, given the
     factorisation of I - A, A = Z / x column-wise: G = x^-1 L x when every x > 0 (module docstring),
@@ -158,7 +113,7 @@ def _ghosh(t: IOTable, solver: LeontiefSolver, Z: np.ndarray, left: bool) -> np.
         if left:
             return solver.solve(t.va / t.x, trans=True) * t.x
         return solver.solve(t.x) / t.x
-    own = LeontiefSolver(Z * _recix(t.x)[:, None])
+    own = LeontiefSolver(Z * _recix(t.x)[:, None], overwrite=True)
     return own.solve(t.va, trans=True) if left else own.solve(np.ones(len(t.x)))
 
 
@@ -166,7 +121,7 @@ def multipliers(world: World) -> pd.DataFrame:
     """Output, value-added and Ghosh multipliers of every producer (see the module docstring)."""
     t = io_table(world)
     v = np.divide(t.va, t.x, out=np.zeros_like(t.x), where=t.x > 0)
-    solver = LeontiefSolver(t.Z * _recix(t.x)[None, :])
+    solver = LeontiefSolver(t.Z * _recix(t.x)[None, :], overwrite=True)
     back = solver.solve(np.column_stack([np.ones(len(t.x)), v]), trans=True)
     return pd.DataFrame(
         {
@@ -204,7 +159,7 @@ def hypothetical_extraction(
     y_star = t.y.copy()
     d_idx = np.array([regions.index(r) for r in dest], dtype=np.intp)
     y_star[rows] -= t.y_by_region[np.ix_(rows, d_idx)].sum(axis=1)
-    star = LeontiefSolver(A)
+    star = LeontiefSolver(A, overwrite=True)
     del A
     dx_back = (x_base - star.solve(y_star)) * 365.0
     Z_star = t.Z.copy()
