@@ -1,7 +1,7 @@
 """Benchmark: hybrid Worlds (the rare-earth chain grafted into a synthetic MRIO) and static multipliers
 at EXIOBASE's size (issue #15 targets).
 
-Run:  python benchmarks/bench_hybrid.py                 (everything, about 15 minutes on 2 cores)
+Run:  python benchmarks/bench_hybrid.py                 (everything, about 10 minutes on 2 cores)
       python benchmarks/bench_hybrid.py --quick         (fewer steps and runs, extrapolated; no inverse
                                                          and no sparse LU of the dense table)
       python benchmarks/bench_hybrid.py --skip boario,static
@@ -318,8 +318,9 @@ def case_static(folder: str, methods: list[str]) -> dict:
         t0 = time.perf_counter()
         try:
             res, tf = static_method(m, out, A, M, rhs_t, x, v, result)
-        except MemoryError:
-            out[f"{m}_error"] = "MemoryError"
+        except MemoryError as exc:
+            out[f"{m}_error"] = f"MemoryError: {exc}".strip(": ")
+            gc.collect()
             continue
         gc.collect()
         out[f"{m}_s"] = time.perf_counter() - t0
@@ -580,13 +581,13 @@ def summary(res: dict[str, dict], runs: int) -> None:
     if "wall_365_s" in s:
         ok = s["wall_365_s"] < 60 and s["peak_gib"] < 8
         print(
-            f"- hybrid 9,800 x 365 days, 1 run: {s['wall_365_s']:.1f} s, peak {s['peak_gib']:.2f} GiB "
+            f"- hybrid {s['n']:,} producers x 365 days, 1 run: {s['wall_365_s']:.1f} s, peak {s['peak_gib']:.2f} GiB "
             f"(target < 60 s, < 8 GiB): {'met' if ok else 'NOT met'}"
         )
     e = res.get("ens_ban", {})
     if "wall_365_s" in e:
         print(
-            f"- hybrid 2,000, {runs} runs: {e['wall_365_s']:.1f} s (target < 120 s): "
+            f"- hybrid {e['n']:,} producers, {runs} runs: {e['wall_365_s']:.1f} s (target < 120 s): "
             f"{'met' if e['wall_365_s'] < 120 else 'NOT met'}"
         )
     b, o, m = res.get("boario", {}), res.get("ours1", {}), res.get("ens_mrio", {})
