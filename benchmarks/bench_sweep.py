@@ -89,6 +89,21 @@ def main() -> None:
             f"in-memory ensemble: {results['memory']:.1f} s, {a.runs / results['memory']:.0f} runs/s"
             + per(cpu["memory"])
         )
+        # simulate(threads=1) leaves BLAS its threads: at this size its products use every core,
+        # which the chunks (too small for BLAS to split) do not; the same ensemble on one core:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            t, c = time.perf_counter(), time.process_time()
+            res = simulate(world, sc, runs=a.runs, seed=1, record=list(RECORD), threads=1)
+            tidy(res.data, task, 0, 0)
+            results["memory1"] = time.perf_counter() - t
+            cpu["memory1"] = time.process_time() - c
+            del res
+        print(
+            f"  the same, BLAS on one thread: {results['memory1']:.1f} s, {a.runs / results['memory1']:.0f} runs/s"
+            + per(cpu["memory1"])
+        )
     if "chunked" not in skip:
         c = time.process_time()
         chunked_breakdown(ex, sid, tmp, results)
@@ -100,7 +115,11 @@ def main() -> None:
         cpu["inproc"] = time.process_time() - c
         results["inproc"] = r.seconds
         print(f"sweep in-process:   {r.seconds:.1f} s, {a.runs / r.seconds:.0f} runs/s{per(cpu['inproc'])}")
-        for base, what in (("memory", "the in-memory ensemble"), ("chunked", "the same chunks in a loop")):
+        for base, what in (
+            ("memory", "the in-memory ensemble"),
+            ("memory1", "the in-memory ensemble, BLAS on one thread"),
+            ("chunked", "the same chunks in a loop"),
+        ):
             if base in results:
                 over, cover = r.seconds / results[base] - 1, cpu["inproc"] / cpu[base] - 1
                 print(f"  overhead vs {what}: wall {100 * over:+.1f} %, CPU {100 * cover:+.1f} %")
