@@ -49,11 +49,11 @@ def catalogue_path(out: str | Path) -> Path:
 
 
 @contextmanager
-def connect(out: str | Path, read_only: bool = False, views: bool = True) -> Iterator[Any]:
+def connect(out: str | Path, read_only: bool = False, views: bool = True, schema: bool = True) -> Iterator[Any]:
     """A DuckDB connection to the catalogue of sweep folder ``out`` (closed on exit), with the
     views ``indicators`` and ``series`` over the done chunks' Parquet files (unless ``views`` is
     False: the sweep runner's per-chunk updates skip listing every chunk file, which grows with
-    the sweep)."""
+    the sweep). ``schema``: create the tables if missing (a writer that knows they exist skips it)."""
     import duckdb
 
     path = catalogue_path(out)
@@ -69,7 +69,7 @@ def connect(out: str | Path, read_only: bool = False, views: bool = True) -> Ite
                 raise
             time.sleep(0.1)
     try:
-        if not read_only:
+        if schema and not read_only:
             con.execute(SCHEMA)
         if views:
             _views(con, Path(out))

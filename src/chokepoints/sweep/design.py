@@ -74,6 +74,7 @@ class Expanded:
     chunks: list[Chunk]
     runs_per_chunk: list[int] = field(default_factory=list)  # per base scenario
     runs_per_point: int = 0  # the file's ``runs``, or N (D + 2) for a sobol_indices design
+    worlds: list[Any] = field(default_factory=list)  # the loaded Worlds, per base scenario (for in-process runs)
 
     @property
     def runs(self) -> int:
@@ -279,4 +280,4 @@ def expand(spec: SweepFile, load_world: Any = None) -> Expanded:
         Chunk(c, p, seeds[c], None if sample is None else sample[p[0][1] : p[0][1] + p[0][2]])
         for c, p in enumerate(pieces)
     ]
-    return Expanded(spec, bases, refs, points, chunks, rpc, R)
+    return Expanded(spec, bases, refs, points, chunks, rpc, R, worlds)

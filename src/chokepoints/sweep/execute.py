@@ -1,12 +1,12 @@
-"""Run a sweep on Dask: submit its unfinished chunks, write each one as it finishes, catalogue it.
+"""Run a sweep: submit its unfinished chunks, write each one as it finishes, catalogue it.
 
-Where the chunks run: in this process by default (a ``distributed.LocalCluster`` of one worker
-thread), on ``workers`` local worker processes, or on an existing cluster (``scheduler``
+Where the chunks run (:mod:`.executors`): in this process by default (one worker thread, no
+Dask), on ``workers`` local Dask worker processes, or on an existing Dask cluster (``scheduler``
 address ``tcp://HOST:PORT``; its workers need chokepoints installed and must be able to load the
 sweep's World: a bundled name, or a path they can read). A worker that dies loses its chunk in
 flight; the scheduler runs it again on another worker. The client alone writes the Parquet files
 and the catalogue, so a killed client leaves every finished chunk in place and ``resume`` runs
-the others only.
+the others only (a done chunk is checked by its file's presence, not read).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..errors import InputError, Problem
 from ..provenance import provenance
 from .catalogue import chunk_file, connect, write_parquet
 from .design import Expanded, expand
+from .executors import CatalogueWriter, DaskChunks, LocalChunks
 from .model import SweepFile, sweep_id
 
 
@@ -118,21 +119,31 @@ def task_of(ex: Expanded, sid: str, chunk_id: int) -> dict[str, Any]:
     }
 
 
+DASK_CONFIG = {
+    # the workers' statistical profiler (for the dashboard) samples their threads every 10 ms
+    "distributed.worker.profile.enabled": False,
+    # every Dask process checks its event loop's health every 20 ms by default
+    "distributed.admin.tick.interval": "200ms",
+}
+"""Dask settings for the clusters and clients the sweep makes: idle, a LocalCluster of 2 workers
+used about 140 ms of CPU per second with the defaults (client and scheduler 55, workers 88),
+about 45 with these, on the 2-core development machine (docs/performance.md)."""
+
+
 def client_for(workers: int | None = None, scheduler: str | None = None) -> tuple[Any, Callable[[], None]]:
-    """A Dask client (and how to close it): an existing scheduler, ``workers`` local processes, or in-process."""
+    """A Dask client (and how to close it): an existing scheduler, or ``workers`` local processes."""
+    import dask
     from distributed import Client, LocalCluster
 
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise InputError(Problem("--scheduler", f"cannot reach {scheduler}: {exc}")) from None
-        return client, client.close
-    if workers:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
-    else:
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
-    client = Client(cluster)
+    with dask.config.set(DASK_CONFIG):
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(Problem("--scheduler", f"cannot reach {scheduler}: {exc}")) from None
+            return client, client.close
+        cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = Client(cluster)
 
     def close() -> None:
         client.close()
@@ -154,87 +165,91 @@ def run_sweep(
 ) -> SweepRun:
     """Run (or, with ``resume``, finish) the sweep of file ``path``; results go to folder ``out``.
 
-    ``client``: an existing ``distributed.Client`` to use instead of ``workers``/``scheduler``.
+    ``client``: an existing ``distributed.Client`` to use instead of ``workers``/``scheduler``;
+    with none of the three the chunks run in this process (:class:`.executors.LocalChunks`).
     ``progress(done, total)`` is called after each chunk is written.
     """
-    from distributed import as_completed
-
-    from .work import run_chunk
-
     t0 = time.perf_counter()
     out = Path(out)
     ex, sid = prepared or prepare(path)
     with connect(out, views=False) as con:
         done = _register(con, ex, sid, resume)
-    # a chunk marked done whose file vanished is run again
-    done = {c for c in done if chunk_file(out, sid, "indicators", c).exists()}
-    todo = [c.chunk_id for c in ex.chunks if c.chunk_id not in done]
-    close: Callable[[], None] = lambda: None  # noqa: E731
-    if client is None and todo:
-        client, close = client_for(workers, scheduler)
-    failed = 0
-    try:
-        futures = []
-        now = time.time()
-        with connect(out, views=False) as con:
-            if todo:  # nothing to do when every chunk is done (resume of a finished sweep)
-                con.executemany(
-                    "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
-                    "where sweep_id = ? and chunk_id = ?",
-                    [[now, sid, c] for c in todo],
-                )
-        for c in todo:
-            futures.append(
-                client.submit(run_chunk, task_of(ex, sid, c), key=f"{sid}-chunk-{c:05d}", pure=False, retries=3)
+        # a chunk marked done whose file vanished is run again
+        done = {c for c in done if chunk_file(out, sid, "indicators", c).exists()}
+        todo = [c.chunk_id for c in ex.chunks if c.chunk_id not in done]
+        if todo:  # nothing to do when every chunk is done (resume of a finished sweep)
+            con.execute(
+                "update chunks set status = 'running', submitted = ?, attempts = attempts + 1, error = null "
+                "where sweep_id = ? and list_contains(?, chunk_id)",
+                [time.time(), sid, todo],
             )
-        n_done = len(done)
-        for fut in as_completed(futures) if futures else []:
+    if not todo:
+        return SweepRun(sid, out, len(ex.chunks), 0, len(done), 0, ex.runs, time.perf_counter() - t0)
+    close: Callable[[], None] = lambda: None  # noqa: E731
+    if client is None and (workers or scheduler):
+        client, close = client_for(workers, scheduler)
+    chunks: LocalChunks | DaskChunks
+    if client is None:
+        chunks = LocalChunks(lambda c: task_of(ex, sid, c), dict(zip(ex.world_refs, ex.worlds, strict=False)))
+    else:
+        chunks = DaskChunks(client, lambda c: task_of(ex, sid, c), lambda c: f"{sid}-chunk-{c:05d}")
+    writer = CatalogueWriter(out)
+    failed = 0
+    n_done = len(done)
+    try:
+        chunks.submit(todo)
+        for _ in todo:
+            got = chunks.next(writer.wait_s())
+            if got is None:  # nothing finished while the file was held: let readers in, then wait
+                writer.release(force=True)
+                got = chunks.next(None)
+            assert got is not None
+            cid, fut = got
             try:
                 r = fut.result()
             except InputError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a chunk that fails is recorded, the others go on
                 failed += 1
-                cid = int(str(fut.key).rsplit("-", 1)[1])
-                with connect(out, views=False) as con:
-                    con.execute(
-                        "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
-                        [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
-                    )
-                continue
-            cid = r["chunk_id"]
-            write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
-            if r["series"] is not None:
-                write_parquet(r["series"], chunk_file(out, sid, "series", cid))
-            with connect(out, views=False) as con:
-                con.execute(
-                    "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
-                    "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
-                    [
-                        r["started"],
-                        r["finished"],
-                        time.time(),
-                        r["finished"] - r["started"],
-                        r["worker"],
-                        len(r["indicators"]),
-                        str(Path(sid) / "indicators" / f"chunk-{cid:05d}.parquet"),
-                        json.dumps(r["provenance"], default=str),
-                        sid,
-                        cid,
-                    ],
+                writer.execute(
+                    "update chunks set status = 'failed', error = ? where sweep_id = ? and chunk_id = ?",
+                    [f"{type(exc).__name__}: {exc}"[:2000], sid, cid],
                 )
+                chunks.done(cid)
+                continue
+            chunks.done(cid)
+            _write_chunk(out, sid, r, writer)
+            del r, fut, got
+            writer.release()
             n_done += 1
             if progress is not None:
                 progress(n_done, len(ex.chunks))
     finally:
+        writer.release(force=True)
+        chunks.close()
         close()
-    return SweepRun(
-        sid,
-        out,
-        len(ex.chunks),
-        len(todo) - failed,
-        len(done),
-        failed,
-        ex.runs,
-        time.perf_counter() - t0,
+    return SweepRun(sid, out, len(ex.chunks), len(todo) - failed, len(done), failed, ex.runs, time.perf_counter() - t0)
+
+
+def _write_chunk(out: Path, sid: str, r: dict[str, Any], writer: CatalogueWriter) -> None:
+    """The chunk's Parquet files (atomically), then its catalogue row: done."""
+    cid = r["chunk_id"]
+    write_parquet(r["indicators"], chunk_file(out, sid, "indicators", cid))
+    if r["series"] is not None:
+        write_parquet(r["series"], chunk_file(out, sid, "series", cid))
+    writer.execute(
+        "update chunks set status = 'done', started = ?, finished = ?, written = ?, compute_s = ?, "
+        "worker = ?, rows = ?, path = ?, provenance = ? where sweep_id = ? and chunk_id = ?",
+        [
+            r["started"],
+            r["finished"],
+            time.time(),
+            r["finished"] - r["started"],
+            r["worker"],
+            len(r["indicators"]),
+            str(Path(sid) / "indicators" / f"chunk-{cid:05d}.parquet"),
+            json.dumps(r["provenance"], default=str),
+            sid,
+            cid,
+        ],
     )

@@ -1,10 +1,11 @@
-"""What a Dask worker does with one chunk: simulate its runs, keep the tidy indicators.
+"""What a worker does with one chunk: simulate its runs, keep the tidy indicators.
 
 :func:`run_chunk` is a pure function of its task (a dict of plain values): the same task
 gives the same numbers on any worker, so a chunk lost with a killed worker is simply run
-again elsewhere. Indicators per run and group (region, end use), from ``ds.cp``:
+again elsewhere. Indicators per run and group (region, end use), the numbers of ``ds.cp``
+read from the chunk's arrays by :mod:`chokepoints.sweep.tidy`:
 
-* ``shortfall_day``: first day the group is short (NaN: never), ``ds.cp.shortfall_days``;
+* ``shortfall_day``: first day the group is short (NaN: never), as ``ds.cp.shortfall_days``;
 * ``output_lost_units`` / ``output_lost_usd``: ``ds.cp.output_lost`` summed over the horizon.
 
 With ``series`` the chunk also returns, per point, group and day, the sum over its runs of the
@@ -23,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .tidy import tidy_frames
+
 INDICATOR_COLUMNS = ["sweep_id", "chunk_id", "point_id", "run", "region", "end_use", "indicator", "value"]
 SERIES_COLUMNS = ["sweep_id", "chunk_id", "point_id", "region", "end_use", "day", "runs", "sum_output_ratio"]
 
@@ -34,87 +37,44 @@ def _world(ref: str) -> Any:
     return load_world(ref)
 
 
-def groups_of(ds: Any, groups: Any) -> list[tuple[str, str]]:
-    """The (region, end use) groups to keep: the result's key users (all groups if it names none),
-    all groups, or the listed ones."""
-    if groups == "all":
-        return ds.cp.groups()
-    if groups == "key_users":
-        return ds.cp.key_users or ds.cp.groups()
-    return [(str(g["region"]), str(g["end_use"])) for g in groups]
-
-
 def tidy(ds: Any, task: dict[str, Any], point_id: int, run0: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Indicators (and series) of one point's runs ``ds`` as tidy frames; runs numbered from ``run0``."""
-    R = ds.sizes["run"]
-    runs = np.arange(run0, run0 + R)
-    frames, series = [], []
-    for region, end_use in groups_of(ds, task["groups"]):
-        vals: dict[str, np.ndarray] = {}
-        if "shortfall_day" in task["indicators"]:
-            vals["shortfall_day"] = ds.cp.shortfall_days(region, end_use).values
-        if {"output_lost_units", "output_lost_usd"} & set(task["indicators"]):
-            lost = ds.cp.output_lost(region, end_use)
-            vals["output_lost_units"] = lost.units.values
-            vals["output_lost_usd"] = lost.usd.values
-        for name in task["indicators"]:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "run": runs,
-                        "region": region,
-                        "end_use": end_use,
-                        "indicator": name,
-                        "value": np.asarray(vals[name], dtype=np.float64),
-                    }
-                )
-            )
-        if task["series"]:
-            ratio = ds.cp.output_ratio(region, end_use).values  # (run, day)
-            series.append(
-                pd.DataFrame(
-                    {
-                        "region": region,
-                        "end_use": end_use,
-                        "day": np.arange(ratio.shape[1]),
-                        "runs": np.isfinite(ratio).sum(0).astype(np.int64),
-                        "sum_output_ratio": np.nansum(ratio, 0),
-                    }
-                )
-            )
-    ind = pd.concat(frames, ignore_index=True)
-    ind.insert(0, "point_id", point_id)
-    ser = None
-    if series:
-        ser = pd.concat(series, ignore_index=True)
-        ser.insert(0, "point_id", point_id)
-    return ind, ser
+    """Indicators (and series) of one point's runs ``ds`` as tidy frames; runs numbered from ``run0``
+    (:func:`chokepoints.sweep.tidy.tidy_frames`)."""
+    return tidy_frames(ds, list(task["indicators"]), task["groups"], bool(task["series"]), point_id, run0)
 
 
-def run_chunk(task: dict[str, Any]) -> dict[str, Any]:
+def run_chunk(task: dict[str, Any], world: Any = None) -> dict[str, Any]:
     """Simulate one chunk; return its tidy indicators, series, timings and the engine provenance.
 
     ``task``: sweep_id, chunk_id, seed, world (reference), pieces [(point id, first run, runs)],
     scenarios (one scenario dict per piece), indicators, groups, series, max_memory, samples (None, or
-    the chunk's rows of a sobol_indices sample).
+    the chunk's rows of a sobol_indices sample). ``world``: the World itself when the caller has it
+    (the in-process executor); otherwise it is loaded from its reference, once per process.
+
+    One point: compiled and simulated as :func:`chokepoints.simulate` does, less its memory
+    estimate (which compiles a second, one-run plan): the chunk was sized by that same estimate
+    (:func:`chokepoints.sweep.design.runs_per_chunk`), and the engine still refuses a budget too
+    small for its records and one run's state.
     """
-    from ..engine import simulate, simulate_many
+    from ..engine import simulate_many
+    from ..engine.compile import compile_plan
+    from ..engine.ensemble import result_of
     from ..scenario import Scenario
     from .design import RECORD
 
     started = time.time()
-    world = _world(task["world"])
+    world = _world(task["world"]) if world is None else world
     scenarios = [Scenario.model_validate(s) for s in task["scenarios"]]
     pieces = task["pieces"]
+    seed = task["seed"]
     opts = {"record": list(RECORD), "threads": 1, "max_memory": task["max_memory"]}
-    if task.get("samples") is not None:  # a sobol_indices chunk: its rows of Saltelli's sample
-        res = simulate(world, scenarios[0], seed=task["seed"], samples=np.asarray(task["samples"], float), **opts)
-        parts = [(res, slice(0, pieces[0][2]))]
-    elif len(pieces) == 1:
-        res = simulate(world, scenarios[0], runs=pieces[0][2], seed=task["seed"], **opts)
-        parts = [(res, slice(0, pieces[0][2]))]
+    if task.get("samples") is not None or len(pieces) == 1:
+        # a sobol_indices chunk carries its rows of Saltelli's sample (the engine then draws nothing)
+        samples = None if task.get("samples") is None else np.asarray(task["samples"], float)
+        plan = compile_plan(world, scenarios[0], runs=pieces[0][2], seed=seed, samples=samples)
+        parts = [(result_of(world, scenarios[:1], plan, seed=seed, **opts), slice(0, pieces[0][2]))]
     else:
-        parts = simulate_many(world, scenarios, runs=pieces[0][2], seed=task["seed"], **opts)
+        parts = simulate_many(world, scenarios, runs=pieces[0][2], seed=seed, **opts)
     inds, sers, prov = [], [], {}
     for (point_id, run0, _n), (res, sl) in zip(pieces, parts, strict=True):
         ds = res.data.isel(run=sl)
