@@ -56,6 +56,28 @@ def run_chunk(task: dict[str, Any], world: Any = None) -> dict[str, Any]:
     (:func:`chokepoints.sweep.design.runs_per_chunk`), and the engine still refuses a budget too
     small for its records and one run's state.
     """
+    with _one_blas_thread():
+        return _run_chunk(task, world)
+
+
+def _one_blas_thread():
+    """BLAS held to one thread while a chunk runs, where threadpoolctl is installed.
+
+    A sweep runs chunks side by side (one per worker, or one beside the writer in this process);
+    at this model's sizes OpenBLAS's threads on a chunk's matrix products cost more CPU than they
+    save (10,000 runs of the April-2025 scenario: 13.5 ms of CPU per run with two BLAS threads,
+    6.2 ms with one, and a shorter wall time too; docs/performance.md).
+    """
+    import contextlib
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _run_chunk(task: dict[str, Any], world: Any) -> dict[str, Any]:
     from ..engine import simulate_many
     from ..engine.compile import compile_plan
     from ..engine.ensemble import result_of

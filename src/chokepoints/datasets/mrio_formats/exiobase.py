@@ -33,18 +33,21 @@ written here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from ...errors import InputError, Problem
 from . import check_year, need, years_in_name
+from .tsv_matrix import read_matrix
 
 FILE_PARAMETERS = "file_parameters.json"
 
@@ -141,6 +144,39 @@ def _numeric(df: pd.DataFrame, key: str, src: Path) -> pd.DataFrame:
     return pd.DataFrame(values, index=df.index, columns=df.columns)
 
 
+def _big_table(src: Path, folder: str, spec: dict[str, Any]) -> tuple[np.ndarray, pd.Index, pd.Index]:
+    """Z.txt or A.txt of the IOSystem at ``src`` (archive or folder), read by :func:`read_matrix`."""
+    name = str(spec.get("name", ""))
+    try:
+        n_index, n_header = int(spec.get("nr_index_col", 2)), int(spec.get("nr_header", 2))
+    except (TypeError, ValueError):
+        raise InputError(
+            Problem(str(src), f"{FILE_PARAMETERS}: nr_index_col / nr_header of {name} are not integers")
+        ) from None
+    if src.is_file():
+        member = f"{folder}/{name}" if folder else name
+
+        @contextlib.contextmanager
+        def opener() -> Iterator[IO[bytes]]:
+            with zipfile.ZipFile(src) as zf:
+                if member not in zf.namelist():
+                    raise InputError(
+                        Problem(str(src), f"{member} is listed in {FILE_PARAMETERS} but not in the archive")
+                    )
+                with zf.open(member) as fh:
+                    yield fh
+
+    else:
+        file = src / name
+
+        def opener() -> IO[bytes]:  # type: ignore[misc]
+            if not file.is_file():
+                raise InputError(Problem(str(src), f"{name} is listed in {FILE_PARAMETERS} but not in the folder"))
+            return file.open("rb")
+
+    return read_matrix(opener, str(src), name, n_index, n_header)
+
+
 def parse_exiobase3(path: str | Path, year: int) -> SimpleNamespace:
     """Z, Y, unit and checks of one EXIOBASE 3 table (see the module docstring for the layout).
 
@@ -164,8 +200,9 @@ def parse_exiobase3(path: str | Path, year: int) -> SimpleNamespace:
             raise InputError(Problem(str(src), f"{FILE_PARAMETERS} lists no {need_key} table", field=need_key))
     named = [y for text in (src.name, folder, str(meta.get("description", ""))) for y in years_in_name(text)]
     check_year(src, year, named[0] if named else None)
+    small = [k for k in core if k not in ("Z", "A")]  # the 9,800 x 9,800 tables are read in blocks below
     try:
-        io = pymrio.load_all(src, subset=core, subfolders=[])
+        io = pymrio.load_all(src, subset=small, subfolders=[])
     except Exception as exc:  # noqa: BLE001 - any failure of the reader is bad input
         raise InputError(Problem(str(src), f"pymrio.load_all: {type(exc).__name__}: {exc}")) from None
     Y = _frame(io, "Y", src)
@@ -176,17 +213,17 @@ def parse_exiobase3(path: str | Path, year: int) -> SimpleNamespace:
     if isinstance(x, pd.DataFrame):
         x = _numeric(x, "x", src)
     if derive_z:
-        A = _numeric(_frame(io, "A", src), "A", src)
+        values, rows, cols = _big_table(src, folder, files["A"])
         if not isinstance(x, pd.DataFrame):
             raise InputError(Problem(str(src), "x.txt was not read (needed with A.txt when Z.txt is absent)"))
-        xv = x.reindex(A.columns).iloc[:, 0].to_numpy(float)
-        Z = pd.DataFrame(A.to_numpy(float) * xv[None, :], index=A.index, columns=A.columns)
+        values *= x.reindex(cols).iloc[:, 0].to_numpy(float)[None, :]  # Z = A x^, in place
     else:
-        Z = _frame(io, "Z", src)
+        values, rows, cols = _big_table(src, folder, files["Z"])
+    Z = pd.DataFrame(values, index=rows, columns=cols, copy=False)
+    del values
     Y = _numeric(Y, "Y", src)
     if not Z.index.equals(Y.index) or len(Z.index) != len(Z.columns):
         raise InputError(Problem(str(src), "Z.txt and Y.txt do not have the same (region, sector) rows", field="Y"))
-    Z = _numeric(Z, "Z", src)
     gap = None
     if isinstance(x, pd.DataFrame):
         xv = x.reindex(Z.index).iloc[:, 0].to_numpy(float)
