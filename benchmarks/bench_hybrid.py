@@ -5,7 +5,6 @@ Run:  python benchmarks/bench_hybrid.py                 (everything, about 10 mi
       python benchmarks/bench_hybrid.py --quick         (fewer steps and runs, extrapolated; no inverse
                                                          and no sparse LU of the dense table)
       python benchmarks/bench_hybrid.py --skip boario,static
-      python benchmarks/bench_hybrid.py --import-exiobase PATH   (NOT IMPLEMENTED YET, see below)
 
 It needs the ``mrio`` extra (pyarrow) and, for the side-by-side case, BoARIO 0.7.x (``parity`` extra).
 
@@ -48,9 +47,7 @@ per case, the machine is shared):
    the former method: ``multipliers`` took two, L and G). Each is checked against the float64 LU
    (largest relative difference over the three multipliers).
 
-EXIOBASE import: ``--import-exiobase PATH`` is the hook for timing the EXIOBASE 3 importer; it is not
-implemented yet (the importer is being written): fill in :func:`import_exiobase` and the case runs
-before the others.
+The EXIOBASE 3 import at this size is timed by ``benchmarks/bench_mrio_import.py``.
 """
 
 from __future__ import annotations
@@ -81,15 +78,6 @@ REGION_MAP = [("CHN", "CHN"), ("USA", "USA"), ("JPN", "JPN"), ("AUS", "AUS"), ("
 
 def peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB (ru_maxrss is KiB)
-
-
-def import_exiobase(path: str, out: Path) -> Path:
-    """HOOK, NOT IMPLEMENTED: import the EXIOBASE 3 table at ``path`` into the World folder ``out``
-    (to be filled in with the EXIOBASE importer; then time it and load the folder as in case_static)."""
-    raise NotImplementedError(
-        f"--import-exiobase {path}: not implemented yet (the EXIOBASE importer is being written; "
-        "fill in benchmarks/bench_hybrid.py:import_exiobase)"
-    )
 
 
 # -- Worlds ------------------------------------------------------------------------------------------
@@ -482,17 +470,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="60 steps, 20 runs, BoARIO 30 steps; no inv, no dense splu")
     ap.add_argument("--blas-threads", type=int, help="OPENBLAS_NUM_THREADS / OMP_NUM_THREADS of every case")
     ap.add_argument("--skip", default="", help="comma-separated: single,ensemble,boario,static")
-    ap.add_argument("--import-exiobase", metavar="PATH", help="NOT IMPLEMENTED YET: time the EXIOBASE importer")
     ap.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
         return dispatch(a.case)
-    if a.import_exiobase:
-        try:
-            import_exiobase(a.import_exiobase, Path(tempfile.mkdtemp()) / "exiobase")
-        except NotImplementedError as exc:
-            print(exc, file=sys.stderr)
-            raise SystemExit(2) from None
     defaults = {  # full, quick (an option given on the command line wins)
         "steps": (365, 60),
         "runs": (100, 20),
