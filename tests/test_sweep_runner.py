@@ -135,3 +135,28 @@ def test_the_writer_holds_the_file_for_a_while_then_lets_go(tmp_path):
     assert w.wait_s() is None
     with connect(tmp_path, read_only=True) as con:  # free again
         assert con.execute("select count(*) from chunks").fetchone() == (0,)
+
+
+def _environ_of_interest() -> dict[str, str | None]:
+    keys = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    return {k: os.environ.get(k) for k in keys}
+
+
+def test_local_workers_get_the_malloc_settings_and_keep_dasks_thread_limits():
+    from chokepoints.sweep.execute import WORKER_MALLOC, client_for
+
+    client, close = client_for(workers=1)
+    try:
+        (env,) = client.run(_environ_of_interest).values()
+    finally:
+        close()
+    assert env["MALLOC_TRIM_THRESHOLD_"] == str(WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])
+    assert env["OMP_NUM_THREADS"] == "1" and env["OPENBLAS_NUM_THREADS"] == "1"  # Dask's own, kept
+
+
+def test_a_chunk_runs_with_blas_on_one_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with work._one_blas_thread():
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)

@@ -125,9 +125,19 @@ DASK_CONFIG = {
     # every Dask process checks its event loop's health every 20 ms by default
     "distributed.admin.tick.interval": "200ms",
 }
+WORKER_MALLOC = {
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back to the OS),
+    # which also pins glibc's mmap threshold at 128 KiB: the arrays of runs x producers that the
+    # engine allocates every simulated day then each cost a fresh mmap and its page faults
+    "MALLOC_TRIM_THRESHOLD_": 256 << 20,
+    "MALLOC_MMAP_THRESHOLD_": 32 << 20,  # glibc's largest allowed value on 64-bit systems
+}
 """Dask settings for the clusters and clients the sweep makes: idle, a LocalCluster of 2 workers
 used about 140 ms of CPU per second with the defaults (client and scheduler 55, workers 88),
-about 45 with these, on the 2-core development machine (docs/performance.md)."""
+about 45 with these, on the 2-core development machine. :data:`WORKER_MALLOC`, added to the
+environment Dask's nannies give the workers they start: 2,100 runs of the
+April-2025 scenario on one local worker took 21-26 s (7-9 s of it system time in the worker) with
+Dask's, 16-19 s (3-4 s) with these (docs/performance.md)."""
 
 
 def client_for(workers: int | None = None, scheduler: str | None = None) -> tuple[Any, Callable[[], None]]:
@@ -135,7 +145,8 @@ def client_for(workers: int | None = None, scheduler: str | None = None) -> tupl
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(DASK_CONFIG):
+    environ = {**(dask.config.get("distributed.nanny.pre-spawn-environ", None) or {}), **WORKER_MALLOC}
+    with dask.config.set({**DASK_CONFIG, "distributed.nanny.pre-spawn-environ": environ}):
         if scheduler:
             try:
                 client = Client(scheduler, timeout="10s")
