@@ -174,7 +174,7 @@ def _big_table(src: Path, folder: str, spec: dict[str, Any]) -> tuple[np.ndarray
                 raise InputError(Problem(str(src), f"{name} is listed in {FILE_PARAMETERS} but not in the folder"))
             return file.open("rb")
 
-    return read_matrix(opener, str(src), name, n_index, n_header)
+    return read_matrix(opener, str(src), name, n_index, n_header)  # type: ignore[arg-type]  # a context manager of IO
 
 
 def parse_exiobase3(path: str | Path, year: int) -> SimpleNamespace:
