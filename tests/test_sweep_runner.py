@@ -142,9 +142,13 @@ def _environ_of_interest() -> dict[str, str | None]:
     return {k: os.environ.get(k) for k in keys}
 
 
-def test_local_workers_get_the_malloc_settings_and_keep_dasks_thread_limits():
+def test_local_workers_get_the_malloc_settings_and_keep_dasks_thread_limits(monkeypatch):
     from chokepoints.sweep.execute import WORKER_MALLOC, client_for
 
+    # what an earlier Dask cluster in the same process leaves behind (its nanny writes its
+    # pre-spawn settings into os.environ, and they then take precedence over the config)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     client, close = client_for(workers=1)
     try:
         (env,) = client.run(_environ_of_interest).values()
@@ -153,6 +157,8 @@ def test_local_workers_get_the_malloc_settings_and_keep_dasks_thread_limits():
     assert env["MALLOC_TRIM_THRESHOLD_"] == str(WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])
     assert env["MALLOC_MMAP_THRESHOLD_"] == str(WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])
     assert env["OMP_NUM_THREADS"] == "1" and env["OPENBLAS_NUM_THREADS"] == "1"  # Dask's own, kept
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"  # this process's own environment put back
+    assert "MALLOC_MMAP_THRESHOLD_" not in os.environ
 
 
 def test_a_chunk_runs_with_blas_on_one_thread():

@@ -12,8 +12,10 @@ the others only (a done chunk is checked by its file's presence, not read).
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,13 +142,34 @@ April-2025 scenario on one local worker took 21-26 s (7-9 s of it system time in
 Dask's, 16-19 s (3-4 s) with these (docs/performance.md)."""
 
 
+@contextmanager
+def _environ_while(values: dict[str, int]) -> Iterator[None]:
+    """``os.environ`` holds ``values`` inside the block and what it held before after it.
+
+    Needed because a Dask nanny reads its pre-spawn settings with the process's environment taking
+    precedence, and writes them into that environment when it starts a worker: once any local
+    cluster has run in a process, its ``MALLOC_TRIM_THRESHOLD_=65536`` would win over the config.
+    """
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def client_for(workers: int | None = None, scheduler: str | None = None) -> tuple[Any, Callable[[], None]]:
     """A Dask client (and how to close it): an existing scheduler, or ``workers`` local processes."""
     import dask
     from distributed import Client, LocalCluster
 
     environ = {**(dask.config.get("distributed.nanny.pre-spawn-environ", None) or {}), **WORKER_MALLOC}
-    with dask.config.set({**DASK_CONFIG, "distributed.nanny.pre-spawn-environ": environ}):
+    config = {**DASK_CONFIG, "distributed.nanny.pre-spawn-environ": environ}
+    with dask.config.set(config), _environ_while(WORKER_MALLOC):
         if scheduler:
             try:
                 client = Client(scheduler, timeout="10s")
