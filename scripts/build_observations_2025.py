@@ -28,7 +28,7 @@ PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]|H[12]))?$")
 DERIVED = {
     ("obs.licence_approvals.clepa", "2025-06-04"): (
         "licence_approval_share.clepa",
-        "2025-04/2025-06",
+        "2025-04-04/2025-06-04",  # since the regime began (4 April) to the report (4 June)
         0.25,
         "share",
         "'about 25%' of licence requests granted since early April, read as 0.25 (a share)",

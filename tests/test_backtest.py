@@ -100,6 +100,48 @@ def test_series_mapping_by_hand(tmp_path: Path) -> None:
     assert s.loc[0, "inside_band"] == pytest.approx(0.5)
 
 
+def _granted_scenario(folder: Path, approval: float, review: int, count_from: str | None = None) -> cp.Scenario:
+    sc = _scenario(folder, approval)
+    data = sc.model_dump(mode="json", exclude_none=True)
+    data["events"][0]["review_days"] = review
+    m = {"quantity": "granted_share", "exporter": "CHN", "products": ["ore"]}
+    if count_from:
+        m["count_from"] = count_from
+    data["backtest"]["series"] = {"granted": m}
+    data["backtest"]["fit"] = ["granted"]
+    return cp.Scenario.from_dict(data)
+
+
+def test_granted_share_by_hand(tmp_path: Path) -> None:
+    world = chain_world(stock_days=2.0, target_days=2.0)
+    # every request reviewed at once: half granted
+    folder = _table(tmp_path / "now", [("granted", "2025-05", 0.5, "share")])
+    sc = _granted_scenario(folder, 0.5, 0)
+    conf = confront(simulate_for_backtest(world, sc).data, sc.backtest, sc.start, load_observations(folder))
+    assert conf.table().loc[0, "model_median"] == pytest.approx(0.5, rel=1e-9)
+    # a 10-day review, all granted: by the end of a 30-day period from the first request, the
+    # requests of the first 20 days are granted, those of the last 10 are still under review
+    folder = _table(tmp_path / "later", [("granted", "2025-04-04/2025-05-03", 0.6, "share")])
+    sc = _granted_scenario(folder, 1.0, 10)
+    res = simulate_for_backtest(world, sc)
+    orders = res.data["orders"].values[0].sum(axis=1)
+    conf = confront(res.data, sc.backtest, sc.start, load_observations(folder))
+    assert conf.table().loc[0, "model_median"] == pytest.approx(orders[:20].sum() / orders[:30].sum(), rel=1e-9)
+    # counting requests from day 10 only: granted are still those of days 0-19
+    sc = _granted_scenario(folder, 1.0, 10, count_from="2025-04-14")
+    conf = confront(simulate_for_backtest(world, sc).data, sc.backtest, sc.start, load_observations(folder))
+    assert conf.table().loc[0, "model_median"] == pytest.approx(orders[:20].sum() / orders[10:30].sum(), rel=1e-9)
+
+
+def test_count_from_needs_granted_share() -> None:
+    from pydantic import ValidationError
+
+    from chokepoints.scenario.backtest_spec import SeriesMap
+
+    with pytest.raises(ValidationError, match="count_from"):
+        SeriesMap(quantity="shipments", exporter="CHN", products=["ore"], count_from=dt.date(2025, 4, 1))
+
+
 def test_observation_errors_are_located(tmp_path: Path) -> None:
     folder = _table(tmp_path / "bad", [("ore.usa", "May", 3.1, "kt")])
     with pytest.raises(InputError, match="row 1.*period"):
@@ -130,6 +172,49 @@ def test_abc_recovers_true_approval_share(tmp_path: Path) -> None:
     assert lo <= true <= hi
     assert hi - lo < 0.25 * (0.95 - 0.05)  # the data narrow the prior
     assert len(cal.accepted) >= 10 and cal.tolerance_used == pytest.approx(0.15)
+
+
+def test_abc_smc_recovers_two_parameters_where_rejection_cannot(tmp_path: Path) -> None:
+    """Truth: approval 0.4 with a 12-day review. 60 prior draws leave no run within tolerance 0.05;
+    ABC-SMC reaches it and its posterior holds the truth, narrower than the prior."""
+    from chokepoints.backtest import abc_smc
+
+    world = chain_world(stock_days=2.0, target_days=2.0)
+    truth_sc = _scenario(tmp_path, 0.4)
+    data = truth_sc.model_dump(mode="json", exclude_none=True)
+    data["events"][0]["review_days"] = 12
+    truth = simulate_for_backtest(world, cp.Scenario.from_dict(data))
+    q = truth.data["shipments"].values[0].sum(axis=1)
+    start = dt.date(2025, 4, 4)
+    rows = []
+    for month in (4, 5, 6, 7):
+        a = max(0, (dt.date(2025, month, 1) - start).days)
+        b = (dt.date(2025, month + 1, 1) - start).days
+        rows.append(("ore.usa", f"2025-{month:02d}", float(q[a:b].sum()), "t"))
+    folder = _table(tmp_path / "obs", rows)
+    prior = [
+        {"parameter": "events.lic.approval_rate", "distribution": "uniform", "low": 0.05, "high": 0.95},
+        {"parameter": "events.lic.review_days", "distribution": "uniform", "low": 0, "high": 30},
+    ]
+    sc = _scenario(folder, 0.4, uncertain=prior, runs=60, tolerance=0.05)
+    obs = load_observations(folder)
+    res = simulate_for_backtest(world, sc)
+    conf = confront(res.data, sc.backtest, sc.start, obs)
+    labels = res.data["parameter"].values.tolist()
+    assert conf.distance(["ore.usa"]).min() > 0.05  # rejection on the prior would accept nothing
+
+    def simulate(theta):
+        return confront(simulate_for_backtest(world, sc, samples=theta).data, sc.backtest, sc.start, obs)
+
+    cal = abc_smc(conf, res.data["samples"].values, labels, list(sc.uncertain), simulate, ["ore.usa"], [], 0.05, seed=3)
+    assert cal.tolerance_used == pytest.approx(0.05) and len(cal.generations) > 1
+    assert cal.method == "smc" and "ABC-SMC" in cal.describe()
+    post = cal.posterior
+    for j, (true, width) in enumerate(((0.4, 0.9), (12.0, 30.0))):
+        lo, hi = np.quantile(post[:, j], [0.05, 0.95])
+        assert lo <= true <= hi
+        assert hi - lo < 0.5 * width
+    assert (cal.confrontation.distance(["ore.usa"])[cal.accepted] <= 0.05 + 1e-12).all()
 
 
 def test_backtest_cli_csv(tmp_path: Path) -> None:
@@ -163,6 +248,8 @@ def test_calibrate_cli_writes_scenario(tmp_path: Path) -> None:
             "cn_magnet_exports.usa",
             "--min-accept",
             "3",
+            "--generations",
+            "2",
             "--write",
             str(out),
             "--out",
@@ -170,11 +257,18 @@ def test_calibrate_cli_writes_scenario(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
-    assert "runs accepted" in r.output
+    assert "ABC-SMC: 2 generations after the prior, 36 runs simulated" in r.output
     cal = cp.Scenario.from_yaml(out)
     assert cal.name == "cn-rare-earth-history-2025-calibrated"
     assert all(p.distribution == "triangular" for p in cal.uncertain)
+    assert all("ABC-SMC" in p.note for p in cal.uncertain)
     assert (tmp_path / "calibrate.html").is_file()
+    rej = ["calibrate", "cn-rare-earth-history-2025", "--runs", "12", "--min-accept", "3", "--out", str(tmp_path)]
+    r = CliRunner().invoke(app, [*rej, "--method", "rejection"])
+    assert r.exit_code == 0, r.output
+    assert "ABC rejection: 3 of 12 prior runs accepted" in r.output
+    r = CliRunner().invoke(app, [*rej, "--method", "mcmc"])
+    assert r.exit_code == 2 and "--method: expected smc or rejection" in r.output
 
 
 def test_backtest_without_block_is_one_line_error() -> None:

@@ -1,11 +1,11 @@
-"""Back-tests: confront a scenario's ensemble with observed series, and calibrate it (ABC rejection).
+"""Back-tests: confront a scenario's ensemble with observed series, and calibrate it (ABC-SMC or ABC rejection).
 
-``confront`` maps observations onto model quantities (``scenario.backtest``), ``abc_rejection``
-fits the declared uncertain parameters to named series, ``write_calibrated`` writes the posterior
+``confront`` maps observations onto model quantities (``scenario.backtest``), ``abc_smc`` and ``abc_rejection``
+fit the declared uncertain parameters to named series, ``write_calibrated`` writes the posterior
 back as a scenario file. See docs/backtest.md.
 """
 
-from .calibrate import Calibration, abc_rejection, write_calibrated
+from .calibrate import Calibration, abc_rejection, abc_smc, write_calibrated
 from .core import CSV_COLUMNS, Confrontation, backtest_spec_of, confront, simulate_for_backtest, summary
 from .units import UNITS, convert
 
@@ -15,6 +15,7 @@ __all__ = [
     "Calibration",
     "Confrontation",
     "abc_rejection",
+    "abc_smc",
     "backtest_spec_of",
     "confront",
     "convert",

@@ -4,9 +4,10 @@ For every observation of a mapped series (``scenario.backtest.series``) the mode
 run r is computed from the Result: the mapped daily quantity q_r(t) (shipments on routes, output
 of producers, or a sampled parameter), aggregated over the observation's days [s, e) —
 sum_t q_r(t) (``sum``), its mean (``mean``) or mean x 365 (``annual_rate``) — and converted to
-the observation's unit. Scores per observation: the median and the 5 and 95 % quantiles over runs
-(optionally over a subset of runs, e.g. an ABC posterior), the log error ln(median / observed),
-and whether the observation lies inside [p05, p95].
+the observation's unit; or, for ``granted_share``, the ratio of shipments to orders on the mapped
+routes over the period's days (requests granted by its end). Scores per observation: the median
+and the 5 and 95 % quantiles over runs (optionally over a subset of runs, e.g. an ABC posterior),
+the log error ln(median / observed), and whether the observation lies inside [p05, p95].
 """
 
 from __future__ import annotations
@@ -99,27 +100,48 @@ def _in_window(start: dt.date, window: tuple[str, str] | None) -> bool:
     return lo <= start < hi
 
 
+def _routes(ds, m: SeriesMap, name: str, where: str, need: str = "shipments") -> np.ndarray:
+    """Boolean mask of the controlled routes a shipments-like mapping selects."""
+    if need not in ds:
+        raise InputError(Problem(where, f"the result holds no {need} (no controlled routes)", field=f"{name}"))
+    exp = ds["route_exporter"].values
+    imp = ds["route_importer"].values
+    prod = ds["route_product"].values
+    sel = (exp == m.exporter) & np.isin(prod, m.products or []) & (imp != m.exporter)
+    if m.importers != "all":
+        sel &= np.isin(imp, m.importers)
+    if not sel.any():
+        raise InputError(
+            Problem(
+                where,
+                f"no controlled route from {m.exporter} in {', '.join(m.products or [])}: the model records "
+                "shipments only on routes some export_control event watches",
+                field=f"backtest.series.{name}",
+            )
+        )
+    return sel
+
+
+def _granted_share(ds, m: SeriesMap, name: str, where: str, a: int, b: int, start: dt.date) -> np.ndarray:
+    """Per run: shipments over orders on the mapped routes, days [max(a, count_from), b) after
+    ``start`` (see SeriesMap)."""
+    sel = _routes(ds, m, name, where)
+    _routes(ds, m, name, where, need="orders")
+    if m.count_from is not None:
+        a = max(a, (m.count_from - start).days)
+    if a >= b:
+        raise InputError(Problem(where, "count_from is after the period's end", field=f"backtest.series.{name}"))
+    shipped = ds["shipments"].values[:, a:b, sel].sum(axis=(1, 2))
+    asked = ds["orders"].values[:, a:b, sel].sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(asked > 0, shipped / asked, np.nan)
+
+
 def _daily(ds, m: SeriesMap, name: str, where: str) -> tuple[np.ndarray, np.ndarray, str]:
     """(runs, days) daily model quantity, its (days,) or scalar baseline per day, and its unit."""
     units = dict(zip(ds["product"].values.tolist(), ds["product_unit"].values.tolist(), strict=True))
     if m.quantity == "shipments":
-        if "shipments" not in ds:
-            raise InputError(Problem(where, "the result holds no shipments (no controlled routes)", field=f"{name}"))
-        exp = ds["route_exporter"].values
-        imp = ds["route_importer"].values
-        prod = ds["route_product"].values
-        sel = (exp == m.exporter) & np.isin(prod, m.products or []) & (imp != m.exporter)
-        if m.importers != "all":
-            sel &= np.isin(imp, m.importers)
-        if not sel.any():
-            raise InputError(
-                Problem(
-                    where,
-                    f"no controlled route from {m.exporter} in {', '.join(m.products or [])}: the model records "
-                    "shipments only on routes some export_control event watches",
-                    field=f"backtest.series.{name}",
-                )
-            )
+        sel = _routes(ds, m, name, where)
         prod_units = {units[p] for p in m.products or []}
         if len(prod_units) != 1:
             raise InputError(Problem(where, f"products in different units {sorted(prod_units)}", field=name))
@@ -168,7 +190,7 @@ def confront(
         if data.empty:
             skipped.append(f"{name}: no observation in table {obs.name}")
             continue
-        q, base, unit = _daily(ds, m, name, where)
+        q, base, unit = _daily(ds, m, name, where) if m.quantity != "granted_share" else (None, None, "share")
         for r in data.itertuples(index=False):
             label = f"{name} {r.period}"
             if not _in_window(r.start, m.window):
@@ -183,11 +205,16 @@ def confront(
                 skipped.append(f"{label}: outside the simulated days ({start} + {T} days)")
                 continue
             days = b - a
-            if m.quantity == "parameter":  # the same value on every day: its mean is the value
+            if m.quantity == "granted_share":
+                v, vb = _granted_share(ds, m, name, where, a, b, start), 1.0
+            elif m.quantity == "parameter":  # the same value on every day: its mean is the value
+                assert q is not None
                 v, vb = q[:, a:b].mean(axis=1), 1.0
             elif m.aggregate == "sum":
+                assert q is not None and base is not None
                 v, vb = q[:, a:b].sum(axis=1), base[a:b].sum()
             else:
+                assert q is not None and base is not None
                 v, vb = q[:, a:b].mean(axis=1), base[a:b].mean()
                 if m.aggregate == "annual_rate":
                     v, vb = v * 365.0, vb * 365.0
@@ -234,7 +261,7 @@ def backtest_spec_of(scenario) -> BacktestSpec:
 def simulate_for_backtest(
     world, scenario, runs: int | None = None, seed: int | None = None, samples=None, progress=None, max_memory=None
 ):
-    """Simulate recording only what back-tests read (output and controlled shipments); ``max_memory``
+    """Simulate recording only what back-tests read (output, controlled shipments and orders); ``max_memory``
     as :func:`chokepoints.simulate`'s."""
     from ..engine import simulate
 
@@ -244,7 +271,7 @@ def simulate_for_backtest(
         runs=runs,
         seed=seed,
         samples=samples,
-        record=["production", "shipments"],
+        record=["production", "shipments", "orders"],
         progress=progress,
         max_memory=max_memory,
     )

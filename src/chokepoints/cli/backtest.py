@@ -120,6 +120,12 @@ def calibrate(
         typer.Option("--tolerance", min=0, help="ABC tolerance on max |log error| (default: the scenario's)"),
     ] = None,
     min_accept: Annotated[int, typer.Option("--min-accept", min=1, help="Accept at least this many runs")] = 10,
+    method: Annotated[
+        str, typer.Option("--method", help="smc (ABC-SMC, default) or rejection (ABC rejection on the prior runs)")
+    ] = "smc",
+    generations: Annotated[
+        int, typer.Option("--generations", min=1, help="ABC-SMC: at most this many generations after the prior")
+    ] = 8,
     observed: Annotated[Path | None, typer.Option("--observed", help="Observations table")] = None,
     write: Annotated[
         Path | None, typer.Option("--write", help="Write the calibrated scenario to this YAML file")
@@ -128,15 +134,17 @@ def calibrate(
     seed: Annotated[int | None, seed_option()] = None,
     out: Annotated[Path | None, out_option()] = None,
 ) -> None:
-    """ABC rejection of the declared uncertain parameters on --fit series; score --hold-out with the posterior."""
+    """ABC-SMC (or rejection) of the declared uncertain parameters on --fit series; score --hold-out after."""
     from rich.table import Table
 
-    from ..backtest import abc_rejection, summary, write_calibrated
+    from ..backtest import abc_rejection, abc_smc, confront, simulate_for_backtest, summary, write_calibrated
     from ..backtest.report import prior_posterior_figure, write_backtest_report
     from ..errors import InputError, Problem
     from ..report import Section
     from ..report.html import table_html
 
+    if method not in ("smc", "rejection"):
+        fail(f"--method: expected smc or rejection, got {method!r}")
     try:
         path_in, sc, world, spec, obs, res, conf = _prepare(scenario, observed, runs, seed)
         fit_s = list(fit) if fit else list(spec.fit)
@@ -152,15 +160,37 @@ def calibrate(
         )
         samples = res.data["samples"].values
         labels = res.data["parameter"].values.tolist()
-        cal = abc_rejection(conf, samples, labels, fit_s, spec.hold_out, tolerance or spec.tolerance, min_accept)
-        prior_table, post_table = conf.table(), conf.table(cal.accepted)
+        eps = tolerance or spec.tolerance
+        if method == "rejection":
+            cal = abc_rejection(conf, samples, labels, fit_s, spec.hold_out, eps, min_accept)
+        else:
+            rows = conf.rows
+
+            def simulate_and_confront(theta):
+                with console.status(f"ABC-SMC: simulating {len(theta)} runs"):
+                    r = simulate_for_backtest(world, sc, samples=theta)
+                c = confront(r.data, spec, sc.start, obs, where=str(path_in))
+                c.rows["role"] = rows["role"].to_numpy()
+                return c
+
+            cal = abc_smc(
+                conf,
+                samples,
+                labels,
+                list(sc.uncertain),
+                simulate_and_confront,
+                fit_s,
+                spec.hold_out,
+                eps,
+                min_accept=min_accept,
+                generations=generations,
+                seed=(sc.seed or 0) if seed is None else seed,
+            )
+        post_conf = cal.confrontation or conf
+        prior_table, post_table = conf.table(), post_conf.table(cal.accepted)
     except InputError as exc:
         report_input_error(exc)
-    R = len(cal.distance)
-    note = (
-        f"ABC rejection: {len(cal.accepted)} of {R} prior runs accepted at tolerance {cal.tolerance_used:.3g} "
-        f"(stated {cal.tolerance:.3g}) on max |log error| of {', '.join(fit_s)}"
-    )
+    note = cal.describe()
     console.print(note, highlight=False)
     pt = cal.parameter_table()
     t = Table(title="Prior and posterior of the uncertain parameters", header_style="bold")

@@ -32,7 +32,14 @@ class SeriesMap(BaseModel):
     ``exporter`` making ``products`` to buyers in ``importers`` (``all``: every region but the
     exporter). quantity ``production``: daily output summed over ``producers``. quantity
     ``parameter``: the run's sampled value of an uncertain parameter (its label, e.g.
-    ``events.apr_licensing.approval_rate``), the same for every period.
+    ``events.apr_licensing.approval_rate``), the same for every period. quantity
+    ``granted_share``: the share of licence requests granted by the end of the period, as a
+    snapshot statistic reports it ("a quarter of requests granted since April"), on the same
+    routes as ``shipments``:
+        share_r = sum over days t in [s, e) of shipments_r(t) / sum over the same days of orders_r(t)
+    where s is the period's start or ``count_from`` if later (requests before it needed no licence,
+    e.g. a grace regime for goods in transit). Requests still under review at e count as not granted,
+    so the share rises with the review time's end, not only with the approval rate.
     ``aggregate``: ``sum`` (daily values summed over the period's days: a flow per period),
     ``mean`` (per day) or ``annual_rate`` (mean x 365). The model value, in the product's unit,
     is then converted to the observation's unit (``chokepoints.backtest.units.convert``).
@@ -45,7 +52,7 @@ class SeriesMap(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    quantity: Literal["shipments", "production", "parameter"]
+    quantity: Literal["shipments", "production", "parameter", "granted_share"]
     exporter: str | None = None
     importers: list[str] | Literal["all"] = "all"
     products: list[str] | None = None
@@ -54,12 +61,15 @@ class SeriesMap(BaseModel):
     aggregate: Literal["sum", "mean", "annual_rate"] = "sum"
     compare: Literal["level", "year_on_year"] = "level"
     window: tuple[str, str] | None = None
+    count_from: dt.date | None = None
     note: str = ""
 
     @model_validator(mode="after")
     def _needs(self) -> SeriesMap:
-        if self.quantity == "shipments" and (self.exporter is None or not self.products):
-            raise ValueError("quantity 'shipments' needs 'exporter' and 'products'")
+        if self.quantity in ("shipments", "granted_share") and (self.exporter is None or not self.products):
+            raise ValueError(f"quantity {self.quantity!r} needs 'exporter' and 'products'")
+        if self.count_from is not None and self.quantity != "granted_share":
+            raise ValueError("'count_from' applies to quantity 'granted_share' only")
         if self.quantity == "production" and not self.producers:
             raise ValueError("quantity 'production' needs 'producers'")
         if self.quantity == "parameter" and not self.parameter:

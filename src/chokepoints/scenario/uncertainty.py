@@ -173,6 +173,32 @@ class UncertainParameter(BaseModel):
         cdf = np.cumsum(w / w.sum())
         return vals[np.minimum(np.searchsorted(cdf, u, side="right"), len(vals) - 1)]
 
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """The CDF, inverse of :meth:`ppf` (for listed values: the middle of the value's step, so
+        that ``ppf(cdf(v)) == v``)."""
+        d = self.distribution
+        x = np.asarray(x, dtype=float)
+        if d == "uniform":
+            low, high = _given(self.low), _given(self.high)
+            return stats.uniform(low, high - low).cdf(x)
+        if d == "triangular":
+            low, mode, high = _given(self.low), _given(self.mode), _given(self.high)
+            width = high - low
+            return stats.triang((mode - low) / width, low, width).cdf(x)
+        if d == "normal":
+            return stats.norm(self.mean, self.sd).cdf(x)
+        if d == "lognormal":
+            return stats.lognorm(self.sigma, scale=self.median).cdf(x)
+        if d == "beta":
+            lo = self.low if self.low is not None else 0.0
+            hi = self.high if self.high is not None else 1.0
+            return stats.beta(self.a, self.b, loc=lo, scale=hi - lo).cdf(x)
+        vals = np.asarray(self.values, dtype=float)
+        w = np.asarray(self.weights if self.weights is not None else np.ones(len(vals)), dtype=float)
+        cdf = np.cumsum(w / w.sum())
+        k = np.abs(vals[None, :] - x.reshape(-1, 1)).argmin(axis=1).reshape(x.shape)  # the nearest value
+        return cdf[k] - (w / w.sum())[k] / 2
+
 
 def latin_hypercube(params: list[UncertainParameter], runs: int, seed: int) -> np.ndarray:
     """Sample ``runs`` x ``len(params)`` values; deterministic for a given seed."""
