@@ -63,8 +63,8 @@ def test_ref_is_frozen_and_compares_by_value():
         ),
         (
             "engine.speed",
-            "unknown engine parameter 'speed'; expected one of alpha_base, alpha_tau, inventory_restoration_tau, "
-            "psi_param",
+            "unknown engine parameter 'speed'; expected one of alpha_base, alpha_max, alpha_tau, "
+            "inventory_restoration_tau, psi_param",
         ),
         (
             "events.apr",

@@ -97,6 +97,7 @@ class _Compiler(LeverContext):
             k: np.full(R, float(getattr(eng, k)))
             for k in ("psi_param", "inventory_restoration_tau", "alpha_base", "alpha_tau")
         }
+        engine["alpha_max"] = np.full(R, 1.0 if eng.alpha_max is None else float(eng.alpha_max))
         for j, i, ref in event_targets(self.sc):
             self.event_values.setdefault(i, {})[ref.field or ""] = samples[:, j]
         t = self.world.tables
@@ -140,6 +141,9 @@ class _Compiler(LeverContext):
                     for r in rows.itertuples():
                         unit_value[:, self.pidx[r.product]] = vals
         alpha_max = np.where(cw.x0 > 0, capacity / np.where(cw.x0 > 0, cw.x0, 1.0), 1.0)
+        floor = engine.pop("alpha_max")  # the scenario's overproduction maximum, a floor on the World's
+        if (floor > 1.0).any():
+            alpha_max = np.maximum(alpha_max, floor[:, None])
         return dict(initial=initial, target=target, alpha_max=alpha_max, unit_value=unit_value, **engine)
 
     # -- effects -> plan -----------------------------------------------------------------

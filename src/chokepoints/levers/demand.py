@@ -17,11 +17,11 @@ from .base import LeverContext, LeverEvent
 
 
 class FinalDemandChange(LeverEvent):
-    """Final demand in ``region`` for ``product`` or ``end_use`` changes by ``share``
-    (-0.2 = a 20 % fall) from ``on`` until ``until`` (or the horizon)."""
+    """Final demand in ``region`` (one region or a list) for ``product`` or ``end_use`` changes by
+    ``share`` (-0.2 = a 20 % fall) from ``on`` until ``until`` (or the horizon)."""
 
     type: Literal["final_demand_change"] = "final_demand_change"
-    region: str
+    region: str | list[str] = Field(min_length=1)
     product: str | None = None
     end_use: str | None = None
     share: float = Field(ge=-1, le=10)
@@ -37,15 +37,22 @@ class FinalDemandChange(LeverEvent):
 EVENTS = (FinalDemandChange,)
 
 
+def _regions(e: FinalDemandChange) -> list[str]:
+    return [e.region] if isinstance(e.region, str) else list(e.region)
+
+
 def check(ctx: LeverContext, i: int, e: FinalDemandChange) -> None:
-    ctx.check_region(i, ("region",), e.region)
+    if isinstance(e.region, str):
+        ctx.check_region(i, ("region",), e.region)
+    else:
+        ctx.check_regions(i, "region", e.region)
     ctx.check_product(i, ("product",), e.product)
     ctx.check_end_use(i, ("end_use",), e.end_use)
 
 
 def compile(ctx: LeverContext, i: int, e: FinalDemandChange) -> list[Effect]:
     cw = ctx.cw
-    mask = cw.fd_region == ctx.ridx.get(e.region, -1)
+    mask = np.isin(cw.fd_region, [ctx.ridx.get(r, -1) for r in _regions(e)])
     if e.product is not None:
         mask &= cw.fd_product == ctx.pidx.get(e.product, -1)
     if e.end_use is not None:

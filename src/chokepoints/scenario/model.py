@@ -31,6 +31,10 @@ class EngineParams(StrictNumbers):
     psi_param: inventory constraint strength psi (production throttles when a stock
     falls below psi * target); inventory_restoration_tau: days to close an inventory
     gap (tau_INV); alpha_base, alpha_tau: overproduction base and adjustment time;
+    alpha_max: the most a producer can overproduce, as a multiple of its baseline output
+    (BoARIO's ``overprod_max``, default 1.25 there); None (the default) takes capacity / output
+    from the World, which is 1 where a World sets capacity = output; a value here is a floor:
+    alpha_max_f = max(capacity_f / x0_f, alpha_max);
     order_type: ``alt`` re-weights orders toward suppliers with capacity (and open
     routes), ``noalt`` keeps baseline shares.
     """
@@ -41,6 +45,7 @@ class EngineParams(StrictNumbers):
     inventory_restoration_tau: float = Field(default=60.0, ge=1)
     alpha_base: float = Field(default=1.0, ge=1)
     alpha_tau: float = Field(default=365.0, ge=1)
+    alpha_max: float | None = Field(default=None, ge=1, le=10)
     order_type: Literal["alt", "noalt"] = "alt"
     shortfall_tolerance: float = Field(default=0.001, ge=0, lt=1, description="relative shortfall that counts as short")
 

@@ -25,7 +25,7 @@ WORLD_PARAMETERS = {
     "unit_values.usd_per_unit",
 }
 # EngineParams fields that can vary per run.
-ENGINE_PARAMETERS = {"psi_param", "inventory_restoration_tau", "alpha_tau", "alpha_base"}
+ENGINE_PARAMETERS = {"psi_param", "inventory_restoration_tau", "alpha_tau", "alpha_base", "alpha_max"}
 
 
 @dataclass(frozen=True)
