@@ -115,7 +115,8 @@ class RouteRegime:
     regime applies to those whose buyer has ``applies[b]`` (e.g. end uses not exempt), and
     buyers with ``excluded[b]`` get nothing on them.
 
-    kinds: ``licence`` (each order waits ``delay`` days and a share ``approval`` is granted),
+    kinds: ``licence`` (each order waits ``delay`` days and a share ``approval`` is granted;
+    with ``spread`` n > 1 the granted share arrives evenly over days delay - n + 1 .. delay),
     ``licence_valid`` (a licence granted after ``delay`` days covers a share ``approval`` of
     shipments for ``validity`` days, renewed when ``renewal``), ``ban`` (no orders placed),
     ``quota`` (orders approved in turn until ``quota`` units per ``period`` days are used),
@@ -136,12 +137,13 @@ class RouteRegime:
     excluded: np.ndarray | None = None  # (n + m,) bool
     approval: np.ndarray | None = None  # (R,)
     delay: np.ndarray | None = None  # (R,) days
+    spread: np.ndarray | None = None  # (R,) days over which granted orders arrive (licence; None: 1)
     quota: np.ndarray | None = None  # (R,) product units per period
     period: int = 1
     validity: float | None = None
     renewal: bool = True
     candidate: bool = True  # its routes enter the set of controlled routes (False for lifts)
-    RUN_FIELDS: ClassVar[tuple[str, ...]] = ("approval", "delay", "quota")
+    RUN_FIELDS: ClassVar[tuple[str, ...]] = ("approval", "delay", "spread", "quota")
 
 
 @dataclass

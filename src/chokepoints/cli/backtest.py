@@ -107,6 +107,39 @@ def backtest(
     console.print(f"report: {path}")
 
 
+def _calibration(method, path_in, sc, world, spec, obs, conf, res, fit_s, tolerance, min_accept, generations, seed):
+    """ABC rejection on the prior runs, or ABC-SMC from them (simulating each generation)."""
+    from ..backtest import abc_rejection, abc_smc, confront, simulate_for_backtest
+
+    samples = res.data["samples"].values
+    labels = res.data["parameter"].values.tolist()
+    eps = tolerance or spec.tolerance
+    if method == "rejection":
+        return abc_rejection(conf, samples, labels, fit_s, spec.hold_out, eps, min_accept)
+    roles = conf.rows["role"].to_numpy()
+
+    def simulate_and_confront(theta):
+        with console.status(f"ABC-SMC: simulating {len(theta)} runs"):
+            r = simulate_for_backtest(world, sc, samples=theta)
+        c = confront(r.data, spec, sc.start, obs, where=str(path_in))
+        c.rows["role"] = roles
+        return c
+
+    return abc_smc(
+        conf,
+        samples,
+        labels,
+        list(sc.uncertain),
+        simulate_and_confront,
+        fit_s,
+        spec.hold_out,
+        eps,
+        min_accept=min_accept,
+        generations=generations,
+        seed=(sc.seed or 0) if seed is None else seed,
+    )
+
+
 def calibrate(
     scenario: Annotated[Path, scenario_argument(SCENARIO_HELP + ", with a 'backtest:' block")],
     fit: Annotated[
@@ -137,7 +170,7 @@ def calibrate(
     """ABC-SMC (or rejection) of the declared uncertain parameters on --fit series; score --hold-out after."""
     from rich.table import Table
 
-    from ..backtest import abc_rejection, abc_smc, confront, simulate_for_backtest, summary, write_calibrated
+    from ..backtest import summary, write_calibrated
     from ..backtest.report import prior_posterior_figure, write_backtest_report
     from ..errors import InputError, Problem
     from ..report import Section
@@ -158,34 +191,9 @@ def calibrate(
         conf.rows["role"] = conf.rows["series"].map(
             lambda s: "fitted" if s in fit_s else "held-out" if s in hold_s else "unmapped split"
         )
-        samples = res.data["samples"].values
-        labels = res.data["parameter"].values.tolist()
-        eps = tolerance or spec.tolerance
-        if method == "rejection":
-            cal = abc_rejection(conf, samples, labels, fit_s, spec.hold_out, eps, min_accept)
-        else:
-            rows = conf.rows
-
-            def simulate_and_confront(theta):
-                with console.status(f"ABC-SMC: simulating {len(theta)} runs"):
-                    r = simulate_for_backtest(world, sc, samples=theta)
-                c = confront(r.data, spec, sc.start, obs, where=str(path_in))
-                c.rows["role"] = rows["role"].to_numpy()
-                return c
-
-            cal = abc_smc(
-                conf,
-                samples,
-                labels,
-                list(sc.uncertain),
-                simulate_and_confront,
-                fit_s,
-                spec.hold_out,
-                eps,
-                min_accept=min_accept,
-                generations=generations,
-                seed=(sc.seed or 0) if seed is None else seed,
-            )
+        cal = _calibration(
+            method, path_in, sc, world, spec, obs, conf, res, fit_s, tolerance, min_accept, generations, seed
+        )
         post_conf = cal.confrontation or conf
         prior_table, post_table = conf.table(), post_conf.table(cal.accepted)
     except InputError as exc:
@@ -207,7 +215,7 @@ def calibrate(
     for row in summ_prior.itertuples(index=False):
         sp.add_row(*[_fmt(v) for v in row])
     console.print(sp)
-    figs = [prior_posterior_figure(cal.prior[:, j], cal.posterior[:, j], lab) for j, lab in enumerate(labels)]
+    figs = [prior_posterior_figure(cal.prior[:, j], cal.posterior[:, j], lab) for j, lab in enumerate(cal.labels)]
     extra = [
         Section("Calibration", f"<p>{note}.</p>" + table_html(pt), figures=figs),
         Section("Scores with the prior ensemble", table_html(summ_prior)),

@@ -156,6 +156,7 @@ class _Compiler(LeverContext):
         cw, R, T = self.cw, self.R, self.T
         approval = [np.ones(R)]
         delay = [np.zeros(R, dtype=np.int64)]
+        spread = [np.ones(R, dtype=np.int64)]
         opened = [np.ones(R)]
         labels = ["uncontrolled"]
         quota = [np.full(R, np.nan)]
@@ -199,9 +200,11 @@ class _Compiler(LeverContext):
             start: int,
             q: np.ndarray | None = None,
             per: int = 1,
+            sp: np.ndarray | None = None,
         ) -> int:
             approval.append(appr)
             delay.append(dl)
+            spread.append(np.ones(R, dtype=np.int64) if sp is None else sp)
             opened.append(op)
             labels.append(label)
             quota.append(np.full(R, np.nan) if q is None else q)
@@ -230,7 +233,7 @@ class _Compiler(LeverContext):
                 active = span
             elif g.kind == "licence":  # per-shipment licences
                 assert g.approval is not None and g.delay is not None
-                k = add(g.label, g.approval.copy(), g.delay, ones, g.start)
+                k = add(g.label, g.approval.copy(), g.delay, ones, g.start, sp=g.spread)
                 active = span
             else:  # licences valid for `validity` days once granted after review
                 assert g.approval is not None and g.delay is not None
@@ -254,6 +257,7 @@ class _Compiler(LeverContext):
             quota=np.column_stack(quota),
             period=np.array(period),
             quota_start=np.array(qstart),
+            spread=np.column_stack(spread),
         )
 
 

@@ -38,7 +38,15 @@ class ControlPlan:
     quota: np.ndarray | None = None  # (R, K) units per period for quota regimes, nan elsewhere
     period: np.ndarray | None = None  # (K,) days per quota period
     quota_start: np.ndarray | None = None  # (K,) first day of the quota
-    RUN_AXES: ClassVar[dict[str, int]] = {"regime": 1, "approval": 0, "delay": 0, "open": 0, "quota": 0}
+    spread: np.ndarray | None = None  # (R, K) int >= 1: days over which a granted order arrives (1: on day t + delay)
+    RUN_AXES: ClassVar[dict[str, int]] = {
+        "regime": 1,
+        "approval": 0,
+        "delay": 0,
+        "open": 0,
+        "quota": 0,
+        "spread": 0,
+    }
 
     @property
     def E(self) -> int:

@@ -20,6 +20,7 @@ from ..errors import InputError, Problem
 from .corrections import orders_net_of_pending, priority_rationing
 from .kernel import add_at_columns, inventory_limited_production, overproduction_update, safe_div
 from .network import build_network
+from .pipeline import ReviewPipeline
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
 from .static import StaticArrays, priority_entries
@@ -395,16 +396,14 @@ def _run_chunk(
     released = np.zeros((Rc, len(plan.releases)))
 
     if E:
-        L = int(ctl.delay.max()) + 2
-        pipeline = np.zeros((Rc, L, E), dtype=dt)
+        spread_c = ctl.spread[rs] if ctl.spread is not None and (ctl.spread > 1).any() else None
+        pipeline = ReviewPipeline(Rc, E, int(ctl.delay.max()), spread_c is not None, dt)
         open_cur = np.ones((Rc, E), dtype=dt)
         approval_c, delay_c, open_c = ctl.approval[rs], ctl.delay[rs], ctl.open[rs].astype(dt)
         quota_c = ctl.quota[rs] if ctl.quota is not None else np.full((Rc, 1), np.nan)
         # a quota regime in some run (in a stacked plan the other scenarios never use its column)
         quota_regimes = [k for k in range(quota_c.shape[1]) if np.isfinite(quota_c[:, k]).any()]
         quota_left = np.where(np.isfinite(quota_c), quota_c, 0.0)
-        run_idx = np.broadcast_to(np.arange(Rc)[:, None], (Rc, E))
-        e_idx = np.broadcast_to(np.arange(E)[None, :], (Rc, E))
         ctl_f, ctl_b = ctl.supplier, ctl.buyer
         e_prod, e_fd = st.e_prod, st.e_fd
     U = up.size  # (product, buyer) pairs whose deliveries are corrected (controls, priority)
@@ -474,9 +473,9 @@ def _run_chunk(
                     scale = np.where(asked > 0, scale, 1.0)
                     approval = np.where(sel, approval * scale[:, None], approval)
                     quota_left[:, k] -= np.minimum(asked, quota_left[:, k])
-                np.add.at(pipeline, (run_idx, (t + delay) % L, e_idx), approval * order_e)
-                arrive = pipeline[:, t % L, :].copy()
-                pipeline[:, t % L, :] = 0.0
+                spread = None if spread_c is None else np.take_along_axis(spread_c, reg, axis=1)
+                pipeline.add(t, approval * order_e, delay, spread)
+                arrive = pipeline.take(t)
                 add_at_columns(D, ctl_f, arrive - dense_e)
                 if "controlled_orders" in rec:
                     rec["controlled_orders"][t, rs] = order_e
@@ -513,7 +512,7 @@ def _run_chunk(
                 correction = delivered_e - dense_e * f_e
                 np.add.at(corr_u, st.inv_pair, correction[:, e_prod].T)
                 add_at_columns(fd_received, ctl_b[e_fd] - n, correction[:, e_fd])
-                waiting = pipeline.sum(axis=1)
+                waiting = pipeline.waiting()
                 np.add.at(pend_u, st.inv_pair, waiting[:, e_prod].T)
                 pend_u /= sA_pair
                 reg_next = ctl.regime[min(t + 1, T - 1)][rs].astype(np.intp)

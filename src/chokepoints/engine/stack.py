@@ -81,7 +81,7 @@ def _stack_controls(controls: list[ControlPlan], R: list[int]) -> ControlPlan:
         if not (_equal(c.supplier, c0.supplier) and _equal(c.buyer, c0.buyer) and _equal(c.product, c0.product)):
             raise IncompatiblePlans("the scenarios control different routes")
     K_total = sum(c.approval.shape[1] for c in controls)
-    approval, delay, opened, quota, regimes = [], [], [], [], []
+    approval, delay, opened, quota, regimes, spread = [], [], [], [], [], []
     labels: list[str] = []
     period, qstart = [], []
     off = 0
@@ -94,6 +94,10 @@ def _stack_controls(controls: list[ControlPlan], R: list[int]) -> ControlPlan:
         a[:, off : off + K], dl[:, off : off + K], o[:, off : off + K] = c.approval, c.delay, c.open
         if c.quota is not None:
             q[:, off : off + K] = c.quota
+        sp = np.ones((r, K_total), dtype=np.int64)
+        if c.spread is not None:
+            sp[:, off : off + K] = c.spread
+        spread.append(sp)
         approval.append(a)
         delay.append(dl)
         opened.append(o)
@@ -114,6 +118,7 @@ def _stack_controls(controls: list[ControlPlan], R: list[int]) -> ControlPlan:
         quota=np.concatenate(quota),
         period=np.concatenate(period),
         quota_start=np.concatenate(qstart),
+        spread=np.concatenate(spread),
     )
 
 

@@ -28,7 +28,9 @@ class ExportControl(LeverEvent):
     mode ``licence``: each shipment needs a licence. With ``validity_days`` empty
     (per-shipment licensing, as China's April 2025 rule) an order placed on day t
     reaches the supplier on day t + review_days, and a share ``approval_rate`` of it
-    is granted; the rest is refused. With ``validity_days`` V a licence, once granted
+    is granted; the rest is refused. With ``review_days_min`` m the review times are spread
+    evenly over [m, review_days]: the granted share arrives in equal parts on days t + m, ...,
+    t + review_days (engine/pipeline.py). With ``validity_days`` V a licence, once granted
     after ``review_days``, covers a share ``approval_rate`` of the buyer's shipments
     for V days (e.g. the six-month temporary licences of June 2025); on expiry the
     buyer re-applies (``renewal``) or the previous regime applies again.
@@ -49,6 +51,12 @@ class ExportControl(LeverEvent):
     )
     period_days: int = Field(default=30, ge=1, description="mode quota: length of a quota period in days")
     review_days: float = Field(default=0.0, ge=0, le=3650)
+    review_days_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="mode licence, per shipment: review times spread evenly from this to review_days",
+    )
     approval_rate: float = Field(default=1.0, ge=0, le=1)
     validity_days: float | None = Field(default=None, gt=0)
     renewal: bool = True
@@ -68,6 +76,11 @@ class ExportControl(LeverEvent):
             raise ValueError("mode 'quota' needs 'quota' (product units per period)")
         if self.mode == "quota" and len(self.products) != 1:
             raise ValueError("a quota is in one product's units: give exactly one product per quota event")
+        if self.review_days_min is not None:
+            if self.mode != "licence" or self.validity_days is not None:
+                raise ValueError("'review_days_min' applies to per-shipment licences (mode licence, no validity_days)")
+            if self.review_days_min > self.review_days:
+                raise ValueError("'review_days_min' must not exceed 'review_days'")
         return self
 
 
@@ -113,7 +126,11 @@ def regime_fields(ctx: LeverContext, i: int, e) -> dict:
     if e.mode == "ban":
         return {"kind": "ban"}
     if getattr(e, "validity_days", None) is None:
-        return {"kind": "licence", "approval": rate.copy(), "delay": review}
+        out = {"kind": "licence", "approval": rate.copy(), "delay": review}
+        if getattr(e, "review_days_min", None) is not None:
+            shortest = np.rint(ctx.per_run(e.review_days_min, i, "review_days_min")).astype(np.int64)
+            out["spread"] = review - np.clip(shortest, 0, review) + 1  # days delay - n + 1 .. delay
+        return out
     return {
         "kind": "licence_valid",
         "approval": rate.copy(),
