@@ -142,6 +142,23 @@ def test_count_from_needs_granted_share() -> None:
         SeriesMap(quantity="shipments", exporter="CHN", products=["ore"], count_from=dt.date(2025, 4, 1))
 
 
+def test_predictive_band_with_the_abc_error_by_hand() -> None:
+    import pandas as pd
+
+    from chokepoints.backtest import Confrontation
+
+    rows = pd.DataFrame([{"series": "s", "geography": "g", "period": "2025-05", "unit": "t", "observed": 1.05,
+                          "role": "fitted", "days": 31, "source": "S"}])  # fmt: skip
+    conf = Confrontation(rows, np.ones((4, 1)))
+    assert not bool(conf.table().loc[0, "inside"])  # every run says 1.0
+    wide = conf.table(error=0.1)  # u uniform on [-0.1, 0.1]: the 95 % point is u = 0.09
+    assert wide.loc[0, "pred_p95"] == pytest.approx(np.exp(0.09), rel=1e-12)
+    assert wide.loc[0, "pred_p05"] == pytest.approx(np.exp(-0.09), rel=1e-12)
+    assert bool(wide.loc[0, "inside_pred"])  # 1.05 < exp(0.09) = 1.094
+    assert not bool(conf.table(error=0.04).loc[0, "inside_pred"])  # exp(0.036) = 1.037 < 1.05
+    assert summary(wide).loc[0, "inside_predictive"] == 1.0
+
+
 def test_observation_errors_are_located(tmp_path: Path) -> None:
     folder = _table(tmp_path / "bad", [("ore.usa", "May", 3.1, "kt")])
     with pytest.raises(InputError, match="row 1.*period"):

@@ -98,8 +98,11 @@ def prior_posterior_figure(prior: np.ndarray, posterior: np.ndarray, label: str)
 
 def observation_columns(table: pd.DataFrame) -> pd.DataFrame:
     cols = ["series", "role", "geography", "period", "unit", "observed", "model_median", "model_p05", "model_p95"]
-    out = table[cols + ["log_error", "inside"]].copy()
-    out["inside"] = out["inside"].map({True: "yes", False: "no"})
+    extra = ["pred_p05", "pred_p95", "inside_pred"] if "inside_pred" in table else []
+    out = table[cols + ["log_error", "inside"] + extra].copy()
+    for c in ("inside", "inside_pred"):
+        if c in out:
+            out[c] = out[c].map({True: "yes", False: "no"})
     return out
 
 

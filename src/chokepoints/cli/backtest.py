@@ -195,7 +195,7 @@ def calibrate(
             method, path_in, sc, world, spec, obs, conf, res, fit_s, tolerance, min_accept, generations, seed
         )
         post_conf = cal.confrontation or conf
-        prior_table, post_table = conf.table(), post_conf.table(cal.accepted)
+        prior_table, post_table = conf.table(), post_conf.table(cal.accepted, error=cal.tolerance_used)
     except InputError as exc:
         report_input_error(exc)
     note = cal.describe()
