@@ -40,20 +40,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chokepoints.datasets.mrio_formats.exiobase import FINAL_DEMAND_CATEGORIES
+
 REGIONS = (
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK GB "
     "US JP CN CA KR BR IN MX RU AU CH TR TW NO ID ZA WA WL WE WF WM"
 ).split()
 PRODUCTS = [f"p{j:03d}" for j in range(1, 201)]
-CATEGORIES = (
-    "Final consumption expenditure by households",
-    "Final consumption expenditure by non-profit organisations serving households (NPISH)",
-    "Final consumption expenditure by government",
-    "Gross fixed capital formation",
-    "Changes in inventories",
-    "Changes in valuables",
-    "Exports: Total (fob)",
-)
+CATEGORIES = FINAL_DEMAND_CATEGORIES
 YEAR = 2011
 
 

@@ -40,6 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chokepoints.datasets.mrio_formats.exiobase import FINAL_DEMAND_CATEGORIES
+
 HERE = Path(__file__).parent
 STAMP = (2020, 1, 1, 0, 0, 0)  # fixed member dates: the archives are byte-identical when regenerated
 
@@ -110,15 +112,7 @@ def wiod() -> None:
     rdata.write_rda(str(HERE / "wiod" / "wiot_2011.RData"), obj)
 
 
-EXIO_FD = (
-    "Final consumption expenditure by households",
-    "Final consumption expenditure by non-profit organisations serving households (NPISH)",
-    "Final consumption expenditure by government",
-    "Gross fixed capital formation",
-    "Changes in inventories",
-    "Changes in valuables",
-    "Exports: Total (fob)",
-)
+EXIO_FD = FINAL_DEMAND_CATEGORIES
 EXIO_VA = (
     "Taxes less subsidies on products purchased: Total",
     "Other net taxes on production",

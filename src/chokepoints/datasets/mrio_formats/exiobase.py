@@ -50,6 +50,16 @@ from . import check_year, need, years_in_name
 from .tsv_matrix import read_matrix
 
 FILE_PARAMETERS = "file_parameters.json"
+FINAL_DEMAND_CATEGORIES = (
+    "Final consumption expenditure by households",
+    "Final consumption expenditure by non-profit organisations serving households (NPISH)",
+    "Final consumption expenditure by government",
+    "Gross fixed capital formation",
+    "Changes in inventories",
+    "Changes in valuables",
+    "Exports: Total (fob)",
+)
+"""The 7 final-demand categories of every region in ``Y.txt``, as the published files name them."""
 
 INFO = {
     "database": "EXIOBASE",
