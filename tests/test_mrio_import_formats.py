@@ -268,7 +268,9 @@ def test_figaro_flat_round_trip(tmp_path, R, S, seed, drop):
             lines.append(f"{ra},{ri},{ca},{cu},{Y[i, j]}")
     lines += [f"W2,D1,{a},{s},1.0" for a in areas for s in inds]  # every industry column is named
     rng.shuffle(lines)
-    path = tmp_path / f"flatfile_eu-ic-io_ind-by-ind_24ed_2021_{seed}.csv"
+    # the seed goes in a folder name: in the file name a seed such as 1950 reads as a second year
+    path = tmp_path / f"seed-{seed}" / "flatfile_eu-ic-io_ind-by-ind_24ed_2021.csv"
+    path.parent.mkdir(exist_ok=True)
     path.write_text("refArea,rowIi,counterpartArea,colIi,obsValue\n" + "\n".join(lines) + "\n")
     t = parse_figaro(path, 2021)
     pos = [f"{a}.{s}" for a in areas for s in inds]
