@@ -296,3 +296,25 @@ def test_backtest_without_block_is_one_line_error() -> None:
     r = CliRunner().invoke(app, ["backtest", "cn-rare-earth-licensing-2025-04", "--runs", "2"])
     assert r.exit_code == 2
     assert "backtest" in r.output
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        {"distribution": "uniform", "low": 1, "high": 3},
+        {"distribution": "triangular", "low": 0, "mode": 1, "high": 4},
+        {"distribution": "normal", "mean": 0, "sd": 1, "low": -1},
+        {"distribution": "lognormal", "median": 2, "sigma": 0.5},
+        {"distribution": "beta", "a": 2, "b": 3},
+        {"distribution": "choice", "values": [1, 2, 5], "weights": [1, 2, 1]},
+    ],
+)
+def test_cdf_inverts_ppf(dist) -> None:
+    """ABC-SMC moves particles in u = F(theta): F must send every drawn value back where it came from."""
+    from chokepoints.scenario.uncertainty import UncertainParameter
+
+    p = UncertainParameter(parameter="engine.psi_param", **dist)
+    x = p.ppf(np.random.default_rng(0).random(200))
+    u = p.cdf(x)
+    assert ((u >= 0) & (u <= 1)).all()
+    np.testing.assert_allclose(p.ppf(u), x, rtol=1e-9, atol=1e-12)

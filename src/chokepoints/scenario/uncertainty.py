@@ -32,7 +32,7 @@ parameters; each uniform u is mapped to the distribution by its inverse CDF.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -147,57 +147,56 @@ class UncertainParameter(BaseModel):
             return self.low is not None and self.high is not None and self.mode is not None
         return True
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF: map uniforms in [0, 1) to this distribution."""
+    def _continuous(self) -> Any:
+        """The scipy frozen distribution (None for listed values)."""
         d = self.distribution
         if d == "uniform":
             low, high = _given(self.low), _given(self.high)
-            return stats.uniform(low, high - low).ppf(u)
+            return stats.uniform(low, high - low)
         if d == "triangular":
             low, mode, high = _given(self.low), _given(self.mode), _given(self.high)
             width = high - low
-            return stats.triang((mode - low) / width, low, width).ppf(u)
+            return stats.triang((mode - low) / width, low, width)
         if d == "normal":
-            x = stats.norm(self.mean, self.sd).ppf(u)
-            return np.clip(
-                x, self.low if self.low is not None else -np.inf, self.high if self.high is not None else np.inf
-            )
+            return stats.norm(self.mean, self.sd)
         if d == "lognormal":
-            return stats.lognorm(self.sigma, scale=self.median).ppf(u)
+            return stats.lognorm(self.sigma, scale=self.median)
         if d == "beta":
             lo = self.low if self.low is not None else 0.0
             hi = self.high if self.high is not None else 1.0
-            return stats.beta(self.a, self.b, loc=lo, scale=hi - lo).ppf(u)
+            return stats.beta(self.a, self.b, loc=lo, scale=hi - lo)
+        return None
+
+    def _steps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Listed values, their probabilities and the cumulative probabilities."""
         vals = np.asarray(self.values, dtype=float)
         w = np.asarray(self.weights if self.weights is not None else np.ones(len(vals)), dtype=float)
-        cdf = np.cumsum(w / w.sum())
-        return vals[np.minimum(np.searchsorted(cdf, u, side="right"), len(vals) - 1)]
+        p = w / w.sum()
+        return vals, p, np.cumsum(p)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF: map uniforms in [0, 1) to this distribution (a normal clipped to its bounds)."""
+        dist = self._continuous()
+        if dist is None:
+            vals, _, cdf = self._steps()
+            return vals[np.minimum(np.searchsorted(cdf, u, side="right"), len(vals) - 1)]
+        x = dist.ppf(u)
+        if self.distribution == "normal":
+            x = np.clip(
+                x, self.low if self.low is not None else -np.inf, self.high if self.high is not None else np.inf
+            )
+        return x
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """The CDF, inverse of :meth:`ppf` (for listed values: the middle of the value's step, so
         that ``ppf(cdf(v)) == v``)."""
-        d = self.distribution
         x = np.asarray(x, dtype=float)
-        if d == "uniform":
-            low, high = _given(self.low), _given(self.high)
-            return stats.uniform(low, high - low).cdf(x)
-        if d == "triangular":
-            low, mode, high = _given(self.low), _given(self.mode), _given(self.high)
-            width = high - low
-            return stats.triang((mode - low) / width, low, width).cdf(x)
-        if d == "normal":
-            return stats.norm(self.mean, self.sd).cdf(x)
-        if d == "lognormal":
-            return stats.lognorm(self.sigma, scale=self.median).cdf(x)
-        if d == "beta":
-            lo = self.low if self.low is not None else 0.0
-            hi = self.high if self.high is not None else 1.0
-            return stats.beta(self.a, self.b, loc=lo, scale=hi - lo).cdf(x)
-        vals = np.asarray(self.values, dtype=float)
-        w = np.asarray(self.weights if self.weights is not None else np.ones(len(vals)), dtype=float)
-        cdf = np.cumsum(w / w.sum())
+        dist = self._continuous()
+        if dist is not None:
+            return dist.cdf(x)
+        vals, p, cdf = self._steps()
         k = np.abs(vals[None, :] - x.reshape(-1, 1)).argmin(axis=1).reshape(x.shape)  # the nearest value
-        return cdf[k] - (w / w.sum())[k] / 2
+        return cdf[k] - p[k] / 2
 
 
 def latin_hypercube(params: list[UncertainParameter], runs: int, seed: int) -> np.ndarray:
