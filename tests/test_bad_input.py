@@ -429,3 +429,13 @@ def test_result_with_a_zero_length_dimension_reads_back(tmp_path):
     back = open_result(write_netcdf(ds, tmp_path / "negotiation.nc"))
     assert back.sizes["issue"] == 0 and back["utility"].shape == (2, 2)
     assert not [p for p in tmp_path.iterdir() if p.name != "negotiation.nc"]
+
+
+def test_error_on_line_100_prints_the_location_not_an_emoji(tmp_path):
+    """Rich reads ``:100:`` as an emoji code; the CLI must print ``file.yaml:100:...`` as written."""
+    path = tmp_path / "sc.yaml"
+    padding = "# padding\n" * 99
+    path.write_text(padding + "no_such_field: 1\n" + LICENSING.read_text(encoding="utf-8"), encoding="utf-8")
+    errors = assert_located(cli("validate", path))
+    assert any("sc.yaml:100:" in ln for ln in errors), errors
+    assert not any("\U0001f4af" in ln for ln in errors), errors

@@ -58,7 +58,7 @@ def run_scenario(
     from .report import write_report
     from .report.engine_sections import engine_sections, scenario_text_of, summary_table
 
-    console = console or Console()
+    console = console or Console(emoji=False)
     path = scenario_path(path)
     sc, world = load_inputs(path)
     n_runs = runs or sc.runs

@@ -4,7 +4,8 @@ Command modules import this module only (never the package ``chokepoints.cli``),
 no import cycle. Keep it light: it is imported by ``chokepoints --help``.
 
 Piped output (files, CI logs, tests) gets a wide fixed width so that tables do not fold; a
-terminal keeps its own width.
+terminal keeps its own width. Emoji codes are off: Rich would otherwise print a location such
+as ``file.yaml:100:3`` as ``file.yaml💯3``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from rich.markup import escape
 
 from ..errors import InputError
 
-console = Console(width=None if sys.stdout.isatty() else 200)
+console = Console(width=None if sys.stdout.isatty() else 200, emoji=False)
 """The one stdout console of the CLI."""
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 400)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 400, emoji=False)
 """The one stderr console of the CLI (errors)."""
 
 state = {"debug": False}
