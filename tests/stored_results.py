@@ -62,7 +62,8 @@ UTILITY_ATOL = 1e-9  # negotiation utilities in [0, 1]
 STAKE_ATOL = 1.0  # negotiation: a faction's raw stake, USD
 
 TRUTH = (
-    "the code at commit {commit} before the architecture refactor (issue #11); regenerate "
+    "the code at commit {commit} (the values were pinned there; the first set, before issue #11's "
+    "architecture refactor, came from commit 4a9a23463517); regenerate "
     "(python scripts/store_results.py) only for an intended change of behaviour, and say why "
     "in the commit message"
 )
