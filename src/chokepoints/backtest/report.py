@@ -42,8 +42,14 @@ the April 2025 list: A.magnet_components); a scenario that controls components m
 goods already contracted, declared or in transit still cleared (observed April 2,627 t). The history scenario
 now has a 14-day pipeline event (<code>apr_in_transit</code>, an uncertain share of 0.4-1.0 clears;
 assumption, no source) before the per-shipment review bites, and the stocks at non-US users let restocking
-lift exports above the 2024 rate after London. The fitted series is still 0.3-0.46 log points low from June
-to November (docs/backtest.md gives the scores).</li>
+lift exports above the 2024 rate after London. After the third and fourth passes (spread review times,
+ABC-SMC) every fitted month is within 0.23 log points; August-November stay 0.06-0.22 low, above the model
+band: buyers refilled for six months, while ARIO's restocking is one wave that decays (docs/backtest.md).</li>
+<li><b>China-US magnets: May too high, July too low.</b> Without the US tariffs of up to 145 % until the Geneva
+truce (14 May) the model shipped 118 t in May against 46 t observed; with the tariff layers (fourth pass:
+Armington re-weighting of US orders towards Japan, whose makers cannot fill them) it ships about 61 t.
+July (619 t observed, 1.5 times the 2024 monthly rate) stays about half: US buyers raised their stocks
+after London beyond refilling to a fixed target, and the engine has no dated change of inventory targets.</li>
 <li><b>The fixed approval rate.</b> The licensing scenarios hold one approval share for a year; the history
 scenario replaces it by a dated schedule (export_control events on the same routes, each replacing the
 previous from its date): April licensing, June automotive licences, the London acceleration, the October
