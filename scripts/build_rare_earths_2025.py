@@ -730,8 +730,18 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "S.cn_magnet_exports_to_us_2024",
         DOWN,
         [r_us_month],
-        "check: China's direct magnet exports to the US >400 t/month (~4,800 t/yr) in 2024; "
+        "check: China's direct magnet exports to the US >400 t/month in 2024 (consistent with the "
+        "620 t/month average used, S.platts.cn_magnet_exports_to_us_2024); "
         "the model's larger China->US flow includes magnets in imported motors/components.",
+    )
+    r_us_avg = extra("china_magnet_exports_to_us.monthly_avg_2024")
+    S_CNUS_AVG = S.fact(
+        "S.platts.cn_magnet_exports_to_us_2024",
+        EXTRA,
+        [r_us_avg],
+        "China's direct magnet exports to the US averaged 620.2 t/month in 2024 (derived from July 2025's "
+        "619 t, 0.2% below the 2024 monthly average): the controlled China->US magnet flow "
+        "(A.cn_us_direct_magnets).",
     )
     A_EMB = S.assumption("A.embedded_magnets", "Magnets in imported components count as magnet purchases")
     A_US_UNIFORM = S.assumption("A.us_sourcing_uniform", "Same magnet sourcing for every US user")
@@ -753,6 +763,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "A.us_sourcing_uniform; A.embedded_magnets.",
     )
     # controlled form (magnets shipped as magnets) vs uncontrolled form (inside Chinese motors)
+    if abs(A("A.cn_us_direct_magnets") - num(r_us_avg["value"])) > 1e-9:
+        fail("A.cn_us_direct_magnets must equal the sourced 2024 monthly average (extra_sources.csv)")
     cn_us_direct = 12.0 * A("A.cn_us_direct_magnets")
     A_CNUS_DIRECT = S.assumption("A.cn_us_direct_magnets", "China's direct magnet exports to the US, 2024")
     cn_us_total = us_nd_total * us_nd_shares["CHN.ndfeb_magnet"]
@@ -766,7 +778,7 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "D.magnet_components",
         "Magnets shipped as magnets vs inside Chinese components",
         f"US users' China-sourced NdFeB {cn_us_total:,.0f} t/yr (D.us_magnet_sourcing) = direct magnet "
-        f"exports {cn_us_direct:,.0f} t/yr (12 x 400 t/month, S.cn_magnet_exports_to_us_2024; "
+        f"exports {cn_us_direct:,.0f} t/yr (12 x {cn_us_direct / 12:,.1f} t/month, S.platts.cn_magnet_exports_to_us_2024; "
         f"A.cn_us_direct_magnets) + {cn_us_embedded:,.0f} t/yr inside motors and assemblies made in China "
         f"(CHN.magnet_components, product magnet_components, not on the April 2025 list: A.magnet_components). "
         f"Every US NdFeB user's magnet recipe is split {1 - emb_share:.4f} ndfeb_magnet + {emb_share:.4f} "
@@ -834,10 +846,11 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         DOWN,
         [r_janjul],
         "Germany, South Korea and the US took 42% of China's magnet exports (Jan-Jul 2024); "
-        "with the US at >400 t/month, Germany ~= half of the rest (A.germany_korea).",
+        "with the US at its 2024 monthly average (A.cn_us_direct_magnets), Germany ~= half of the rest "
+        "(A.germany_korea).",
     )
     A_DEKR = S.assumption("A.germany_korea", "China's magnet exports to the EU")
-    de_imports = 0.5 * (0.42 * cn_exports - 12 * 400.0)
+    de_imports = 0.5 * (0.42 * cn_exports - cn_us_direct)
     A_FDSPLIT = S.assumption("A.magnet_fd_split", "Non-US magnet final demand by end use")
 
     # other-oxide demand
@@ -1106,10 +1119,10 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
             cite(A_SMCO, S_SMCO_IMP, D_DEF, S_F35_ADAMAS, A_PERDAY, A_CAP),
         )
 
-    comp_src = cite(D_COMP, A_COMP, A_EMB, A_CNUS_DIRECT, S_CNUS, A_PERDAY, A_CAP)
+    comp_src = cite(D_COMP, A_COMP, A_EMB, A_CNUS_DIRECT, S_CNUS_AVG, A_PERDAY, A_CAP)
     M.add_producer("CHN.magnet_components", "CHN", "magnet_components", comp_src)
     for user in us_nd_needs:
-        M.supply(user, "ndfeb_magnet", us_direct_shares, cite(D_USMAG, D_COMP, S_IMP, S_CNUS, A_US_UNIFORM))
+        M.supply(user, "ndfeb_magnet", us_direct_shares, cite(D_USMAG, D_COMP, S_IMP, S_CNUS_AVG, S_CNUS, A_US_UNIFORM))
         M.supply(user, "magnet_components", {"CHN.magnet_components": 1.0}, cite(D_COMP, A_COMP, A_EMB))
     M.add_recipe("CHN.magnet_components", "ndfeb_magnet", 1.0, cite(D_COMP, A_COMP))
     for user in ("USA.defense_f35", "USA.defense_other"):
@@ -1618,10 +1631,10 @@ def dataset_yaml(S: Sources, stats: dict) -> str:
             "$51/kg, "
             "Adamas's volume-weighted Dy $224/kg (2025) or Argus European spikes of April-May "
             "2025. "
-            "(7) US magnet imports: direct Chinese exports to the US were >400 t/month, but US "
+            "(7) US magnet imports: direct Chinese exports to the US averaged 620 t/month, but US "
             "users' bottom-up need is larger because magnets arrive inside imported motors; the China "
             "share of direct imports (83.5% by value) is applied to all US magnet use (A.embedded_magnets) "
-            "and the part above 4,800 t/yr arrives inside motors and assemblies made in China "
+            "and the part above 7,442 t/yr arrives inside motors and assemblies made in China "
             "(CHN.magnet_components, not on the April 2025 list: D.magnet_components). "
             "(8) The 4% Dy content is applied to all NdFeB (A.heavy_content_all_grades), so world "
             "Dy/Tb "
