@@ -778,7 +778,8 @@ def build(facts: Facts, A: Assumptions) -> tuple[Model, Sources, dict]:
         "D.magnet_components",
         "Magnets shipped as magnets vs inside Chinese components",
         f"US users' China-sourced NdFeB {cn_us_total:,.0f} t/yr (D.us_magnet_sourcing) = direct magnet "
-        f"exports {cn_us_direct:,.0f} t/yr (12 x {cn_us_direct / 12:,.1f} t/month, S.platts.cn_magnet_exports_to_us_2024; "
+        f"exports {cn_us_direct:,.0f} t/yr (12 x {cn_us_direct / 12:,.1f} t/month, "
+        "S.platts.cn_magnet_exports_to_us_2024; "
         f"A.cn_us_direct_magnets) + {cn_us_embedded:,.0f} t/yr inside motors and assemblies made in China "
         f"(CHN.magnet_components, product magnet_components, not on the April 2025 list: A.magnet_components). "
         f"Every US NdFeB user's magnet recipe is split {1 - emb_share:.4f} ndfeb_magnet + {emb_share:.4f} "

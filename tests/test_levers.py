@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import chain_world, scenario
+from conftest import chain_world, licence, scenario
 
 import chokepoints as cp
 from chokepoints.errors import InputError
@@ -304,3 +304,61 @@ def test_tariff_shifts_orders_between_origins_by_armington():
     hs = {**tariff, "products": ["hs:8505"]}  # HS selectors are for `chokepoints tariffs`, not the engine
     same = cp.simulate(w, scenario([hs], horizon=30, engine={"psi_param": 0.5, "order_type": "noalt"}))
     assert same.data.demand.isel(run=0).sel(producer="CHN.mine").values[15] == pytest.approx(50.0)
+
+
+STOCK_TARGET = {"type": "stock_target", "on": "2025-04-09", "holders": ["USA"], "products": "ore", "factor": 1.5}
+
+
+@pytest.mark.parametrize("order_type", ["alt", "noalt"])
+def test_stock_target_orders_the_gap_over_tau_then_stops(order_type):
+    # hand-worked: stock 10 days = target, use 100 t/day, tau 10 days. From day 5 the goal is
+    # 1.5 x 10 days = 1,500 t against 1,000 t held: the order of day 5 (the mine's demand on
+    # day 6) is use + gap / tau = 100 + 500 / 10 = 150 t. From 'until' (day 8) the goal is back
+    # to 10 days, already held: orders fall back to use.
+    event = {**STOCK_TARGET, "until": "2025-04-12"}
+    engine = {"psi_param": 0.5, "order_type": order_type, "inventory_restoration_tau": 10}
+    res = cp.simulate(chain_world(stock_days=10, target_days=10), scenario([event], horizon=20, engine=engine))
+    demand = res.data.demand.isel(run=0).sel(producer="CHN.mine").values
+    np.testing.assert_allclose(demand[:6], 100.0)
+    assert demand[6] == pytest.approx(150.0, rel=1e-12)
+    np.testing.assert_allclose(demand[9:], 100.0)
+    # only orders change: the maker's output never moves
+    np.testing.assert_allclose(res.data.production.isel(run=0).sel(producer="USA.maker").values, 100.0)
+
+
+@pytest.mark.parametrize("order_type", ["alt", "noalt"])
+def test_stock_target_from_day_0_orders_as_a_world_with_the_larger_target(order_type):
+    # independent check, with a licence whose pipeline is netted out of the orders: raising the
+    # target by 1.5 from day 0 must give the same orders, deliveries and stocks as a world whose
+    # target is 15 days instead of 10, as long as the production constraint does not bind (psi small)
+    lic = licence(approval_rate=1.0, review_days=7)
+    raised = {**STOCK_TARGET, "on": "2025-04-04"}
+    engine = {"psi_param": 0.05, "order_type": order_type, "inventory_restoration_tau": 10}
+    a = cp.simulate(chain_world(stock_days=10, target_days=10), scenario([lic, raised], horizon=120, engine=engine))
+    b = cp.simulate(chain_world(stock_days=10, target_days=15), scenario([lic], horizon=120, engine=engine))
+    for var in ("production", "demand", "inventory_days"):
+        np.testing.assert_allclose(a.data[var].values, b.data[var].values, rtol=1e-10, atol=1e-9)
+    assert a.data.demand.values.max() > 140  # the larger target was ordered
+
+
+def test_stock_target_of_one_changes_nothing_and_an_uncertain_factor_orders_more_when_larger():
+    w = chain_world(stock_days=10, target_days=10)
+    none = cp.simulate(w, scenario([], horizon=30))
+    same = cp.simulate(w, scenario([{**STOCK_TARGET, "factor": 1.0}], horizon=30))
+    np.testing.assert_array_equal(none.data.demand.values, same.data.demand.values)
+    unc = [{"parameter": "events.restock.factor", "distribution": "uniform", "low": 1.0, "high": 2.0}]
+    res = cp.simulate(w, scenario([{**STOCK_TARGET, "id": "restock"}], horizon=30, runs=20, uncertain=unc))
+    factor = res.data.samples.sel(parameter="events.restock.factor").values
+    peak = res.data.demand.sel(producer="CHN.mine").max("day").values
+    assert np.all(np.diff(peak[np.argsort(factor)]) > 0)
+
+
+def test_stock_target_errors_are_located():
+    for bad, message in [
+        ({**STOCK_TARGET, "holders": ["ATL"]}, "unknown holder 'ATL'"),
+        ({**STOCK_TARGET, "products": ["sand"]}, "unknown product 'sand'"),
+        ({**STOCK_TARGET, "except_regions": ["CHN"]}, "'except_regions' goes with holders: all"),
+        ({**STOCK_TARGET, "holders": ["CHN"]}, "no holder uses any of ore"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            cp.simulate(chain_world(), scenario([bad]))

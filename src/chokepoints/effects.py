@@ -17,6 +17,7 @@ scenarios can be stacked along the run axis (:func:`chokepoints.engine.stack.sta
 | :class:`CapacityAddition` | capacity added per day to producers, ramping in |
 | :class:`DemandChange` | final demand of masked cells scaled by (1 + share) within [start, end) |
 | :class:`StockInflow` | stock of one product added to its holders at a rate (stockpiles, recycling) |
+| :class:`StockTarget` | holders order one product towards a multiple of their inventory target within [start, end) |
 | :class:`RouteRegime` | supply routes (supplier -> buyer) under a licence, ban, quota or lifted regime |
 | :class:`RationingRank` | rationing by buyer class instead of proportional |
 | :class:`ShareRewrite` | buyers' shares of their suppliers of one product rewritten on a day |
@@ -100,6 +101,26 @@ class StockInflow:
             return np.zeros_like(self.rate)
         frac = np.where(self.ramp > 0, np.clip((t - self.start + 1) / np.maximum(self.ramp, 1e-12), 0, 1), 1.0)
         return self.rate * frac
+
+
+@dataclass
+class StockTarget:
+    """Holders in ``mask`` (n,) order product ``p`` towards ``factor`` (R,) times their inventory
+    target within [start, end) (precautionary stocking when factor > 1, running stocks down when < 1).
+
+    The order goal becomes omega* = factor * s * A * x_opt, so the gap ordered is
+    max(factor * x_opt - d' - pending, 0) in the engine's "days of target" units
+    (d = omega / (s A)). The production constraint keeps the baseline target
+    (x_a <= omega / (psi s A)): a raised target changes what is ordered, not what a stock
+    lets a holder produce.
+    """
+
+    p: int
+    mask: np.ndarray  # (n,) bool
+    factor: np.ndarray  # (R,)
+    start: int
+    end: int
+    RUN_FIELDS: ClassVar[tuple[str, ...]] = ("factor",)
 
 
 RegimeKind = Literal["licence", "licence_valid", "ban", "quota", "lift"]
@@ -208,6 +229,7 @@ Effect = (
     | CapacityAddition
     | DemandChange
     | StockInflow
+    | StockTarget
     | RouteRegime
     | RationingRank
     | ShareRewrite
@@ -218,6 +240,7 @@ EFFECT_TYPES: tuple[type, ...] = (
     CapacityAddition,
     DemandChange,
     StockInflow,
+    StockTarget,
     RouteRegime,
     RationingRank,
     ShareRewrite,

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, Problem
-from .simulate import _record_sizes, _size, make_options
+from .simulate import _record_sizes, make_options
+from .sizes import size_text
 
 FLAGS_HINT = (
     "lower --runs, record fewer variables (--record production,demand,final_demand,final_demand_unmet; "
@@ -76,8 +77,9 @@ def check_memory(world: Any, scenario: Any, runs: int | None = None, hint: str =
         raise InputError(
             Problem(
                 scenario.source_path or f"<scenario {scenario.name}>",
-                f"{R:,} runs of {scenario.horizon_days} days need about {_size(need)} ({big}: {_size(parts[big])}),"
-                f" more than the memory limit {_size(allowed)}: {hint}",
+                f"{R:,} runs of {scenario.horizon_days} days need about {size_text(need)} "
+                f"({big}: {size_text(parts[big])}),"
+                f" more than the memory limit {size_text(allowed)}: {hint}",
                 line,
                 col,
                 field="runs",
@@ -94,7 +96,7 @@ building it is about twice that)."""
 
 def check_finance_memory(scenario: Any, runs: int | None = None, max_memory: int | str | None = None) -> int:
     """Refuse (one located line naming ``--runs``/``--max-memory``) a finance ensemble that does not fit."""
-    from .simulate import default_max_memory, parse_bytes
+    from .sizes import default_max_memory, parse_bytes
 
     R = int(scenario.runs if runs is None else runs)
     months = max(1, round(scenario.horizon_days / 30.4375))
@@ -106,8 +108,8 @@ def check_finance_memory(scenario: Any, runs: int | None = None, max_memory: int
         raise InputError(
             Problem(
                 scenario.source_path or f"<scenario {scenario.name}>",
-                f"{R:,} runs of {months} months need about {_size(need)}, more than the memory limit "
-                f"{_size(allowed)}: lower --runs or raise --max-memory",
+                f"{R:,} runs of {months} months need about {size_text(need)}, more than the memory limit "
+                f"{size_text(allowed)}: lower --runs or raise --max-memory",
                 line,
                 col,
                 field="runs",

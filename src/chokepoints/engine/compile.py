@@ -23,6 +23,7 @@ from ..effects import (
     RouteRegime,
     ShareRewrite,
     StockInflow,
+    StockTarget,
 )
 from ..errors import InputError
 from ..levers import check_events, compile_events
@@ -323,4 +324,5 @@ def compile_plan(
         capacity_add=of(CapacityAddition),
         priorities=of(RationingRank),
         switches=sorted(switches, key=lambda r: r.day),
+        stock_targets=of(StockTarget),
     )

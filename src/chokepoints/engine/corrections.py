@@ -3,14 +3,16 @@
 Export controls and priority rules touch a handful of supply routes; rather than give every
 (product, run, buyer) value a branch, :func:`chokepoints.engine.simulate._run_chunk` applies
 the plain update of :mod:`chokepoints.engine.tile` and corrects those pairs with the functions
-here: deliveries served by priority class instead of in proportion, and orders that count
-what is waiting in a licence pipeline as stock on order.
+here: deliveries served by priority class instead of in proportion, orders that count
+what is waiting in a licence pipeline as stock on order, and orders towards a raised (or
+lowered) inventory target (:class:`RaisedTargets`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..effects import StockTarget
 from .kernel import add_at_columns, safe_div
 from .plan import Plan
 from .static import StaticArrays
@@ -30,12 +32,15 @@ def orders_net_of_pending(
     Rc: int,
     alt: bool,
     masked: bool,
+    scale: np.ndarray | None = None,
 ) -> None:
     """Redo the order update of the (product, buyer) pairs ``(pl, bl)`` of a tile with the
     quantity already approved and in the licence pipeline counted as stock on order:
-    gap = max(x_opt - d' - pending, 0), then q_hat' as in :mod:`chokepoints.engine.tile`."""
+    gap = max(scale x_opt - d' - pending, 0), then q_hat' as in :mod:`chokepoints.engine.tile`.
+    ``scale`` (Rc,) multiplies the inventory target the pairs order towards (1 when None)."""
     c = x_a[:, bl].T * inv_s[pl, :, bl]  # (pairs, Rc)
-    gap = np.maximum(x_opt[:, bl].T - dd[pl, :, bl] - pend, 0.0)
+    goal = x_opt[:, bl].T if scale is None else x_opt[:, bl].T * scale[None, :]
+    gap = np.maximum(goal - dd[pl, :, bl] - pend, 0.0)
     if alt:
         den = G[pl, Rc:, bl]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -118,3 +123,32 @@ def priority_rationing(
         np.add.at(corr_u, pr_inv[pos], corr[:, prod_sel].T)
     if (~prod_sel).any():
         add_at_columns(fd_received, buy[ea[~prod_sel]] - n, corr[:, ~prod_sel])
+
+
+class RaisedTargets:
+    """The stock-target effects (:class:`~chokepoints.effects.StockTarget`) of one chunk of runs.
+
+    After a tile's plain update, the orders of every (product, holder) pair under an active
+    target are recomputed with goal factor * x_opt; pairs that are also controlled keep their
+    pending licences netted out (:func:`orders_net_of_pending` with ``scale``).
+    """
+
+    def __init__(self, targets: list[StockTarget], up: np.ndarray, ub: np.ndarray, inputs: np.ndarray, rs: slice, dt):
+        pair_of = {(int(p), int(b)): k for k, (p, b) in enumerate(zip(up, ub, strict=True))}
+        self.items = []
+        for e in targets:
+            cols = np.flatnonzero(e.mask & inputs[e.p].any(axis=0))  # holders that stock the product
+            if cols.size:
+                pair = np.array([pair_of.get((e.p, int(b)), -1) for b in cols], dtype=np.intp)
+                self.items.append((e, cols, pair, e.factor[rs].astype(dt)))
+
+    def apply(self, t, ps, pe, qq, dd, G, pend_u, x_a, x_opt, inv_s, tau, Rc, alt, masked) -> None:
+        """Recompute the orders of the tile ``ps:pe``'s pairs under a target active on day ``t``."""
+        for e, cols, pair, factor in self.items:
+            if not (ps <= e.p < pe and e.start <= t < e.end):
+                continue
+            pend = np.zeros((cols.size, Rc), dtype=qq.dtype)
+            on_licence = pair >= 0
+            pend[on_licence] = pend_u[pair[on_licence]]
+            pl = np.full(cols.size, e.p - ps, dtype=np.intp)
+            orders_net_of_pending(qq, dd, G, pl, cols, pend, x_a, x_opt, inv_s, tau, Rc, alt, masked, scale=factor)

@@ -14,7 +14,15 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..effects import CapacityAddition, CapacityLoss, DemandChange, RationingRank, ShareRewrite, StockInflow
+from ..effects import (
+    CapacityAddition,
+    CapacityLoss,
+    DemandChange,
+    RationingRank,
+    ShareRewrite,
+    StockInflow,
+    StockTarget,
+)
 from ..world import CompiledWorld
 
 
@@ -79,6 +87,7 @@ class Plan:
     capacity_add: list[CapacityAddition] = field(default_factory=list)
     priorities: list[RationingRank] = field(default_factory=list)
     switches: list[ShareRewrite] = field(default_factory=list)  # sorted by day
+    stock_targets: list[StockTarget] = field(default_factory=list)
     RUN_AXES: ClassVar[dict[str, int]] = {
         "samples": 0,
         "initial_days": 0,
@@ -98,4 +107,5 @@ class Plan:
         "capacity_add",
         "priorities",
         "switches",
+        "stock_targets",
     )

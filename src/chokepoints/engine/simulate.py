@@ -10,19 +10,19 @@ in cache. See :mod:`chokepoints.engine.kernel` for the step and docs/engine.md.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..errors import InputError, Problem
-from .corrections import orders_net_of_pending, priority_rationing
+from ..errors import InputError
+from .corrections import RaisedTargets, orders_net_of_pending, priority_rationing
 from .kernel import add_at_columns, inventory_limited_production, overproduction_update, safe_div
 from .network import build_network
 from .pipeline import ReviewPipeline
 from .plan import Plan
 from .schedules import apply_share_rewrite, capacity_added_at, capacity_loss_at, final_demand_at
+from .sizes import default_max_memory, parse_bytes, size_text
 from .static import StaticArrays, priority_entries
 from .tile import TileBuffers, resolve_backend, update_tile
 
@@ -40,39 +40,6 @@ VARIABLES: dict[str, str] = {
 TOTALS = ("production_total", "final_demand_unmet_total")
 DEFAULT_TILE_BYTES = 1 << 20  # per-array size of one tile of (products, runs, buyers)
 DEFAULT_CHUNK_BYTES = 1 << 20  # runs per chunk ~ this / (n * itemsize): 65 float64 or 131 float32 runs at n = 2,000
-
-
-def parse_bytes(value: int | float | str | None) -> int | None:
-    """'4GiB', '500MB', '2G', 1e9 -> bytes (None stays None)."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    mt = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)(i?)B?\s*", str(value), flags=re.IGNORECASE)
-    if not mt:
-        raise InputError(
-            Problem("--max-memory", f"expected bytes or e.g. '4GiB', '500MB', got {value!r}", field="max_memory")
-        )
-    num, unit, binary = float(mt.group(1)), mt.group(2).upper(), mt.group(3)
-    base = 1024 if binary or unit == "" else 1000
-    return int(num * base ** " KMGT".index(unit or " "))
-
-
-def _size(b: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if b < 1024 or unit == "GiB":
-            return f"{b:.3g} {unit}"
-        b /= 1024
-    return f"{b:.3g} GiB"  # pragma: no cover
-
-
-def default_max_memory() -> int:
-    """Half the machine's physical memory, at most 8 GiB."""
-    try:
-        phys = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        phys = 8 << 30
-    return int(min(phys // 2, 8 << 30))
 
 
 @dataclass
@@ -249,8 +216,8 @@ def run_plan(
     if budget < per_run:
         need = rec_bytes + static_bytes + buffers + per_run
         raise InputError(
-            f"max_memory {_size(opts.max_memory)} is too small: the records need {_size(rec_bytes)} "
-            f"and one run's state {_size(per_run)} (at least {_size(need)} in all); record fewer "
+            f"max_memory {size_text(opts.max_memory)} is too small: the records need {size_text(rec_bytes)} "
+            f"and one run's state {size_text(per_run)} (at least {size_text(need)} in all); record fewer "
             "variables (--record / record=[...], producers=[...]) or raise --max-memory / max_memory"
         )
     auto = max(1, DEFAULT_CHUNK_BYTES // max(n * it, 1))
@@ -410,6 +377,7 @@ def _run_chunk(
     sA_pair = sA3[up, :, ub]  # (U, 1|Rc); empty when no pair is corrected
     rec_inv = "inventory_days" in rec
     need_fd = "fd_unmet" in rec or "final_demand_unmet_total" in rec
+    targets = RaisedTargets(plan.stock_targets, up, ub, inp3, rs, dt) if plan.stock_targets else None
     if rec_inv:
         inv_scale = (s3[st.inv_p, :, st.inv_f] / cw.x0[st.inv_f][:, None]).T.astype(dt)  # (1|Rc, n_inv)
 
@@ -571,6 +539,8 @@ def _run_chunk(
                     orders_net_of_pending(
                         qq, dd, G, pl, bl, pend_u[lo:hi], x_a, x_opt, inv_s3[ps:pe], tau, Rc, alt, masked
                     )
+                if targets is not None:  # holders ordering towards a raised (or lowered) stock target
+                    targets.apply(t, ps, pe, qq, dd, G, pend_u, x_a, x_opt, inv_s3[ps:pe], tau, Rc, alt, masked)
                 demand_of(ps, pe, qq)
             if alt:
                 Dn[:, :n] *= rho_new
