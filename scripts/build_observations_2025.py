@@ -40,6 +40,22 @@ DERIVED = {
         "share",
         "19 approved of 141 applications (1 rejected, 121 pending): 19 / 141 = 0.1348, pending counted as not granted",
     ),
+    # Adamas gives April and March only as changes from the month after; the levels follow from May's 46.4 t
+    # (the customs figure of obs.cn_magnet_exports.usa 2025-05), each rounded percentage compounding
+    ("obs.cn_magnet_exports.usa", "2025-04"): (
+        "cn_magnet_exports.usa",
+        "2025-04",
+        round(46.4 / (1 - 0.81), 1),
+        "t",
+        "May's 46.4 t was 81% below April: April = 46.4 / 0.19 = 244.2 t (derived; +-1 point on 81% moves it +-6%)",
+    ),
+    ("obs.cn_magnet_exports.usa", "2025-03"): (
+        "cn_magnet_exports.usa",
+        "2025-03",
+        round(46.4 / (1 - 0.81) / (1 - 0.58), 1),
+        "t",
+        "April was 58% below March: March = 244.2 / 0.42 = 581.5 t (derived from two rounded percentages)",
+    ),
 }
 
 

@@ -47,7 +47,8 @@ NAME_FIELDS = {
     "FinalDemandChange.product", "FinalDemandChange.end_use", "Tariff.importer", "Tariff.exporter",
     "Tariff.products", "TradeSetup.importers", "BacktestSpec.fit", "BacktestSpec.hold_out", "BacktestSpec.series",
     "SeriesMap.exporter", "SeriesMap.importers", "SeriesMap.products", "SeriesMap.producers", "SeriesMap.parameter",
-    "SeriesMap.window",
+    "SeriesMap.window", "StockTargetChange.holders", "StockTargetChange.except_regions",
+    "StockTargetChange.products", "StockTargetChange.end_use",
 }  # fmt: skip
 # FILE_FIELDS names the model a field belongs to by where it sits in the YAML
 WHERE = {"Scenario": "scenario", "BacktestSpec": "backtest", "TradeSetup": "trade_setup"}

@@ -33,8 +33,10 @@ overproduction and reorders on Chinese suppliers, Chinese downstream stocks are 
 two review cycles (offered explanation, not yet checked by a dedicated run).</li>
 <li><b>China-US magnet flow of 10,789 t/yr against about 4,800 t/yr of direct exports</b> (before the
 second pass). The World counted magnets inside imported motors and parts as magnet purchases. Fixed: the
-controlled China-US magnet flow is now 4,800 t/yr (12 x "over 400 t/month", A.cn_us_direct_magnets) and the
-other 5,978 t/yr arrive inside motors and assemblies made in China (<code>CHN.magnet_components</code>, not on
+controlled China-US magnet flow is now 7,442 t/yr (12 x 620.2 t/month, the 2024 average from S&P Global's
+Platts analysis of customs data, A.cn_us_direct_magnets; 4,800 t/yr, the lower bound of "over 400 t/month",
+until the fifth pass) and the other 3,335 t/yr arrive inside motors and assemblies made in China
+(<code>CHN.magnet_components</code>, not on
 the April 2025 list: A.magnet_components); a scenario that controls components must list
 <code>magnet_components</code>.</li>
 <li><b>The model hit zero in April, a month before the observed low, and stayed below 2024 levels after July</b>
@@ -43,13 +45,17 @@ goods already contracted, declared or in transit still cleared (observed April 2
 now has a 14-day pipeline event (<code>apr_in_transit</code>, an uncertain share of 0.4-1.0 clears;
 assumption, no source) before the per-shipment review bites, and the stocks at non-US users let restocking
 lift exports above the 2024 rate after London. After the third and fourth passes (spread review times,
-ABC-SMC) every fitted month is within 0.23 log points; August-November stay 0.06-0.22 low, above the model
-band: buyers refilled for six months, while ARIO's restocking is one wave that decays (docs/backtest.md).</li>
+ABC-SMC) every fitted month was within 0.23 log points but August-November stayed above the model band:
+buyers refilled for six months, while ARIO's restocking towards a fixed target is one wave that decays. The
+fifth pass adds precautionary restocking (a <code>stock_target</code> event from London, factor uncertain
+1-2): every fitted month is within 0.17 and all but November inside the model band (docs/backtest.md).</li>
 <li><b>China-US magnets: May too high, July too low.</b> Without the US tariffs of up to 145 % until the Geneva
 truce (14 May) the model shipped 118 t in May against 46 t observed; with the tariff layers (fourth pass:
-Armington re-weighting of US orders towards Japan, whose makers cannot fill them) it ships about 61 t.
-July (619 t observed, 1.5 times the 2024 monthly rate) stays about half: US buyers raised their stocks
-after London beyond refilling to a fixed target, and the engine has no dated change of inventory targets.</li>
+Armington re-weighting of US orders towards Japan, whose makers cannot fill them) it shipped about 61 t,
+and July about half of the 619 t observed. Both were measured against a China-US baseline a third too low
+(400 t/month instead of the 2024 average of 620 t). With the baseline corrected and restocking after London
+(fifth pass), June and July are inside the model band; May is now 111 t against 46 t: what held US
+shipments below the rest of the world's in May is not in the scenario (no sourced row yet).</li>
 <li><b>The fixed approval rate.</b> The licensing scenarios hold one approval share for a year; the history
 scenario replaces it by a dated schedule (export_control events on the same routes, each replacing the
 previous from its date): April licensing, June automotive licences, the London acceleration, the October
