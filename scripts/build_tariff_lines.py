@@ -12,6 +12,8 @@ Raw inputs (data/tariffs/, with their licences):
 
 Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled folder):
   layers.csv, stacking.csv, sources.csv   copied from data/tariffs/tables/ (hand-written, every row sourced)
+  elasticities_hs_section.csv            copied from data/tariffs/tables/ (Hauk 2012 medians by HS section,
+                      made by scripts/aggregate_hauk_elasticities.py from the author's HS-6 files)
   lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
                       calculated duty / customs value pooled over the MFN reference partners (below); lines
                       under Section 232 in 2024 pool only partners exempt from it in 2024 (EU, Japan: TRQ);
@@ -132,7 +134,7 @@ def _codes(path: Path, col: str) -> pd.Series:
 
 def build(out: Path = OUT) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("layers.csv", "stacking.csv", "sources.csv", "published.csv"):
+    for name in ("layers.csv", "stacking.csv", "sources.csv", "published.csv", "elasticities_hs_section.csv"):
         shutil.copyfile(RAW / "tables" / name, out / name)
     bl = RAW / "budget-lab"
     frames = []

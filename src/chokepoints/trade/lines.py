@@ -11,6 +11,7 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
     published.csv       date, importer, exporter, published_pct, weights, source, note   PIIE's published series
     layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note
     stacking.csv        layer, label, within, excluded_by, source, note
+    elasticities_hs_section.csv  section, eta, sigma, ...  Hauk (2012) medians by HS section (used by .lines_pe)
     sources.csv         source_id, kind, title, url, date, note  (with the trade bundle's sources.csv)
 
 ``products`` holds selectors separated by ``;``: ``*`` (every line), ``hs:<digits>`` (lines whose code

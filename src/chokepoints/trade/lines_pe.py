@@ -18,7 +18,7 @@ is used.)
 
 Elasticities by HS section (:func:`section_elasticities`): medians of Hauk (2012)'s US HS-6 estimates
 (import demand eta, substitution between varieties sigma; source row ``hauk_2012``), bundled as
-``elasticities_hs_section.csv`` by ``scripts/build_line_elasticities.py``. Export supply is flat
+``elasticities_hs_section.csv`` by ``scripts/aggregate_hauk_elasticities.py``. Export supply is flat
 (epsilon = inf: complete pass-through to duty-paid prices, as Amiti, Redding & Weinstein 2019 and
 Fajgelbaum et al. 2020 measured for 2018).
 
@@ -63,7 +63,7 @@ class LineMarket:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.imports.shape  # type: ignore[return-value]
+        return self.imports.shape
 
 
 def line_market(year: str = "2024") -> LineMarket:

@@ -1,4 +1,7 @@
-"""Build the bundled elasticities by HS section for the line-level tariff PE.
+"""Aggregate Hauk (2012)'s US HS-6 elasticities to HS sections for the line-level tariff PE.
+
+Writes data/tariffs/tables/elasticities_hs_section.csv, which scripts/build_tariff_lines.py copies into the
+bundled tariff_lines dataset. Not one of the offline builders: the HS-6 source files are not in the repository.
 
 Source: William R. Hauk Jr., "U.S. import and export elasticities: a panel data approach", Empirical
 Economics 2012 (doi 10.1007/s00181-011-0456-1); the author's data files at
@@ -17,13 +20,14 @@ Rule (written before looking at the result):
     a section with fewer than MIN_LINES such estimates takes the all-goods median (flagged 'pooled').
     Chapters 98-99 (US special provisions) have no estimates: section XXI is pooled.
 
-    python scripts/build_line_elasticities.py /path/to/tradeelasticityestimates
+    python scripts/aggregate_hauk_elasticities.py PATH_TO_tradeelasticityestimates
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 from chokepoints.trade.data import HS_SECTIONS  # noqa: E402
 
-OUT = ROOT / "src/chokepoints/datasets/data/tariff_lines/elasticities_hs_section.csv"
+OUT = ROOT / "data/tariffs/tables/elasticities_hs_section.csv"
 MIN_LINES = 10
 
 
@@ -42,9 +46,10 @@ def _read(repo: Path, path: str) -> pd.DataFrame:
     if f.exists():
         return pd.read_stata(f)
     blob = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], check=True, capture_output=True).stdout
-    tmp = Path("/tmp") / Path(path).name
-    tmp.write_bytes(blob)
-    return pd.read_stata(tmp)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d) / Path(path).name
+        tmp.write_bytes(blob)
+        return pd.read_stata(tmp)
 
 
 def _section(hs6: float) -> str:
@@ -85,7 +90,7 @@ def build(repo: Path) -> pd.DataFrame:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: build_line_elasticities.py PATH_TO_tradeelasticityestimates (folder or git dir)")
+        sys.exit("usage: aggregate_hauk_elasticities.py PATH_TO_tradeelasticityestimates (folder or git dir)")
     df = build(Path(sys.argv[1]))
     df.to_csv(OUT, index=False)
     print(df.to_string(index=False))
