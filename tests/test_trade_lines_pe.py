@@ -124,3 +124,14 @@ def test_cli_lines_prints_sections_and_refuses_a_missing_date():
     assert df["lines"].iloc[-1] == df["lines"].iloc[:-1].sum()
     r = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--lines"])
     assert r.exit_code == 2 and "--lines needs --date" in r.output
+
+
+def test_smart_linear_check_flags_cells_out_of_range():
+    mk = _market([[100, 300], [50, 50]])
+    # 10 %: linear TC_CHN = 100 * -2 * 0.1 = -20, in range; 150 %: -2 * 1.5 = -3 times the base, out of range
+    small = lp.smart_check(lp.solve_lines(dt.date(2025, 3, 1), dt.date(2025, 1, 1), _schedule(10.0), mk, ELAST))
+    assert small["cells_outside"] == 0 and small["lines_in_range"] == 2 and small["cells"] == 4
+    big = lp.smart_check(lp.solve_lines(dt.date(2025, 3, 1), dt.date(2025, 1, 1), _schedule(150.0), mk, ELAST))
+    assert big["cells_outside"] == 2 and big["lines_in_range"] == 0
+    assert big["share_outside"] == pytest.approx(150 / 500)
+    assert big["linear_change"] == 0.0 and big["nonlinear_change"] == 0.0  # nothing summed when no line is in range

@@ -296,6 +296,13 @@ def _lines_pe(path_in: Path, date: str | None, fmt: str) -> None:
             _money(r["deadweight_loss"]),
         )
     console.print(t)
+    chk = lp.smart_check(res)
+    console.print(
+        f"SMART's linear formulas on the same lines: {chk['cells_outside']:,} of {chk['cells']:,} line x partner cells "
+        f"({100 * chk['share_outside']:.1f} % of base imports) leave their valid range (negative imports): flagged, "
+        f"not summed. On the {chk['lines_in_range']:,} lines without such a cell, imports change by "
+        f"{_money(chk['linear_change'])} (linear) against {_money(chk['nonlinear_change'])} (non-linear)."
+    )
     console.print(
         "Elasticities by HS section: medians of Hauk (2012)'s US HS-6 estimates (eta import demand, sigma between "
         "varieties); export supply flat (complete pass-through). Partners' preferential MFN from their 2024 "

@@ -200,3 +200,28 @@ def by_section(res: LinePE, focus: str = "CHN") -> pd.DataFrame:
     out[f"avg_rate_{focus}_new"] = g["_r1"] / base
     out.index = [x if x else "none" for x in out.index]
     return out.rename_axis("section").reset_index()
+
+
+def smart_check(res: LinePE) -> dict[str, float]:
+    """WITS-SMART's linear formulas on the same lines, rates and elasticities (:func:`.smart.smart_linear`).
+
+    Counts the line x partner cells with trade that leave the linear range (linear new imports < 0) and
+    their share of base imports; they are flagged, not summed. The two totals (USD million) compare the
+    linear and the non-linear change in imports over the lines whose every cell stays in range.
+    """
+    from .smart import smart_linear
+
+    s, m0 = res.solution, res.market.imports
+    lin = smart_linear(m0, res.rates_base / 100.0, res.rates_new / 100.0, res.eta, res.sigma, np.inf)
+    trade = m0 > 0
+    bad = trade & ~lin.valid
+    ok = ~bad.any(axis=1)
+    return {
+        "lines": int(len(m0)),
+        "lines_in_range": int(ok.sum()),
+        "cells": int(trade.sum()),
+        "cells_outside": int(bad.sum()),
+        "share_outside": float(m0[bad].sum() / m0.sum()) if m0.sum() > 0 else 0.0,
+        "linear_change": float((lin.imports_new - m0)[ok].sum()) / 1e6,
+        "nonlinear_change": float((s.imports_new - m0)[ok].sum()) / 1e6,
+    }
