@@ -135,3 +135,13 @@ def test_smart_linear_check_flags_cells_out_of_range():
     assert big["cells_outside"] == 2 and big["lines_in_range"] == 0
     assert big["share_outside"] == pytest.approx(150 / 500)
     assert big["linear_change"] == 0.0 and big["nonlinear_change"] == 0.0  # nothing summed when no line is in range
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--weights", "2017"], "2024 US weights only"), (["--series"], "not both"), (["--date", "2025-02-30"], "--date")],
+)
+def test_cli_lines_refuses_conflicting_flags(extra, message):
+    args = ["tariffs", "us-china-tariffs-2025", "--lines", *(["--date", "2025-04-12"] if "--date" not in extra else [])]
+    r = runner.invoke(app, args + extra)
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output

@@ -79,6 +79,10 @@ def tariffs(
     path_in = resolve_scenario(scenario)
     if lines_pe:
         try:
+            if series or explain is not None:
+                raise InputError(Problem("--lines", "use --lines alone, or --series / --explain, not both"))
+            if weights != "2024":
+                raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
             _lines_pe(path_in, date, fmt)
         except InputError as exc:
             report_input_error(exc)
