@@ -27,6 +27,9 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
                       US by HS-8, ITC Trade Map, as in Bown, Jung & Zhang 2019, PIIE) with China's MFN level on each
                       MFN change date (mean over the HS-10 lines of the HS-8 line; lines without tariff data take
                       their HS-6 mean, else 0)
+                      measures s301_excl_<set>_whole / _described: the Section 301 product exclusions of US
+                      note 20(ttt)-(www) (budget-lab/us_note_20_s301_exclusions_2026_rev6.csv, made by
+                      scripts/extract_s301_exclusions.py from the HTSUS chapter 99 text)
   layers.csv also gets generated rows 'cn_ret_<date>_<points>': China's 2018-19 retaliation changes from the same
                       PIIE file (an HS-6 line takes the largest change of its HS-10 lines; a negative change, the
                       January 2019 suspension on autos, is a 'suspend' row), the 2019-09-01 tiers (5 / 10 points,
@@ -176,6 +179,7 @@ def build(out: Path = OUT) -> None:
     meas.append(pd.DataFrame({"measure": "s232_auto_parts", "code": parts}))
     meas.append(pd.DataFrame({"measure": "s232_autos", "code": S232_AUTOS}))
     meas.append(pd.DataFrame({"measure": "s122_exempt", "code": _codes(bl / "s122_exempt_products.csv", "hts8")}))
+    meas.extend(_s301_exclusions(bl / "us_note_20_s301_exclusions_2026_rev6.csv", s301))
     cn10 = pd.read_csv(RAW / "census-2024" / "china-10-percent-US-exports-030425.csv", dtype={"hs-code": str})
     cn15 = pd.read_csv(RAW / "census-2024" / "china-15-percent-US-exports-030425.csv", dtype={"hs-code": str})
     meas.append(pd.DataFrame({"measure": "cn_march_10", "code": cn10["hs-code"]}))
@@ -282,6 +286,31 @@ def _ret_rows(date: str, ch: pd.Series, meas: list[pd.DataFrame], src: str, what
             f'"China\'s retaliation change of {date} ({what}): {v:+g} points on {len(g)} HS-6 lines"'
         )
     return rows
+
+
+# Note 20 subdivision -> measure name (the exclusions that bear on 2024 and later; dates are rows in layers.csv).
+S301_EXCLUSIONS = {"ttt": "s301_excl_352", "uuu": "s301_excl_covid", "vvv": "s301_excl_164", "www": "s301_excl_solar"}
+
+
+def _s301_exclusions(path: Path, s301: pd.DataFrame) -> list[pd.DataFrame]:
+    """Measures '<name>_whole' (bare statistical numbers: the whole line) and '<name>_described' (a product
+    described within the line) from US note 20(ttt)-(www). An exclusion lifts only the 2018-19 list duty; the
+    schedule applies it to the line's whole Section 301 layer, which differs only where a later increase list
+    (HTS-8 in the tracker's file) covers the line too: those lines are printed."""
+    ex = pd.read_csv(path, dtype=str, comment="#", keep_default_na=False)
+    later = set(s301.loc[~s301["list"].isin(["1", "2", "3", "3_addl", "4A", "4B"]), "hts8"])
+    clash = ex[ex["subdivision"].isin(["vvv", "www"]) & ex["hts10"].str[:8].isin(later)]
+    if len(clash):
+        print(f"note: exclusions on lines also under a later 301 increase list: {sorted(set(clash['hts10']))}")
+    out = []
+    for sub, name in S301_EXCLUSIONS.items():
+        g = ex[ex["subdivision"] == sub]
+        whole = set(g.loc[g["whole_line"] == "true", "hts10"])
+        described = set(g["hts10"]) - whole
+        for kind, codes in (("whole", whole), ("described", described)):
+            if codes:
+                out.append(pd.DataFrame({"measure": f"{name}_{kind}", "code": sorted(codes)}))
+    return out
 
 
 def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:

@@ -17,8 +17,9 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
 ``products`` holds selectors separated by ``;``: ``*`` (every line), ``hs:<digits>`` (lines whose code
 starts with the digits) or ``list:<measure>`` (lines whose code starts with one of the measure's codes).
 ``action`` is ``add`` (the row imposes ``rate`` points), ``suspend`` (removes ``rate`` points of the
-layer) or ``exclude`` (the layer does not apply: an exemption). A row is in force from ``on`` to the day
-before ``until``.
+layer), ``exclude`` (the layer does not apply: an exemption) or ``exclude_share`` (an exemption of one
+product within the line: ``rate`` percent of the line's trade is exempt). A row is in force from ``on`` to
+the day before ``until``.
 
 Stacking (``stacking.csv``, one named rule per layer). For a line on a date, with the rows in force:
 
@@ -28,6 +29,7 @@ Stacking (``stacking.csv``, one named rule per layer). For a line on a date, wit
                        less suspended points, floored at 0
     within = additive  layer rate = max(0, sum of add rates - sum of suspended points)
     exclude row        layer rate = 0
+    exclude_share row  layer rate = (1 - s / 100) x the rate above, s = the largest share in force on the line
     excluded_by        layer rate = 0 where one of the named layers has an add row in force (not excluded)
     total rate         = sum of the layer rates (authorities stack unless a rule above says otherwise)
 
@@ -59,7 +61,7 @@ LINE_LAYERS: tuple[str, ...] = (
     "counter",
 )
 WITHIN = ("line", "latest", "additive")
-ACTIONS = ("add", "suspend", "exclude")
+ACTIONS = ("add", "suspend", "exclude", "exclude_share")
 WEIGHT_YEARS = ("2024", "2017")
 # Weights bundled by direction: the US 2017 base (HTS-10 imports from China) is not bundled.
 DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {("USA", "CHN"): ("2024",), ("CHN", "USA"): ("2024", "2017")}
@@ -170,6 +172,12 @@ def read_line_rows(path: Path | str, measures: dict[str, tuple[str, ...]] | None
             raise InputError(Problem(where, f"expected a number, got {rec['rate']!r}", row=r, field="rate")) from None
         if not (np.isfinite(rate) and rate >= 0):
             raise InputError(Problem(where, f"rate must be a non-negative number, got {rate}", row=r, field="rate"))
+        if action == "exclude_share" and not 0 < rate <= 100:
+            raise InputError(
+                Problem(
+                    where, f"an exclude_share row needs a share in (0, 100] percent, got {rate}", row=r, field="rate"
+                )
+            )
         if action == "suspend" and rate <= 0:
             raise InputError(
                 Problem(where, "a suspension needs the points it suspends (rate > 0)", row=r, field="rate")
@@ -324,6 +332,7 @@ class LineSchedule:
             add = np.zeros(L)
             susp = np.zeros(L)
             excl = np.zeros(L, dtype=bool)
+            share = np.zeros(L)
             got = np.zeros(L, dtype=bool)
             rows = [r for r in self.rows if r.layer == layer and r.active(d) and r.applies(importer, exporter)]
             if rule.within == "latest":
@@ -338,9 +347,11 @@ class LineSchedule:
                     got |= m
                 elif r.action == "suspend":
                     susp = susp + r.rate * m
+                elif r.action == "exclude_share":
+                    share = np.maximum(share, r.rate / 100.0 * m)
                 else:
                     excl |= m
-            rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0))
+            rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0) * (1.0 - share))
             present[k] = got & ~excl
         index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
         for layer, rule in self.rules.items():
@@ -401,7 +412,7 @@ class LineSchedule:
                         r.rate,
                         r.on,
                         r.until or "",
-                        not reason,
+                        not reason or reason.startswith("partly exempt"),
                         reason,
                         r.source,
                         src,
@@ -426,6 +437,10 @@ def _reason(
             adds = sorted((o for o in rows if o.action == "add"), key=lambda o: o.on)
             if adds and adds[-1] is not r:
                 return f"replaced by the later {adds[-1].id} (rule: {r.layer} latest)"
+        part = [o for o in rows if o.action == "exclude_share"]
+        if part:
+            top = max(part, key=lambda o: o.rate)
+            return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
         if layer_rate == 0:
             full = s.rates(d, importer, exporter, one)
             blockers = [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]

@@ -7,11 +7,12 @@ a partner against Census calculated duty.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 
-from .lines import LineSchedule, _read, line_book, lines_dir, series
+from .lines import LineBook, LineSchedule, _read, line_book, lines_dir, series
 
 
 def published() -> pd.DataFrame:
@@ -46,21 +47,44 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
 def calculated_duty_check(schedule: LineSchedule | None = None, exporter: str = "CHN") -> dict[str, float]:
     """The 2024 duty on US imports from ``exporter``: the schedule's against Census calculated duty.
 
-    schedule rate = sum_l w_l (f r_l(2024-06-30) + (1 - f) r_l(2024-10-01)) / sum_l w_l, with f = 270/366 the
-    share of 2024 before the 2024-09-27 Section 301 increases; Census rate = sum duty / sum imports.
+    schedule rate = sum_l w_l rbar_l / sum_l w_l, rbar_l = sum_s (days_s / 366) r_l(start of s), over the
+    segments s of 2024 between the schedule's change dates (the 2024-06-15 switch of the Section 301
+    exclusions, the 2024-09-27 increases); Census rate = sum duty / sum imports. The exclusions that describe
+    one product within a line take the schedule's share (ASSUMPTION asm_s301_excl_share); the bounds with
+    that share at 0 % and 100 % are reported as schedule_rate_pct_share_0 / _share_100.
     """
     sched = schedule or LineSchedule.bundled()
     book = line_book("USA", exporter, "2024")
-    f = (dt.date(2024, 9, 27) - dt.date(2024, 1, 1)).days / 366
-    r = f * sched.rates(dt.date(2024, 6, 30), "USA", exporter, book.codes, book.mfn).sum(axis=0) + (
-        1 - f
-    ) * sched.rates(dt.date(2024, 10, 1), "USA", exporter, book.codes, book.mfn).sum(axis=0)
     W = book.weights.sum()
     assert book.duty is not None
-    return {
+    out = {
         "imports_usd": float(W),
         "duty_usd": float(book.duty.sum()),
         "census_rate_pct": float(100 * book.duty.sum() / W),
-        "schedule_rate_pct": float(book.weights @ r / W),
+        "schedule_rate_pct": _year_rate(sched, book, exporter, 2024),
         "mfn_only_pct": float(book.weights @ book.mfn / W) if book.mfn is not None else float("nan"),
     }
+    for pct in (0.0, 100.0):
+        out[f"schedule_rate_pct_share_{pct:.0f}"] = _year_rate(with_exclusion_share(sched, pct), book, exporter, 2024)
+    return out
+
+
+def with_exclusion_share(schedule: LineSchedule, pct: float) -> LineSchedule:
+    """The schedule with every ``exclude_share`` row set to ``pct`` percent (0 drops the rows)."""
+    rows = [
+        r if r.action != "exclude_share" else dataclasses.replace(r, rate=float(pct))
+        for r in schedule.rows
+        if not (r.action == "exclude_share" and pct <= 0)
+    ]
+    return LineSchedule(rows, schedule.rules, schedule.measures, schedule.sources, schedule.name)
+
+
+def _year_rate(sched: LineSchedule, book: LineBook, exporter: str, year: int) -> float:
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    cuts = sorted({start, end} | {d for d in sched.change_dates(start, end) if start < d < end})
+    days = (end - start).days
+    r = sum(
+        (b - a).days / days * sched.rates(a, "USA", exporter, book.codes, book.mfn).sum(axis=0)
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    )
+    return float(book.weights @ r / book.weights.sum())
