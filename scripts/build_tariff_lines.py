@@ -12,6 +12,7 @@ Raw inputs (data/tariffs/, with their licences):
 
 Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled folder):
   layers.csv, stacking.csv, sources.csv   copied from data/tariffs/tables/ (hand-written, every row sourced)
+  world_products.csv  copied from data/tariffs/tables/ (World product -> HTS prefixes, for the line_tariffs event)
   elasticities_hs_section.csv            copied from data/tariffs/tables/ (Hauk 2012 medians by HS section,
                       made by scripts/aggregate_hauk_elasticities.py from the author's HS-6 files)
   lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
@@ -137,7 +138,8 @@ def _codes(path: Path, col: str) -> pd.Series:
 
 def build(out: Path = OUT) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("layers.csv", "stacking.csv", "sources.csv", "published.csv", "elasticities_hs_section.csv"):
+    tables = ("layers.csv", "stacking.csv", "sources.csv", "published.csv", "elasticities_hs_section.csv")
+    for name in (*tables, "world_products.csv"):
         shutil.copyfile(RAW / "tables" / name, out / name)
     bl = RAW / "budget-lab"
     frames = []

@@ -469,6 +469,26 @@ def load_line_sources() -> pd.DataFrame:
     return pd.concat([own, load_sources()], ignore_index=True).drop_duplicates("source_id")
 
 
+def world_product_lines(world: str) -> dict[str, list[str]]:
+    """World product -> HTS prefixes, from the bundled map ``world_products.csv`` (world, product, hts, source,
+    note): which US tariff lines stand for a World's product when the line-level schedule prices it."""
+    df = _read(lines_dir() / "world_products.csv", ("world", "product", "hts", "source"))
+    g = df[df["world"] == world]
+    if g.empty:
+        known = ", ".join(sorted(df["world"].unique()))
+        raise InputError(
+            Problem(
+                "world_products.csv",
+                f"no bundled map of World {world!r} to tariff lines (maps for: {known}); "
+                "give 'products' (World product -> HTS prefixes)",
+            )  # fmt: skip
+        )
+    out: dict[str, list[str]] = {}
+    for rec in g.to_dict("records"):
+        out.setdefault(rec["product"], []).append(str(rec["hts"]).strip())
+    return out
+
+
 # -- lines and weights --------------------------------------------------------------------------------
 
 
