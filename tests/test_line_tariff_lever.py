@@ -45,7 +45,9 @@ def test_wedge_is_the_change_in_the_trade_weighted_line_rate():
 
 
 def test_bundled_map_of_the_rare_earth_world_is_sourced():
-    m = tl.world_product_lines("rare-earths-2025")
+    from chokepoints.levers.line_tariff import world_product_lines
+
+    m = world_product_lines("rare-earths-2025")
     assert m == {"ndfeb_magnet": ["8505110070"], "smco_magnet": ["8505110050"], "magnet_components": ["8501"]}
     src = set(tl.load_line_sources()["source_id"])
     rows = tl._read(tl.lines_dir() / "world_products.csv", ("world", "product", "hts", "source"))

@@ -75,13 +75,27 @@ class LineTariffs(LeverEvent):
         return self
 
 
+def world_product_lines(world: str) -> dict[str, list[str]]:
+    """World product -> HTS prefixes, from the bundled map ``tariff_lines/world_products.csv`` (world, product,
+    hts, source, note): which US tariff lines stand for a World's product when the line-level schedule prices it."""
+    from ..errors import InputError, Problem
+    from ..trade.lines import _read, lines_dir
+
+    df = _read(lines_dir() / "world_products.csv", ("world", "product", "hts", "source"))
+    g = df[df["world"] == world]
+    if g.empty:
+        known = ", ".join(sorted(df["world"].unique()))
+        msg = f"no bundled map of World {world!r} to tariff lines (maps for: {known}); give 'products'"
+        raise InputError(Problem("world_products.csv", msg + " (World product -> HTS prefixes)"))
+    out: dict[str, list[str]] = {}
+    for rec in g.to_dict("records"):
+        out.setdefault(rec["product"], []).append(str(rec["hts"]).strip())
+    return out
+
+
 def product_map(ctx: LeverContext, e: LineTariffs) -> dict[str, list[str]]:
     """The event's map, or the bundled one for the World (``tariff_lines/world_products.csv``)."""
-    if e.products is not None:
-        return e.products
-    from ..trade.lines import world_product_lines
-
-    return world_product_lines(ctx.world.name)
+    return e.products if e.products is not None else world_product_lines(ctx.world.name)
 
 
 def check(ctx: LeverContext, i: int, e: LeverEvent) -> None:

@@ -1,0 +1,110 @@
+"""Why a line pays what it pays: every layer and row behind one line's rate on one date (``LineSchedule.explain``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .lines import LINE_LAYERS, LineRow, LineSchedule, line_book
+
+
+def explain(
+    schedule: LineSchedule, code: str, d: dt.date, importer: str = "USA", exporter: str = "CHN"
+) -> pd.DataFrame:
+    """Every layer and row that bears on one line on one date, whether it applies and why.
+
+    ``code`` is an HTS-10 line, or a shorter code matching several bundled lines (each is explained).
+    """
+    code = str(code).strip().replace(".", "")
+    book = line_book(importer, exporter)
+    hits = [i for i, c in enumerate(book.codes) if c.startswith(code) or code.startswith(c)]
+    if not code.isdigit() or not hits:
+        raise InputError(Problem("--explain", f"no bundled tariff line matches {code!r} for {importer} <- {exporter}"))
+    recs = []
+    src = schedule.sources.set_index("source_id") if schedule.sources is not None else None
+    for i in hits[:10]:
+        one = np.array([book.codes[i]])
+        mfn = None if book.mfn is None else book.mfn[i : i + 1]
+        layer_rates = schedule.rates(d, importer, exporter, one, mfn)[:, 0]
+        if book.mfn is not None:
+            recs.append(
+                _rec(
+                    book.codes[i],
+                    "mfn",
+                    f"MFN ({book.mfn_basis[i]})",
+                    "line",
+                    book.mfn[i],
+                    "",
+                    "",
+                    True,
+                    "",
+                    (),
+                    src,
+                )
+            )
+        for r in schedule.rows:
+            if not r.applies(importer, exporter) or not schedule._mask(r, one)[0]:
+                continue
+            if not r.active(d):
+                continue
+            k = LINE_LAYERS.index(r.layer)
+            reason = _reason(schedule, r, d, importer, exporter, one, layer_rates[k])
+            recs.append(
+                _rec(
+                    book.codes[i],
+                    r.layer,
+                    r.id,
+                    r.action,
+                    r.rate,
+                    r.on,
+                    r.until or "",
+                    not reason or reason.startswith("partly exempt"),
+                    reason,
+                    r.source,
+                    src,
+                )
+            )
+        recs.append(_rec(book.codes[i], "total", "", "", float(layer_rates.sum()), "", "", True, "", (), src))
+    return pd.DataFrame(recs)
+
+
+def _reason(
+    s: LineSchedule, r: LineRow, d: dt.date, importer: str, exporter: str, one: np.ndarray, layer_rate: float
+) -> str:
+    rule = s.rules[r.layer]
+    rows = [
+        o for o in s.rows if o.layer == r.layer and o.active(d) and o.applies(importer, exporter) and s._mask(o, one)[0]
+    ]
+    if r.action == "add":
+        ex = [o.id for o in rows if o.action == "exclude"]
+        if ex:
+            return f"exempt: excluded by {', '.join(ex)}"
+        if rule.within == "latest":
+            adds = sorted((o for o in rows if o.action == "add"), key=lambda o: o.on)
+            if adds and adds[-1] is not r:
+                return f"replaced by the later {adds[-1].id} (rule: {r.layer} latest)"
+        part = [o for o in rows if o.action == "exclude_share"]
+        if part:
+            top = max(part, key=lambda o: o.rate)
+            return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
+        if layer_rate == 0:
+            full = s.rates(d, importer, exporter, one)
+            blockers = [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]
+            if blockers:
+                return f"layer does not apply to goods under {', '.join(blockers)}"
+            return "suspended to zero"
+    if r.action == "suspend" and not any(o.action == "add" for o in rows):
+        return "nothing to suspend"
+    return ""
+
+
+def _rec(code, layer, row, action, rate, on, until, applied, reason, source, src) -> dict:
+    titles = [str(src.loc[x, "title"]) for x in source if src is not None and x in src.index]
+    urls = [str(src.loc[x, "url"]) for x in source if src is not None and x in src.index and src.loc[x, "url"]]
+    keys = ("line", "layer", "row", "action", "rate", "on", "until", "applied", "reason", "source", "titles", "urls")
+    vals = (code, layer, row, action, float(rate), str(on), str(until), bool(applied), reason, ";".join(source),
+            " | ".join(titles), " ".join(urls))  # fmt: skip
+    return dict(zip(keys, vals, strict=True))
