@@ -48,7 +48,7 @@ NAME_FIELDS = {
     "Tariff.products", "TradeSetup.importers", "BacktestSpec.fit", "BacktestSpec.hold_out", "BacktestSpec.series",
     "SeriesMap.exporter", "SeriesMap.importers", "SeriesMap.products", "SeriesMap.producers", "SeriesMap.parameter",
     "SeriesMap.window", "StockTargetChange.holders", "StockTargetChange.except_regions",
-    "StockTargetChange.products", "StockTargetChange.end_use",
+    "StockTargetChange.products", "StockTargetChange.end_use", "LineTariffs.exporters", "LineTariffs.products",
 }  # fmt: skip
 # FILE_FIELDS names the model a field belongs to by where it sits in the YAML
 WHERE = {"Scenario": "scenario", "BacktestSpec": "backtest", "TradeSetup": "trade_setup"}
