@@ -56,6 +56,14 @@ DERIVED = {
         "t",
         "April was 58% below March: March = 244.2 / 0.42 = 581.5 t (derived from two rounded percentages)",
     ),
+    # September from October's level (656 t, Bloomberg) and the reported +56.1 % month on month
+    ("obs.cn_magnet_exports.usa", "2025-09"): (
+        "cn_magnet_exports.usa",
+        "2025-09",
+        round(656 / 1.561, 1),
+        "t",
+        "October's 656 t was 56.1% above September: September = 656 / 1.561 = 420.2 t (derived)",
+    ),
 }
 
 
