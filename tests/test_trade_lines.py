@@ -240,3 +240,14 @@ def test_compare_published_names_weights():
     c = tlc.compare_published()
     assert set(c.columns) >= {"date", "ours_pct", "published_pct", "difference", "our_weights", "published_weights"}
     assert (c["difference"] == (c["ours_pct"] - c["published_pct"]).round(2)).all()
+
+
+def test_rates_on_fresh_arrays_never_reuse_a_stale_mask():
+    # temporaries made and dropped in a loop often land at the same address (same id()); the mask cache
+    # must not hand a mask of another array (it failed with a broadcast error before the fix)
+    s = tl.LineSchedule.bundled()
+    book = tl.line_book("USA", "CHN")
+    for prefixes in (["280530"], ["2846"], ["8501"], ["280530"], ["850511"]) * 3:
+        m = tl.prefix_match(book.codes, prefixes)
+        r = s.rates(D, "USA", "CHN", book.codes[m], book.mfn[m])
+        assert r.shape == (len(tl.LINE_LAYERS), int(m.sum()))

@@ -301,8 +301,11 @@ class LineSchedule:
         return out
 
     def _mask(self, r: LineRow, codes: np.ndarray) -> np.ndarray:
+        # keyed by the array's identity; the entry holds the array itself, so its id cannot be reused by a
+        # later array while the entry lives (a new array at a freed address would get a stale mask)
         key = (r.id, id(codes))
-        if key not in self._cache:
+        hit = self._cache.get(key)
+        if hit is None or hit[0] is not codes:
             prefixes: list[str] = []
             every = False
             for s in r.products:
@@ -312,8 +315,9 @@ class LineSchedule:
                     prefixes.append(s[3:])
                 else:
                     prefixes.extend(self.measures[s[5:]])
-            self._cache[key] = np.ones(len(codes), dtype=bool) if every else prefix_match(codes, prefixes)
-        return self._cache[key]
+            mask = np.ones(len(codes), dtype=bool) if every else prefix_match(codes, prefixes)
+            self._cache[key] = hit = (codes, mask)
+        return hit[1]
 
     def rates(
         self, d: dt.date, importer: str, exporter: str, codes: np.ndarray, mfn: np.ndarray | None = None
