@@ -48,7 +48,8 @@ def test_bundled_map_of_the_rare_earth_world_is_sourced():
     from chokepoints.levers.line_tariff import world_product_lines
 
     m = world_product_lines("rare-earths-2025")
-    assert m == {"ndfeb_magnet": ["8505110070"], "smco_magnet": ["8505110050"], "magnet_components": ["8501"]}
+    assert m == {"ndfeb_magnet": ["8505110070"], "smco_magnet": ["8505110050"], "magnet_components": ["8501"],
+                 "ndpr_metal": ["280530"], "dy_tb_metal": ["280530"], "sm_metal": ["280530"]}  # fmt: skip
     src = set(tl.load_line_sources()["source_id"])
     rows = tl._read(tl.lines_dir() / "world_products.csv", ("world", "product", "hts", "source"))
     assert all(s in src for s in rows["source"])
@@ -75,7 +76,8 @@ def test_bundled_map_of_the_rare_earth_world_is_sourced():
     # the first wedge is the segment in force on the start day (2025-04-04): the fentanyl duty, 20 points
     want = (_rate(["8505110070"], dt.date(2025, 4, 4)) - _rate(["8505110070"], dt.date(2025, 1, 1))) / 100
     assert first.start == 0 and np.isclose(first.rate, want) and np.isclose(want, 0.20)
-    # sintered NdFeB magnets are in Annex II: no reciprocal duty, so the wedge stays at the fentanyl duty in April
+    # sintered NdFeB magnets are in US note 2(v)(iii)(a) (dated from 2025-04-05 by asm_annex2_dates): no reciprocal
+    # duty, so the wedge stays at the fentanyl duty in April
     assert np.isclose(_rate(["8505110070"], dt.date(2025, 4, 14)) - _rate(["8505110070"], dt.date(2025, 1, 1)), 20)
 
 
