@@ -240,6 +240,25 @@ def test_compare_published_names_weights():
     c = tlc.compare_published()
     assert set(c.columns) >= {"date", "ours_pct", "published_pct", "difference", "our_weights", "published_weights"}
     assert (c["difference"] == (c["ours_pct"] - c["published_pct"]).round(2)).all()
+    # 'additional' rows (Budget Lab, Chapter 99 duties only) compare our average less its MFN layer
+    add = c[c["measure"] == "additional"]
+    assert len(add) == 6 and set(c["measure"]) == {"total", "additional"}
+    s = tl.series(tl.LineSchedule.bundled(), [dt.date(2026, 1, 1)], [("USA", "CHN")], weights="2024").iloc[0]
+    want = round(float(s["average_rate_pct"] - s["mfn_pct"]), 2)
+    assert (add.loc[add["date"] == dt.date(2026, 1, 1), "ours_pct"] == want).all()
+    # issue 14's target against the series with the same weights (2024 Census): Tariff-ETRs within 2 points
+    etrs = add[add["published_weights"].str.contains("Tariff-ETRs")]
+    assert len(etrs) == 3 and (etrs["difference"].abs() < 2).all()
+
+
+def test_published_table_refuses_an_unknown_measure(tmp_path, monkeypatch):
+    for name in ("published.csv", "sources.csv", "layers.csv"):
+        (tmp_path / name).write_bytes((tl.lines_dir() / name).read_bytes())
+    text = (tmp_path / "published.csv").read_text().replace(",additional\n", ",extra\n", 1)
+    (tmp_path / "published.csv").write_text(text)
+    monkeypatch.setattr(tlc, "lines_dir", lambda: tmp_path)
+    with pytest.raises(InputError, match="unknown measure 'extra'"):
+        tlc.published()
 
 
 def test_rates_on_fresh_arrays_never_reuse_a_stale_mask():

@@ -12,19 +12,29 @@ import datetime as dt
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from .lines import LineBook, LineSchedule, _read, line_book, lines_dir, series
 
 
 def published() -> pd.DataFrame:
-    """PIIE's published trade-weighted averages (published.csv): date, importer, exporter, published_pct, ..."""
+    """Published trade-weighted averages (published.csv): date, importer, exporter, published_pct, weights, source,
+    note, measure (``total``: all duties, MFN included; ``additional``: Chapter 99 duties only, MFN left out)."""
     df = _read(lines_dir() / "published.csv", ("date", "importer", "exporter", "published_pct", "weights", "source"))
     df["date"] = [dt.date.fromisoformat(x) for x in df["date"]]
     df["published_pct"] = df["published_pct"].astype(float)
+    if "measure" not in df.columns:
+        df["measure"] = "total"
+    df["measure"] = df["measure"].replace("", "total")
+    bad = sorted(set(df["measure"]) - {"total", "additional"})
+    if bad:
+        raise InputError(Problem(str(lines_dir() / "published.csv"), f"unknown measure {bad[0]!r}; expected total "
+                                 "or additional", field="measure"))  # fmt: skip
     return df
 
 
 def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
-    """Ours against PIIE on every published date: date, direction, weights, ours, published, difference (points).
+    """Ours against every published series on its dates: date, direction, measure, weights, ours, published,
+    difference (points). For ``measure = additional`` ours is the average less its MFN layer.
 
     China's side uses the 2017 weights of PIIE's file on every date (its HS-8 lines carry the 2018-20 MFN and
     retaliation, which stay in force under the 2025 rows; the 2024 book holds only the March 2025 lists and a
@@ -37,10 +47,11 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
         for _, p in g.iterrows():
             year = "2017" if (imp, exp) == ("CHN", "USA") else "2024"
             s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
-            out.append({"date": p["date"], "importer": imp, "exporter": exp, "our_weights": s["weights"],
-                        "published_weights": p["weights"], "ours_pct": round(float(s["average_rate_pct"]), 2),
-                        "published_pct": p["published_pct"],
-                        "difference": round(float(s["average_rate_pct"]) - p["published_pct"], 2)})  # fmt: skip
+            ours = float(s["average_rate_pct"]) - (float(s["mfn_pct"]) if p["measure"] == "additional" else 0.0)
+            pub = p["published_pct"]
+            out.append({"date": p["date"], "importer": imp, "exporter": exp, "measure": p["measure"],
+                        "our_weights": s["weights"], "published_weights": p["weights"], "ours_pct": round(ours, 2),
+                        "published_pct": pub, "difference": round(ours - pub, 2)})  # fmt: skip
     return pd.DataFrame(out)
 
 

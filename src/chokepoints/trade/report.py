@@ -353,7 +353,8 @@ def line_series_section() -> Section:
         figures=figs,
         html="<p>The bundled line-level schedule (chokepoints.trade.lines: US HTS-10 lines with 2024 Census "
         "weights; China's HS-8 lines with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
-        "and its HS-6 March 2025 lists with 2024 weights). The table compares it with PIIE's published "
-        "averages on every published date (difference = ours - published, percentage points).</p>",
-        tables=[("Ours against PIIE's published series", tlc.compare_published())],
+        "and its HS-6 March 2025 lists with 2024 weights). The table compares it with the published "
+        "averages on every published date: PIIE (all duties) and the Yale Budget Lab (additional duties only, "
+        "compared with ours less MFN); difference = ours - published, percentage points.</p>",
+        tables=[("Ours against the published series (PIIE; Yale Budget Lab)", tlc.compare_published())],
     )
