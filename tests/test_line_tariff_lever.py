@@ -100,3 +100,5 @@ def test_bad_events_give_one_located_error(change, message):
 def test_bad_prefix_is_refused_by_the_event_model():
     with pytest.raises(InputError, match="expected HTS digits"):
         scenario([{**EVENT, "products": {"ore": ["85x5"]}}])
+    with pytest.raises(InputError, match="quoted strings"):  # YAML's unquoted 0101 would arrive as 101
+        scenario([{**EVENT, "products": {"ore": [101]}}])

@@ -59,7 +59,10 @@ class LineTariffs(LeverEvent):
         out: dict[object, object] = {}
         for k, p in v.items():
             items = [p] if isinstance(p, str | int) else p
-            out[k] = [str(x) for x in items] if isinstance(items, list) else items
+            if isinstance(items, list) and any(isinstance(x, int | float) for x in items):
+                # YAML reads an unquoted 0101 as a number and drops the zero: refuse rather than guess
+                raise ValueError(f"products.{k}: write HTS prefixes as quoted strings (e.g. '850511', '0101')")
+            out[k] = items
         return out
 
     @model_validator(mode="after")
