@@ -21,6 +21,9 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
                       lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
                       (floored at 0) -- basis 'china_less_301'; else 0 ('none').
   weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
+  weights_2017.csv.gz hts10, partner (CHN only), imports_usd, duty_usd: US imports from China in 2017 ALLOCATED
+                      to lines: each HS-2 chapter's 2017 Census total (census-hs2/, by month, MIT collection
+                      mwaugh0328/tradewar-tracker-aws-product-level) spread over its lines by their 2024 shares
   measures.csv.gz     measure, code: product lists (HTS-8/HTS-10 codes or prefixes) named by the schedule
   cn_lines.csv.gz     hs6, us_exports_usd, list: China's side (March 2025 lists; the rest of US exports as one
                       residual line 'rest', total 2024 US exports to China from shared facts)
@@ -151,6 +154,7 @@ def build(out: Path = OUT) -> None:
     w = w[w["imports"] > 0].rename(columns={"imports": "imports_usd", "duty": "duty_usd"})
     w = w.sort_values(["hts10", "partner"]).reset_index(drop=True)
     _write_gz(w, out / "weights_2024.csv.gz")
+    _write_gz(us_china_2017(w), out / "weights_2017.csv.gz")
 
     # measures
     s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)
@@ -233,6 +237,7 @@ def build(out: Path = OUT) -> None:
         ("LICENSE-budget-lab", bl / "LICENSE"),
         ("LICENSE-census-collection", RAW / "census-2024" / "LICENSE"),
         ("LICENSE-waugh", BJZ / "LICENSE-waugh"),
+        ("LICENSE-waugh-aws", RAW / "census-hs2" / "LICENSE-waugh-aws"),
     ):
         shutil.copyfile(src, out / name)
     print(f"wrote {out}: {len(lines)} lines, {len(w)} line x partner weights, {m['measure'].nunique()} measures")
@@ -288,6 +293,32 @@ def _ret_rows(date: str, ch: pd.Series, meas: list[pd.DataFrame], src: str, what
             f'"China\'s retaliation change of {date} ({what}): {v:+g} points on {len(g)} HS-6 lines"'
         )
     return rows
+
+
+HS2 = RAW / "census-hs2" / "imports_5700_CHN_hs2_monthly.csv.gz"
+
+
+def us_china_2017(w: pd.DataFrame) -> pd.DataFrame:
+    """US imports from China in 2017 by HTS-10 line, ALLOCATED (no 2017 HTS-10 base is bundled): each HS-2
+    chapter's 2017 imports and calculated duty (Census, by month, summed over 2017) spread over the chapter's
+    lines by their shares of the chapter's 2024 imports from China:  w17_l = (w24_l / W24_ch) * W17_ch."""
+    h = pd.read_csv(HS2, dtype={"hs2": str})
+    y = h[h["month"].str.startswith("2017")].groupby("hs2")[["imports_usd", "duty_usd"]].sum()
+    cn = w[w["partner"] == "CHN"].copy()
+    ch = cn["hts10"].str[:2]
+    share = cn["imports_usd"] / cn.groupby(ch)["imports_usd"].transform("sum")
+    lost = y.index.difference(ch.unique())
+    if len(lost):
+        raise SystemExit(f"error: {HS2}: 2017 chapters without 2024 lines to spread over: {', '.join(lost)}")
+    out = pd.DataFrame(
+        {
+            "hts10": cn["hts10"],
+            "partner": "CHN",
+            "imports_usd": (share * ch.map(y["imports_usd"]).fillna(0)).round(0).astype("int64"),
+            "duty_usd": (share * ch.map(y["duty_usd"]).fillna(0)).round(0).astype("int64"),
+        }
+    )
+    return out[out["imports_usd"] > 0].reset_index(drop=True)
 
 
 # Note 20 subdivision -> measure name (the exclusions that bear on 2024 and later; dates are rows in layers.csv).

@@ -270,3 +270,28 @@ def test_rates_on_fresh_arrays_never_reuse_a_stale_mask():
         m = tl.prefix_match(book.codes, prefixes)
         r = s.rates(D, "USA", "CHN", book.codes[m], book.mfn[m])
         assert r.shape == (len(tl.LINE_LAYERS), int(m.sum()))
+
+
+def test_us_2017_base_spreads_the_census_chapters_and_matches_2017_duty():
+    # weights_2017: each HS-2 chapter's 2017 Census imports from China, spread over its lines by 2024 shares
+    raw = Path(__file__).resolve().parents[1] / "data" / "tariffs" / "census-hs2"
+    h = pd.read_csv(raw / "imports_5700_CHN_hs2_monthly.csv.gz", dtype={"hs2": str})
+    y17 = h[h["month"].str.startswith("2017")].groupby("hs2")["imports_usd"].sum()
+    b17, b24 = tl.line_book("USA", "CHN", "2017"), tl.line_book("USA", "CHN", "2024")
+    got = pd.Series(b17.weights).groupby(pd.Series(b17.codes).str[:2]).sum()
+    assert got.to_dict() == pytest.approx(y17.to_dict(), abs=len(b17.codes))  # rounding to whole dollars
+    assert b17.weights.sum() == pytest.approx(503.6516e9, rel=1e-6)
+    # within a chapter the 2017 weights keep the 2024 proportions (the allocation rule)
+    s24 = pd.Series(b24.weights, index=b24.codes)
+    s17 = pd.Series(b17.weights, index=b17.codes)
+    ch = [c for c in s17.index if c.startswith("85")]
+    assert (s17[ch] / s17[ch].sum()).to_numpy() == pytest.approx((s24[ch] / s24[ch].sum()).to_numpy(), abs=1e-9)
+    # an independent check of the MFN layer: Census 2017 calculated duty / imports from China (2.68 %)
+    chk = tlc.calculated_duty_check(year="2017")
+    assert chk["census_rate_pct"] == pytest.approx(100 * 13.500879854 / 503.651580067, rel=1e-6)
+    assert abs(chk["schedule_rate_pct"] - chk["census_rate_pct"]) < 0.1
+    # PIIE's 2018-20 US rows (2017 imports) are compared on this base, the 2025 ones on 2024
+    c = tlc.compare_published()
+    us = c[(c["importer"] == "USA") & (c["measure"] == "total")]
+    assert us.loc[us["date"] < dt.date(2021, 1, 1), "our_weights"].str.contains("2017").all()
+    assert us.loc[us["date"] > dt.date(2021, 1, 1), "our_weights"].str.contains("2024").all()

@@ -4,6 +4,8 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
 
     lines.csv.gz        hts10, mfn_pct, mfn_basis     the US MFN ad valorem equivalent per line (derived)
     weights_2024.csv.gz hts10, partner, imports_usd, duty_usd   2024 Census imports for consumption
+    weights_2017.csv.gz hts10, partner, imports_usd, duty_usd   2017 US imports from China: Census HS-2 chapter
+                        totals spread over the chapter's lines by their 2024 shares (an allocation, not line data)
     measures.csv.gz     measure, code                 product lists (codes match a line by prefix)
     cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
     cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...  China's side on 2017 weights (Bown, Jung & Zhang
@@ -63,8 +65,12 @@ LINE_LAYERS: tuple[str, ...] = (
 WITHIN = ("line", "latest", "additive")
 ACTIONS = ("add", "suspend", "exclude", "exclude_share")
 WEIGHT_YEARS = ("2024", "2017")
-# Weights bundled by direction: the US 2017 base (HTS-10 imports from China) is not bundled.
-DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {("USA", "CHN"): ("2024",), ("CHN", "USA"): ("2024", "2017")}
+# Weights bundled by direction. The US 2017 base is not line data: US imports from China by HS-2 chapter (Census,
+# 2017) spread over each chapter's HTS-10 lines by their 2024 shares (weights_2017.csv.gz; an ASSUMPTION).
+DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("USA", "CHN"): ("2024", "2017"),  # 2017: chapter totals spread over lines by 2024 shares (an ASSUMPTION)
+    ("CHN", "USA"): ("2024", "2017"),
+}
 SERIES_START = dt.date(2018, 1, 1)
 
 
@@ -420,7 +426,7 @@ def us_weights(year: str = "2024") -> pd.DataFrame:
             Problem(
                 "--weights",
                 f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)} "
-                "(no 2017/2018 HTS-10 base is bundled)",
+                "(2017: China only, chapter totals spread over lines)",
             )
         )
     return _read(lines_dir() / f"weights_{year}.csv.gz", ("hts10", "partner", "imports_usd", "duty_usd"),
@@ -514,7 +520,7 @@ def series(
                 "date": d,
                 "importer": importer,
                 "exporter": exporter,
-                "weights": f"imports {book.year}"
+                "weights": f"imports {book.year}" + (" (HS-2 totals spread over lines)" if book.year == "2017" else "")
                 if importer == "USA"
                 else f"US exports {book.year}"
                 + (" (China's imports from the US, ITC Trade Map, via PIIE)" if book.year == "2017" else ""),

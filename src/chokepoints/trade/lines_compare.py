@@ -45,7 +45,9 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
     out = []
     for (imp, exp), g in pub.groupby(["importer", "exporter"], sort=False):
         for _, p in g.iterrows():
-            year = "2017" if (imp, exp) == ("CHN", "USA") else "2024"
+            # China's side: PIIE's 2017 file on every date; the US side: the 2017 base where the published series
+            # is on 2017 imports (chapter totals spread over lines), else 2024
+            year = "2017" if (imp, exp) == ("CHN", "USA") or "2017" in str(p["weights"]) else "2024"
             s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
             ours = float(s["average_rate_pct"]) - (float(s["mfn_pct"]) if p["measure"] == "additional" else 0.0)
             pub = p["published_pct"]
@@ -55,28 +57,35 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def calculated_duty_check(schedule: LineSchedule | None = None, exporter: str = "CHN") -> dict[str, float]:
-    """The 2024 duty on US imports from ``exporter``: the schedule's against Census calculated duty.
+def calculated_duty_check(
+    schedule: LineSchedule | None = None, exporter: str = "CHN", year: str = "2024"
+) -> dict[str, float]:
+    """The duty on US imports from ``exporter`` in ``year`` (2024, or 2017 for China): the schedule's against
+    Census calculated duty.
 
-    schedule rate = sum_l w_l rbar_l / sum_l w_l, rbar_l = sum_s (days_s / 366) r_l(start of s), over the
-    segments s of 2024 between the schedule's change dates (the 2024-06-15 switch of the Section 301
-    exclusions, the 2024-09-27 increases); Census rate = sum duty / sum imports. The exclusions that describe
-    one product within a line take the schedule's share (ASSUMPTION asm_s301_excl_share); the bounds with
-    that share at 0 % and 100 % are reported as schedule_rate_pct_share_0 / _share_100.
+    schedule rate = sum_l w_l rbar_l / sum_l w_l, rbar_l = sum_s (days_s / days of the year) r_l(start of s),
+    over the segments s of the year between the schedule's change dates (in 2024: the 2024-06-15 switch of
+    the Section 301 exclusions, the 2024-09-27 increases); Census rate = sum duty / sum imports. For 2017 the
+    weights and the duty are both chapter totals spread over lines, so only the totals are compared. The
+    exclusions that describe one product within a line take the schedule's share (ASSUMPTION
+    asm_s301_excl_share); the bounds with that share at 0 % and 100 % are reported as
+    schedule_rate_pct_share_0 / _share_100.
     """
     sched = schedule or LineSchedule.bundled()
-    book = line_book("USA", exporter, "2024")
+    book = line_book("USA", exporter, year)
     W = book.weights.sum()
     assert book.duty is not None
     out = {
         "imports_usd": float(W),
         "duty_usd": float(book.duty.sum()),
         "census_rate_pct": float(100 * book.duty.sum() / W),
-        "schedule_rate_pct": _year_rate(sched, book, exporter, 2024),
+        "schedule_rate_pct": _year_rate(sched, book, exporter, int(year)),
         "mfn_only_pct": float(book.weights @ book.mfn / W) if book.mfn is not None else float("nan"),
     }
     for pct in (0.0, 100.0):
-        out[f"schedule_rate_pct_share_{pct:.0f}"] = _year_rate(with_exclusion_share(sched, pct), book, exporter, 2024)
+        out[f"schedule_rate_pct_share_{pct:.0f}"] = _year_rate(
+            with_exclusion_share(sched, pct), book, exporter, int(year)
+        )
     return out
 
 
