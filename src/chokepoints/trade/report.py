@@ -354,7 +354,7 @@ def line_series_section() -> Section:
         figures=figs,
         html="<p>The bundled line-level schedule (chokepoints.trade.lines: US HTS-10 lines with 2024 Census "
         "weights, and with 2017 weights spread from Census HS-2 chapters by 2024 shares; China's HS-8 lines "
-        " with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
+        "with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
         "and its HS-6 March 2025 lists with 2024 weights). The table compares it with the published "
         "averages on every published date: PIIE (all duties) and the Yale Budget Lab (additional duties only, "
         "compared with ours less MFN); difference = ours - published, percentage points.</p>",
