@@ -254,11 +254,51 @@ def test_compare_published_names_weights():
 def test_published_table_refuses_an_unknown_measure(tmp_path, monkeypatch):
     for name in ("published.csv", "sources.csv", "layers.csv"):
         (tmp_path / name).write_bytes((tl.lines_dir() / name).read_bytes())
-    text = (tmp_path / "published.csv").read_text().replace(",additional\n", ",extra\n", 1)
-    (tmp_path / "published.csv").write_text(text)
+    good = (tmp_path / "published.csv").read_text()
     monkeypatch.setattr(tlc, "lines_dir", lambda: tmp_path)
+    (tmp_path / "published.csv").write_text(good.replace(",additional,", ",extra,", 1))
     with pytest.raises(InputError, match="unknown measure 'extra'"):
         tlc.published()
+    (tmp_path / "published.csv").write_text(good.replace(",additional,2024", ",additional,2019", 1))
+    with pytest.raises(InputError, match="unknown compare_on '2019'"):
+        tlc.published()
+
+
+def test_exclusion_share_edges():
+    # the bounds helper refuses shares outside [0, 100]
+    with pytest.raises(InputError, match=r"share in \[0, 100\]"):
+        tlc.with_exclusion_share(tl.LineSchedule.bundled(), 150)
+    # a line exempt in full through exclude_share: zero, explained as exempt, and it no longer blocks the
+    # reciprocal duty as a Section 232 line would (rule reciprocal_not_on_232)
+    s = _sched(
+        [
+            _row("s232", "section_232", 25),
+            _row("all", "section_232", 100, action="exclude_share"),
+            _row("r34", "ieepa_reciprocal", 34),
+        ]
+    )
+    r = s.rates(D, "USA", "CHN", CODE[:1])
+    k232, krec = tl.LINE_LAYERS.index("section_232"), tl.LINE_LAYERS.index("ieepa_reciprocal")
+    assert r[k232, 0] == 0 and r[krec, 0] == 34
+    half = _sched([_row("s232", "section_232", 25), _row("h", "section_232", 50, action="exclude_share"),
+                   _row("r34", "ieepa_reciprocal", 34)])  # fmt: skip
+    r = half.rates(D, "USA", "CHN", CODE[:1])
+    assert r[k232, 0] == 12.5 and r[krec, 0] == 0  # partly exempt 232 still excludes the reciprocal duty
+    from chokepoints.trade.lines_explain import _reason
+
+    assert _reason(s, s.rows[0], D, "USA", "CHN", CODE[:1], 0.0) == "exempt: all of the line's trade excluded by all"
+    assert _reason(half, half.rows[0], D, "USA", "CHN", CODE[:1], 12.5).startswith("partly exempt: 50 %")
+    # the reciprocal row blocked by the partly exempt 232 layer is 'does not apply', not 'partly exempt'
+    assert (
+        _reason(half, half.rows[2], D, "USA", "CHN", CODE[:1], 0.0) == "layer does not apply to goods under section_232"
+    )
+
+
+def test_implied_exclusion_shares_diagnostic():
+    d = tlc.implied_exclusion_shares()
+    assert len(d) > 200 and d["share"].between(0, 1).all()
+    # 2024 imports on those lines: about 53 bn USD (docs/tariffs.md)
+    assert d["imports_usd"].sum() == pytest.approx(53.45e9, rel=0.01)
 
 
 def test_rates_on_fresh_arrays_never_reuse_a_stale_mask():

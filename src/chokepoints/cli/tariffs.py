@@ -57,7 +57,11 @@ def tariffs(
         ),
     ] = False,
     weights: Annotated[
-        str, typer.Option("--weights", help="Base year of the weights (bundled: 2024; 2017 for China's side only)")
+        str,
+        typer.Option(
+            "--weights",
+            help="Base year of the weights (bundled: 2024; 2017: China's side, and the US side from HS-2 chapters)",
+        ),
     ] = "2024",
     fmt: Annotated[str, typer.Option("--format", help="table or csv (with --series)")] = "table",
     explain: Annotated[

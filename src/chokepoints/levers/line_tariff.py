@@ -28,13 +28,16 @@ stand for which product; every row is sourced or a labelled assumption.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..datasets.smart import SMART_SIGMA
 from ..effects import Effect, PriceWedge
 from .base import LeverContext, LeverEvent, as_list
+
+if TYPE_CHECKING:
+    from ..trade.lines import LineSchedule
 
 
 class LineTariffs(LeverEvent):
@@ -110,13 +113,18 @@ def check(ctx: LeverContext, i: int, e: LeverEvent) -> None:
     ctx.check_region(i, ("importer",), e.importer)
     for j, x in enumerate(e.exporters):
         ctx.check_region(i, ("exporters", j), x)
+    # errors about the map point at 'products' when the scenario wrote it, else at the event (the bundled map)
+    where = ("events", i, "products") if e.products is not None else ("events", i)
     try:
         pmap = product_map(ctx, e)
     except InputError as err:
-        ctx.err(("events", i, "products"), err.problems[0].message)
+        ctx.err(where, err.problems[0].message)
         return
     for p in pmap:
-        ctx.check_product(i, ("products", p), p)
+        if e.products is not None:
+            ctx.check_product(i, ("products", p), p)
+        elif p not in ctx.pidx:
+            ctx.err(where, f"the bundled map names product {p!r}, which World {ctx.world.name!r} does not have")
     for j, x in enumerate(e.exporters):
         try:
             book = line_book(e.importer, x)
@@ -125,14 +133,17 @@ def check(ctx: LeverContext, i: int, e: LeverEvent) -> None:
             continue
         for p, prefixes in pmap.items():
             if book.weights[prefix_match(book.codes, prefixes)].sum() <= 0:
-                ctx.err(("events", i, "products", p), f"no 2024 US imports from {x} on HTS lines {', '.join(prefixes)}")
+                at = (*where, p) if e.products is not None else where
+                ctx.err(at, f"no 2024 US imports from {x} on HTS lines {', '.join(prefixes)} (product {p})")
 
 
-def rate_path(e: LineTariffs, prefixes: list[str], exporter: str, dates: list[dt.date]) -> list[float]:
+def rate_path(
+    e: LineTariffs, prefixes: list[str], exporter: str, dates: list[dt.date], sched: LineSchedule | None = None
+) -> list[float]:
     """r_px(t) in percent on each date: the trade-weighted total rate over the lines of ``prefixes``."""
     from ..trade.lines import LineSchedule, line_book, prefix_match
 
-    sched = LineSchedule.bundled()
+    sched = sched or LineSchedule.bundled()
     book = line_book(e.importer, exporter)
     m = prefix_match(book.codes, prefixes)
     codes, w, mfn = book.codes[m], book.weights[m], None if book.mfn is None else book.mfn[m]
@@ -146,13 +157,14 @@ def compile(ctx: LeverContext, i: int, e: LeverEvent) -> list[Effect]:
     from .tariff import TradeSetup
 
     sigma = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None) or SMART_SIGMA
-    changes = [d for d in LineSchedule.bundled().change_dates(e.on) if d > e.on and ctx.day(d) < ctx.T]
+    sched = LineSchedule.bundled()
+    changes = [d for d in sched.change_dates(e.on) if d > e.on and ctx.day(d) < ctx.T]
     changes = [d for d in changes if e.until is None or d < e.until]
     stop = None if e.until is None else ctx.day(e.until)
     out: list[Effect] = []
     for p, prefixes in product_map(ctx, e).items():
         for x in e.exporters:
-            base, *path = rate_path(e, prefixes, x, [e.on, *changes])
+            base, *path = rate_path(e, prefixes, x, [e.on, *changes], sched)
             for k, d in enumerate(changes):
                 delta = (path[k] - base) / 100.0
                 if abs(delta) < 1e-12:

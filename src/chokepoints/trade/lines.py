@@ -362,7 +362,7 @@ class LineSchedule:
                 else:
                     excl |= m
             rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0) * (1.0 - share))
-            present[k] = got & ~excl
+            present[k] = got & ~excl & (share < 1.0)  # a line exempt in full (share 100 %) does not block others
         index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
         for layer, rule in self.rules.items():
             if rule.excluded_by:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
@@ -18,13 +19,21 @@ from .lines import LineBook, LineSchedule, _read, line_book, lines_dir, series
 
 def published() -> pd.DataFrame:
     """Published trade-weighted averages (published.csv): date, importer, exporter, published_pct, weights, source,
-    note, measure (``total``: all duties, MFN included; ``additional``: Chapter 99 duties only, MFN left out)."""
+    note, measure (``total``: all duties, MFN included; ``additional``: Chapter 99 duties only, MFN left out),
+    compare_on (the year of our weights to compare with: 2017 or 2024; China's side always uses 2017)."""
     df = _read(lines_dir() / "published.csv", ("date", "importer", "exporter", "published_pct", "weights", "source"))
     df["date"] = [dt.date.fromisoformat(x) for x in df["date"]]
     df["published_pct"] = df["published_pct"].astype(float)
     if "measure" not in df.columns:
         df["measure"] = "total"
     df["measure"] = df["measure"].replace("", "total")
+    if "compare_on" not in df.columns:
+        df["compare_on"] = "2024"
+    df["compare_on"] = df["compare_on"].replace("", "2024")
+    wrong = sorted(set(df["compare_on"]) - {"2017", "2024"})
+    if wrong:
+        raise InputError(Problem(str(lines_dir() / "published.csv"), f"unknown compare_on {wrong[0]!r}; expected "
+                                 "2017 or 2024", field="compare_on"))  # fmt: skip
     bad = sorted(set(df["measure"]) - {"total", "additional"})
     if bad:
         raise InputError(Problem(str(lines_dir() / "published.csv"), f"unknown measure {bad[0]!r}; expected total "
@@ -38,22 +47,21 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
 
     China's side uses the 2017 weights of PIIE's file on every date (its HS-8 lines carry the 2018-20 MFN and
     retaliation, which stay in force under the 2025 rows; the 2024 book holds only the March 2025 lists and a
-    residual line); the US side uses 2024 weights throughout (no 2017 US base is bundled).
+    residual line). The US side uses the row's ``compare_on`` year: 2017 (Census HS-2 chapters spread over
+    lines) for PIIE's rows on 2017 imports, else 2024.
     """
     pub = published()
     schedule = schedule or LineSchedule.bundled()
     out = []
     for (imp, exp), g in pub.groupby(["importer", "exporter"], sort=False):
         for _, p in g.iterrows():
-            # China's side: PIIE's 2017 file on every date; the US side: the 2017 base where the published series
-            # is on 2017 imports (chapter totals spread over lines), else 2024
-            year = "2017" if (imp, exp) == ("CHN", "USA") or "2017" in str(p["weights"]) else "2024"
+            year = "2017" if (imp, exp) == ("CHN", "USA") else str(p["compare_on"])
             s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
             ours = float(s["average_rate_pct"]) - (float(s["mfn_pct"]) if p["measure"] == "additional" else 0.0)
-            pub = p["published_pct"]
+            value = p["published_pct"]
             out.append({"date": p["date"], "importer": imp, "exporter": exp, "measure": p["measure"],
                         "our_weights": s["weights"], "published_weights": p["weights"], "ours_pct": round(ours, 2),
-                        "published_pct": pub, "difference": round(ours - pub, 2)})  # fmt: skip
+                        "published_pct": value, "difference": round(ours - value, 2)})  # fmt: skip
     return pd.DataFrame(out)
 
 
@@ -91,6 +99,8 @@ def calculated_duty_check(
 
 def with_exclusion_share(schedule: LineSchedule, pct: float) -> LineSchedule:
     """The schedule with every ``exclude_share`` row set to ``pct`` percent (0 drops the rows)."""
+    if not 0.0 <= pct <= 100.0:
+        raise InputError(Problem("exclusion share", f"expected a share in [0, 100] percent, got {pct:g}"))
     rows = [
         r if r.action != "exclude_share" else dataclasses.replace(r, rate=float(pct))
         for r in schedule.rows
@@ -99,12 +109,37 @@ def with_exclusion_share(schedule: LineSchedule, pct: float) -> LineSchedule:
     return LineSchedule(rows, schedule.rules, schedule.measures, schedule.sources, schedule.name)
 
 
-def _year_rate(sched: LineSchedule, book: LineBook, exporter: str, year: int) -> float:
+def _line_year_rates(sched: LineSchedule, book: LineBook, exporter: str, year: int) -> np.ndarray:
+    """Each line's total rate averaged over the days of ``year`` (piecewise constant between change dates)."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     cuts = sorted({start, end} | {d for d in sched.change_dates(start, end) if start < d < end})
     days = (end - start).days
-    r = sum(
-        (b - a).days / days * sched.rates(a, "USA", exporter, book.codes, book.mfn).sum(axis=0)
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    return np.asarray(
+        sum(
+            (b - a).days / days * sched.rates(a, "USA", exporter, book.codes, book.mfn).sum(axis=0)
+            for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        )
     )
-    return float(book.weights @ r / book.weights.sum())
+
+
+def _year_rate(sched: LineSchedule, book: LineBook, exporter: str, year: int) -> float:
+    return float(book.weights @ _line_year_rates(sched, book, exporter, year) / book.weights.sum())
+
+
+def implied_exclusion_shares(schedule: LineSchedule | None = None, exporter: str = "CHN") -> pd.DataFrame:
+    """An in-sample diagnostic of ASSUMPTION asm_s301_excl_share: for each 2024 line with a described-product
+    exclusion (the year-average rate at share 0 exceeds the one at share 100 % by over 1 point), the share
+    that would make the schedule's duty equal the line's Census calculated duty,
+
+        s_l = clip((r0_l - c_l) / (r0_l - r100_l), 0, 1),  c_l = 100 duty_l / imports_l,
+
+    with the line's 2024 imports (columns hts10, imports_usd, share). Not used by the schedule."""
+    sched = schedule or LineSchedule.bundled()
+    book = line_book("USA", exporter, "2024")
+    assert book.duty is not None
+    r0 = _line_year_rates(with_exclusion_share(sched, 0.0), book, exporter, 2024)
+    r1 = _line_year_rates(with_exclusion_share(sched, 100.0), book, exporter, 2024)
+    census = 100 * book.duty / book.weights
+    m = (r0 - r1) > 1.0
+    share = ((r0[m] - census[m]) / (r0[m] - r1[m])).clip(0.0, 1.0)
+    return pd.DataFrame({"hts10": book.codes[m], "imports_usd": book.weights[m], "share": share})

@@ -87,15 +87,17 @@ def _reason(
             if adds and adds[-1] is not r:
                 return f"replaced by the later {adds[-1].id} (rule: {r.layer} latest)"
         part = [o for o in rows if o.action == "exclude_share"]
-        if part:
-            top = max(part, key=lambda o: o.rate)
-            return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
+        top = max(part, key=lambda o: o.rate) if part else None
         if layer_rate == 0:
             full = s.rates(d, importer, exporter, one)
             blockers = [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]
             if blockers:
                 return f"layer does not apply to goods under {', '.join(blockers)}"
+            if top is not None and top.rate >= 100:
+                return f"exempt: all of the line's trade excluded by {top.id}"
             return "suspended to zero"
+        if top is not None:
+            return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
     if r.action == "suspend" and not any(o.action == "add" for o in rows):
         return "nothing to suspend"
     return ""
