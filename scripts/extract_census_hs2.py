@@ -14,12 +14,11 @@ US side's 2017 weights (each chapter's 2017 imports spread over its HTS-10 lines
 from __future__ import annotations
 
 import argparse
-import gzip
-import io
 import sys
 from pathlib import Path
 
 import pandas as pd
+from build_tariff_lines import _write_gz  # the bundle's deterministic gzip writer (same folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "tariffs" / "census-hs2" / "imports_5700_CHN_hs2_monthly.csv.gz"
@@ -47,16 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("parquet", type=Path, help="data/imports/5700data.parquet of the collection")
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args(argv)
+    if not a.parquet.is_file():
+        print(f"error: {a.parquet}: no such file (expected the collection's 5700data.parquet)", file=sys.stderr)
+        return 2
     try:
         df = extract(a.parquet)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(a.out, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
-        gz.write(buf.getvalue().encode())
+    _write_gz(df, a.out)
     y17 = df[df["month"].str.startswith("2017")]
     print(f"wrote {a.out}: {len(df)} rows, {df['month'].min()}..{df['month'].max()}; 2017 imports "
           f"{y17['imports_usd'].sum() / 1e9:.2f} bn USD, duty {y17['duty_usd'].sum() / 1e9:.2f} bn")  # fmt: skip

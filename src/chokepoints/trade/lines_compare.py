@@ -24,20 +24,16 @@ def published() -> pd.DataFrame:
     df = _read(lines_dir() / "published.csv", ("date", "importer", "exporter", "published_pct", "weights", "source"))
     df["date"] = [dt.date.fromisoformat(x) for x in df["date"]]
     df["published_pct"] = df["published_pct"].astype(float)
-    if "measure" not in df.columns:
-        df["measure"] = "total"
-    df["measure"] = df["measure"].replace("", "total")
-    if "compare_on" not in df.columns:
-        df["compare_on"] = "2024"
-    df["compare_on"] = df["compare_on"].replace("", "2024")
-    wrong = sorted(set(df["compare_on"]) - {"2017", "2024"})
-    if wrong:
-        raise InputError(Problem(str(lines_dir() / "published.csv"), f"unknown compare_on {wrong[0]!r}; expected "
-                                 "2017 or 2024", field="compare_on"))  # fmt: skip
-    bad = sorted(set(df["measure"]) - {"total", "additional"})
-    if bad:
-        raise InputError(Problem(str(lines_dir() / "published.csv"), f"unknown measure {bad[0]!r}; expected total "
-                                 "or additional", field="measure"))  # fmt: skip
+    # optional columns: (name, value when absent or empty, values allowed)
+    for col, default, allowed in (
+        ("measure", "total", ("total", "additional")),
+        ("compare_on", "2024", ("2017", "2024")),
+    ):
+        df[col] = df[col].replace("", default) if col in df.columns else default
+        bad = sorted(set(df[col]) - set(allowed))
+        if bad:
+            msg = f"unknown {col} {bad[0]!r}; expected {' or '.join(allowed)}"
+            raise InputError(Problem(str(lines_dir() / "published.csv"), msg, field=col))
     return df
 
 
