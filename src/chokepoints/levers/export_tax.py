@@ -22,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..effects import Effect, PriceWedge
 from .base import LeverContext, LeverEvent, as_list, as_list_or_all
-from .tariff import SMART_SIGMA, TradeSetup
+from .tariff import setup_sigma
 
 
 class ExportTax(LeverEvent):
@@ -76,7 +76,6 @@ def check(ctx: LeverContext, i: int, e: ExportTax) -> None:
 def compile(ctx: LeverContext, i: int, e: ExportTax) -> list[Effect]:
     if e.exporter not in ctx.ridx:
         return []
-    setup = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None)
     return [
         PriceWedge(
             ctx.start(e),
@@ -85,7 +84,7 @@ def compile(ctx: LeverContext, i: int, e: ExportTax) -> list[Effect]:
             exporters=ctx.region_mask([e.exporter]),
             products=ctx.product_mask(e.products),
             rate=e.rate / 100.0,
-            sigma=e.sigma or setup or SMART_SIGMA,
+            sigma=e.sigma or setup_sigma(ctx),
             label=f"{e.id or e.type}@{e.on}",
         )
     ]

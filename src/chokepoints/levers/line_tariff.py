@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..datasets.smart import SMART_SIGMA
 from ..effects import Effect, PriceWedge
 from .base import LeverContext, LeverEvent, as_list
 
@@ -154,9 +153,9 @@ def compile(ctx: LeverContext, i: int, e: LeverEvent) -> list[Effect]:
     if not isinstance(e, LineTariffs):
         return []
     from ..trade.lines import LineSchedule
-    from .tariff import TradeSetup
+    from .tariff import setup_sigma
 
-    sigma = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None) or SMART_SIGMA
+    sigma = setup_sigma(ctx)
     sched = LineSchedule.bundled()
     changes = [d for d in sched.change_dates(e.on) if d > e.on and ctx.day(d) < ctx.T]
     changes = [d for d in changes if e.until is None or d < e.until]

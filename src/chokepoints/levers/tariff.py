@@ -134,6 +134,11 @@ EVENTS = (Tariff, TradeSetup)
 TRADE_EVENTS: tuple[type[LeverEvent], ...] = EVENTS
 
 
+def setup_sigma(ctx: LeverContext) -> float:
+    """The substitution elasticity of the scenario's ``trade_setup`` (``sigma``), else SMART's default."""
+    return next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None) or SMART_SIGMA
+
+
 def engine_tariff(ctx: LeverContext, e: LeverEvent) -> bool:
     """Tariffs naming World products (or 'all') act in the engine; those naming HS lines or
     sections are for ``chokepoints tariffs`` only, and exclusions only shape the schedule."""
@@ -152,7 +157,7 @@ def check(ctx: LeverContext, i: int, e: LeverEvent) -> None:
 def compile(ctx: LeverContext, i: int, e: LeverEvent) -> list[Effect]:
     if not isinstance(e, Tariff) or not engine_tariff(ctx, e):
         return []
-    sigma = next((s.sigma for s in ctx.sc.events if isinstance(s, TradeSetup) and s.sigma), None) or SMART_SIGMA
+    sigma = setup_sigma(ctx)
     rate = (e.rate if e.action == "add" else -e.rate) / 100.0
     return [
         PriceWedge(
