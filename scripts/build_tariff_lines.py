@@ -21,6 +21,9 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
                       lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
                       (floored at 0) -- basis 'china_less_301'; else 0 ('none').
   weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
+  weights_world.csv.gz hts10, partner ('WLD'), imports_usd, duty_usd: US imports for consumption in 2024 from all
+                      the partners of the shared Census collection (50 files, the EU as one: 98 % of US imports),
+                      summed by line (census-2024/imports_world.csv.gz)
   weights_2017.csv.gz hts10, partner (CHN only), imports_usd, duty_usd: US imports from China in 2017 ALLOCATED
                       to lines: each HS-2 chapter's 2017 Census total (census-hs2/, by month, MIT collection
                       mwaugh0328/tradewar-tracker-aws-product-level) spread over its lines by their 2024 shares
@@ -73,6 +76,8 @@ PARTNERS = {
     "5650": "PHL",
     "5600": "IDN",
 }
+# Census files of EU members that the EU file (0003) already contains: left out of the world sum.
+EU_MEMBER_FILES = ("4359",)  # Slovakia
 # Partners without a US free-trade agreement in 2024 (duties there are MFN, plus 232 where it applied).
 MFN_REFERENCE = ["EU", "JPN", "TWN", "IND", "VNM", "THA", "MYS", "CHE", "PHL", "IDN"]
 MFN_REFERENCE_232 = ["EU", "JPN"]  # in-quota under their 2018-2024 TRQ arrangements: no 232 duty
@@ -125,6 +130,26 @@ def refresh(shared: Path) -> None:
         _write_gz(df, RAW / "census-2024" / f"imports_{code}_{label}.csv.gz")
     for name in ("china-10-percent-US-exports-030425.csv", "china-15-percent-US-exports-030425.csv"):
         shutil.copyfile(cen / "data" / name, RAW / "census-2024" / name)
+    _write_gz(world_imports(cen / "data"), RAW / "census-2024" / "imports_world.csv.gz")
+
+
+def world_imports(folder: Path) -> pd.DataFrame:
+    """US imports for consumption in 2024 from every partner file in ``folder`` (the EU file counts its members;
+    EU_MEMBER_FILES are left out), summed by HTS-10 line: hts10, imports, duty (USD)."""
+    files = sorted(f for f in folder.glob("2024-hs10-imports*.parquet") if f.stem[-4:] not in EU_MEMBER_FILES)
+    if not files:
+        raise SystemExit(f"error: {folder}: no 2024-hs10-imports<code>.parquet files")
+    frames = [pd.read_parquet(f, columns=["HS10", "CON_VAL_YR", "CAL_DUT_YR"]) for f in files]
+    df = pd.concat(frames, ignore_index=True)
+    df = pd.DataFrame(
+        {
+            "hts10": df["HS10"].astype(str),
+            "imports": df["CON_VAL_YR"].astype("int64"),
+            "duty": df["CAL_DUT_YR"].astype("int64"),
+        }
+    )
+    df = df.groupby("hts10", as_index=False)[["imports", "duty"]].sum()
+    return df[df["imports"] > 0].sort_values("hts10").reset_index(drop=True)
 
 
 def _write_gz(df: pd.DataFrame, path: Path) -> None:
@@ -155,6 +180,10 @@ def build(out: Path = OUT) -> None:
     w = w.sort_values(["hts10", "partner"]).reset_index(drop=True)
     _write_gz(w, out / "weights_2024.csv.gz")
     _write_gz(us_china_2017(w), out / "weights_2017.csv.gz")
+    wld = pd.read_csv(RAW / "census-2024" / "imports_world.csv.gz", dtype={"hts10": str})
+    wld = pd.DataFrame({"hts10": wld["hts10"], "partner": "WLD", "imports_usd": wld["imports"],
+                        "duty_usd": wld["duty"]})  # fmt: skip
+    _write_gz(wld, out / "weights_world.csv.gz")
 
     # measures
     s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)

@@ -330,8 +330,10 @@ def test_us_2017_base_spreads_the_census_chapters_and_matches_2017_duty():
     chk = tlc.calculated_duty_check(year="2017")
     assert chk["census_rate_pct"] == pytest.approx(100 * 13.500879854 / 503.651580067, rel=1e-6)
     assert abs(chk["schedule_rate_pct"] - chk["census_rate_pct"]) < 0.1
-    # PIIE's 2018-20 US rows (2017 imports) are compared on this base, the 2025 ones on 2024
+    # PIIE's US rows are compared on world weights (its convention: the exporter's exports to the world), and
+    # this base stays available for them: --weights 2017
     c = tlc.compare_published()
     us = c[(c["importer"] == "USA") & (c["measure"] == "total")]
-    assert us.loc[us["date"] < dt.date(2021, 1, 1), "our_weights"].str.contains("2017").all()
-    assert us.loc[us["date"] > dt.date(2021, 1, 1), "our_weights"].str.contains("2024").all()
+    assert us["our_weights"].str.contains("world").all()
+    s = tl.series(tl.LineSchedule.bundled(), [dt.date(2019, 12, 14)], [("USA", "CHN")], weights="2017").iloc[0]
+    assert s["weights"].startswith("imports 2017") and 10 < s["average_rate_pct"] < 20

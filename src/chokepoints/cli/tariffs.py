@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ._common import (
     SCENARIO_HELP,
@@ -60,9 +63,26 @@ def tariffs(
         str,
         typer.Option(
             "--weights",
-            help="Base year of the weights (bundled: 2024; 2017: China's side, and the US side from HS-2 chapters)",
+            help="Weights (bundled): 2024; 2017 (China's side, and the US side from HS-2 chapters); world (US "
+            "side: US imports from the world in 2024)",
         ),
     ] = "2024",
+    weights_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights-file",
+            help="CSV importer,exporter,code,value_usd: your own weights by product code (HS-2 to HTS-10), spread "
+            "over the bundled lines (with --series or --published; see docs/tariffs.md)",
+        ),
+    ] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="Print ours against the published series (PIIE, Yale Budget Lab) on their dates: date | ours | "
+            "published | difference",
+        ),
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or csv (with --series)")] = "table",
     explain: Annotated[
         tuple[str, str] | None,
@@ -83,17 +103,22 @@ def tariffs(
     path_in = resolve_scenario(scenario)
     if lines_pe:
         try:
-            if series or explain is not None:
-                raise InputError(Problem("--lines", "use --lines alone, or --series / --explain, not both"))
+            if series or explain is not None or published or weights_file is not None:
+                raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
             if weights != "2024":
                 raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
             _lines_pe(path_in, date, fmt)
         except InputError as exc:
             report_input_error(exc)
         return
-    if series or explain is not None:
+    if weights_file is not None and not (series or published):
+        report_input_error(InputError(Problem("--weights-file", "use it with --series or --published")))
+        return
+    if series or explain is not None or published:
         try:
-            _lines(path_in, series, weights, fmt, explain)
+            if weights_file is not None and weights != "2024":
+                raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
+            _lines(path_in, series, weights, fmt, explain, published, weights_file)
         except InputError as exc:
             report_input_error(exc)
         return
@@ -205,11 +230,21 @@ def _print_partners(df, date: dt.date, peak: bool) -> None:
     console.print(t)
 
 
-def _lines(path_in: Path, series: bool, weights: str, fmt: str, explain: tuple[str, str] | None) -> None:
-    """--series / --explain: the line-level schedule (chokepoints.trade.lines)."""
+def _lines(
+    path_in: Path,
+    series: bool,
+    weights: str,
+    fmt: str,
+    explain: tuple[str, str] | None,
+    published: bool = False,
+    weights_file: Path | None = None,
+) -> None:
+    """--series / --explain / --published: the line-level schedule (chokepoints.trade.lines)."""
     from ..errors import InputError, Problem
     from ..scenario import Scenario
     from ..trade import lines as tl
+    from ..trade import lines_compare as tlc
+    from ..trade import lines_weights as tlw
 
     if fmt not in ("table", "csv"):
         raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
@@ -233,7 +268,12 @@ def _lines(path_in: Path, series: bool, weights: str, fmt: str, explain: tuple[s
                 t.add_row(r.layer, r.row, r.action, f"{r.rate:g}", r.on, r.until, "yes" if r.applied else "no", why)
             console.print(t)
         return
-    df = tl.series(sched, weights=weights)
+    books = tlw.books_from_file(weights_file)[0] if weights_file is not None else None
+    if published:
+        _published(tlc.compare_published(sched, books=books), fmt)
+        if not series:
+            return
+    df = tl.series(sched, weights=weights, books=books)
     if fmt == "csv":
         cols = ["date", "importer", "exporter", "weights", "average_rate_pct"]
         extra = [c for c in df.columns if c not in cols]
@@ -263,6 +303,28 @@ def _lines(path_in: Path, series: bool, weights: str, fmt: str, explain: tuple[s
             else "China's side, 2024 weights: additional tariffs only on the HS-6 lines of the March 2025 lists plus "
             "one residual line (China's MFN not bundled for 2024; its 2018-19 retaliation applies on listed lines)."
         )
+
+
+def _published(cp: pd.DataFrame, fmt: str) -> None:
+    """--published: ours against each published series on its dates, one table per direction."""
+    if fmt == "csv":
+        print(cp.to_csv(index=False, float_format="%.2f"), end="")
+        return
+    for (imp, exp), g in cp.groupby(["importer", "exporter"], sort=False):
+        t = Table(title=f"{imp} tariffs on {exp}: ours against the published series", header_style="bold")
+        for col in ("date", "series", "ours", "published", "difference", "our date", "our weights"):
+            t.add_column(col, justify="right" if col in ("ours", "published", "difference") else "left")
+        for r in g.to_dict("records"):
+            when = "" if r["our_date"] == r["date"] else str(r["our_date"])
+            name = str(r["published_weights"]).split(" (")[0]
+            t.add_row(str(r["date"]), name, f"{r['ours_pct']:.2f}", f"{r['published_pct']:.2f}",
+                      f"{r['difference']:+.2f}", when, r["our_weights"])  # fmt: skip
+        console.print(t)
+    within = int((cp["difference"].abs() <= 2.0).sum())
+    console.print(
+        f"within 2 points: {within} of {len(cp)} published values. The weights each publisher states: "
+        "docs/tariffs.md; your own weights: --weights-file."
+    )
 
 
 def _lines_pe(path_in: Path, date: str | None, fmt: str) -> None:

@@ -6,6 +6,8 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
     weights_2024.csv.gz hts10, partner, imports_usd, duty_usd   2024 Census imports for consumption
     weights_2017.csv.gz hts10, partner, imports_usd, duty_usd   2017 US imports from China: Census HS-2 chapter
                         totals spread over the chapter's lines by their 2024 shares (an allocation, not line data)
+    weights_world.csv.gz hts10, partner (WLD), imports_usd, duty_usd   2024 US imports from the world (50 Census
+                        partner files, 98 % of US imports): world weights for a partner's rates (``--weights world``)
     measures.csv.gz     measure, code                 product lists (codes match a line by prefix)
     cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
     cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...  China's side on 2017 weights (Bown, Jung & Zhang
@@ -65,11 +67,13 @@ LINE_LAYERS: tuple[str, ...] = (
 )
 WITHIN = ("line", "latest", "additive")
 ACTIONS = ("add", "suspend", "exclude", "exclude_share")
-WEIGHT_YEARS = ("2024", "2017")
+WEIGHT_YEARS = ("2024", "2017", "world")
 # Weights bundled by direction. The US 2017 base is not line data: US imports from China by HS-2 chapter (Census,
 # 2017) spread over each chapter's HTS-10 lines by their 2024 shares (weights_2017.csv.gz; an ASSUMPTION).
+# 'world': US imports from the world in 2024 by line, the same for every partner -- the importer-side stand-in for
+# PIIE's convention of weighting by the exporter's exports to the world (Bown, Jung & Zhang 2019, Figure 1 note).
 DIRECTION_YEARS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("USA", "CHN"): ("2024", "2017"),  # 2017: chapter totals spread over lines by 2024 shares (an ASSUMPTION)
+    ("USA", "CHN"): ("2024", "2017", "world"),  # 2017: chapter totals spread over lines by 2024 shares (ASSUMPTION)
     ("CHN", "USA"): ("2024", "2017"),
 }
 SERIES_START = dt.date(2018, 1, 1)
@@ -407,6 +411,7 @@ class LineBook:
     year: str
     duty: np.ndarray | None = None  # calculated duty, USD (US lines)
     mfn_dates: tuple[tuple[dt.date, np.ndarray], ...] = ()  # dated MFN levels (China 2017 book), ascending
+    label: str = ""  # what the weights are, when not a bundled year (weights from a file)
 
     def mfn_on(self, d: dt.date) -> np.ndarray | None:
         """MFN rates in force on ``d``: the last dated level on or before ``d`` (else ``mfn``)."""
@@ -427,7 +432,7 @@ def us_weights(year: str = "2024") -> pd.DataFrame:
             Problem(
                 "--weights",
                 f"no bundled weights for {year!r}; available: {', '.join(WEIGHT_YEARS)} "
-                "(2017: China only, chapter totals spread over lines)",
+                "(2017: China only, chapter totals spread over lines; world: US imports from the world in 2024)",
             )
         )
     return _read(lines_dir() / f"weights_{year}.csv.gz", ("hts10", "partner", "imports_usd", "duty_usd"),
@@ -441,7 +446,7 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
         return _BOOKS[key]
     if importer == "USA":
         w = us_weights(year)
-        w = w[w["partner"] == exporter]
+        w = w if year == "world" else w[w["partner"] == exporter]
         if w.empty:
             partners = ", ".join(sorted(us_weights(year)["partner"].unique()))
             raise InputError(Problem("exporter", f"no bundled US imports from {exporter!r}; partners: {partners}"))
@@ -489,28 +494,49 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
 DIRECTIONS: tuple[tuple[str, str], ...] = (("USA", "CHN"), ("CHN", "USA"))
 
 
+def _weights_label(book: LineBook) -> str:
+    """What a book's weights are, in words (the ``weights`` column of ``series``)."""
+    if book.label:
+        return book.label
+    if book.importer == "USA":
+        return {
+            "2017": "imports 2017 (HS-2 totals spread over lines)",
+            "world": "US imports from the world 2024",
+        }.get(book.year, f"imports {book.year}")
+    if book.year == "2017":
+        return "US exports 2017 (China's imports from the US, ITC Trade Map, via PIIE)"
+    return f"US exports {book.year}"
+
+
 def series(
     schedule: LineSchedule | None = None,
     dates: Sequence[dt.date] | None = None,
     directions: Sequence[tuple[str, str]] = DIRECTIONS,
     weights: str = "2024",
+    books: dict[tuple[str, str], LineBook] | None = None,
 ) -> pd.DataFrame:
     """Trade-weighted average rate by date and direction, with each layer's contribution and coverage.
 
     Columns: date, importer, exporter, weights, average_rate_pct, then per layer ``<layer>_pct`` (its
     weighted rate; the layers add up to the average) and ``<layer>_coverage`` (share of the weight on
-    which the layer's rate is above zero).
+    which the layer's rate is above zero). ``books`` replaces the bundled book of a direction (weights from a
+    file: ``lines_weights.books_from_file``); then ``directions`` defaults to the books' directions.
     """
     if weights not in WEIGHT_YEARS:
         raise InputError(
             Problem("--weights", f"no bundled weights for {weights!r}; available: {', '.join(WEIGHT_YEARS)}")
         )
     sched = schedule or LineSchedule.bundled()
+    if books and directions is DIRECTIONS:
+        directions = tuple(books)
     recs = []
     for importer, exporter in directions:
-        if directions is DIRECTIONS and weights not in DIRECTION_YEARS[(importer, exporter)]:
+        if books and (importer, exporter) in books:
+            book = books[(importer, exporter)]
+        elif directions is DIRECTIONS and weights not in DIRECTION_YEARS[(importer, exporter)]:
             continue  # the default pair of directions: only those with weights for that year
-        book = line_book(importer, exporter, weights)
+        else:
+            book = line_book(importer, exporter, weights)
         W = book.weights.sum()
         when = list(dates) if dates is not None else sched.change_dates()
         if dates is None and book.mfn_dates:
@@ -521,10 +547,7 @@ def series(
                 "date": d,
                 "importer": importer,
                 "exporter": exporter,
-                "weights": f"imports {book.year}" + (" (HS-2 totals spread over lines)" if book.year == "2017" else "")
-                if importer == "USA"
-                else f"US exports {book.year}"
-                + (" (China's imports from the US, ITC Trade Map, via PIIE)" if book.year == "2017" else ""),
+                "weights": _weights_label(book),
                 "average_rate_pct": float(book.weights @ r.sum(axis=0) / W),
             }
             for k, layer in enumerate(LINE_LAYERS):

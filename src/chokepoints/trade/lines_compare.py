@@ -20,14 +20,23 @@ from .lines import LineBook, LineSchedule, _read, line_book, lines_dir, series
 def published() -> pd.DataFrame:
     """Published trade-weighted averages (published.csv): date, importer, exporter, published_pct, weights, source,
     note, measure (``total``: all duties, MFN included; ``additional``: Chapter 99 duties only, MFN left out),
-    compare_on (the year of our weights to compare with: 2017 or 2024; China's side always uses 2017)."""
+    compare_on (our bundled weights to compare with: 2017, 2024 or world; China's side always uses 2017) and
+    compare_date (the date of our schedule in the same legal state, where the publisher dates a change
+    differently -- PIIE dates the May 2019 list 3 increase by arrival, 2019-06-15; empty: the row's date) and
+    file_weights (yes: a weights file given to ``compare_published`` replaces ours on the row -- the rows of
+    series weighted by the exporter's exports to the world, PIIE's convention, which no bundled table holds)."""
     df = _read(lines_dir() / "published.csv", ("date", "importer", "exporter", "published_pct", "weights", "source"))
     df["date"] = [dt.date.fromisoformat(x) for x in df["date"]]
     df["published_pct"] = df["published_pct"].astype(float)
+    if "compare_date" not in df.columns:
+        df["compare_date"] = ""
+    pairs = zip(df["compare_date"], df["date"], strict=True)
+    df["compare_date"] = [dt.date.fromisoformat(c) if c else d for c, d in pairs]
     # optional columns: (name, value when absent or empty, values allowed)
     for col, default, allowed in (
         ("measure", "total", ("total", "additional")),
-        ("compare_on", "2024", ("2017", "2024")),
+        ("compare_on", "2024", ("2017", "2024", "world")),
+        ("file_weights", "no", ("yes", "no")),
     ):
         df[col] = df[col].replace("", default) if col in df.columns else default
         bad = sorted(set(df[col]) - set(allowed))
@@ -37,14 +46,20 @@ def published() -> pd.DataFrame:
     return df
 
 
-def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
+def compare_published(
+    schedule: LineSchedule | None = None,
+    books: dict[tuple[str, str], LineBook] | None = None,
+) -> pd.DataFrame:
     """Ours against every published series on its dates: date, direction, measure, weights, ours, published,
-    difference (points). For ``measure = additional`` ours is the average less its MFN layer.
+    difference (points). For ``measure = additional`` ours is the average less its MFN layer. Ours is read on
+    the row's ``compare_date`` (its date unless the publisher dates a change otherwise).
 
     China's side uses the 2017 weights of PIIE's file on every date (its HS-8 lines carry the 2018-20 MFN and
     retaliation, which stay in force under the 2025 rows; the 2024 book holds only the March 2025 lists and a
-    residual line). The US side uses the row's ``compare_on`` year: 2017 (Census HS-2 chapters spread over
-    lines) for PIIE's rows on 2017 imports, else 2024.
+    residual line). The US side uses the row's ``compare_on`` weights: ``world`` (US imports from the world, the
+    bundled stand-in for PIIE's exporter-to-world weights), 2017 (Census HS-2 chapters spread over lines) or 2024.
+    ``books`` (weights from a file, ``lines_weights.books_from_file``) replace those of their directions on the
+    rows marked ``file_weights = yes``.
     """
     pub = published()
     schedule = schedule or LineSchedule.bundled()
@@ -52,11 +67,13 @@ def compare_published(schedule: LineSchedule | None = None) -> pd.DataFrame:
     for (imp, exp), g in pub.groupby(["importer", "exporter"], sort=False):
         for _, p in g.iterrows():
             year = "2017" if (imp, exp) == ("CHN", "USA") else str(p["compare_on"])
-            s = series(schedule, [p["date"]], [(imp, exp)], weights=year).iloc[0]
+            mine = books if books and (imp, exp) in books and p["file_weights"] == "yes" else None
+            s = series(schedule, [p["compare_date"]], [(imp, exp)], weights=year, books=mine).iloc[0]
             ours = float(s["average_rate_pct"]) - (float(s["mfn_pct"]) if p["measure"] == "additional" else 0.0)
             value = p["published_pct"]
             out.append({"date": p["date"], "importer": imp, "exporter": exp, "measure": p["measure"],
-                        "our_weights": s["weights"], "published_weights": p["weights"], "ours_pct": round(ours, 2),
+                        "our_date": p["compare_date"], "our_weights": s["weights"],
+                        "published_weights": p["weights"], "source": p["source"], "ours_pct": round(ours, 2),
                         "published_pct": value, "difference": round(ours - value, 2)})  # fmt: skip
     return pd.DataFrame(out)
 
