@@ -139,7 +139,12 @@ def test_smart_linear_check_flags_cells_out_of_range():
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--weights", "2017"], "2024 US weights only"), (["--series"], "not both"), (["--date", "2025-02-30"], "--date")],
+    [
+        (["--weights", "2017"], "2024 US weights only"),
+        (["--series"], "use --lines alone"),
+        (["--published"], "use --lines alone"),
+        (["--date", "2025-02-30"], "--date"),
+    ],
 )
 def test_cli_lines_refuses_conflicting_flags(extra, message):
     args = ["tariffs", "us-china-tariffs-2025", "--lines", *(["--date", "2025-04-12"] if "--date" not in extra else [])]
