@@ -21,6 +21,9 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
                       lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
                       (floored at 0) -- basis 'china_less_301'; else 0 ('none').
   weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
+  line_shares.csv.gz  table, code, value: per-line shares for scaled rows of layers.csv (line_shares(): USMCA
+                      utilisation 2025 for Canada and Mexico, BEA metal content; from the tracker's resources,
+                      copied by --tracker into budget-lab/*.csv.gz)
   weights_world.csv.gz hts10, partner ('WLD'), imports_usd, duty_usd: US imports for consumption in 2024 from all
                       the partners of the shared Census collection (50 files, the EU as one: 98 % of US imports),
                       summed by line (census-2024/imports_world.csv.gz)
@@ -93,6 +96,7 @@ BUDGET_LAB_FILES = [
     "resources/s232_copper_products.csv",
     "resources/s232_auto_parts.txt",
     "resources/s122_exempt_products.csv",
+    "resources/fentanyl_carveout_products.csv",
 ]
 # Passenger vehicles and light trucks under 232 (prefixes as listed in the tracker's config/policy_params.yaml).
 S232_AUTOS = [
@@ -131,6 +135,56 @@ def refresh(shared: Path) -> None:
     for name in ("china-10-percent-US-exports-030425.csv", "china-15-percent-US-exports-030425.csv"):
         shutil.copyfile(cen / "data" / name, RAW / "census-2024" / name)
     _write_gz(world_imports(cen / "data"), RAW / "census-2024" / "imports_world.csv.gz")
+
+
+# Chapters whose lines are the metal itself (content 1.0): the tracker's primary chapters (72/73/76; 74 for copper).
+METAL_CHAPTERS = {"steel": ("72", "73", "76"), "aluminum": ("72", "73", "76"), "copper": ("74",)}
+TRACKER_SHARES = {
+    # file in the tracker's resources/ -> (columns kept, rows kept)
+    "usmca_product_shares_2025.csv": ("hts10", "cty_code", "usmca_share"),
+    "metal_content_shares_bea_hs10.csv": ("hs10", "steel_share", "aluminum_share", "copper_share", "metal_share"),
+}
+
+
+def refresh_tracker(repo: Path) -> None:
+    """Copy the tracker's per-line share tables (a checkout of Budget-Lab-Yale/tariff-rate-tracker at 8315fff,
+    the commit of the shared folder; these two files are not in it) into data/tariffs/budget-lab/ as .csv.gz:
+    USMCA utilisation by HTS-10 line for Canada (1220) and Mexico (2010) in 2025 (USITC DataWeb, SPI S/S+) and
+    the BEA-based metal content shares by HTS-10 line."""
+    for name, cols in TRACKER_SHARES.items():
+        df = pd.read_csv(repo / "resources" / name, dtype=str)[list(cols)]
+        if "cty_code" in df.columns:
+            df = df[df["cty_code"].isin(["1220", "2010"])]
+        _write_gz(df, RAW / "budget-lab" / f"{name}.gz")
+
+
+def line_shares(codes: pd.Series) -> pd.DataFrame:
+    """Per-line share tables for scaled rows (table, code, value), on the bundled lines ``codes``:
+    usmca_CAN / usmca_MEX (2025 USMCA utilisation, default 0: no claim), metal_steel / metal_aluminum /
+    metal_copper (BEA metal content of the line's value; lines of the base chapters, METAL_CHAPTERS, are metal,
+    1.0; lines without a BEA share take the tracker's flat fallback 0.5, policy_params metal_content.flat_share)."""
+    bl = RAW / "budget-lab"
+    keep = set(codes)
+    out = []
+    us = pd.read_csv(bl / "usmca_product_shares_2025.csv.gz", dtype={"hts10": str, "cty_code": str})
+    us = us[us["hts10"].isin(keep)]
+    for cty, label in (("1220", "CAN"), ("2010", "MEX")):
+        g = us[(us["cty_code"] == cty) & (us["usmca_share"].astype(float) > 0)]
+        out.append(pd.DataFrame({"table": f"usmca_{label}", "code": g["hts10"], "value": g["usmca_share"]}))
+        out.append(pd.DataFrame({"table": [f"usmca_{label}"], "code": ["*"], "value": [0.0]}))
+    mc = pd.read_csv(bl / "metal_content_shares_bea_hs10.csv.gz", dtype={"hs10": str}).drop_duplicates("hs10")
+    mc = mc.set_index("hs10")
+    every = pd.Series(sorted(keep))
+    for metal in ("steel", "aluminum", "copper"):
+        primary = every[every.str[:2].isin(METAL_CHAPTERS[metal])]
+        v = mc[f"{metal}_share"].reindex(sorted(keep)).dropna()
+        v[v.index.isin(primary)] = 1.0
+        v = pd.concat([v, pd.Series(1.0, index=primary[~primary.isin(v.index)].to_numpy())]).sort_index()
+        out.append(pd.DataFrame({"table": f"metal_{metal}", "code": v.index, "value": v.clip(0, 1)}))
+        out.append(pd.DataFrame({"table": [f"metal_{metal}"], "code": ["*"], "value": [0.5]}))
+    df = pd.concat(out, ignore_index=True)
+    df["value"] = df["value"].astype(float).round(4)
+    return df.sort_values(["table", "code"]).reset_index(drop=True)
 
 
 def world_imports(folder: Path) -> pd.DataFrame:
@@ -184,6 +238,7 @@ def build(out: Path = OUT) -> None:
     wld = pd.DataFrame({"hts10": wld["hts10"], "partner": "WLD", "imports_usd": wld["imports"],
                         "duty_usd": wld["duty"]})  # fmt: skip
     _write_gz(wld, out / "weights_world.csv.gz")
+    _write_gz(line_shares(pd.concat([w["hts10"], wld["hts10"]]).drop_duplicates()), out / "line_shares.csv.gz")
 
     # measures
     s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)
@@ -214,6 +269,10 @@ def build(out: Path = OUT) -> None:
     meas.append(pd.DataFrame({"measure": "s232_auto_parts", "code": parts}))
     meas.append(pd.DataFrame({"measure": "s232_autos", "code": S232_AUTOS}))
     meas.append(pd.DataFrame({"measure": "s122_exempt", "code": _codes(bl / "s122_exempt_products.csv", "hts8")}))
+    # Fentanyl-duty carve-outs for Canada and Mexico (10 %: energy and critical minerals, potash), by category
+    carve = pd.read_csv(bl / "fentanyl_carveout_products.csv", dtype=str)
+    for cat, g in carve.groupby("category"):
+        meas.append(pd.DataFrame({"measure": f"fent_{cat}", "code": g["hts8"]}))
     meas.extend(_s301_exclusions(bl / "us_note_20_s301_exclusions_2026_rev6.csv", s301))
     cn10 = pd.read_csv(RAW / "census-2024" / "china-10-percent-US-exports-030425.csv", dtype={"hs-code": str})
     cn15 = pd.read_csv(RAW / "census-2024" / "china-15-percent-US-exports-030425.csv", dtype={"hs-code": str})
@@ -386,9 +445,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (the shared tariffs folder) first")
     ap.add_argument("--out", type=Path, default=OUT, help="output folder (default: the bundled folder)")
+    ap.add_argument("--tracker", type=Path, help="a checkout of the Budget Lab tracker (8315fff): copy its share tables")
     args = ap.parse_args(argv)
     if args.refresh:
         refresh(args.refresh)
+    if args.tracker:
+        refresh_tracker(args.tracker)
     build(args.out)
     return 0
 

@@ -75,6 +75,21 @@ def tariffs(
             "over the bundled lines (with --series or --published; see docs/tariffs.md)",
         ),
     ] = None,
+    metal_content: Annotated[
+        str,
+        typer.Option(
+            "--metal-content",
+            help="Metal content on which Section 232 derivatives pay (with --series / --published): flat (50 % of "
+            "the value, the default) or bea (each line's BEA content share: the lower bound)",
+        ),
+    ] = "flat",
+    partners: Annotated[
+        bool,
+        typer.Option(
+            "--partners",
+            help="With --series: US tariffs on every bundled partner (2024 weights) and on all of them together",
+        ),
+    ] = False,
     published: Annotated[
         bool,
         typer.Option(
@@ -103,13 +118,16 @@ def tariffs(
     path_in = resolve_scenario(scenario)
     if lines_pe:
         try:
-            if series or explain is not None or published or weights_file is not None:
+            if series or explain is not None or published or weights_file is not None or partners:
                 raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
             if weights != "2024":
                 raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
             _lines_pe(path_in, date, fmt)
         except InputError as exc:
             report_input_error(exc)
+        return
+    if partners and not series:
+        report_input_error(InputError(Problem("--partners", "use it with --series")))
         return
     if weights_file is not None and not (series or published):
         report_input_error(InputError(Problem("--weights-file", "use it with --series or --published")))
@@ -118,7 +136,12 @@ def tariffs(
         try:
             if weights_file is not None and weights != "2024":
                 raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
-            _lines(path_in, series, weights, fmt, explain, published, weights_file)
+            if partners and (weights != "2024" or weights_file is not None):
+                raise InputError(Problem("--partners", "the partners' series run on the 2024 weights only"))
+            if partners:
+                _partners(path_in, fmt, metal_content)
+                return
+            _lines(path_in, series, weights, fmt, explain, published, weights_file, metal_content)
         except InputError as exc:
             report_input_error(exc)
         return
@@ -238,6 +261,7 @@ def _lines(
     explain: tuple[str, str] | None,
     published: bool = False,
     weights_file: Path | None = None,
+    metal: str = "flat",
 ) -> None:
     """--series / --explain / --published: the line-level schedule (chokepoints.trade.lines)."""
     from ..errors import InputError, Problem
@@ -249,7 +273,7 @@ def _lines(
     if fmt not in ("table", "csv"):
         raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     sc = Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
-    sched = tl.LineSchedule.bundled()
+    sched = tl.LineSchedule.bundled(metal)
     if explain is not None:
         code, day = explain
         d = _parse_date(day)
@@ -303,6 +327,35 @@ def _lines(
             else "China's side, 2024 weights: additional tariffs only on the HS-6 lines of the March 2025 lists plus "
             "one residual line (China's MFN not bundled for 2024; its 2018-19 retaliation applies on listed lines)."
         )
+
+
+def _partners(path_in: Path, fmt: str, metal: str) -> None:
+    """--series --partners: the US average tariff on each bundled partner and on all of them, by date."""
+    from ..errors import InputError, Problem
+    from ..scenario import Scenario
+    from ..trade import lines as tl
+
+    if fmt not in ("table", "csv"):
+        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
+    Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
+    sched = tl.LineSchedule.bundled(metal)
+    df = tl.series_all_partners(sched)
+    if fmt == "csv":
+        cols = ["date", "importer", "exporter", "weights", "average_rate_pct"]
+        print(df[cols + [c for c in df.columns if c not in cols]].to_csv(index=False, float_format="%.3f"), end="")
+        return
+    wide = df.pivot(index="date", columns="exporter", values="average_rate_pct")
+    order = ["ALL", *[p for p in tl.us_partners() if p in wide.columns]]
+    title = f"US tariffs by partner: trade-weighted average %, all duties (2024 imports; schedule {sched.name})"
+    t = Table(title=title, header_style="bold")
+    t.add_column("date")
+    for p in order:
+        t.add_column(p, justify="right")
+    for d, r in wide[order].iterrows():
+        t.add_row(str(d), *[f"{r[p]:.1f}" for p in order])
+    console.print(t)
+    console.print("ALL: every line x partner at that partner's rate, weighted by 2024 imports (the bundled partners "
+                  "hold 87 % of US imports). Canada, Mexico, Korea: MFN is the duty paid in 2024.")  # fmt: skip
 
 
 def _published(cp: pd.DataFrame, fmt: str) -> None:

@@ -14,28 +14,35 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
                         2019, PIIE): China's MFN level from each MFN change date; the 2018-19 retaliation is rows
     published.csv       date, importer, exporter, published_pct, weights, source, note, measure, compare_on
                         published series (lines_compare.published)
-    layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note
+    layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note, scale
+    line_shares.csv.gz  table, code, value    per-line shares for scaled rows (code '*': the table's default)
     stacking.csv        layer, label, within, excluded_by, source, note
     elasticities_hs_section.csv  section, eta, sigma, ...  Hauk (2012) medians by HS section (used by .lines_pe)
     sources.csv         source_id, kind, title, url, date, note  (with the trade bundle's sources.csv)
 
 ``products`` holds selectors separated by ``;``: ``*`` (every line), ``hs:<digits>`` (lines whose code
 starts with the digits) or ``list:<measure>`` (lines whose code starts with one of the measure's codes).
-``action`` is ``add`` (the row imposes ``rate`` points), ``suspend`` (removes ``rate`` points of the
-layer), ``exclude`` (the layer does not apply: an exemption) or ``exclude_share`` (an exemption of one
-product within the line: ``rate`` percent of the line's trade is exempt). A row is in force from ``on`` to
-the day before ``until``.
+``action`` is ``add`` (the row imposes ``rate`` points), ``floor`` (an all-in level: the row imposes
+``max(0, rate - MFN of the line)`` points, as the 15 % deals with the EU, Japan, Korea and Switzerland do),
+``suspend`` (removes ``rate`` points of the layer), ``exclude`` (the layer does not apply: an exemption) or
+``exclude_share`` (an exemption of one product within the line: ``rate`` percent of the line's trade is
+exempt). A row is in force from ``on`` to the day before ``until``. A row with a ``scale`` (a per-line table of
+shares s_l in [0, 1], ``line_shares.csv.gz``) has the rate ``rate x s_l`` on line l: a derivative's Section 232
+duty on its metal content, the USMCA share of a line exempt from a duty.
 
 Stacking (``stacking.csv``, one named rule per layer). For a line on a date, with the rows in force:
 
     within = line      layer rate = the line's own rate (MFN from lines.csv.gz; 0 for importers
                        without bundled MFN rates)
-    within = latest    layer rate = rate of the add row with the latest ``on`` (ties: the later row),
+    within = latest    layer rate = rate of the add or floor row with the latest ``on`` (ties: the later row),
                        less suspended points, floored at 0
     within = additive  layer rate = max(0, sum of add rates - sum of suspended points)
+    floor row          its rate on line l is max(0, rate - mfn_l) (MFN from lines.csv.gz; rate itself if none)
     exclude row        layer rate = 0
     exclude_share row  layer rate = (1 - s / 100) x the rate above, s = the largest share in force on the line
-    excluded_by        layer rate = 0 where one of the named layers has an add row in force (not excluded)
+    excluded_by        layer rate x (1 - c), c = the share of the line's value that one of the named layers covers
+                       (1 for an add row in force, not excluded; s_l for a scaled row: the non-metal content of a
+                       Section 232 derivative still pays the reciprocal duty)
     total rate         = sum of the layer rates (authorities stack unless a rule above says otherwise)
 
 Trade-weighted average on a date, over lines l with weights w_l (base-year imports, fixed):
@@ -55,19 +62,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-
-LINE_LAYERS: tuple[str, ...] = (
-    "mfn",
-    "section_301",
-    "section_232",
-    "ieepa_fentanyl",
-    "ieepa_reciprocal",
-    "section_122",
-    "counter",
+from .lines_rows import (  # noqa: F401  (re-exported: the rows and rules belong to the schedule's API)
+    ACTIONS,
+    LINE_LAYERS,
+    WITHIN,
+    LineRow,
+    LineRule,
+    _read,
+    read_line_rows,
+    read_line_rules,
 )
-WITHIN = ("line", "latest", "additive")
-ACTIONS = ("add", "suspend", "exclude", "exclude_share")
+
 WEIGHT_YEARS = ("2024", "2017", "world")
+METAL_CONTENT = ("flat", "bea")
+# Partners whose 2024 trade entered mostly under a US free-trade agreement: their MFN layer is the duty paid in 2024.
+FTA_PARTNERS = ("CAN", "MEX", "KOR")
 # Weights bundled by direction. The US 2017 base is not line data: US imports from China by HS-2 chapter (Census,
 # 2017) spread over each chapter's HTS-10 lines by their 2024 shares (weights_2017.csv.gz; an ASSUMPTION).
 # 'world': US imports from the world in 2024 by line, the same for every partner -- the importer-side stand-in for
@@ -82,185 +91,6 @@ SERIES_START = dt.date(2018, 1, 1)
 def lines_dir() -> Path:
     """Folder of the bundled line-level tables."""
     return Path(str(resources.files("chokepoints.datasets").joinpath("data", "tariff_lines")))
-
-
-def _read(path: Path, required: Sequence[str], dtype: dict | type = str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype=dtype, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "file not found")) from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(str(path), f"cannot read the table: {str(exc).splitlines()[0]}")) from None
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(Problem(str(path), f"missing column(s) {', '.join(missing)}", line=1, field=missing[0]))
-    return df
-
-
-# -- rows and rules ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineRow:
-    id: str
-    importer: str
-    exporters: tuple[str, ...]
-    products: tuple[str, ...]
-    layer: str
-    action: str
-    rate: float
-    on: dt.date
-    until: dt.date | None
-    source: tuple[str, ...] = ()
-    note: str = ""
-    row: int = 0
-
-    def active(self, d: dt.date) -> bool:
-        return self.on <= d and (self.until is None or d < self.until)
-
-    def applies(self, importer: str, exporter: str) -> bool:
-        return (
-            self.importer == importer and exporter != importer and ("*" in self.exporters or exporter in self.exporters)
-        )
-
-
-@dataclass(frozen=True)
-class LineRule:
-    layer: str
-    label: str
-    within: str
-    excluded_by: tuple[str, ...] = ()
-    source: tuple[str, ...] = ()
-    note: str = ""
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in str(text).split(";") if x.strip())
-
-
-def _date(text: str, path: str, row: int, fld: str, required: bool) -> dt.date | None:
-    s = str(text).strip()
-    if not s:
-        if required:
-            raise InputError(Problem(path, "a date is required (YYYY-MM-DD)", row=row, field=fld))
-        return None
-    try:
-        return dt.date.fromisoformat(s)
-    except ValueError:
-        raise InputError(Problem(path, f"expected a date YYYY-MM-DD, got {s!r}", row=row, field=fld)) from None
-
-
-def read_line_rows(path: Path | str, measures: dict[str, tuple[str, ...]] | None = None) -> list[LineRow]:
-    """Schedule rows of a layers table (columns as in the module docstring), validated row by row."""
-    p = Path(path)
-    need = ("id", "importer", "exporter", "products", "layer", "action", "rate", "on", "until")
-    df = _read(p, need)
-    rows, seen = [], set()
-    for r, rec in enumerate(df.to_dict("records"), start=1):
-        where = str(p)
-        rid = rec["id"].strip() or f"row{r}"
-        if rid in seen:
-            raise InputError(Problem(where, f"duplicate id {rid!r}", row=r, field="id"))
-        seen.add(rid)
-        layer = rec["layer"].strip()
-        if layer not in LINE_LAYERS or layer == "mfn":
-            raise InputError(
-                Problem(
-                    where,
-                    f"unknown layer {layer!r}; expected one of {', '.join(LINE_LAYERS[1:])}",
-                    row=r,
-                    field="layer",
-                )
-            )
-        action = rec["action"].strip() or "add"
-        if action not in ACTIONS:
-            raise InputError(
-                Problem(where, f"unknown action {action!r}; expected {', '.join(ACTIONS)}", row=r, field="action")
-            )
-        try:
-            rate = float(rec["rate"]) if rec["rate"].strip() else 0.0
-        except ValueError:
-            raise InputError(Problem(where, f"expected a number, got {rec['rate']!r}", row=r, field="rate")) from None
-        if not (np.isfinite(rate) and rate >= 0):
-            raise InputError(Problem(where, f"rate must be a non-negative number, got {rate}", row=r, field="rate"))
-        if action == "exclude_share" and not 0 < rate <= 100:
-            raise InputError(
-                Problem(
-                    where, f"an exclude_share row needs a share in (0, 100] percent, got {rate}", row=r, field="rate"
-                )
-            )
-        if action == "suspend" and rate <= 0:
-            raise InputError(
-                Problem(where, "a suspension needs the points it suspends (rate > 0)", row=r, field="rate")
-            )
-        products = _split(rec["products"])
-        if not products:
-            raise InputError(Problem(where, "no product selector", row=r, field="products"))
-        for s in products:
-            if s == "*":
-                continue
-            if s.startswith("hs:") and s[3:].isdigit():
-                continue
-            if s.startswith("list:") and (measures is None or s[5:] in measures):
-                continue
-            raise InputError(
-                Problem(
-                    where,
-                    f"unknown product selector {s!r}; expected *, hs:<digits> or list:<measure>",
-                    row=r,
-                    field="products",
-                )
-            )
-        on = _date(rec["on"], where, r, "on", True)
-        until = _date(rec["until"], where, r, "until", False)
-        assert on is not None
-        if until is not None and until <= on:
-            raise InputError(Problem(where, f"'until' ({until}) must be after 'on' ({on})", row=r, field="until"))
-        exporters = _split(rec["exporter"])
-        if not rec["importer"].strip() or not exporters:
-            raise InputError(Problem(where, "importer and exporter are required", row=r, field="exporter"))
-        rows.append(
-            LineRow(
-                rid,
-                rec["importer"].strip(),
-                exporters,
-                products,
-                layer,
-                action,
-                rate,
-                on,
-                until,
-                _split(rec.get("source", "")),
-                rec.get("note", ""),
-                r,
-            )
-        )
-    return rows
-
-
-def read_line_rules(path: Path | str) -> dict[str, LineRule]:
-    """The stacking rules (one per layer); every layer of LINE_LAYERS must have one."""
-    p = Path(path)
-    df = _read(p, ("layer", "label", "within", "excluded_by"))
-    rules: dict[str, LineRule] = {}
-    for r, rec in enumerate(df.to_dict("records"), start=1):
-        layer = rec["layer"].strip()
-        if layer not in LINE_LAYERS:
-            raise InputError(Problem(str(p), f"unknown layer {layer!r}", row=r, field="layer"))
-        within = rec["within"].strip()
-        if within not in WITHIN:
-            raise InputError(
-                Problem(str(p), f"expected one of {', '.join(WITHIN)}, got {within!r}", row=r, field="within")
-            )
-        excl = _split(rec["excluded_by"])
-        for e in excl:
-            if e not in LINE_LAYERS:
-                raise InputError(Problem(str(p), f"unknown layer {e!r}", row=r, field="excluded_by"))
-        rules[layer] = LineRule(layer, rec["label"], within, excl, _split(rec.get("source", "")), rec.get("note", ""))
-    missing = [layer for layer in LINE_LAYERS if layer not in rules]
-    if missing:
-        raise InputError(Problem(str(p), f"no stacking rule for layer(s) {', '.join(missing)}", field="layer"))
-    return rules
 
 
 def prefix_match(codes: np.ndarray, prefixes: Iterable[str]) -> np.ndarray:
@@ -289,22 +119,48 @@ class LineSchedule:
     sources: pd.DataFrame | None = None
     name: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+    # per-line share tables for scaled rows: name -> (code -> share, default share)
+    shares: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
     @classmethod
-    def bundled(cls) -> LineSchedule:
+    def bundled(cls, metal: str = "flat") -> LineSchedule:
+        """The bundled schedule. ``metal``: the metal content on which Section 232 derivatives pay (and beyond
+        which they pay the reciprocal duty): ``flat`` 50 % of the value (ASSUMPTION asm_metal_share, the
+        default), or ``bea``, the BEA-based content share of each line (the lower bound: what an importer who
+        declares the content pays)."""
+        if metal not in METAL_CONTENT:
+            raise InputError(Problem("--metal-content", f"expected {' or '.join(METAL_CONTENT)}, got {metal!r}"))
         d = lines_dir()
         m = _read(d / "measures.csv.gz", ("measure", "code"))
         measures = {k: tuple(g["code"]) for k, g in m.groupby("measure")}
+        shares = read_line_shares(d / "line_shares.csv.gz")
+        if metal == "flat":  # lines of the base metal chapters keep 1.0; every other line: half its value
+            shares = {k: ({c: 1.0 for c, x in t.items() if x >= 1.0}, 0.5) if k.startswith("metal_") else (t, v)
+                      for k, (t, v) in shares.items()}  # fmt: skip
         return cls(
-            read_line_rows(d / "layers.csv", measures),
+            read_line_rows(d / "layers.csv", measures, tuple(shares)),
             read_line_rules(d / "stacking.csv"),
             measures,
             load_line_sources(),
             "us-china-lines",
+            shares=shares,
         )
 
     def with_rows(self, rows: Iterable[LineRow]) -> LineSchedule:
-        return LineSchedule(self.rows + list(rows), self.rules, self.measures, self.sources, self.name)
+        return LineSchedule(self.rows + list(rows), self.rules, self.measures, self.sources, self.name,
+                            shares=self.shares)  # fmt: skip
+
+    def _scale(self, r: LineRow, codes: np.ndarray) -> np.ndarray | float:
+        """The row's per-line share (1.0 for an unscaled row); cached per row and code array like the masks."""
+        if not r.scale:
+            return 1.0
+        key = ("scale", r.id, id(codes))
+        hit = self._cache.get(key)
+        if hit is None or hit[0] is not codes:
+            table, default = self.shares[r.scale]
+            vals = pd.Series(codes.astype(str)).map(table).fillna(default).to_numpy(dtype=float)
+            self._cache[key] = hit = (codes, vals)
+        return hit[1]
 
     def change_dates(self, start: dt.date = SERIES_START, end: dt.date | None = None) -> list[dt.date]:
         ds = {r.on for r in self.rows} | {r.until for r in self.rows if r.until is not None}
@@ -336,7 +192,9 @@ class LineSchedule:
         """Rates in percent by layer on date ``d``: array (len(LINE_LAYERS), L) for the lines ``codes``."""
         L, K = len(codes), len(LINE_LAYERS)
         rate = np.zeros((K, L))
-        present = np.zeros((K, L), dtype=bool)
+        # the share of each line's value a layer covers (a scaled row -- a derivative's metal content -- covers
+        # only its share; excluded_by blocks the other layer on that share alone)
+        present = np.zeros((K, L))
         for k, layer in enumerate(LINE_LAYERS):
             rule = self.rules[layer]
             if rule.within == "line":
@@ -348,33 +206,39 @@ class LineSchedule:
             susp = np.zeros(L)
             excl = np.zeros(L, dtype=bool)
             share = np.zeros(L)
-            got = np.zeros(L, dtype=bool)
+            got = np.zeros(L)
             rows = [r for r in self.rows if r.layer == layer and r.active(d) and r.applies(importer, exporter)]
             if rule.within == "latest":
                 rows = sorted(rows, key=lambda r: r.on)  # stable: ties keep file order, the later row wins
             for r in rows:
                 m = self._mask(r, codes)
-                if r.action == "add":
+                if r.action in ("add", "floor"):
+                    part = self._scale(r, codes)
+                    val: float | np.ndarray = r.rate * part
+                    if r.action == "floor":  # an all-in level: the points above the line's MFN rate
+                        val = np.maximum(r.rate - (mfn if mfn is not None else 0.0), 0.0)
                     if rule.within == "latest":
-                        add = np.where(m, r.rate, add)
+                        add = np.where(m, val, add)
+                        got = np.where(m, part, got)
                     else:
-                        add = add + r.rate * m
-                    got |= m
+                        add = add + val * m
+                        got = np.maximum(got, part * m)
                 elif r.action == "suspend":
                     susp = susp + r.rate * m
                 elif r.action == "exclude_share":
-                    share = np.maximum(share, r.rate / 100.0 * m)
+                    share = np.maximum(share, r.rate / 100.0 * self._scale(r, codes) * m)
                 else:
                     excl |= m
             rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0) * (1.0 - share))
-            present[k] = got & ~excl & (share < 1.0)  # a line exempt in full (share 100 %) does not block others
+            # a line exempt in full (share 100 %) does not block others
+            present[k] = np.where(~excl & (share < 1.0), got, 0.0)
         index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
         for layer, rule in self.rules.items():
             if rule.excluded_by:
-                blocked = np.zeros(L, dtype=bool)
+                blocked = np.zeros(L)
                 for other in rule.excluded_by:
-                    blocked |= present[index[other]]
-                rate[index[layer]] = np.where(blocked, 0.0, rate[index[layer]])
+                    blocked = np.maximum(blocked, present[index[other]])
+                rate[index[layer]] = rate[index[layer]] * (1.0 - blocked)
         return rate
 
     def explain(self, code: str, d: dt.date, importer: str = "USA", exporter: str = "CHN") -> pd.DataFrame:
@@ -385,6 +249,27 @@ class LineSchedule:
         from .lines_explain import explain
 
         return explain(self, code, d, importer, exporter)
+
+
+def read_line_shares(path: Path) -> dict[str, tuple[dict[str, float], float]]:
+    """Per-line share tables (table, code, value in [0, 1]; code '*' gives the table's default, else 0)."""
+    if not path.exists():
+        return {}
+    df = _read(path, ("table", "code", "value"), dtype={"table": str, "code": str, "value": float})
+    bad = df[~df["value"].between(0.0, 1.0)]
+    if len(bad):
+        r = bad.index[0]
+        raise InputError(Problem(str(path), f"a share must lie in [0, 1], got {bad['value'].iloc[0]}", row=r + 1,
+                                 field="value"))  # fmt: skip
+    out = {}
+    for name, g in df.groupby("table"):
+        default = g.loc[g["code"] == "*", "value"]
+        rest = g[g["code"] != "*"]
+        out[str(name)] = (
+            dict(zip(rest["code"], rest["value"], strict=True)),
+            float(default.iloc[0]) if len(default) else 0.0,
+        )
+    return out
 
 
 def load_line_sources() -> pd.DataFrame:
@@ -463,6 +348,12 @@ def line_book(importer: str, exporter: str, year: str = "2024") -> LineBook:
             year,
             w["duty_usd"].to_numpy(dtype=float),
         )
+        if exporter in FTA_PARTNERS and year == "2024":
+            # the duty actually paid in 2024 stands in for MFN: most of their trade entered under the agreement
+            # (ASSUMPTION asm_fta_mfn; no 232, 301 or IEEPA duty applied to them in 2024)
+            assert book.duty is not None
+            book.mfn = 100.0 * book.duty / np.where(book.weights > 0, book.weights, 1.0)
+            book.mfn_basis = np.full(len(codes), "census_2024_duty")
     elif importer == "CHN" and exporter == "USA" and year == "2017":
         c = pd.read_csv(lines_dir() / "cn_lines_2017.csv.gz", dtype={"hs8": str})
         codes = c["hs8"].to_numpy(dtype=str)
@@ -555,3 +446,26 @@ def series(
                 rec[f"{layer}_coverage"] = float(book.weights @ (r[k] > 0) / W)
             recs.append(rec)
     return pd.DataFrame(recs)
+
+
+def us_partners() -> tuple[str, ...]:
+    """The partners whose 2024 US imports are bundled by line (weights_2024.csv.gz), China first."""
+    found = set(us_weights("2024")["partner"])
+    return ("CHN", *sorted(found - {"CHN"}))
+
+
+def series_all_partners(schedule: LineSchedule | None = None, dates: Sequence[dt.date] | None = None) -> pd.DataFrame:
+    """US tariffs on each bundled partner by date (2024 weights), and on all of them together (exporter ``ALL``:
+    every line x partner at that partner's rate, weighted by 2024 imports). Columns as ``series``."""
+    sched = schedule or LineSchedule.bundled()
+    partners = us_partners()
+    per = series(sched, dates or sched.change_dates(), [("USA", p) for p in partners], weights="2024")
+    totals = {p: line_book("USA", p, "2024").weights.sum() for p in partners}
+    per["_w"] = per["exporter"].map(totals)
+    value_cols = [c for c in per.columns if c.endswith(("_pct", "_coverage"))]
+    agg = per.groupby("date", sort=True).apply(
+        lambda g: pd.Series({c: float(np.average(g[c], weights=g["_w"])) for c in value_cols}), include_groups=False
+    )
+    agg = agg.reset_index().assign(importer="USA", exporter="ALL", weights=f"imports 2024 ({len(partners)} partners)")
+    out = pd.concat([per.drop(columns="_w"), agg[per.columns.drop("_w")]], ignore_index=True)
+    return out

@@ -78,12 +78,12 @@ def _reason(
     rows = [
         o for o in s.rows if o.layer == r.layer and o.active(d) and o.applies(importer, exporter) and s._mask(o, one)[0]
     ]
-    if r.action == "add":
+    if r.action in ("add", "floor"):
         ex = [o.id for o in rows if o.action == "exclude"]
         if ex:
             return f"exempt: excluded by {', '.join(ex)}"
         if rule.within == "latest":
-            adds = sorted((o for o in rows if o.action == "add"), key=lambda o: o.on)
+            adds = sorted((o for o in rows if o.action in ("add", "floor")), key=lambda o: o.on)
             if adds and adds[-1] is not r:
                 return f"replaced by the later {adds[-1].id} (rule: {r.layer} latest)"
         part = [o for o in rows if o.action == "exclude_share"]
@@ -98,7 +98,7 @@ def _reason(
             return "suspended to zero"
         if top is not None:
             return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
-    if r.action == "suspend" and not any(o.action == "add" for o in rows):
+    if r.action == "suspend" and not any(o.action in ("add", "floor") for o in rows):
         return "nothing to suspend"
     return ""
 
