@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (the shared tariffs folder) first")
     ap.add_argument("--out", type=Path, default=OUT, help="output folder (default: the bundled folder)")
-    ap.add_argument("--tracker", type=Path, help="a checkout of the Budget Lab tracker (8315fff): copy its share tables")
+    ap.add_argument("--tracker", type=Path, help="a checkout of the Budget Lab tracker (8315fff): its share tables")
     args = ap.parse_args(argv)
     if args.refresh:
         refresh(args.refresh)

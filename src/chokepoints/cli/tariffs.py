@@ -116,32 +116,11 @@ def tariffs(
     from ..errors import InputError, Problem
 
     path_in = resolve_scenario(scenario)
-    if lines_pe:
+    line_level = lines_pe or series or explain is not None or published or partners or weights_file is not None
+    if line_level:
         try:
-            if series or explain is not None or published or weights_file is not None or partners:
-                raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
-            if weights != "2024":
-                raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
-            _lines_pe(path_in, date, fmt)
-        except InputError as exc:
-            report_input_error(exc)
-        return
-    if partners and not series:
-        report_input_error(InputError(Problem("--partners", "use it with --series")))
-        return
-    if weights_file is not None and not (series or published):
-        report_input_error(InputError(Problem("--weights-file", "use it with --series or --published")))
-        return
-    if series or explain is not None or published:
-        try:
-            if weights_file is not None and weights != "2024":
-                raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
-            if partners and (weights != "2024" or weights_file is not None):
-                raise InputError(Problem("--partners", "the partners' series run on the 2024 weights only"))
-            if partners:
-                _partners(path_in, fmt, metal_content)
-                return
-            _lines(path_in, series, weights, fmt, explain, published, weights_file, metal_content)
+            _line_level(path_in, date, lines_pe, series, weights, weights_file, fmt, explain, published, partners,
+                        metal_content)  # fmt: skip
         except InputError as exc:
             report_input_error(exc)
         return
@@ -251,6 +230,43 @@ def _print_partners(df, date: dt.date, peak: bool) -> None:
             pt,
         )
     console.print(t)
+
+
+def _line_level(
+    path_in: Path,
+    date: str | None,
+    lines_pe: bool,
+    series: bool,
+    weights: str,
+    weights_file: Path | None,
+    fmt: str,
+    explain: tuple[str, str] | None,
+    published: bool,
+    partners: bool,
+    metal: str,
+) -> None:
+    """The flags on the line-level schedule: check their combination, then run one of them."""
+    from ..errors import InputError, Problem
+
+    if lines_pe:
+        if series or explain is not None or published or weights_file is not None or partners:
+            raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
+        if weights != "2024":
+            raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
+        _lines_pe(path_in, date, fmt)
+        return
+    if partners and not series:
+        raise InputError(Problem("--partners", "use it with --series"))
+    if weights_file is not None and not (series or published):
+        raise InputError(Problem("--weights-file", "use it with --series or --published"))
+    if weights_file is not None and weights != "2024":
+        raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
+    if partners:
+        if weights != "2024" or weights_file is not None:
+            raise InputError(Problem("--partners", "the partners' series run on the 2024 weights only"))
+        _partners(path_in, fmt, metal)
+        return
+    _lines(path_in, series, weights, fmt, explain, published, weights_file, metal)
 
 
 def _lines(
