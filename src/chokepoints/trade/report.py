@@ -339,23 +339,44 @@ def line_series_figure(df: pd.DataFrame, importer: str, exporter: str, weights: 
     )
 
 
+def partners_figure(df: pd.DataFrame):
+    """Step chart of the US average tariff (all duties) on each bundled partner and on all of them together
+    (``lines.series_all_partners``)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    pal = _palette()
+    for k, (partner, g) in enumerate(df.sort_values("date").groupby("exporter", sort=False)):
+        line = {"width": 3 if partner == "ALL" else 1, "color": pal[k % len(pal)]}
+        x, y = list(pd.to_datetime(g["date"])), list(g["average_rate_pct"])
+        fig.add_trace(go.Scatter(x=x, y=y, name=partner, mode="lines", line_shape="hv", line=line))
+    _layout(fig, title="US tariffs by partner, tariff lines (2024 weights, all duties, %)",
+            yaxis_title="percent ad valorem")  # fmt: skip
+    return fig
+
+
 def line_series_section() -> Section:
     """The line-level schedule's series by authority (both directions) and the comparison with PIIE."""
     from . import lines as tl
     from . import lines_compare as tlc
 
     figs = []
-    pairs = (("USA", "CHN", "2024"), ("USA", "CHN", "2017"), ("CHN", "USA", "2017"), ("CHN", "USA", "2024"))
+    pairs = (("USA", "CHN", "2024"), ("USA", "CHN", "world"), ("USA", "CHN", "2017"), ("CHN", "USA", "2017"),
+             ("CHN", "USA", "2024"))  # fmt: skip
     for importer, exporter, weights in pairs:
         df = tl.series(directions=[(importer, exporter)], weights=weights)
         figs.append(line_series_figure(df, importer, exporter, weights))
+    figs.append(partners_figure(tl.series_all_partners()))
     return Section(
         "Line-level schedule: trade-weighted series by authority",
         figures=figs,
         html="<p>The bundled line-level schedule (chokepoints.trade.lines: US HTS-10 lines with 2024 Census "
         "weights, and with 2017 weights spread from Census HS-2 chapters by 2024 shares; China's HS-8 lines "
         "with its 2017 imports from the US, Bown, Jung &amp; Zhang 2019, PIIE, "
-        "and its HS-6 March 2025 lists with 2024 weights). The table compares it with the published "
+        "and its HS-6 March 2025 lists with 2024 weights; world: US imports from the world in 2024, the bundled "
+        "stand-in for PIIE's weighting by the exporter's exports to the world). The last chart: US tariffs on "
+        "each of the 14 bundled partners (their own rows: baseline and country reciprocal rates, floors, USMCA) "
+        "and on all of them together. The table compares it with the published "
         "averages on every published date: PIIE (all duties) and the Yale Budget Lab (additional duties only, "
         "compared with ours less MFN); difference = ours - published, percentage points.</p>",
         tables=[("Ours against the published series (PIIE; Yale Budget Lab)", tlc.compare_published())],
