@@ -31,9 +31,10 @@ WITHIN = ("line", "latest", "additive")
 ACTIONS = ("add", "floor", "suspend", "exclude", "exclude_share")
 
 
-def _read(path: Path, required: Sequence[str], dtype: dict | type = str) -> pd.DataFrame:
+def _read(path: Path, required: Sequence[str], dtype: dict | type = str, **read_csv: object) -> pd.DataFrame:
+    """A CSV table with its required columns, or one located error (file, line 1, the missing column)."""
     try:
-        df = pd.read_csv(path, dtype=dtype, keep_default_na=False)
+        df = pd.read_csv(path, dtype=dtype, keep_default_na=False, **read_csv)
     except FileNotFoundError:
         raise InputError(Problem(str(path), "file not found")) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from .lines import DIRECTION_YEARS, LineBook, LineSchedule, line_book, series
+from .lines_rows import _read
 
 # The bundled book whose lines (and within-code shares) a file's values are spread over, by direction.
 BASIS: dict[tuple[str, str], str] = {("USA", "CHN"): "world", ("CHN", "USA"): "2017"}
@@ -41,16 +42,7 @@ COLUMNS = ("importer", "exporter", "code", "value_usd")
 def read_weights_file(path: Path | str) -> pd.DataFrame:
     """The file's rows (importer, exporter, code, value_usd), checked: a located error for each bad row."""
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#", skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "weights file not found")) from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(str(path), f"cannot read the weights file: {str(exc).splitlines()[0]}")) from None
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(Problem(str(path), f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
-                                 line=1, field=missing[0]))  # fmt: skip
+    df = _read(path, COLUMNS, comment="#", skipinitialspace=True)
     problems: list[Problem] = []
     values = pd.to_numeric(df["value_usd"].str.strip(), errors="coerce")
     for i, r in enumerate(df.itertuples(index=False), start=1):
