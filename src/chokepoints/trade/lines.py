@@ -12,8 +12,8 @@ Bundled data (``chokepoints/datasets/data/tariff_lines/``, built by ``scripts/bu
     cn_lines.csv.gz     hs6, us_exports_usd, list     China's side (March 2025 lists + a residual line)
     cn_lines_2017.csv.gz hs8, us_exports_usd, mfn_<date>...  China's side on 2017 weights (Bown, Jung & Zhang
                         2019, PIIE): China's MFN level from each MFN change date; the 2018-19 retaliation is rows
-    published.csv       date, importer, exporter, published_pct, weights, source, note, measure, compare_on
-                        published series (lines_compare.published)
+    published.csv       date, importer, exporter, published_pct, weights, source, note, measure, compare_on,
+                        compare_date, file_weights: published series (lines_compare.published)
     layers.csv          id, importer, exporter, products, layer, action, rate, on, until, source, note, scale
     line_shares.csv.gz  table, code, value    per-line shares for scaled rows (code '*': the table's default)
     stacking.csv        layer, label, within, excluded_by, source, note
