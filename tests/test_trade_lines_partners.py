@@ -146,3 +146,17 @@ def test_budget_lab_country_rows_and_cli():
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--metal-content", "bea", "--format",
                               "csv"])  # fmt: skip
     assert res.exit_code == 0
+
+
+def test_explain_names_the_share_a_scaled_row_pays_on():
+    s = tl.LineSchedule.bundled()
+    book = tl.line_book("USA", "CHN")
+    steel, alu = s.measures["s232_deriv_steel_2025-08-18"], s.measures["s232_deriv_aluminum_2025-08-18"]
+    code = next(c for c in book.codes if c.startswith(steel) and not c.startswith(alu))
+    t = s.explain(code, dt.date(2025, 9, 1))
+    row = t[t["row"] == "us_s232_deriv_aug"].iloc[0]
+    assert row["applied"] and "on 50 % of the line's value (share table metal_steel)" in row["reason"]
+    # the total is the sum of the layer rates, the 232 row counting half its rate (flat metal content)
+    assert t.loc[t["layer"] == "total", "rate"].iloc[0] == pytest.approx(
+        float(s.rates(dt.date(2025, 9, 1), "USA", "CHN", np.array([code]), book.mfn[book.codes == code]).sum())
+    )

@@ -10,6 +10,9 @@ import pandas as pd
 from ..errors import InputError, Problem
 from .lines import LINE_LAYERS, LineRow, LineSchedule, line_book
 
+# Reasons that qualify a row that applies (the others say why a row does not apply).
+APPLIED_NOTES = ("partly exempt", "on ", "all-in")
+
 
 def explain(
     schedule: LineSchedule, code: str, d: dt.date, importer: str = "USA", exporter: str = "CHN"
@@ -61,7 +64,7 @@ def explain(
                     r.rate,
                     r.on,
                     r.until or "",
-                    not reason or reason.startswith("partly exempt"),
+                    not reason or reason.startswith(APPLIED_NOTES),
                     reason,
                     r.source,
                     src,
@@ -97,9 +100,30 @@ def _reason(
                 return f"exempt: all of the line's trade excluded by {top.id}"
             return "suspended to zero"
         if top is not None:
-            return f"partly exempt: {top.rate:g} % of the line's trade excluded by {top.id}"
+            share = top.rate * float(np.asarray(s._scale(top, one)).ravel()[0])
+            return f"partly exempt: {share:g} % of the line's trade excluded by {top.id}"
+        if r.scale:
+            part_of = 100 * float(np.asarray(s._scale(r, one)).ravel()[0])
+            return f"on {part_of:.4g} % of the line's value (share table {r.scale})"
+        if r.action == "floor":
+            return f"all-in {r.rate:g} %: the points above the line's MFN rate"
+        if rule.excluded_by:
+            return _partial_block(s, rule, d, importer, exporter, one, layer_rate)
     if r.action == "suspend" and not any(o.action in ("add", "floor") for o in rows):
         return "nothing to suspend"
+    return ""
+
+
+def _partial_block(s, rule, d, importer, exporter, one, layer_rate: float) -> str:
+    """Why a layer blocked by another is reduced, not zero: the blocking layer covers only part of the value."""
+    if layer_rate <= 0:
+        return ""
+    for b in rule.excluded_by:
+        rows = [o for o in s.rows if o.layer == b and o.active(d) and o.applies(importer, exporter)
+                and o.action == "add" and o.scale and s._mask(o, one)[0]]  # fmt: skip
+        if rows:
+            c = 100 * float(np.asarray(s._scale(rows[-1], one)).ravel()[0])
+            return f"on the {100 - c:.4g} % of the value outside {b} ({rows[-1].id} covers {c:.4g} %)"
     return ""
 
 
