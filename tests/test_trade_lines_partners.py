@@ -146,6 +146,17 @@ def test_budget_lab_country_rows_and_cli():
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--metal-content", "bea", "--format",
                               "csv"])  # fmt: skip
     assert res.exit_code == 0
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--metal-content", "bea"])
+    assert res.exit_code == 2 and "use it with --series, --published or --lines" in res.output
+    # the PE takes the metal content too: with BEA shares China's April 2025 rate is higher (less 232 duty on
+    # derivatives, more reciprocal duty on their non-metal content)
+    rates = {}
+    for metal in ("flat", "bea"):
+        res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--lines", "--date", "2025-04-12",
+                                  "--metal-content", metal, "--format", "csv"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        rates[metal] = pd.read_csv(io.StringIO(res.output)).set_index("section").loc["total", "avg_rate_CHN_new"]
+    assert rates["bea"] > rates["flat"]
 
 
 def test_explain_names_the_share_a_scaled_row_pays_on():

@@ -116,7 +116,9 @@ def tariffs(
     from ..errors import InputError, Problem
 
     path_in = resolve_scenario(scenario)
-    line_level = lines_pe or series or explain is not None or published or partners or weights_file is not None
+    line_level = (
+        lines_pe or series or explain is not None or published or partners or weights_file is not None
+    ) or metal_content != "flat"
     if line_level:
         try:
             _line_level(path_in, date, lines_pe, series, weights, weights_file, fmt, explain, published, partners,
@@ -248,12 +250,18 @@ def _line_level(
     """The flags on the line-level schedule: check their combination, then run one of them."""
     from ..errors import InputError, Problem
 
+    if not (lines_pe or series or explain is not None or published):
+        if partners:
+            raise InputError(Problem("--partners", "use it with --series"))
+        if weights_file is not None:
+            raise InputError(Problem("--weights-file", "use it with --series or --published"))
+        raise InputError(Problem("--metal-content", "use it with --series, --published or --lines"))
     if lines_pe:
         if series or explain is not None or published or weights_file is not None or partners:
             raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
         if weights != "2024":
             raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
-        _lines_pe(path_in, date, fmt)
+        _lines_pe(path_in, date, fmt, metal)
         return
     if partners and not series:
         raise InputError(Problem("--partners", "use it with --series"))
@@ -396,10 +404,11 @@ def _published(cp: pd.DataFrame, fmt: str) -> None:
     )
 
 
-def _lines_pe(path_in: Path, date: str | None, fmt: str) -> None:
+def _lines_pe(path_in: Path, date: str | None, fmt: str, metal: str = "flat") -> None:
     """--lines: the PE on the line-level schedule (chokepoints.trade.lines_pe), by HS section."""
     from ..errors import InputError, Problem
     from ..scenario import Scenario
+    from ..trade import lines as tl
     from ..trade import lines_pe as lp
 
     if fmt not in ("table", "csv"):
@@ -408,7 +417,7 @@ def _lines_pe(path_in: Path, date: str | None, fmt: str) -> None:
         raise InputError(Problem("--date", "--lines needs --date YYYY-MM-DD (rates of that date against 2025-01-01)"))
     d = _parse_date(date)
     Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
-    res = lp.solve_lines(d)
+    res = lp.solve_lines(d, schedule=tl.LineSchedule.bundled(metal))
     df = lp.by_section(res)
     if fmt == "csv":
         print(df.to_csv(index=False, float_format="%.3f"), end="")
