@@ -140,7 +140,7 @@ def refresh(shared: Path) -> None:
 # Chapters whose lines are the metal itself (content 1.0): the tracker's primary chapters (72/73/76; 74 for copper).
 METAL_CHAPTERS = {"steel": ("72", "73", "76"), "aluminum": ("72", "73", "76"), "copper": ("74",)}
 TRACKER_SHARES = {
-    # file in the tracker's resources/ -> (columns kept, rows kept)
+    # file in the tracker's resources/ -> the columns kept (USMCA: the Canada and Mexico rows only)
     "usmca_product_shares_2025.csv": ("hts10", "cty_code", "usmca_share"),
     "metal_content_shares_bea_hs10.csv": ("hs10", "steel_share", "aluminum_share", "copper_share", "metal_share"),
 }
