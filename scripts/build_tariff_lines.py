@@ -79,6 +79,10 @@ PARTNERS = {
     "5650": "PHL",
     "5600": "IDN",
 }
+# Lines of US note 2(v)(iii)(a) known to have joined Annex II by the executive order of 2025-09-05, effective
+# 2025-09-08 ("sintered neodymium-iron-boron magnets ... are no longer subject to reciprocal tariffs",
+# International Trade Today, 2025-09-08); the rest of the note stays dated 2025-04-05 (asm_annex2_dates).
+ANNEX2_2025_09_08 = ["8505110070"]
 # Census files of EU members that the EU file (0003) already contains: left out of the world sum.
 EU_MEMBER_FILES = ("4359",)  # Slovakia
 # Partners without a US free-trade agreement in 2024 (duties there are MFN, plus 232 where it applied).
@@ -256,7 +260,10 @@ def build(out: Path = OUT) -> None:
     annex = pd.concat([note, statutory], ignore_index=True)
     is_elec = annex.map(lambda c: any(c.startswith(p) for p in ELECTRONICS))
     meas.append(pd.DataFrame({"measure": "ieepa_electronics", "code": ELECTRONICS}))
-    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": annex[~is_elec]}))
+    # Lines added to Annex II by the EO of 2025-09-05 (from 2025-09-08) get their own, dated measure.
+    is_sept = annex.map(lambda c: any(c.startswith(p) for p in ANNEX2_2025_09_08))
+    meas.append(pd.DataFrame({"measure": "ieepa_annex2", "code": annex[~is_elec & ~is_sept]}))
+    meas.append(pd.DataFrame({"measure": "ieepa_annex2_2025_09_08", "code": ANNEX2_2025_09_08}))
     der = pd.read_csv(bl / "s232_derivative_products.csv", dtype=str, keep_default_na=False)
     for (kind, eff), g in der.groupby(["derivative_type", "effective_date"]):
         meas.append(pd.DataFrame({"measure": f"s232_deriv_{kind}_{eff or 'base'}", "code": g["hts_prefix"]}))
