@@ -35,10 +35,15 @@ def test_wedge_is_the_change_in_the_trade_weighted_line_rate():
     assert delta > 0.5  # the April 2025 layers: over 50 points on magnets from China (some lines are in Annex II)
     want = armington_share_change([0.5, 0.5], [1 + delta, 1.0], 1.5)[0]
     assert chn[10] == pytest.approx(100.0 * want, rel=1e-9)
-    # after Geneva (from 2025-05-14, day 40) the wedge is smaller: more is bought from China again
+    # day 2 (2025-04-05, the 10 % baseline on top of the fentanyl duty) is exact too
+    delta_b = (_rate(["850511"], dt.date(2025, 4, 5)) - _rate(["850511"], dt.date(2025, 1, 1))) / 100
+    assert chn[2] == pytest.approx(100.0 * armington_share_change([0.5, 0.5], [1 + delta_b, 1.0], 1.5)[0], rel=1e-9)
+    # after Geneva (from 2025-05-14, day 40) the wedge is smaller: more is bought from China again. The
+    # month at 145 % left the other supplier's backlog behind, so orders return to the static share
+    # gradually, from below
     delta_g = (_rate(["850511"], dt.date(2025, 5, 20)) - _rate(["850511"], dt.date(2025, 1, 1))) / 100
-    want_g = armington_share_change([0.5, 0.5], [1 + delta_g, 1.0], 1.5)[0]
-    assert chn[46] == pytest.approx(100.0 * want_g, rel=1e-9) and chn[46] > chn[10]
+    want_g = 100.0 * armington_share_change([0.5, 0.5], [1 + delta_g, 1.0], 1.5)[0]
+    assert chn[10] < chn[41] < chn[46] < chn[59] < want_g
     # 'until': no wedge from that day on, the base shares return
     stop = cp.simulate(w, scenario([{**EVENT, "until": "2025-04-24"}], horizon=60, engine=NOALT))
     assert stop.data.demand.isel(run=0).sel(producer="CHN.mine").values[25] == pytest.approx(50.0)
@@ -76,9 +81,12 @@ def test_bundled_map_of_the_rare_earth_world_is_sourced():
     # the first wedge is the segment in force on the start day (2025-04-04): the fentanyl duty, 20 points
     want = (_rate(["8505110070"], dt.date(2025, 4, 4)) - _rate(["8505110070"], dt.date(2025, 1, 1))) / 100
     assert first.start == 0 and np.isclose(first.rate, want) and np.isclose(want, 0.20)
-    # sintered NdFeB magnets are in US note 2(v)(iii)(a) (dated from 2025-04-05 by asm_annex2_dates): no reciprocal
-    # duty, so the wedge stays at the fentanyl duty in April
-    assert np.isclose(_rate(["8505110070"], dt.date(2025, 4, 14)) - _rate(["8505110070"], dt.date(2025, 1, 1)), 20)
+    # sintered NdFeB magnets joined Annex II of the reciprocal tariff only on 2025-09-08 (itt_2025_09_08): in April
+    # they pay the fentanyl and the reciprocal duty (145 points), from 2025-09-08 the fentanyl duty alone
+    base = _rate(["8505110070"], dt.date(2025, 1, 1))
+    assert np.isclose(_rate(["8505110070"], dt.date(2025, 4, 14)) - base, 145)
+    assert np.isclose(_rate(["8505110070"], dt.date(2025, 9, 7)) - base, 30)
+    assert np.isclose(_rate(["8505110070"], dt.date(2025, 9, 8)) - base, 20)
 
 
 @pytest.mark.parametrize(
