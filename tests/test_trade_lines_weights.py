@@ -154,6 +154,9 @@ def test_cli_published_and_weights_file(tmp_path):
     assert res.exit_code == 0, res.output
     df = pd.read_csv(io.StringIO(res.output))
     assert {"date", "ours_pct", "published_pct", "difference", "our_date", "our_weights"} <= set(df.columns)
+    res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--weights", "world"], env=ENV)
+    assert res.exit_code == 0 and "US imports from the world 2024" in " ".join(res.output.split())
+    assert "no world weights are bundled" in " ".join(res.output.split())
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--series", "--weights-file", str(f)], env=ENV)
     assert res.exit_code == 0 and "world_exports.csv (spread over the world lines)" in " ".join(res.output.split())
     for args, msg in (

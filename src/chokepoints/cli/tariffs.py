@@ -351,6 +351,9 @@ def _lines(
             else "China's side, 2024 weights: additional tariffs only on the HS-6 lines of the March 2025 lists plus "
             "one residual line (China's MFN not bundled for 2024; its 2018-19 retaliation applies on listed lines)."
         )
+    elif weights == "world":
+        console.print("China's side: no world weights are bundled (US exports to the world by line); give them with "
+                      "--weights-file (docs/tariffs.md).")  # fmt: skip
 
 
 def _partners(path_in: Path, fmt: str, metal: str) -> None:
