@@ -361,12 +361,13 @@ def line_series_section() -> Section:
     from . import lines_compare as tlc
 
     figs = []
+    sched = tl.LineSchedule.bundled()  # read once: every chart and the table below use the same schedule
     pairs = (("USA", "CHN", "2024"), ("USA", "CHN", "world"), ("USA", "CHN", "2017"), ("CHN", "USA", "2017"),
              ("CHN", "USA", "2024"))  # fmt: skip
     for importer, exporter, weights in pairs:
-        df = tl.series(directions=[(importer, exporter)], weights=weights)
+        df = tl.series(sched, directions=[(importer, exporter)], weights=weights)
         figs.append(line_series_figure(df, importer, exporter, weights))
-    figs.append(partners_figure(tl.series_all_partners()))
+    figs.append(partners_figure(tl.series_all_partners(sched)))
     return Section(
         "Line-level schedule: trade-weighted series by authority",
         figures=figs,
@@ -379,5 +380,5 @@ def line_series_section() -> Section:
         "and on all of them together. The table compares it with the published "
         "averages on every published date: PIIE (all duties) and the Yale Budget Lab (additional duties only, "
         "compared with ours less MFN); difference = ours - published, percentage points.</p>",
-        tables=[("Ours against the published series (PIIE; Yale Budget Lab)", tlc.compare_published())],
+        tables=[("Ours against the published series (PIIE; Yale Budget Lab)", tlc.compare_published(sched))],
     )
