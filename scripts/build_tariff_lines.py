@@ -12,12 +12,16 @@ Raw inputs (data/tariffs/, with their licences):
 
 Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled folder):
   layers.csv, stacking.csv, sources.csv   copied from data/tariffs/tables/ (hand-written, every row sourced)
+  stacking_variants/  copied from data/tariffs/tables/stacking_variants/: other readings of the stacking rules
+                      (LineSchedule.with_stacking, --stacking NAME)
   world_products.csv  copied from data/tariffs/tables/ (World product -> HTS prefixes, for the line_tariffs event)
   elasticities_hs_section.csv            copied from data/tariffs/tables/ (Hauk 2012 medians by HS section,
                       made by scripts/aggregate_hauk_elasticities.py from the author's HS-6 files)
   lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
                       calculated duty / customs value pooled over the MFN reference partners (below); lines
-                      under Section 232 in 2024 pool only partners exempt from it in 2024 (EU, Japan: TRQ);
+                      under Section 232 in 2024 (US note 16 and the 2020 derivatives) take the lowest ratio
+                      that cannot exceed MFN + 232 (mfn_under_232: EU/Japan pooled, other partners and China
+                      less the 232 rate) -- basis 's232_2024_min';
                       lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
                       (floored at 0) -- basis 'china_less_301'; else 0 ('none').
   weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
@@ -56,6 +60,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +93,14 @@ EU_MEMBER_FILES = ("4359",)  # Slovakia
 # Partners without a US free-trade agreement in 2024 (duties there are MFN, plus 232 where it applied).
 MFN_REFERENCE = ["EU", "JPN", "TWN", "IND", "VNM", "THA", "MYS", "CHE", "PHL", "IDN"]
 MFN_REFERENCE_232 = ["EU", "JPN"]  # in-quota under their 2018-2024 TRQ arrangements: no 232 duty
-S232_2024_PREFIXES = ("72", "73", "76")
+# Section 232 in force through 2024 (rate, fraction): the steel (25 %) and aluminium (10 %) articles of US note 16
+# (measures s232_steel_base, s232_alu_base) and the derivatives of Proclamation 9980 (85 FR 5281, from 2020-02-08:
+# nails and staples, aluminium stranded wire, bumper and body stampings; source s232_deriv_2020). Stampings are of
+# steel (25 %) or aluminium (10 %): the lower rate is taken off, so the estimate errs towards a higher MFN.
+S232_2024_BASE = {"s232_steel_base": 0.25, "s232_alu_base": 0.10}
+S232_DERIV_2020 = {"7317003": 0.25, "7317005503": 0.25, "7317005505": 0.25, "7317005507": 0.25, "7317005560": 0.25,
+                   "7317005580": 0.25, "7317006560": 0.25, "76141050": 0.10, "76149020": 0.10, "76149040": 0.10,
+                   "76149050": 0.10, "87081030": 0.10, "87082921": 0.10}  # fmt: skip
 # Total 2024 US goods exports to China (USD): shared/facts/trade_flows.csv us_exports_to_china_goods (2024).
 US_EXPORTS_TO_CHINA_2024 = 143.545716168e9
 BUDGET_LAB_FILES = [
@@ -162,6 +174,46 @@ def refresh_tracker(repo: Path) -> None:
         _write_gz(df, RAW / "budget-lab" / f"{name}.gz")
 
 
+# The 2018-19 Section 301 headings of the USITC "China Tariffs" reference table -> our measure names.
+USITC_HEADINGS = {"9903.88.01": "1", "9903.88.02": "2", "9903.88.03": "3", "9903.88.04": "3_addl",
+                  "9903.88.15": "4A", "9903.88.16": "4B"}  # fmt: skip
+USITC_2020 = RAW / "usitc-2020" / "china_tariffs_2020.csv"
+
+
+def refresh_usitc(repo: Path) -> None:
+    """Copy the USITC "China Tariffs" table (last updated 2020-01-01: each HTS-8 subheading, or HTS-10 number, and
+    its chapter 99 heading) from a checkout of mwaugh0328/tradewar-tracker (data/China-Tariffs.xlsx, MIT; the
+    table is a US government work) into data/tariffs/usitc-2020/ as code,heading. Excel stored a few codes as
+    dates (1901.10.05 read as 1901-10-05): they are written back as digits."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(repo / "data" / "China-Tariffs.xlsx", read_only=True)
+    rows = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            vals = [v for v in row if v is not None]
+            if len(vals) < 2 or not str(vals[1]).strip().startswith("9903.88."):
+                continue
+            code = vals[0].strftime("%Y%m%d") if isinstance(vals[0], dt.date) else str(vals[0]).replace(".", "")
+            rows.append((code.strip(), str(vals[1]).strip()))
+    USITC_2020.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["code", "heading"]).to_csv(USITC_2020, index=False, lineterminator="\n")
+    shutil.copyfile(repo / "LICENSE", USITC_2020.parent / "LICENSE-waugh-tracker")
+
+
+def s301_lists(tracker: pd.DataFrame, usitc: pd.DataFrame) -> pd.DataFrame:
+    """The Section 301 lists (hts8 or hts10, list, ch99_code): the tracker's, plus the 2018-19 list of every code of
+    the USITC 2020 table that the tracker lists under no 2018-19 list. The tracker keeps only the current list of a
+    line that a 2024 increase moved (e.g. steel of 7209.28 under 9903.91.01 but not under list 4A, which it paid
+    from 2019: duty / value 32.5 % in 2024 = 25 % Section 232 + 7.5 %)."""
+    old = set(tracker.loc[tracker["list"].isin(USITC_HEADINGS.values()), "hts8"])
+    add = usitc[~usitc["code"].isin(old)]
+    add = pd.DataFrame({"hts8": add["code"], "list": add["heading"].map(USITC_HEADINGS), "ch99_code": add["heading"]})
+    return pd.concat([tracker, add], ignore_index=True)
+
+
 def line_shares(codes: pd.Series) -> pd.DataFrame:
     """Per-line share tables for scaled rows (table, code, value), on the bundled lines ``codes``:
     usmca_CAN / usmca_MEX (2025 USMCA utilisation, default 0: no claim), metal_steel / metal_aluminum /
@@ -227,6 +279,10 @@ def build(out: Path = OUT) -> None:
     tables = ("layers.csv", "stacking.csv", "sources.csv", "published.csv", "elasticities_hs_section.csv")
     for name in (*tables, "world_products.csv"):
         shutil.copyfile(RAW / "tables" / name, out / name)
+    # variant stacking rules (a reading other than the legal text, named for --stacking), copied as they are
+    (out / "stacking_variants").mkdir(exist_ok=True)
+    for f in sorted((RAW / "tables" / "stacking_variants").glob("*.csv")):
+        shutil.copyfile(f, out / "stacking_variants" / f.name)
     bl = RAW / "budget-lab"
     frames = []
     for code, label in PARTNERS.items():
@@ -245,7 +301,7 @@ def build(out: Path = OUT) -> None:
     _write_gz(line_shares(pd.concat([w["hts10"], wld["hts10"]]).drop_duplicates()), out / "line_shares.csv.gz")
 
     # measures
-    s301 = pd.read_csv(bl / "s301_product_lists.csv", dtype=str)
+    s301 = s301_lists(pd.read_csv(bl / "s301_product_lists.csv", dtype=str), pd.read_csv(USITC_2020, dtype=str))
     meas = []
     for (lst, ch99), g in s301.groupby(["list", "ch99_code"]):
         name = f"s301_{lst}" if lst != "biden_jan26" else f"s301_{lst}_{ch99.split('.')[-1]}"
@@ -294,14 +350,14 @@ def build(out: Path = OUT) -> None:
     # MFN by line
     ref = w[w["partner"].isin(MFN_REFERENCE)]
     pooled = ref.groupby("hts10")[["imports_usd", "duty_usd"]].sum()
-    ref232 = w[w["partner"].isin(MFN_REFERENCE_232)].groupby("hts10")[["imports_usd", "duty_usd"]].sum()
     lines = pd.DataFrame({"hts10": sorted(w["hts10"].unique())})
     r_all = (pooled["duty_usd"] / pooled["imports_usd"]).reindex(lines["hts10"]).to_numpy()
-    r_232 = (ref232["duty_usd"] / ref232["imports_usd"]).reindex(lines["hts10"]).to_numpy()
-    in232 = lines["hts10"].str.startswith(S232_2024_PREFIXES).to_numpy()
-    mfn = pd.Series(r_all).where(~in232, pd.Series(r_232)).to_numpy(copy=True)
+    mfn = r_all.copy()
     basis = pd.Series(["reference_partners"] * len(lines))
-    basis[in232] = "reference_partners_232_exempt"
+    s232 = s232_rate_2024(lines["hts10"], meas)
+    in232 = (s232 > 0).to_numpy()
+    mfn[in232] = mfn_under_232(w, lines["hts10"][in232], s232[in232], _s301_rate_2024(s301))
+    basis[in232] = "s232_2024_min"
     cn = w[w["partner"] == "CHN"].set_index("hts10")
     s301_2024 = _s301_rate_2024(s301)
     cn_ratio = (cn["duty_usd"] / cn["imports_usd"]).reindex(lines["hts10"]).to_numpy()
@@ -441,6 +497,37 @@ def _s301_exclusions(path: Path, s301: pd.DataFrame) -> list[pd.DataFrame]:
     return out
 
 
+def s232_rate_2024(codes: pd.Series, meas: list[pd.DataFrame]) -> pd.Series:
+    """The Section 232 rate (fraction) each line paid in 2024 where no quota or exemption applied; 0 off the lists."""
+    m = pd.concat(meas, ignore_index=True)
+    prefixes = {c: r for k, r in S232_2024_BASE.items() for c in m.loc[m["measure"] == k, "code"]}
+    prefixes.update(S232_DERIV_2020)
+    rate = pd.Series(0.0, index=codes.index)
+    for pre, r in sorted(prefixes.items(), key=lambda kv: len(kv[0])):  # the longest prefix wins
+        rate[codes.str.startswith(pre)] = r
+    return rate
+
+
+def mfn_under_232(w: pd.DataFrame, codes: pd.Series, rate: pd.Series, s301_2024: pd.Series) -> np.ndarray:
+    """MFN of lines under Section 232 in 2024: the lowest of the partners' bounds on it.
+
+    For each partner of MFN_REFERENCE and China, r = duty / value (China's less its 2024 Section 301 rate) holds
+    MFN plus the 232 duty on the share of its entries that paid it: none in quota (EU, Japan) or under an
+    exclusion, all otherwise. So r - rate is MFN where r >= rate (no steel or aluminium MFN rate reaches 10 %,
+    so such a partner paid 232 in full), and r is an upper bound below it. MFN = max(0, min over partners), NaN
+    where no partner imported the line. A plain pooled ratio would carry the 232 duty into MFN (e.g. 25 % on
+    steel lines whose MFN is free).
+    """
+    df = w[w["hts10"].isin(set(codes))]
+    df = df[df["partner"].isin([*MFN_REFERENCE, "CHN"])]
+    ratio = df["duty_usd"] / df["imports_usd"]
+    ratio = ratio - np.where(df["partner"] == "CHN", df["hts10"].str[:8].map(s301_2024).fillna(0.0), 0.0)
+    full = df["hts10"].map(pd.Series(rate.to_numpy(), index=codes.to_numpy()))
+    bound = pd.Series(np.where(ratio >= full - 1e-4, ratio - full, ratio), index=df["hts10"].to_numpy())
+    low = bound.groupby(level=0).min()
+    return low.reindex(codes.to_numpy()).clip(lower=0.0).to_numpy()
+
+
 def _s301_rate_2024(s301: pd.DataFrame) -> pd.Series:
     """Section 301 rate (fraction) in force during most of 2024 by HTS-8 (lists 1-3 25 %, 4A 7.5 %)."""
     rate = {"1": 0.25, "2": 0.25, "3": 0.25, "3_addl": 0.25, "4A": 0.075}
@@ -453,11 +540,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--refresh", type=Path, help="copy raw inputs from this folder (the shared tariffs folder) first")
     ap.add_argument("--out", type=Path, default=OUT, help="output folder (default: the bundled folder)")
     ap.add_argument("--tracker", type=Path, help="a checkout of the Budget Lab tracker (8315fff): its share tables")
+    ap.add_argument("--usitc", type=Path, help="a checkout of mwaugh0328/tradewar-tracker: the USITC 2020 China table")
     args = ap.parse_args(argv)
     if args.refresh:
         refresh(args.refresh)
     if args.tracker:
         refresh_tracker(args.tracker)
+    if args.usitc:
+        refresh_usitc(args.usitc)
     build(args.out)
     return 0
 

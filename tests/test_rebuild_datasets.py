@@ -44,8 +44,8 @@ def test_builder_reproduces_bundled_dataset(dataset: str, tmp_path: Path) -> Non
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    built = sorted(p.name for p in out.iterdir())
-    bundled = sorted(p.name for p in (BUNDLED / dataset).iterdir())
+    built = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    bundled = sorted(str(p.relative_to(BUNDLED / dataset)) for p in (BUNDLED / dataset).rglob("*") if p.is_file())
     assert built == bundled
     differ = [name for name in built if (out / name).read_bytes() != (BUNDLED / dataset / name).read_bytes()]
     assert differ == [], f"{dataset}: rebuilt files differ from the bundled ones: {differ}"

@@ -147,7 +147,7 @@ def test_budget_lab_country_rows_and_cli():
                               "csv"])  # fmt: skip
     assert res.exit_code == 0
     res = runner.invoke(app, ["tariffs", "us-china-tariffs-2025", "--metal-content", "bea"])
-    assert res.exit_code == 2 and "use it with --series, --published or --lines" in res.output
+    assert res.exit_code == 2 and "use it with --series, --published, --explain or --lines" in res.output
     # the PE takes the metal content too: with BEA shares China's April 2025 rate is higher (less 232 duty on
     # derivatives, more reciprocal duty on their non-metal content)
     rates = {}

@@ -9,6 +9,7 @@ deadweight loss) and one by partner for the detailed date, and writes
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..trade.lines import LineSchedule
 
 from ._common import (
     SCENARIO_HELP,
@@ -31,6 +34,19 @@ from ._common import (
 
 def _money(v: float) -> str:
     return "—" if v != v else f"{v:,.0f}"
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """Which line schedule the line-level flags run on: the metal content of 232 derivatives, the stacking rules."""
+
+    metal: str = "flat"
+    stacking: str | None = None
+
+    def build(self) -> LineSchedule:
+        from ..trade import lines as tl  # lazily: the CLI starts without pandas
+
+        return tl.LineSchedule.bundled(self.metal, self.stacking)
 
 
 def _parse_date(text: str) -> dt.date:
@@ -83,6 +99,14 @@ def tariffs(
             "the value, the default) or bea (each line's BEA content share: the lower bound)",
         ),
     ] = "flat",
+    stacking: Annotated[
+        str | None,
+        typer.Option(
+            "--stacking",
+            help="Other stacking rules (with --series / --published / --explain / --lines): a bundled variant "
+            "(auto-parts-on-reciprocal: PIIE's reading) or a CSV with the columns of stacking.csv (docs/tariffs.md)",
+        ),
+    ] = None,
     partners: Annotated[
         bool,
         typer.Option(
@@ -116,13 +140,13 @@ def tariffs(
     from ..errors import InputError, Problem
 
     path_in = resolve_scenario(scenario)
-    line_level = (
-        lines_pe or series or explain is not None or published or partners or weights_file is not None
-    ) or metal_content != "flat"
+    line_level = (lines_pe or series or explain is not None or published or partners or weights_file is not None) or (
+        metal_content != "flat" or stacking is not None
+    )
     if line_level:
         try:
             _line_level(path_in, date, lines_pe, series, weights, weights_file, fmt, explain, published, partners,
-                        metal_content)  # fmt: skip
+                        _Schedule(metal_content, stacking))  # fmt: skip
         except InputError as exc:
             report_input_error(exc)
         return
@@ -139,7 +163,11 @@ def tariffs(
         ds = analyse(sc, dates=[when] if when is not None else None, prepared=prep)
     except InputError as exc:
         report_input_error(exc)
+    _print_and_report(sc, prep, ds, when, out_dir)
 
+
+def _print_and_report(sc, prep, ds, when: dt.date | None, out_dir: Path) -> None:
+    """The tables of the scenario's tariff analysis, and its report page."""
     from ..report import write_report
     from ..trade.report import line_series_section, report_date, tariff_sections
     from ..trade.summary import by_partner, summary
@@ -245,7 +273,7 @@ def _line_level(
     explain: tuple[str, str] | None,
     published: bool,
     partners: bool,
-    metal: str,
+    opts: _Schedule,
 ) -> None:
     """The flags on the line-level schedule: check their combination, then run one of them."""
     from ..errors import InputError, Problem
@@ -255,13 +283,14 @@ def _line_level(
             raise InputError(Problem("--partners", "use it with --series"))
         if weights_file is not None:
             raise InputError(Problem("--weights-file", "use it with --series or --published"))
-        raise InputError(Problem("--metal-content", "use it with --series, --published or --lines"))
+        flag = "--metal-content" if opts.metal != "flat" else "--stacking"
+        raise InputError(Problem(flag, "use it with --series, --published, --explain or --lines"))
     if lines_pe:
         if series or explain is not None or published or weights_file is not None or partners:
             raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
         if weights != "2024":
             raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
-        _lines_pe(path_in, date, fmt, metal)
+        _lines_pe(path_in, date, fmt, opts)
         return
     if partners and not series:
         raise InputError(Problem("--partners", "use it with --series"))
@@ -272,9 +301,9 @@ def _line_level(
     if partners:
         if weights != "2024" or weights_file is not None:
             raise InputError(Problem("--partners", "the partners' series run on the 2024 weights only"))
-        _partners(path_in, fmt, metal)
+        _partners(path_in, fmt, opts)
         return
-    _lines(path_in, series, weights, fmt, explain, published, weights_file, metal)
+    _lines(path_in, series, weights, fmt, explain, published, weights_file, opts)
 
 
 def _lines(
@@ -285,7 +314,7 @@ def _lines(
     explain: tuple[str, str] | None,
     published: bool = False,
     weights_file: Path | None = None,
-    metal: str = "flat",
+    opts: _Schedule | None = None,
 ) -> None:
     """--series / --explain / --published: the line-level schedule (chokepoints.trade.lines)."""
     from ..errors import InputError, Problem
@@ -297,7 +326,7 @@ def _lines(
     if fmt not in ("table", "csv"):
         raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     sc = Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
-    sched = tl.LineSchedule.bundled(metal)
+    sched = (opts or _Schedule()).build()
     if explain is not None:
         code, day = explain
         d = _parse_date(day)
@@ -318,7 +347,7 @@ def _lines(
         return
     books = tlw.books_from_file(weights_file)[0] if weights_file is not None else None
     if published:
-        _published(tlc.compare_published(sched, books=books), fmt)
+        _published(tlc.compare_published(sched, books=books), fmt, sched.name)
         if not series:
             return
     df = tl.series(sched, weights=weights, books=books)
@@ -356,7 +385,7 @@ def _lines(
                       "--weights-file (docs/tariffs.md).")  # fmt: skip
 
 
-def _partners(path_in: Path, fmt: str, metal: str) -> None:
+def _partners(path_in: Path, fmt: str, opts: _Schedule) -> None:
     """--series --partners: the US average tariff on each bundled partner and on all of them, by date."""
     from ..errors import InputError, Problem
     from ..scenario import Scenario
@@ -365,7 +394,7 @@ def _partners(path_in: Path, fmt: str, metal: str) -> None:
     if fmt not in ("table", "csv"):
         raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
-    sched = tl.LineSchedule.bundled(metal)
+    sched = opts.build()
     df = tl.series_all_partners(sched)
     if fmt == "csv":
         cols = ["date", "importer", "exporter", "weights", "average_rate_pct"]
@@ -385,13 +414,14 @@ def _partners(path_in: Path, fmt: str, metal: str) -> None:
                   "hold 87 % of US imports). Canada, Mexico, Korea: MFN is the duty paid in 2024.")  # fmt: skip
 
 
-def _published(cp: pd.DataFrame, fmt: str) -> None:
+def _published(cp: pd.DataFrame, fmt: str, schedule: str = "") -> None:
     """--published: ours against each published series on its dates, one table per direction."""
     if fmt == "csv":
         print(cp.to_csv(index=False, float_format="%.2f"), end="")
         return
     for (imp, exp), g in cp.groupby(["importer", "exporter"], sort=False):
-        t = Table(title=f"{imp} tariffs on {exp}: ours against the published series", header_style="bold")
+        t = Table(title=f"{imp} tariffs on {exp}: ours (schedule {schedule}) against the published series",
+                  header_style="bold")  # fmt: skip
         for col in ("date", "series", "ours", "published", "difference", "our date", "our weights"):
             t.add_column(col, justify="right" if col in ("ours", "published", "difference") else "left")
         for r in g.to_dict("records"):
@@ -407,11 +437,10 @@ def _published(cp: pd.DataFrame, fmt: str) -> None:
     )
 
 
-def _lines_pe(path_in: Path, date: str | None, fmt: str, metal: str = "flat") -> None:
+def _lines_pe(path_in: Path, date: str | None, fmt: str, opts: _Schedule) -> None:
     """--lines: the PE on the line-level schedule (chokepoints.trade.lines_pe), by HS section."""
     from ..errors import InputError, Problem
     from ..scenario import Scenario
-    from ..trade import lines as tl
     from ..trade import lines_pe as lp
 
     if fmt not in ("table", "csv"):
@@ -420,7 +449,7 @@ def _lines_pe(path_in: Path, date: str | None, fmt: str, metal: str = "flat") ->
         raise InputError(Problem("--date", "--lines needs --date YYYY-MM-DD (rates of that date against 2025-01-01)"))
     d = _parse_date(date)
     Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
-    res = lp.solve_lines(d, schedule=tl.LineSchedule.bundled(metal))
+    res = lp.solve_lines(d, schedule=opts.build())
     df = lp.by_section(res)
     if fmt == "csv":
         print(df.to_csv(index=False, float_format="%.3f"), end="")

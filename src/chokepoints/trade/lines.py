@@ -42,7 +42,8 @@ Stacking (``stacking.csv``, one named rule per layer). For a line on a date, wit
     exclude_share row  layer rate = (1 - s / 100) x the rate above, s = the largest share in force on the line
     excluded_by        layer rate x (1 - c), c = the share of the line's value that one of the named layers covers
                        (1 for an add row in force, not excluded; s_l for a scaled row: the non-metal content of a
-                       Section 232 derivative still pays the reciprocal duty)
+                       Section 232 derivative still pays the reciprocal duty); an entry '!ROW_ID' leaves that
+                       row's lines out of c (the layer stacks on that row: a variant file, with_stacking)
     total rate         = sum of the layer rates (authorities stack unless a rule above says otherwise)
 
 Trade-weighted average on a date, over lines l with weights w_l (base-year imports, fixed):
@@ -69,6 +70,7 @@ from .lines_rows import (  # noqa: F401  (re-exported: the rows and rules belong
     LineRow,
     LineRule,
     _read,
+    check_rule_rows,
     read_line_rows,
     read_line_rules,
 )
@@ -123,11 +125,14 @@ class LineSchedule:
     shares: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
     @classmethod
-    def bundled(cls, metal: str = "flat") -> LineSchedule:
+    def bundled(cls, metal: str = "flat", stacking: str | Path | None = None) -> LineSchedule:
         """The bundled schedule. ``metal``: the metal content on which Section 232 derivatives pay (and beyond
         which they pay the reciprocal duty): ``flat`` 50 % of the value (ASSUMPTION asm_metal_share, the
         default), or ``bea``, the BEA-based content share of each line (the lower bound: what an importer who
-        declares the content pays)."""
+        declares the content pays). ``stacking``: other stacking rules, a bundled variant's name
+        (``stacking_variants()``) or a CSV file with the columns of stacking.csv (see ``with_stacking``)."""
+        if stacking is not None:
+            return cls.bundled(metal).with_stacking(stacking_file(stacking))
         if metal not in METAL_CONTENT:
             raise InputError(Problem("--metal-content", f"expected {' or '.join(METAL_CONTENT)}, got {metal!r}"))
         d = lines_dir()
@@ -145,6 +150,18 @@ class LineSchedule:
             "us-china-lines",
             shares=shares,
         )
+
+    def with_stacking(self, path: Path | str) -> LineSchedule:
+        """The schedule under the stacking rules of another file (same columns as the bundled stacking.csv).
+
+        A variant reading of how the authorities combine, for comparing conventions: e.g. ``excluded_by =
+        section_232;!us_s232_auto_parts`` keeps the reciprocal duty off the goods under Section 232 except those
+        of the auto-parts row, on which it stacks. The rows and dates stay the bundled ones.
+        """
+        rules = read_line_rules(path)
+        check_rule_rows(rules, self.rows, str(path))
+        return LineSchedule(self.rows, rules, self.measures, self.sources, f"{self.name}, stacking {Path(path).name}",
+                            shares=self.shares)  # fmt: skip
 
     def with_rows(self, rows: Iterable[LineRow]) -> LineSchedule:
         return LineSchedule(self.rows + list(rows), self.rules, self.measures, self.sources, self.name,
@@ -195,6 +212,9 @@ class LineSchedule:
         # the share of each line's value a layer covers (a scaled row -- a derivative's metal content -- covers
         # only its share; excluded_by blocks the other layer on that share alone)
         present = np.zeros((K, L))
+        # the same coverage without the rows a rule excepts from blocking it (one array per exception set)
+        skips = {rule.except_rows for rule in self.rules.values() if rule.except_rows}
+        kept = {s: np.zeros((K, L)) for s in skips}
         for k, layer in enumerate(LINE_LAYERS):
             rule = self.rules[layer]
             if rule.within == "line":
@@ -207,6 +227,7 @@ class LineSchedule:
             excl = np.zeros(L, dtype=bool)
             share = np.zeros(L)
             got = np.zeros(L)
+            got_kept = {s: np.zeros(L) for s in skips}
             rows = [r for r in self.rows if r.layer == layer and r.active(d) and r.applies(importer, exporter)]
             if rule.within == "latest":
                 rows = sorted(rows, key=lambda r: r.on)  # stable: ties keep file order, the later row wins
@@ -220,9 +241,14 @@ class LineSchedule:
                     if rule.within == "latest":
                         add = np.where(m, val, add)
                         got = np.where(m, part, got)
+                        for s, g in got_kept.items():
+                            got_kept[s] = np.where(m, 0.0 if r.id in s else part, g)
                     else:
                         add = add + val * m
                         got = np.maximum(got, part * m)
+                        for s, g in got_kept.items():
+                            if r.id not in s:
+                                got_kept[s] = np.maximum(g, part * m)
                 elif r.action == "suspend":
                     susp = susp + r.rate * m
                 elif r.action == "exclude_share":
@@ -232,12 +258,15 @@ class LineSchedule:
             rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0) * (1.0 - share))
             # a line exempt in full (share 100 %) does not block others
             present[k] = np.where(~excl & (share < 1.0), got, 0.0)
+            for s, g in got_kept.items():
+                kept[s][k] = np.where(~excl & (share < 1.0), g, 0.0)
         index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
         for layer, rule in self.rules.items():
             if rule.excluded_by:
+                cover = kept[rule.except_rows] if rule.except_rows else present
                 blocked = np.zeros(L)
                 for other in rule.excluded_by:
-                    blocked = np.maximum(blocked, present[index[other]])
+                    blocked = np.maximum(blocked, cover[index[other]])
                 rate[index[layer]] = rate[index[layer]] * (1.0 - blocked)
         return rate
 
@@ -249,6 +278,22 @@ class LineSchedule:
         from .lines_explain import explain
 
         return explain(self, code, d, importer, exporter)
+
+
+def stacking_variants() -> list[str]:
+    """Names of the bundled variant stacking rules (readings other than the legal text, for comparisons)."""
+    return sorted(p.stem for p in (lines_dir() / "stacking_variants").glob("*.csv"))
+
+
+def stacking_file(name: str | Path) -> Path:
+    """A bundled variant by name, else the path of an existing file; anything else is a located error."""
+    if str(name) in stacking_variants():
+        return lines_dir() / "stacking_variants" / f"{name}.csv"
+    path = Path(name)
+    if not path.is_file():
+        msg = f"expected a bundled variant ({', '.join(stacking_variants())}) or a CSV file, got {str(name)!r}"
+        raise InputError(Problem("--stacking", msg))
+    return path
 
 
 def read_line_shares(path: Path) -> dict[str, tuple[dict[str, float], float]]:

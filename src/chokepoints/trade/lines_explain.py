@@ -107,6 +107,10 @@ def _reason(
             return f"on {part_of:.4g} % of the line's value (share table {r.scale})"
         if r.action == "floor":
             return f"all-in {r.rate:g} %: the points above the line's MFN rate"
+        stacked = [o.id for o in s.rows if o.id in rule.except_rows and o.active(d) and o.applies(importer, exporter)
+                   and s._mask(o, one)[0]]  # fmt: skip
+        if stacked:  # "on ..." counts as applied (APPLIED_NOTES)
+            return f"on top of {', '.join(stacked)}, which the stacking rule excepts from {', '.join(rule.excluded_by)}"
         if rule.excluded_by:
             return _partial_block(s, rule, d, importer, exporter, one, layer_rate)
     if r.action == "suspend" and not any(o.action in ("add", "floor") for o in rows):
@@ -120,7 +124,7 @@ def _partial_block(s, rule, d, importer, exporter, one, layer_rate: float) -> st
         return ""
     for b in rule.excluded_by:
         rows = [o for o in s.rows if o.layer == b and o.active(d) and o.applies(importer, exporter)
-                and o.action == "add" and o.scale and s._mask(o, one)[0]]  # fmt: skip
+                and o.action == "add" and o.scale and o.id not in rule.except_rows and s._mask(o, one)[0]]  # fmt: skip
         if rows:
             c = 100 * float(np.asarray(s._scale(rows[-1], one)).ravel()[0])
             return f"on the {100 - c:.4g} % of the value outside {b} ({rows[-1].id} covers {c:.4g} %)"

@@ -78,6 +78,9 @@ class LineRule:
     excluded_by: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     note: str = ""
+    # rows of the excluding layers that do not block this one (entries '!ROW_ID' of excluded_by): a stacking
+    # variant, e.g. the auto-parts duty stacking on the reciprocal one while the steel duties do not
+    except_rows: tuple[str, ...] = ()
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -215,12 +218,29 @@ def read_line_rules(path: Path | str) -> dict[str, LineRule]:
             raise InputError(
                 Problem(str(p), f"expected one of {', '.join(WITHIN)}, got {within!r}", row=r, field="within")
             )
-        excl = _split(rec["excluded_by"])
+        entries = _split(rec["excluded_by"])
+        excl = tuple(e for e in entries if not e.startswith("!"))
+        skip = tuple(e[1:].strip() for e in entries if e.startswith("!"))
         for e in excl:
             if e not in LINE_LAYERS:
-                raise InputError(Problem(str(p), f"unknown layer {e!r}", row=r, field="excluded_by"))
-        rules[layer] = LineRule(layer, rec["label"], within, excl, _split(rec.get("source", "")), rec.get("note", ""))
+                raise InputError(Problem(str(p), f"unknown layer {e!r}; expected a layer or !ROW_ID", row=r,
+                                         field="excluded_by"))  # fmt: skip
+        if skip and (not excl or not all(skip)):
+            msg = "'!ROW_ID' names a row of an excluding layer that does not block; give the layer too"
+            raise InputError(Problem(str(p), msg, row=r, field="excluded_by"))
+        rules[layer] = LineRule(layer, rec["label"], within, excl, _split(rec.get("source", "")), rec.get("note", ""),
+                                skip)  # fmt: skip
     missing = [layer for layer in LINE_LAYERS if layer not in rules]
     if missing:
         raise InputError(Problem(str(p), f"no stacking rule for layer(s) {', '.join(missing)}", field="layer"))
     return rules
+
+
+def check_rule_rows(rules: dict[str, LineRule], rows: Sequence[LineRow], path: str) -> None:
+    """Every '!ROW_ID' of a rule names a row of one of the layers that the rule lists in excluded_by."""
+    layer_of = {r.id: r.layer for r in rows}
+    for n, rule in enumerate(rules.values(), start=1):
+        for rid in rule.except_rows:
+            if layer_of.get(rid) not in rule.excluded_by:
+                msg = f"!{rid}: no row of that id in layer(s) {', '.join(rule.excluded_by)} of layers.csv"
+                raise InputError(Problem(path, msg, row=n, field="excluded_by"))
