@@ -420,7 +420,7 @@ def _published(cp: pd.DataFrame, fmt: str, schedule: str = "") -> None:
         print(cp.to_csv(index=False, float_format="%.2f"), end="")
         return
     for (imp, exp), g in cp.groupby(["importer", "exporter"], sort=False):
-        t = Table(title=f"{imp} tariffs on {exp}: ours (schedule {schedule}) against the published series",
+        t = Table(title=f"{imp} tariffs on {exp}: ours against the published series (schedule {schedule})",
                   header_style="bold")  # fmt: skip
         for col in ("date", "series", "ours", "published", "difference", "our date", "our weights"):
             t.add_column(col, justify="right" if col in ("ours", "published", "difference") else "left")
