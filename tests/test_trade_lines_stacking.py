@@ -154,3 +154,13 @@ def test_the_2024_duty_check_after_both_fixes():
 
     chk = calculated_duty_check(tl.LineSchedule.bundled())
     assert abs(chk["schedule_rate_pct"] - chk["census_rate_pct"]) < 0.05  # 10.86 against 10.87
+
+
+def test_s232_rate_2024_longest_prefix_wins():
+    b = _builder()
+    meas = [pd.DataFrame({"measure": "s232_steel_base", "code": ["7209", "7317"]}),
+            pd.DataFrame({"measure": "s232_alu_base", "code": ["7601"]})]  # fmt: skip
+    codes = pd.Series(["7209280000", "7601100000", "7317003000", "8708103020", "8708106050", "9999999999"])
+    # 7317.00.30 is under the steel base prefix 7317 here and the 2020 derivative 7317003 (25 % either way);
+    # the stampings take the derivative rate (10 %: the lower of steel and aluminium); 8708.10.60 is not listed
+    assert b.s232_rate_2024(codes, meas).tolist() == [0.25, 0.10, 0.25, 0.10, 0.0, 0.0]
