@@ -19,9 +19,9 @@ Outputs (deterministic; gzip with mtime 0), into --out (default: the bundled fol
                       made by scripts/aggregate_hauk_elasticities.py from the author's HS-6 files)
   lines.csv.gz        hts10, mfn_pct, mfn_basis: the MFN ad valorem equivalent of each line, derived as
                       calculated duty / customs value pooled over the MFN reference partners (below); lines
-                      under Section 232 in 2024 (US note 16 and the 2020 derivatives) take the lowest ratio
-                      that cannot exceed MFN + 232 (mfn_under_232: EU/Japan pooled, other partners and China
-                      less the 232 rate) -- basis 's232_2024_min';
+                      under Section 232 in 2024 (US note 16 and the 2020 derivatives) take the lowest partner
+                      bound on MFN (mfn_under_232: each partner's ratio less the 232 rate where it reaches that
+                      rate, else the ratio itself; China's less its Section 301 rate) -- basis 's232_2024_min';
                       lines no reference partner imported: China's own ratio less the 2024 Section 301 rate
                       (floored at 0) -- basis 'china_less_301'; else 0 ('none').
   weights_2024.csv.gz hts10, partner, imports_usd, duty_usd (the partners of PARTNERS)
@@ -92,7 +92,6 @@ ANNEX2_2025_09_08 = ["8505110070"]
 EU_MEMBER_FILES = ("4359",)  # Slovakia
 # Partners without a US free-trade agreement in 2024 (duties there are MFN, plus 232 where it applied).
 MFN_REFERENCE = ["EU", "JPN", "TWN", "IND", "VNM", "THA", "MYS", "CHE", "PHL", "IDN"]
-MFN_REFERENCE_232 = ["EU", "JPN"]  # in-quota under their 2018-2024 TRQ arrangements: no 232 duty
 # Section 232 in force through 2024 (rate, fraction): the steel (25 %) and aluminium (10 %) articles of US note 16
 # (measures s232_steel_base, s232_alu_base) and the derivatives of Proclamation 9980 (85 FR 5281, from 2020-02-08:
 # nails and staples, aluminium stranded wire, bumper and body stampings; source s232_deriv_2020). Stampings are of
@@ -512,11 +511,11 @@ def mfn_under_232(w: pd.DataFrame, codes: pd.Series, rate: pd.Series, s301_2024:
     """MFN of lines under Section 232 in 2024: the lowest of the partners' bounds on it.
 
     For each partner of MFN_REFERENCE and China, r = duty / value (China's less its 2024 Section 301 rate) holds
-    MFN plus the 232 duty on the share of its entries that paid it: none in quota (EU, Japan) or under an
-    exclusion, all otherwise. So r - rate is MFN where r >= rate (no steel or aluminium MFN rate reaches 10 %,
-    so such a partner paid 232 in full), and r is an upper bound below it. MFN = max(0, min over partners), NaN
-    where no partner imported the line. A plain pooled ratio would carry the 232 duty into MFN (e.g. 25 % on
-    steel lines whose MFN is free).
+    MFN plus the 232 duty on the share of its entries that paid it: none in quota (the EU's and Japan's 2022-24
+    tariff-rate quotas) or under an exclusion, all otherwise. So r - rate is MFN where r >= rate (no steel or
+    aluminium MFN rate reaches 10 %, so such a partner paid 232 in full), and r is an upper bound below it.
+    MFN = max(0, min over partners), NaN where no partner imported the line. A plain pooled ratio would carry
+    the 232 duty into MFN (e.g. 25 % on steel lines whose MFN is free).
     """
     df = w[w["hts10"].isin(set(codes))]
     df = df[df["partner"].isin([*MFN_REFERENCE, "CHN"])]
