@@ -164,3 +164,15 @@ def test_s232_rate_2024_longest_prefix_wins():
     # 7317.00.30 is under the steel base prefix 7317 here and the 2020 derivative 7317003 (25 % either way);
     # the stampings take the derivative rate (10 %: the lower of steel and aluminium); 8708.10.60 is not listed
     assert b.s232_rate_2024(codes, meas).tolist() == [0.25, 0.10, 0.25, 0.10, 0.0, 0.0]
+
+
+def test_every_source_id_of_the_line_bundle_has_a_row():
+    src = set(tl.load_line_sources()["source_id"])
+    files = [tl.lines_dir() / "layers.csv", tl.lines_dir() / "published.csv", tl.lines_dir() / "stacking.csv",
+             *sorted((tl.lines_dir() / "stacking_variants").glob("*.csv"))]  # fmt: skip
+    used = set()
+    for f in files:
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        used |= {x for cell in df["source"] for x in cell.split(";") if x}
+    assert {"usitc_china_tariffs_2020", "asm_stacking_auto_parts"} <= used
+    assert used - src == set()
