@@ -92,8 +92,7 @@ def _reason(
         part = [o for o in rows if o.action == "exclude_share"]
         top = max(part, key=lambda o: o.rate) if part else None
         if layer_rate == 0:
-            full = s.rates(d, importer, exporter, one)
-            blockers = [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]
+            blockers = _blockers(s, rule, d, importer, exporter, one)
             if blockers:
                 return f"layer does not apply to goods under {', '.join(blockers)}"
             if top is not None and top.rate >= 100:
@@ -113,9 +112,19 @@ def _reason(
             return f"on top of {', '.join(stacked)}, which the stacking rule excepts from {', '.join(rule.excluded_by)}"
         if rule.excluded_by:
             return _partial_block(s, rule, d, importer, exporter, one, layer_rate)
-    if r.action == "suspend" and not any(o.action in ("add", "floor") for o in rows):
-        return "nothing to suspend"
+    if r.action == "suspend":
+        if not any(o.action in ("add", "floor") for o in rows):
+            return "nothing to suspend"
+        blockers = _blockers(s, rule, d, importer, exporter, one) if layer_rate == 0 else []
+        if blockers:  # the layer is off on this line, so there is nothing for the suspension to take off
+            return f"layer does not apply to goods under {', '.join(blockers)}"
     return ""
+
+
+def _blockers(s: LineSchedule, rule, d: dt.date, importer: str, exporter: str, one: np.ndarray) -> list[str]:
+    """The layers of ``rule.excluded_by`` in force on the line (those that switch the rule's layer off)."""
+    full = s.rates(d, importer, exporter, one)
+    return [b for b in rule.excluded_by if full[LINE_LAYERS.index(b)][0] > 0]
 
 
 def _partial_block(s, rule, d, importer, exporter, one, layer_rate: float) -> str:
