@@ -209,25 +209,24 @@ class LineSchedule:
         """Rates in percent by layer on date ``d``: array (len(LINE_LAYERS), L) for the lines ``codes``."""
         L, K = len(codes), len(LINE_LAYERS)
         rate = np.zeros((K, L))
-        # the share of each line's value a layer covers (a scaled row -- a derivative's metal content -- covers
-        # only its share; excluded_by blocks the other layer on that share alone)
-        present = np.zeros((K, L))
-        # the same coverage without the rows a rule excepts from blocking it (one array per exception set)
-        skips = {rule.except_rows for rule in self.rules.values() if rule.except_rows}
-        kept = {s: np.zeros((K, L)) for s in skips}
+        # cover[s][k]: the share of each line's value layer k covers (a scaled row -- a derivative's metal content --
+        # covers only its share; excluded_by blocks the other layer on that share alone), leaving out the rows of
+        # the exception set s ('!ROW_ID' entries of a rule; s = () is the plain coverage)
+        skips = {()} | {rule.except_rows for rule in self.rules.values()}
+        cover = {s: np.zeros((K, L)) for s in skips}
         for k, layer in enumerate(LINE_LAYERS):
             rule = self.rules[layer]
             if rule.within == "line":
                 if mfn is not None:
                     rate[k] = mfn
-                    present[k] = mfn > 0
+                    for c in cover.values():
+                        c[k] = mfn > 0
                 continue
             add = np.zeros(L)
             susp = np.zeros(L)
             excl = np.zeros(L, dtype=bool)
             share = np.zeros(L)
-            got = np.zeros(L)
-            got_kept = {s: np.zeros(L) for s in skips}
+            got = {s: np.zeros(L) for s in skips}
             rows = [r for r in self.rows if r.layer == layer and r.active(d) and r.applies(importer, exporter)]
             if rule.within == "latest":
                 rows = sorted(rows, key=lambda r: r.on)  # stable: ties keep file order, the later row wins
@@ -240,15 +239,13 @@ class LineSchedule:
                         val = np.maximum(r.rate - (mfn if mfn is not None else 0.0), 0.0)
                     if rule.within == "latest":
                         add = np.where(m, val, add)
-                        got = np.where(m, part, got)
-                        for s, g in got_kept.items():
-                            got_kept[s] = np.where(m, 0.0 if r.id in s else part, g)
+                        for s, g in got.items():
+                            got[s] = np.where(m, 0.0 if r.id in s else part, g)
                     else:
                         add = add + val * m
-                        got = np.maximum(got, part * m)
-                        for s, g in got_kept.items():
+                        for s, g in got.items():
                             if r.id not in s:
-                                got_kept[s] = np.maximum(g, part * m)
+                                got[s] = np.maximum(g, part * m)
                 elif r.action == "suspend":
                     susp = susp + r.rate * m
                 elif r.action == "exclude_share":
@@ -256,17 +253,15 @@ class LineSchedule:
                 else:
                     excl |= m
             rate[k] = np.where(excl, 0.0, np.maximum(add - susp, 0.0) * (1.0 - share))
-            # a line exempt in full (share 100 %) does not block others
-            present[k] = np.where(~excl & (share < 1.0), got, 0.0)
-            for s, g in got_kept.items():
-                kept[s][k] = np.where(~excl & (share < 1.0), g, 0.0)
+            live = ~excl & (share < 1.0)  # a line exempt in full (share 100 %) does not block others
+            for s, g in got.items():
+                cover[s][k] = np.where(live, g, 0.0)
         index = {layer: k for k, layer in enumerate(LINE_LAYERS)}
         for layer, rule in self.rules.items():
             if rule.excluded_by:
-                cover = kept[rule.except_rows] if rule.except_rows else present
                 blocked = np.zeros(L)
                 for other in rule.excluded_by:
-                    blocked = np.maximum(blocked, cover[index[other]])
+                    blocked = np.maximum(blocked, cover[rule.except_rows][index[other]])
                 rate[index[layer]] = rate[index[layer]] * (1.0 - blocked)
         return rate
 
