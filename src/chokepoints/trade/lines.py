@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -160,12 +160,14 @@ class LineSchedule:
         """
         rules = read_line_rules(path)
         check_rule_rows(rules, self.rows, str(path))
-        return LineSchedule(self.rows, rules, self.measures, self.sources, f"{self.name}, stacking {Path(path).name}",
-                            shares=self.shares)  # fmt: skip
+        return self.replaced(rules=rules, name=f"{self.name}, stacking {Path(path).name}")
 
     def with_rows(self, rows: Iterable[LineRow]) -> LineSchedule:
-        return LineSchedule(self.rows + list(rows), self.rules, self.measures, self.sources, self.name,
-                            shares=self.shares)  # fmt: skip
+        return self.replaced(rows=self.rows + list(rows))
+
+    def replaced(self, **changes) -> LineSchedule:
+        """A copy with some fields changed (rows, rules, name, ...) and an empty cache of masks and shares."""
+        return replace(self, _cache={}, **changes)
 
     def _scale(self, r: LineRow, codes: np.ndarray) -> np.ndarray | float:
         """The row's per-line share (1.0 for an unscaled row); cached per row and code array like the masks."""

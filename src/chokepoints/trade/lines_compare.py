@@ -119,8 +119,7 @@ def with_exclusion_share(schedule: LineSchedule, pct: float) -> LineSchedule:
         for r in schedule.rows
         if not (r.action == "exclude_share" and pct <= 0)
     ]
-    return LineSchedule(rows, schedule.rules, schedule.measures, schedule.sources, schedule.name,
-                        shares=schedule.shares)  # fmt: skip
+    return schedule.replaced(rows=rows)
 
 
 def _line_year_rates(sched: LineSchedule, book: LineBook, exporter: str, year: int) -> np.ndarray:
