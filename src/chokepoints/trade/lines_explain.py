@@ -78,9 +78,7 @@ def _reason(
     s: LineSchedule, r: LineRow, d: dt.date, importer: str, exporter: str, one: np.ndarray, layer_rate: float
 ) -> str:
     rule = s.rules[r.layer]
-    rows = [
-        o for o in s.rows if o.layer == r.layer and o.active(d) and o.applies(importer, exporter) and s._mask(o, one)[0]
-    ]
+    rows = _in_force(s, d, importer, exporter, one, r.layer)
     if r.action in ("add", "floor"):
         ex = [o.id for o in rows if o.action == "exclude"]
         if ex:
@@ -106,8 +104,7 @@ def _reason(
             return f"on {part_of:.4g} % of the line's value (share table {r.scale})"
         if r.action == "floor":
             return f"all-in {r.rate:g} %: the points above the line's MFN rate"
-        stacked = [o.id for o in s.rows if o.id in rule.except_rows and o.active(d) and o.applies(importer, exporter)
-                   and s._mask(o, one)[0]]  # fmt: skip
+        stacked = [o.id for o in _in_force(s, d, importer, exporter, one) if o.id in rule.except_rows]
         if stacked:  # "on ..." counts as applied (APPLIED_NOTES)
             return f"on top of {', '.join(stacked)}, which the stacking rule excepts from {', '.join(rule.excluded_by)}"
         if rule.excluded_by:
@@ -121,6 +118,14 @@ def _reason(
     return ""
 
 
+def _in_force(
+    s: LineSchedule, d: dt.date, importer: str, exporter: str, one: np.ndarray, layer: str | None = None
+) -> list[LineRow]:
+    """The rows in force on date ``d`` on the one line ``one`` (of ``layer``, or of every layer), in file order."""
+    return [o for o in s.rows if (layer is None or o.layer == layer) and o.active(d) and o.applies(importer, exporter)
+            and s._mask(o, one)[0]]  # fmt: skip
+
+
 def _blockers(s: LineSchedule, rule, d: dt.date, importer: str, exporter: str, one: np.ndarray) -> list[str]:
     """The layers of ``rule.excluded_by`` in force on the line (those that switch the rule's layer off)."""
     full = s.rates(d, importer, exporter, one)
@@ -132,8 +137,8 @@ def _partial_block(s, rule, d, importer, exporter, one, layer_rate: float) -> st
     if layer_rate <= 0:
         return ""
     for b in rule.excluded_by:
-        rows = [o for o in s.rows if o.layer == b and o.active(d) and o.applies(importer, exporter)
-                and o.action == "add" and o.scale and o.id not in rule.except_rows and s._mask(o, one)[0]]  # fmt: skip
+        rows = [o for o in _in_force(s, d, importer, exporter, one, b)
+                if o.action == "add" and o.scale and o.id not in rule.except_rows]  # fmt: skip
         if rows:
             c = 100 * float(np.asarray(s._scale(rows[-1], one)).ravel()[0])
             return f"on the {100 - c:.4g} % of the value outside {b} ({rows[-1].id} covers {c:.4g} %)"
