@@ -95,8 +95,8 @@ def tariffs(
         str,
         typer.Option(
             "--metal-content",
-            help="Metal content on which Section 232 derivatives pay (with --series / --published): flat (50 % of "
-            "the value, the default) or bea (each line's BEA content share: the lower bound)",
+            help="Metal content on which Section 232 derivatives pay (with --series / --published / --explain / "
+            "--lines): flat (50 % of the value, the default) or bea (each line's BEA content share: the lower bound)",
         ),
     ] = "flat",
     stacking: Annotated[
@@ -290,20 +290,23 @@ def _line_level(
             raise InputError(Problem("--lines", "use --lines alone, not with --series / --explain / --published"))
         if weights != "2024":
             raise InputError(Problem("--weights", f"--lines runs on the 2024 US weights only, got {weights!r}"))
-        _lines_pe(path_in, date, fmt, opts)
-        return
-    if partners and not series:
-        raise InputError(Problem("--partners", "use it with --series"))
-    if weights_file is not None and not (series or published):
-        raise InputError(Problem("--weights-file", "use it with --series or --published"))
-    if weights_file is not None and weights != "2024":
-        raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
-    if partners:
-        if weights != "2024" or weights_file is not None:
+    else:
+        if partners and not series:
+            raise InputError(Problem("--partners", "use it with --series"))
+        if weights_file is not None and not (series or published):
+            raise InputError(Problem("--weights-file", "use it with --series or --published"))
+        if weights_file is not None and weights != "2024":
+            raise InputError(Problem("--weights", "use --weights or --weights-file, not both"))
+        if partners and (weights != "2024" or weights_file is not None):
             raise InputError(Problem("--partners", "the partners' series run on the 2024 weights only"))
+    if fmt not in ("table", "csv"):
+        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
+    if lines_pe:
+        _lines_pe(path_in, date, fmt, opts)
+    elif partners:
         _partners(path_in, fmt, opts)
-        return
-    _lines(path_in, series, weights, fmt, explain, published, weights_file, opts)
+    else:
+        _lines(path_in, series, weights, fmt, explain, published, weights_file, opts)
 
 
 def _lines(
@@ -317,14 +320,11 @@ def _lines(
     opts: _Schedule | None = None,
 ) -> None:
     """--series / --explain / --published: the line-level schedule (chokepoints.trade.lines)."""
-    from ..errors import InputError, Problem
     from ..scenario import Scenario
     from ..trade import lines as tl
     from ..trade import lines_compare as tlc
     from ..trade import lines_weights as tlw
 
-    if fmt not in ("table", "csv"):
-        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     sc = Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
     sched = (opts or _Schedule()).build()
     if explain is not None:
@@ -387,12 +387,9 @@ def _lines(
 
 def _partners(path_in: Path, fmt: str, opts: _Schedule) -> None:
     """--series --partners: the US average tariff on each bundled partner and on all of them, by date."""
-    from ..errors import InputError, Problem
     from ..scenario import Scenario
     from ..trade import lines as tl
 
-    if fmt not in ("table", "csv"):
-        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     Scenario.from_yaml(path_in)  # validates the scenario; the line schedule is the bundled one
     sched = opts.build()
     df = tl.series_all_partners(sched)
@@ -443,8 +440,6 @@ def _lines_pe(path_in: Path, date: str | None, fmt: str, opts: _Schedule) -> Non
     from ..scenario import Scenario
     from ..trade import lines_pe as lp
 
-    if fmt not in ("table", "csv"):
-        raise InputError(Problem("--format", f"expected 'table' or 'csv', got {fmt!r}"))
     if date is None:
         raise InputError(Problem("--date", "--lines needs --date YYYY-MM-DD (rates of that date against 2025-01-01)"))
     d = _parse_date(date)
