@@ -138,14 +138,7 @@ def refresh(shared: Path) -> None:
     (RAW / "census-2024").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cen / "LICENSE", RAW / "census-2024" / "LICENSE")
     for code, label in PARTNERS.items():
-        df = pd.read_parquet(cen / "data" / f"2024-hs10-imports{code}.parquet")
-        df = pd.DataFrame(
-            {
-                "hts10": df["HS10"].astype(str),
-                "imports": df["CON_VAL_YR"].astype("int64"),
-                "duty": df["CAL_DUT_YR"].astype("int64"),
-            }
-        )
+        df = _trim_census(pd.read_parquet(cen / "data" / f"2024-hs10-imports{code}.parquet"))
         _write_gz(df, RAW / "census-2024" / f"imports_{code}_{label}.csv.gz")
     for name in ("china-10-percent-US-exports-030425.csv", "china-15-percent-US-exports-030425.csv"):
         shutil.copyfile(cen / "data" / name, RAW / "census-2024" / name)
@@ -242,6 +235,12 @@ def line_shares(codes: pd.Series) -> pd.DataFrame:
     return df.sort_values(["table", "code"]).reset_index(drop=True)
 
 
+def _trim_census(df: pd.DataFrame) -> pd.DataFrame:
+    """A Census file's columns kept: hts10 (HS10), imports (CON_VAL_YR) and duty (CAL_DUT_YR), USD."""
+    return pd.DataFrame({"hts10": df["HS10"].astype(str), "imports": df["CON_VAL_YR"].astype("int64"),
+                         "duty": df["CAL_DUT_YR"].astype("int64")})  # fmt: skip
+
+
 def world_imports(folder: Path) -> pd.DataFrame:
     """US imports for consumption in 2024 from every partner file in ``folder`` (the EU file counts its members;
     EU_MEMBER_FILES are left out), summed by HTS-10 line: hts10, imports, duty (USD)."""
@@ -249,14 +248,7 @@ def world_imports(folder: Path) -> pd.DataFrame:
     if not files:
         raise SystemExit(f"error: {folder}: no 2024-hs10-imports<code>.parquet files")
     frames = [pd.read_parquet(f, columns=["HS10", "CON_VAL_YR", "CAL_DUT_YR"]) for f in files]
-    df = pd.concat(frames, ignore_index=True)
-    df = pd.DataFrame(
-        {
-            "hts10": df["HS10"].astype(str),
-            "imports": df["CON_VAL_YR"].astype("int64"),
-            "duty": df["CAL_DUT_YR"].astype("int64"),
-        }
-    )
+    df = _trim_census(pd.concat(frames, ignore_index=True))
     df = df.groupby("hts10", as_index=False)[["imports", "duty"]].sum()
     return df[df["imports"] > 0].sort_values("hts10").reset_index(drop=True)
 
@@ -354,11 +346,11 @@ def build(out: Path = OUT) -> None:
     mfn = r_all.copy()
     basis = pd.Series(["reference_partners"] * len(lines))
     s232 = s232_rate_2024(lines["hts10"], meas)
+    s301_2024 = _s301_rate_2024(s301)
     in232 = (s232 > 0).to_numpy()
-    mfn[in232] = mfn_under_232(w, lines["hts10"][in232], s232[in232], _s301_rate_2024(s301))
+    mfn[in232] = mfn_under_232(w, lines["hts10"][in232], s232[in232], s301_2024)
     basis[in232] = "s232_2024_min"
     cn = w[w["partner"] == "CHN"].set_index("hts10")
-    s301_2024 = _s301_rate_2024(s301)
     cn_ratio = (cn["duty_usd"] / cn["imports_usd"]).reindex(lines["hts10"]).to_numpy()
     fallback = (pd.Series(cn_ratio) - lines["hts10"].str[:8].map(s301_2024).fillna(0.0)).to_numpy()
     miss = pd.isna(mfn)
